@@ -1,0 +1,144 @@
+import type { ContainerEngine } from '../engine/port.js';
+import type { Router } from '../router/port.js';
+import type { Store } from '../store/store.js';
+import type { App, AppSettings, Build } from '../core/types.js';
+import { SlipwayError } from '../core/errors.js';
+import { validateAppName, validateConfigKey } from '../core/names.js';
+import { LABELS } from '../core/types.js';
+import { applySettingChanges } from '../config/app-settings.js';
+import type { DeployOutcome, DeployService, RunOptions } from '../deploy/deploy-service.js';
+import type { BuildService, SourceBuildOptions } from '../build/build-service.js';
+
+export interface AppServiceDeps {
+  engine: ContainerEngine;
+  router: Router;
+  store: Store;
+  deploys: DeployService;
+  builds: BuildService;
+  /** Re-applies every app's backend/hosts to the router (after an app is created or destroyed). */
+  syncRouter: () => Promise<void>;
+}
+
+/** Apps, their config and their deploys: the use cases the API exposes. */
+export class AppService {
+  constructor(private readonly deps: AppServiceDeps) {}
+
+  list(): App[] {
+    return this.deps.store.apps.list();
+  }
+
+  get(name: string): App {
+    return this.deps.store.apps.get(validateAppName(name));
+  }
+
+  async create(name: string): Promise<App> {
+    const app = this.deps.store.apps.create(validateAppName(name), new Date().toISOString());
+    try {
+      await this.deps.syncRouter();
+    } catch (err) {
+      this.deps.store.apps.delete(app.name);
+      throw err;
+    }
+    return app;
+  }
+
+  async destroy(name: string, confirm: string | undefined): Promise<{ removedContainers: number }> {
+    const app = this.get(name);
+    if (confirm !== app.name) {
+      throw new SlipwayError('CONFIRMATION_REQUIRED', `destroying "${app.name}" removes its containers, releases and config`, {
+        hint: `repeat the app name to confirm: slipway apps:destroy ${app.name} --confirm ${app.name}`,
+      });
+    }
+    this.assertNotDeploying(app.name);
+    for (const route of this.deps.store.routes.forApp(app.name)) {
+      await this.deps.router.removeServer(app.name, route.serverName, { timeoutMs: 5000 }).catch(() => undefined);
+      this.deps.store.routes.remove(app.name, route.serverName);
+    }
+    const containers = await this.deps.engine.listContainers({ [LABELS.app]: app.name, [LABELS.managed]: 'true' });
+    for (const c of containers) {
+      await this.deps.engine.stopContainer(c.id, app.settings.stopGraceSec).catch(() => undefined);
+      await this.deps.engine.removeContainer(c.id, { force: true });
+    }
+    this.deps.store.apps.delete(app.name);
+    await this.deps.syncRouter();
+    return { removedContainers: containers.length };
+  }
+
+  async deployImage(name: string, image: string, opts: RunOptions): Promise<DeployOutcome> {
+    const app = this.get(name);
+    this.assertNotDeploying(app.name);
+    const build = await this.deps.builds.fromImage(app.name, image, opts.emit, opts.signal);
+    return this.release(app.name, build, `Deploy image ${image}`, opts);
+  }
+
+  async deploySource(name: string, tarFile: string, opts: SourceBuildOptions): Promise<DeployOutcome> {
+    const app = this.get(name);
+    this.assertNotDeploying(app.name);
+    const build = await this.deps.builds.fromSource(app.name, tarFile, opts);
+    return this.release(app.name, build, `Deploy ${opts.description}`, opts);
+  }
+
+  /** Config values are returned only to an authenticated caller; they never enter events or logs. */
+  config(name: string): Record<string, string> {
+    return this.deps.store.apps.config(this.get(name).name);
+  }
+
+  /** Changes config; when the app is running this makes a new release and rolls it out. */
+  async changeConfig(name: string, set: Record<string, string>, unset: string[], opts: RunOptions): Promise<{ release?: DeployOutcome; keys: string[] }> {
+    const app = this.get(name);
+    Object.keys(set).forEach(validateConfigKey);
+    unset.forEach(validateConfigKey);
+    if (Object.keys(set).length === 0 && unset.length === 0) throw new SlipwayError('INVALID_INPUT', 'no config changes given', { hint: 'e.g. slipway config:set -a APP KEY=value' });
+    this.assertNotDeploying(app.name);
+    const before = this.deps.store.apps.config(app.name);
+    const next = { ...before, ...set };
+    for (const key of unset) delete next[key];
+    this.deps.store.apps.setConfig(app.name, next);
+    const keys = Object.keys(next).sort();
+    if (app.currentRelease === null) return { keys };
+    const current = this.deps.store.releases.get(app.name, app.currentRelease);
+    const summary = [...Object.keys(set).map((k) => `set ${k}`), ...unset.map((k) => `unset ${k}`)].join(', ');
+    try {
+      const release = await this.release(app.name, this.deps.store.releases.build(current.buildId), `Config: ${summary}`, opts);
+      return { release, keys };
+    } catch (err) {
+      this.deps.store.apps.setConfig(app.name, before);
+      throw err;
+    }
+  }
+
+  updateSettings(name: string, changes: Record<string, string>): AppSettings {
+    const app = this.get(name);
+    const settings = applySettingChanges(app.settings, changes);
+    this.deps.store.apps.updateSettings(app.name, settings);
+    return settings;
+  }
+
+  async scale(name: string, changes: Record<string, number>, opts: RunOptions): Promise<DeployOutcome> {
+    const app = this.get(name);
+    return this.deps.deploys.scale(app.name, changes, opts);
+  }
+
+  private async release(app: string, build: Build, description: string, opts: RunOptions): Promise<DeployOutcome> {
+    const config = this.deps.store.apps.config(app);
+    const release = this.deps.store.releases.create({ app, buildId: build.id, config, description, now: new Date().toISOString() });
+    opts.emit({ type: 'info', text: `created release v${release.version}: ${description}`, at: new Date().toISOString() });
+    try {
+      return await this.deps.deploys.deployRelease(app, release.version, opts);
+    } catch (err) {
+      if (this.deps.store.releases.get(app, release.version).status === 'pending') {
+        this.deps.store.releases.setStatus(app, release.version, 'failed', err instanceof Error ? err.message : String(err));
+      }
+      throw err;
+    }
+  }
+
+  private assertNotDeploying(app: string): void {
+    const running = this.deps.store.deployments.running().find((d) => d.app === app);
+    if (running) {
+      throw new SlipwayError('DEPLOY_IN_PROGRESS', `app "${app}" has a deployment in progress (#${running.id})`, {
+        hint: 'wait for it to finish, then try again',
+      });
+    }
+  }
+}

@@ -1,0 +1,96 @@
+import http from 'node:http';
+import type { Readable } from 'node:stream';
+import { readFileSync, existsSync } from 'node:fs';
+import { SlipwayError, type ErrorCode } from '../core/errors.js';
+import { readEnvironment, slipwayPaths } from '../config/environment.js';
+
+export interface ApiErrorBody {
+  code: ErrorCode;
+  message: string;
+  hint?: string;
+  details?: Record<string, unknown>;
+}
+
+export interface StreamLine {
+  type: 'event' | 'result' | 'error';
+  event?: unknown;
+  result?: unknown;
+  error?: ApiErrorBody;
+}
+
+/** Talks to the Slipway server found under SLIPWAY_HOME (api.json + token). */
+export class ApiClient {
+  constructor(private readonly base: URL, private readonly token: string) {}
+
+  static fromEnvironment(): ApiClient {
+    const paths = slipwayPaths(readEnvironment().home);
+    if (!existsSync(paths.apiInfo) || !existsSync(paths.token)) {
+      throw new SlipwayError('SERVER_UNAVAILABLE', `no Slipway server is running for ${paths.home}`, {
+        hint: 'start it with `slipway server` (or set SLIPWAY_HOME to the server\'s state directory)',
+      });
+    }
+    const info = JSON.parse(readFileSync(paths.apiInfo, 'utf8')) as { url: string };
+    return new ApiClient(new URL(info.url), readFileSync(paths.token, 'utf8').trim());
+  }
+
+  async json<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await this.request(method, path, body === undefined ? undefined : { type: 'application/json', data: JSON.stringify(body) });
+    const text = await readAll(res);
+    const parsed = text ? (JSON.parse(text) as { error?: ApiErrorBody } & T) : ({} as T & { error?: ApiErrorBody });
+    if ((res.statusCode ?? 500) >= 400) throw fromBody(parsed.error);
+    return parsed;
+  }
+
+  /** A streamed operation: yields each NDJSON line; the last one is `result` or `error`. */
+  async *stream(method: string, path: string, body?: { type: string; data: string | Readable }): AsyncIterable<StreamLine> {
+    const res = await this.request(method, path, body);
+    if ((res.statusCode ?? 500) >= 400) {
+      const text = await readAll(res);
+      throw fromBody((JSON.parse(text || '{}') as { error?: ApiErrorBody }).error);
+    }
+    let buffer = '';
+    for await (const chunk of res) {
+      buffer += (chunk as Buffer).toString('utf8');
+      let nl: number;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        if (line.trim()) yield JSON.parse(line) as StreamLine;
+      }
+    }
+  }
+
+  private request(method: string, path: string, body?: { type: string; data: string | Readable }): Promise<http.IncomingMessage> {
+    return new Promise((resolve, reject) => {
+      const req = http.request(new URL(path, this.base), {
+        method,
+        headers: { authorization: `Bearer ${this.token}`, ...(body ? { 'content-type': body.type } : {}) },
+      });
+      req.on('response', resolve);
+      req.on('error', (err: NodeJS.ErrnoException) =>
+        reject(
+          err.code === 'ECONNREFUSED'
+            ? new SlipwayError('SERVER_UNAVAILABLE', `the Slipway server at ${this.base.origin} is not answering`, { hint: 'start it with `slipway server`' })
+            : err,
+        ),
+      );
+      if (!body) req.end();
+      else if (typeof body.data === 'string') req.end(body.data);
+      else {
+        body.data.on('error', (err) => req.destroy(err));
+        body.data.pipe(req);
+      }
+    });
+  }
+}
+
+async function readAll(res: http.IncomingMessage): Promise<string> {
+  let text = '';
+  for await (const chunk of res) text += (chunk as Buffer).toString('utf8');
+  return text;
+}
+
+export function fromBody(body: ApiErrorBody | undefined): SlipwayError {
+  if (!body) return new SlipwayError('INTERNAL', 'the server answered with an error and no details');
+  return new SlipwayError(body.code, body.message, { ...(body.hint ? { hint: body.hint } : {}), ...(body.details ? { details: body.details } : {}) });
+}

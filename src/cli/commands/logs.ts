@@ -1,0 +1,34 @@
+import { flag, has, requireApp } from '../args.js';
+import type { Command } from '../command.js';
+import { SlipwayError } from '../../core/errors.js';
+
+interface LogLine {
+  time: string;
+  dyno: string;
+  release: string;
+  stream: string;
+  text: string;
+}
+
+export const logsCommand: Command = {
+  name: 'logs',
+  usage: 'logs -a APP [-f] [--ps TYPE] [-n LINES] [--json]',
+  summary: 'show (and with -f follow, across deploys) the logs of every container',
+  async run(ctx) {
+    const app = requireApp(ctx.args);
+    const query = new URLSearchParams();
+    if (has(ctx.args, 'follow')) query.set('follow', '1');
+    const ps = flag(ctx.args, 'ps');
+    if (ps) query.set('ps', ps);
+    const tail = flag(ctx.args, 'tail');
+    if (tail !== undefined) {
+      if (!/^\d+$/.test(tail)) throw new SlipwayError('INVALID_INPUT', '-n takes a number of lines', { hint: 'slipway logs -a APP -n 200' });
+      query.set('tail', tail);
+    }
+    for await (const raw of ctx.api().stream('GET', `/v1/apps/${encodeURIComponent(app)}/logs?${query}`)) {
+      const line = raw as unknown as LogLine;
+      if (ctx.json) ctx.output.out(JSON.stringify(line));
+      else ctx.output.out(`${line.time} ${app}[${line.dyno}] ${line.release}: ${line.text}`);
+    }
+  },
+};

@@ -1,0 +1,61 @@
+import { SlipwayError } from '../../core/errors.js';
+import { requireApp } from '../args.js';
+import { table, age } from '../reporter.js';
+import { followOperation } from '../run-stream.js';
+import type { Command } from '../command.js';
+
+interface ProcessRow {
+  dyno: string;
+  release: string;
+  state: string;
+  router?: string;
+  containerId: string;
+  createdAt: string;
+  startedAt?: string;
+}
+
+export const psCommands: Command[] = [
+  {
+    name: 'ps',
+    usage: 'ps -a APP [--json]',
+    summary: 'list containers with release, state, router status and age',
+    async run(ctx) {
+      const app = requireApp(ctx.args);
+      const body = await ctx.api().json<{ processes: ProcessRow[]; formation: Record<string, number> }>('GET', `/v1/apps/${encodeURIComponent(app)}/ps`);
+      if (ctx.json) return ctx.output.out(JSON.stringify(body, null, 2));
+      ctx.output.out(`formation: ${Object.entries(body.formation).map(([t, n]) => `${t}=${n}`).join(' ') || '(none)'}`);
+      if (body.processes.length === 0) return ctx.output.out('no containers');
+      ctx.output.out(
+        table(
+          body.processes.map((p) => ({ ...p, age: age(p.startedAt ?? p.createdAt) })),
+          [
+            { key: 'dyno', title: 'process' },
+            { key: 'release', title: 'release' },
+            { key: 'state', title: 'state' },
+            { key: 'router', title: 'router' },
+            { key: 'containerId', title: 'container' },
+            { key: 'age', title: 'age' },
+          ],
+        ),
+      );
+    },
+  },
+  {
+    name: 'ps:scale',
+    usage: 'ps:scale -a APP TYPE=N… [--json]',
+    summary: 'change the number of containers per process type, with zero downtime',
+    async run(ctx) {
+      const app = requireApp(ctx.args);
+      const formation: Record<string, number> = {};
+      for (const word of ctx.args.positionals) {
+        const match = /^([a-z][a-z0-9_-]*)=(\d+)$/.exec(word);
+        if (!match) throw new SlipwayError('INVALID_INPUT', `expected TYPE=N, got ${JSON.stringify(word)}`, { hint: 'slipway ps:scale -a APP web=2 worker=1' });
+        formation[match[1]!] = Number(match[2]);
+      }
+      if (Object.keys(formation).length === 0) throw new SlipwayError('INVALID_INPUT', 'nothing to scale', { hint: 'slipway ps:scale -a APP web=2' });
+      const lines = ctx.api().stream('POST', `/v1/apps/${encodeURIComponent(app)}/scale`, { type: 'application/json', data: JSON.stringify({ formation }) });
+      const result = (await followOperation(ctx, lines)) as { ms: number };
+      if (!ctx.json) ctx.output.out(`scaled ${app}: ${ctx.args.positionals.join(' ')} in ${(result.ms / 1000).toFixed(2)}s`);
+    },
+  },
+];

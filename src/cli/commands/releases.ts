@@ -1,0 +1,38 @@
+import type { Release, BuildSource } from '../../core/types.js';
+import { requireApp } from '../args.js';
+import { table, age } from '../reporter.js';
+import type { Command } from '../command.js';
+
+type ReleaseRow = Release & { current: boolean; image: string; source: BuildSource };
+
+export const releasesCommand: Command = {
+  name: 'releases',
+  usage: 'releases -a APP [--json]',
+  summary: 'list releases (newest first): version, status, image, config names, description',
+  async run(ctx) {
+    const app = requireApp(ctx.args);
+    const { releases } = await ctx.api().json<{ releases: ReleaseRow[] }>('GET', `/v1/apps/${encodeURIComponent(app)}/releases`);
+    if (ctx.json) return ctx.output.out(JSON.stringify(releases, null, 2));
+    if (releases.length === 0) return ctx.output.out(`${app} has no releases yet — deploy with \`slipway deploy -a ${app} DIR\``);
+    ctx.output.out(
+      table(
+        releases.map((r) => ({
+          version: `v${r.version}`,
+          status: r.current ? 'current' : r.status,
+          image: r.image.startsWith('sha256:') ? r.image.slice(7, 19) : r.image,
+          config: r.configKeys,
+          description: r.description,
+          age: age(r.createdAt),
+        })),
+        [
+          { key: 'version', title: 'version' },
+          { key: 'status', title: 'status' },
+          { key: 'image', title: 'image' },
+          { key: 'config', title: 'config' },
+          { key: 'description', title: 'description' },
+          { key: 'age', title: 'age' },
+        ],
+      ),
+    );
+  },
+};

@@ -1,0 +1,90 @@
+/** Domain types. No I/O here. */
+
+export interface HealthCheckConfig {
+  /** HTTP path to GET; undefined = TCP connect to the port. */
+  path?: string;
+  attempts: number;
+  intervalMs: number;
+  timeoutMs: number;
+}
+
+export interface AppSettings {
+  /** Port the web process listens on inside its container (given to it as $PORT). */
+  port: number;
+  healthcheck: HealthCheckConfig;
+  /** How long an old container may keep in-flight requests after leaving rotation. */
+  drainTimeoutMs: number;
+  /** Seconds between SIGTERM and SIGKILL when a container stops. */
+  stopGraceSec: number;
+}
+
+export interface App {
+  name: string;
+  createdAt: string;
+  settings: AppSettings;
+  /** Version of the release currently serving, null before the first successful deploy. */
+  currentRelease: number | null;
+}
+
+export type BuildSource =
+  | { kind: 'image'; image: string }
+  | { kind: 'dir'; description: string };
+
+export interface Build {
+  id: number;
+  app: string;
+  imageId: string;
+  /** Tag or reference the containers are started from. */
+  imageRef: string;
+  source: BuildSource;
+  /** Process types → commands from the deployed dir's Procfile; null = image CMD as `web`. */
+  procfile: Record<string, string> | null;
+  createdAt: string;
+}
+
+export type ReleaseStatus = 'pending' | 'succeeded' | 'failed';
+
+export interface Release {
+  app: string;
+  version: number;
+  buildId: number;
+  /** Names of config vars in this release (never values). */
+  configKeys: string[];
+  description: string;
+  status: ReleaseStatus;
+  createdAt: string;
+  error?: string;
+}
+
+/** Process type → container count. */
+export type Formation = Record<string, number>;
+
+export type DeploymentStatus = 'running' | 'succeeded' | 'failed';
+
+export interface Deployment {
+  id: number;
+  app: string;
+  release: number;
+  kind: 'deploy' | 'scale' | 'revert';
+  status: DeploymentStatus;
+  startedAt: string;
+  finishedAt?: string;
+  error?: { code: string; message: string; hint?: string; details?: Record<string, unknown> };
+}
+
+export const DEFAULT_SETTINGS: AppSettings = {
+  port: 5000,
+  healthcheck: { attempts: 60, intervalMs: 250, timeoutMs: 2000 },
+  drainTimeoutMs: 30_000,
+  stopGraceSec: 10,
+};
+
+/** Labels that tie a container to Slipway's model (observed state lives in Docker). */
+export const LABELS = {
+  app: 'slipway.app',
+  release: 'slipway.release',
+  process: 'slipway.process',
+  index: 'slipway.index',
+  deployment: 'slipway.deployment',
+  managed: 'slipway.managed',
+} as const;

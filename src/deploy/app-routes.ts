@@ -1,0 +1,19 @@
+import type { AppRoute } from '../router/port.js';
+import type { Store } from '../store/store.js';
+
+/** The router's desired state, from the store: one backend per app, its hostnames and its servers. */
+export function appRoutes(store: Store, domain: string): AppRoute[] {
+  const routes = store.routes.all();
+  return store.apps.list().map((app) => ({
+    app: app.name,
+    hosts: [`${app.name}.${domain}`.toLowerCase()],
+    check: {
+      ...(app.settings.healthcheck.path ? { path: app.settings.healthcheck.path } : {}),
+      intervalMs: Math.min(Math.max(app.settings.healthcheck.intervalMs, 100), 2000),
+      timeoutMs: app.settings.healthcheck.timeoutMs,
+    },
+    servers: routes
+      .filter((r) => r.app === app.name)
+      .map((r) => ({ name: r.serverName, address: '127.0.0.1', port: r.port, state: r.state })),
+  }));
+}

@@ -1,0 +1,202 @@
+import type { ContainerEngine } from '../engine/port.js';
+import type { Router } from '../router/port.js';
+import type { Store } from '../store/store.js';
+import type { Formation, Release } from '../core/types.js';
+import { SlipwayError, toSlipwayError } from '../core/errors.js';
+import { stage, type EventSink } from '../core/events.js';
+import { makeRedactor, redactDeep } from '../core/redact.js';
+import { observeApp } from './observe.js';
+import { planRollout } from './plan-rollout.js';
+import { RolloutExecutor } from './rollout-executor.js';
+import { runReleasePhase } from './release-phase.js';
+import type { DesiredState } from './plan-types.js';
+
+export interface DeployDeps {
+  engine: ContainerEngine;
+  router: Router;
+  store: Store;
+}
+
+export interface RunOptions {
+  emit: EventSink;
+  signal?: AbortSignal;
+}
+
+export interface DeployOutcome {
+  app: string;
+  release: number;
+  deployment: number;
+  ms: number;
+}
+
+/** Rolls a release (or a new formation) out with zero downtime, reverting to the previous state on failure. */
+export class DeployService {
+  constructor(private readonly deps: DeployDeps) {}
+
+  /** Rolls out release `version` (already created, status pending) and makes it current on success. */
+  async deployRelease(app: string, version: number, opts: RunOptions): Promise<DeployOutcome> {
+    const { store } = this.deps;
+    const started = Date.now();
+    const release = store.releases.get(app, version);
+    const previous = store.apps.get(app).currentRelease;
+    const deployment = store.deployments.start({ app, release: version, kind: 'deploy', now: new Date().toISOString() });
+    const config = store.releases.config(app, version);
+    const redact = makeRedactor(config);
+    const emit = this.journaledEmit(deployment.id, opts.emit, redact);
+    try {
+      await stage(emit, 'deploy', `deploy v${version} of ${app}`, async () => {
+        const build = store.releases.build(release.buildId);
+        const releaseCommand = build.procfile?.['release'];
+        if (releaseCommand) {
+          await stage(emit, 'release', 'release phase', () =>
+            runReleasePhase(this.deps.engine, { app, release: version, image: build.imageRef, command: releaseCommand, config, emit, redact, ...(opts.signal ? { signal: opts.signal } : {}) }),
+          );
+        }
+        const formation = this.formationFor(app, release);
+        await this.rollout(app, deployment.id, this.desired(release, formation), config, emit, opts.signal);
+        store.apps.setFormation(app, formation);
+      });
+      store.releases.setStatus(app, version, 'succeeded');
+      store.apps.setCurrentRelease(app, version);
+      store.deployments.finish(deployment.id, 'succeeded', new Date().toISOString());
+      return { app, release: version, deployment: deployment.id, ms: Date.now() - started };
+    } catch (err) {
+      const error = redactDeep(toSlipwayError(err).toJSON(), redact);
+      await this.revert(app, deployment.id, previous, emit, 'the new release failed');
+      store.releases.setStatus(app, version, 'failed', error.message);
+      store.deployments.finish(deployment.id, 'failed', new Date().toISOString(), error);
+      throw new SlipwayError(toSlipwayError(err).code, error.message, { ...(error.hint ? { hint: error.hint } : {}), details: { ...error.details, deployment: deployment.id } });
+    }
+  }
+
+  /** Changes the number of containers per process type of the current release. */
+  async scale(app: string, changes: Formation, opts: RunOptions): Promise<DeployOutcome> {
+    const { store } = this.deps;
+    const started = Date.now();
+    const current = store.apps.get(app).currentRelease;
+    if (current === null) {
+      throw new SlipwayError('NO_RELEASE', `app "${app}" has no release to scale yet`, { hint: 'deploy it first: `slipway deploy -a ' + app + ' DIR` or `--image IMAGE`' });
+    }
+    const release = store.releases.get(app, current);
+    const processes = this.processesOf(release);
+    for (const [type, count] of Object.entries(changes)) {
+      if (!(type in processes)) {
+        throw new SlipwayError('INVALID_INPUT', `release v${current} has no process type "${type}"`, { hint: `known types: ${Object.keys(processes).join(', ')}` });
+      }
+      if (!Number.isInteger(count) || count < 0 || count > 100) throw new SlipwayError('INVALID_INPUT', `${type}=${count}: counts are whole numbers from 0 to 100`);
+    }
+    const before = store.apps.formation(app);
+    const formation = { ...before, ...changes };
+    const deployment = store.deployments.start({ app, release: current, kind: 'scale', now: new Date().toISOString() });
+    const config = store.releases.config(app, current);
+    const redact = makeRedactor(config);
+    const emit = this.journaledEmit(deployment.id, opts.emit, redact);
+    store.apps.setFormation(app, formation);
+    try {
+      await stage(emit, 'deploy', `scale ${Object.entries(changes).map(([t, n]) => `${t}=${n}`).join(' ')}`, () =>
+        this.rollout(app, deployment.id, this.desired(release, formation), config, emit, opts.signal),
+      );
+      store.deployments.finish(deployment.id, 'succeeded', new Date().toISOString());
+      return { app, release: current, deployment: deployment.id, ms: Date.now() - started };
+    } catch (err) {
+      const error = redactDeep(toSlipwayError(err).toJSON(), redact);
+      store.apps.setFormation(app, before);
+      await this.revert(app, deployment.id, current, emit, 'scaling failed');
+      store.deployments.finish(deployment.id, 'failed', new Date().toISOString(), error);
+      throw new SlipwayError(toSlipwayError(err).code, error.message, { ...(error.hint ? { hint: error.hint } : {}), ...(error.details ? { details: error.details } : {}) });
+    }
+  }
+
+  /**
+   * After a restart: every deployment left `running` was interrupted. Routes pointing at containers
+   * that are gone are dropped, drained servers of the current release go back to ready, and the app
+   * is reconciled to its current release with the usual zero-downtime steps.
+   */
+  async recoverInterrupted(log: (message: string) => void): Promise<void> {
+    const { store, engine, router } = this.deps;
+    for (const deployment of store.deployments.running()) {
+      const app = deployment.app;
+      log(`recovering interrupted deployment #${deployment.id} of ${app}`);
+      const emit = this.journaledEmit(deployment.id, () => {}, (s) => s);
+      const current = store.apps.find(app)?.currentRelease ?? null;
+      const containers = new Map((await engine.listContainers({ 'slipway.app': app })).map((c) => [c.id, c]));
+      for (const route of store.routes.forApp(app)) {
+        const container = containers.get(route.containerId);
+        if (!container || container.state !== 'running') {
+          await router.removeServer(app, route.serverName, { timeoutMs: 5000 }).catch(() => undefined);
+          store.routes.remove(app, route.serverName);
+        } else if (route.state === 'drain' && container.labels['slipway.release'] === `v${current}`) {
+          store.routes.setState(app, route.serverName, 'ready');
+          await router.setServerState(app, route.serverName, 'ready').catch(() => undefined);
+        }
+      }
+      await this.revert(app, deployment.id, current, emit, 'interrupted by a server restart');
+      if (deployment.kind === 'deploy' && deployment.release !== current) {
+        store.releases.setStatus(app, deployment.release, 'failed', 'interrupted by a server restart');
+      }
+      store.deployments.finish(deployment.id, 'failed', new Date().toISOString(), {
+        code: 'ABORTED',
+        message: 'interrupted by a server restart; the app was returned to its current release',
+      });
+    }
+  }
+
+  /** Returns the app to `version` (or to nothing when there is none) with the same zero-downtime steps. */
+  private async revert(app: string, deploymentId: number, version: number | null, emit: EventSink, why: string): Promise<void> {
+    const { store } = this.deps;
+    try {
+      await stage(emit, 'revert', version === null ? `${why}: removing its containers` : `${why}: restoring v${version}`, async () => {
+        if (version === null) {
+          await this.rollout(app, deploymentId, { release: 0, processes: {}, formation: {} }, {}, emit);
+          return;
+        }
+        const release = store.releases.get(app, version);
+        await this.rollout(app, deploymentId, this.desired(release, store.apps.formation(app)), store.releases.config(app, version), emit);
+      });
+    } catch {
+      // The failure that caused the revert is what the user needs; the revert's own failure is in the deploy log.
+    }
+  }
+
+  private async rollout(app: string, deploymentId: number, desired: DesiredState, config: Record<string, string>, emit: EventSink, signal?: AbortSignal): Promise<void> {
+    const { store, engine, router } = this.deps;
+    const appRow = store.apps.get(app);
+    const image = desired.release === 0 ? '' : store.releases.build(store.releases.get(app, desired.release).buildId).imageRef;
+    const observed = await observeApp(engine, store.routes, app, signal);
+    const steps = planRollout(desired, observed);
+    const executor = new RolloutExecutor(
+      { engine, router, store, emit, ...(signal ? { signal } : {}) },
+      { app, deploymentId, desired, image, config, settings: appRow.settings },
+    );
+    await executor.execute(steps);
+  }
+
+  private desired(release: Release, formation: Formation): DesiredState {
+    return { release: release.version, processes: this.processesOf(release), formation };
+  }
+
+  /** Process types of a release: its Procfile without `release`, or `web` = the image's CMD. */
+  processesOf(release: Release): Record<string, string | null> {
+    const build = this.deps.store.releases.build(release.buildId);
+    if (!build.procfile) return { web: null };
+    const entries = Object.entries(build.procfile).filter(([type]) => type !== 'release');
+    return Object.fromEntries(entries);
+  }
+
+  /** Current formation, with web = 1 when a release brings a web process the formation does not list. */
+  private formationFor(app: string, release: Release): Formation {
+    const formation = { ...this.deps.store.apps.formation(app) };
+    const processes = this.processesOf(release);
+    if ('web' in processes && formation['web'] === undefined) formation['web'] = 1;
+    for (const type of Object.keys(processes)) if (formation[type] === undefined) formation[type] = 0;
+    return formation;
+  }
+
+  private journaledEmit(deploymentId: number, emit: EventSink, redact: (s: string) => string): EventSink {
+    return (event) => {
+      const safe = redactDeep(event, redact);
+      this.deps.store.deployments.addEvent(deploymentId, safe);
+      emit(safe);
+    };
+  }
+}

@@ -1,0 +1,94 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { planRollout } from './plan-rollout.js';
+import type { ObservedContainer } from './plan-types.js';
+
+const web = (id: string, release: number, index: number, extra: Partial<ObservedContainer> = {}): ObservedContainer => ({
+  id,
+  process: 'web',
+  release,
+  index,
+  state: 'running',
+  serverName: `web-${id}`,
+  ...extra,
+});
+
+const retire = (id: string) => [
+  { kind: 'drain', containerId: id, serverName: `web-${id}` },
+  { kind: 'wait-drained', containerId: id, serverName: `web-${id}` },
+  { kind: 'route-remove', containerId: id, serverName: `web-${id}` },
+  { kind: 'stop', containerId: id },
+  { kind: 'remove', containerId: id },
+];
+
+const startWeb = (index: number, release: number) => {
+  const key = `web.${index}@v${release}`;
+  return [
+    { kind: 'start', key, process: 'web', index, release },
+    { kind: 'probe', key },
+    { kind: 'route-add', key },
+    { kind: 'wait-up', key },
+  ];
+};
+
+test('first deploy starts one routed web container', () => {
+  const steps = planRollout({ release: 1, processes: { web: null }, formation: { web: 1 } }, []);
+  assert.deepEqual(steps, startWeb(1, 1));
+});
+
+test('rolling deploy interleaves: new one up before each old one drains', () => {
+  const steps = planRollout({ release: 2, processes: { web: null }, formation: { web: 2 } }, [web('a', 1, 1), web('b', 1, 2)]);
+  assert.deepEqual(steps, [...startWeb(1, 2), ...retire('a'), ...startWeb(2, 2), ...retire('b')]);
+});
+
+test('scale up keeps current containers and adds missing indices', () => {
+  const steps = planRollout({ release: 3, processes: { web: null }, formation: { web: 3 } }, [web('a', 3, 1)]);
+  assert.deepEqual(steps, [...startWeb(2, 3), ...startWeb(3, 3)]);
+});
+
+test('scale down drains the highest index first', () => {
+  const steps = planRollout({ release: 3, processes: { web: null }, formation: { web: 1 } }, [web('a', 3, 1), web('b', 3, 2), web('c', 3, 3)]);
+  assert.deepEqual(steps, [...retire('c'), ...retire('b')]);
+});
+
+test('nothing to do when observed matches desired', () => {
+  assert.deepEqual(planRollout({ release: 3, processes: { web: null }, formation: { web: 2 } }, [web('a', 3, 1), web('b', 3, 2)]), []);
+});
+
+test('an exited container is removed without drain, and its slot refilled', () => {
+  const steps = planRollout({ release: 3, processes: { web: null }, formation: { web: 1 } }, [web('a', 3, 1, { state: 'exited' })]);
+  assert.deepEqual(steps, [
+    { kind: 'route-remove', containerId: 'a', serverName: 'web-a' },
+    { kind: 'remove', containerId: 'a' },
+    ...startWeb(1, 3),
+  ]);
+});
+
+test('a running container of the release that is not routed is replaced', () => {
+  const steps = planRollout({ release: 3, processes: { web: null }, formation: { web: 1 } }, [web('a', 3, 1, { serverName: undefined })]);
+  assert.deepEqual(steps, [...startWeb(1, 3), { kind: 'stop', containerId: 'a' }, { kind: 'remove', containerId: 'a' }]);
+});
+
+test('workers are replaced after web, without routing', () => {
+  const worker: ObservedContainer = { id: 'w', process: 'worker', release: 1, index: 1, state: 'running' };
+  const steps = planRollout({ release: 2, processes: { web: 'node web.js', worker: 'node worker.js' }, formation: { web: 1, worker: 1 } }, [web('a', 1, 1), worker]);
+  assert.deepEqual(steps, [
+    ...startWeb(1, 2),
+    ...retire('a'),
+    { kind: 'start', key: 'worker.1@v2', process: 'worker', index: 1, release: 2 },
+    { kind: 'check-running', key: 'worker.1@v2' },
+    { kind: 'stop', containerId: 'w' },
+    { kind: 'remove', containerId: 'w' },
+  ]);
+});
+
+test('a process type missing from the new release is retired', () => {
+  const worker: ObservedContainer = { id: 'w', process: 'worker', release: 1, index: 1, state: 'running' };
+  const steps = planRollout({ release: 2, processes: { web: null }, formation: { web: 1, worker: 1 } }, [web('a', 2, 1), worker]);
+  assert.deepEqual(steps, [{ kind: 'stop', containerId: 'w' }, { kind: 'remove', containerId: 'w' }]);
+});
+
+test('reverting to an older release keeps its containers and replaces the new ones', () => {
+  const steps = planRollout({ release: 1, processes: { web: null }, formation: { web: 2 } }, [web('new', 2, 1), web('old', 1, 2)]);
+  assert.deepEqual(steps, [...startWeb(1, 1), ...retire('new')]);
+});

@@ -1,0 +1,76 @@
+import { containerKey, type DeployStep, type DesiredState, type ObservedContainer } from './plan-types.js';
+
+/**
+ * Pure planner: desired (release + formation) + observed containers → ordered steps.
+ * Web containers are replaced one at a time: the new one is started, probed, routed and seen UP by
+ * HAProxy before an old one drains and stops. Other process types are replaced after web.
+ */
+export function planRollout(desired: DesiredState, observed: ObservedContainer[]): DeployStep[] {
+  const types = unique([...Object.keys(desired.formation), ...observed.map((c) => c.process)]);
+  const ordered = [...types.filter((t) => t === 'web'), ...types.filter((t) => t !== 'web').sort()];
+  const steps: DeployStep[] = [];
+  for (const type of ordered) {
+    const wanted = type in desired.processes ? desired.formation[type] ?? 0 : 0;
+    const mine = observed.filter((c) => c.process === type);
+    const { keep, retire } = choose(mine, desired.release, wanted, type === 'web');
+    const taken = new Set(keep.map((c) => c.index));
+    const newIndices: number[] = [];
+    for (let i = 1; newIndices.length < wanted - keep.length; i++) if (!taken.has(i)) newIndices.push(i);
+    const retireQueue = [...retire].sort(retireOrder(desired.release));
+    // Dead containers go first: they serve nothing, so removing them frees their slot at no risk.
+    const dead = retireQueue.filter((c) => c.state !== 'running');
+    for (const c of dead) steps.push(...retireSteps(c));
+    const live = retireQueue.filter((c) => c.state === 'running');
+    for (const index of newIndices) {
+      steps.push(...startSteps(type, index, desired.release));
+      const old = live.shift();
+      if (old) steps.push(...retireSteps(old));
+    }
+    for (const old of live) steps.push(...retireSteps(old));
+  }
+  return steps;
+}
+
+function choose(mine: ObservedContainer[], release: number, wanted: number, routed: boolean) {
+  const eligible = mine
+    .filter((c) => c.release === release && c.state === 'running' && (!routed || c.serverName !== undefined))
+    .sort((a, b) => a.index - b.index);
+  const keep = eligible.slice(0, wanted);
+  const kept = new Set(keep.map((c) => c.id));
+  return { keep, retire: mine.filter((c) => !kept.has(c.id)) };
+}
+
+/** Old releases first, then the highest index (scale-down removes web.4 before web.2). */
+function retireOrder(release: number) {
+  return (a: ObservedContainer, b: ObservedContainer) => {
+    const aCurrent = a.release === release ? 1 : 0;
+    const bCurrent = b.release === release ? 1 : 0;
+    if (aCurrent !== bCurrent) return aCurrent - bCurrent;
+    return aCurrent === 1 ? b.index - a.index : a.index - b.index;
+  };
+}
+
+function startSteps(process: string, index: number, release: number): DeployStep[] {
+  const key = containerKey(process, index, release);
+  const start: DeployStep = { kind: 'start', key, process, index, release };
+  if (process !== 'web') return [start, { kind: 'check-running', key }];
+  return [start, { kind: 'probe', key }, { kind: 'route-add', key }, { kind: 'wait-up', key }];
+}
+
+function retireSteps(c: ObservedContainer): DeployStep[] {
+  const steps: DeployStep[] = [];
+  if (c.serverName !== undefined) {
+    if (c.state === 'running') {
+      steps.push({ kind: 'drain', containerId: c.id, serverName: c.serverName });
+      steps.push({ kind: 'wait-drained', containerId: c.id, serverName: c.serverName });
+    }
+    steps.push({ kind: 'route-remove', containerId: c.id, serverName: c.serverName });
+  }
+  if (c.state === 'running') steps.push({ kind: 'stop', containerId: c.id });
+  steps.push({ kind: 'remove', containerId: c.id });
+  return steps;
+}
+
+function unique<T>(values: T[]): T[] {
+  return [...new Set(values)];
+}

@@ -1,0 +1,37 @@
+import type { ContainerState } from '../engine/port.js';
+import type { Formation } from '../core/types.js';
+
+/** A container of the app as observed (Docker labels + route table). */
+export interface ObservedContainer {
+  id: string;
+  process: string;
+  release: number;
+  index: number;
+  state: ContainerState;
+  /** HAProxy server name when the container is in the route table. */
+  serverName?: string;
+}
+
+export interface DesiredState {
+  release: number;
+  /** Process types of the release; `null` command = the image's own CMD. */
+  processes: Record<string, string | null>;
+  formation: Formation;
+}
+
+/** A new container is known by its key (`web.2@v7`) until it exists and has an id. */
+export type DeployStep =
+  | { kind: 'start'; key: string; process: string; index: number; release: number }
+  | { kind: 'probe'; key: string }
+  | { kind: 'route-add'; key: string }
+  | { kind: 'wait-up'; key: string }
+  | { kind: 'check-running'; key: string }
+  | { kind: 'drain'; containerId: string; serverName: string }
+  | { kind: 'wait-drained'; containerId: string; serverName: string }
+  | { kind: 'route-remove'; containerId: string; serverName: string }
+  | { kind: 'stop'; containerId: string }
+  | { kind: 'remove'; containerId: string };
+
+export function containerKey(process: string, index: number, release: number): string {
+  return `${process}.${index}@v${release}`;
+}

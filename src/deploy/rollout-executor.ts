@@ -1,0 +1,249 @@
+import type { ContainerEngine, ContainerInfo } from '../engine/port.js';
+import type { Router } from '../router/port.js';
+import type { Store } from '../store/store.js';
+import type { AppSettings } from '../core/types.js';
+import { SlipwayError } from '../core/errors.js';
+import { stage, type EventSink } from '../core/events.js';
+import { sleep } from '../core/abort.js';
+import { probeUntilHealthy, type ProbeResult } from '../health/probe.js';
+import { processContainerSpec } from './container-spec.js';
+import type { DeployStep, DesiredState } from './plan-types.js';
+
+export interface RolloutTarget {
+  app: string;
+  deploymentId: number;
+  desired: DesiredState;
+  image: string;
+  config: Record<string, string>;
+  settings: AppSettings;
+}
+
+export interface RolloutDeps {
+  engine: ContainerEngine;
+  router: Router;
+  store: Store;
+  emit: EventSink;
+  signal?: AbortSignal;
+}
+
+interface Started {
+  id: string;
+  name: string;
+  hostPort?: number;
+  serverName?: string;
+}
+
+/** Runs planned steps one by one; each step is journaled (started → done/failed) before and after it runs. */
+export class RolloutExecutor {
+  private readonly started = new Map<string, Started>();
+
+  constructor(private readonly deps: RolloutDeps, private readonly target: RolloutTarget) {}
+
+  async execute(steps: DeployStep[]): Promise<void> {
+    const { store } = this.deps;
+    const seqs = store.deployments.appendSteps(this.target.deploymentId, steps);
+    for (const [i, step] of steps.entries()) {
+      const seq = seqs[i]!;
+      store.deployments.markStep(this.target.deploymentId, seq, 'started', new Date().toISOString());
+      try {
+        const result = await this.run(step);
+        store.deployments.markStep(this.target.deploymentId, seq, 'done', new Date().toISOString(), result);
+      } catch (err) {
+        store.deployments.markStep(this.target.deploymentId, seq, 'failed', new Date().toISOString());
+        if ('key' in step) await this.discard(step.key);
+        throw err;
+      }
+    }
+  }
+
+  /** Containers this executor started that are still around (for cleanup after a failure). */
+  startedContainers(): Started[] {
+    return [...this.started.values()];
+  }
+
+  private async run(step: DeployStep): Promise<unknown> {
+    switch (step.kind) {
+      case 'start':
+        return this.start(step.key, step.process, step.index);
+      case 'probe':
+        return this.probe(step.key);
+      case 'route-add':
+        return this.routeAdd(step.key);
+      case 'wait-up':
+        return this.waitUp(step.key);
+      case 'check-running':
+        return this.checkRunning(step.key);
+      case 'drain':
+        return this.drain(step.serverName);
+      case 'wait-drained':
+        return this.waitDrained(step.serverName);
+      case 'route-remove':
+        return this.routeRemove(step.serverName);
+      case 'stop':
+        return stage(this.deps.emit, 'stop', `stop ${short(step.containerId)}`, () =>
+          this.deps.engine.stopContainer(step.containerId, this.target.settings.stopGraceSec, this.deps.signal),
+        );
+      case 'remove':
+        return this.deps.engine.removeContainer(step.containerId, { force: true }, this.deps.signal);
+    }
+  }
+
+  private async start(key: string, process: string, index: number) {
+    const t = this.target;
+    const command = t.desired.processes[process] ?? null;
+    const spec = processContainerSpec({
+      app: t.app,
+      release: t.desired.release,
+      process,
+      index,
+      image: t.image,
+      command,
+      config: t.config,
+      port: t.settings.port,
+      stopGraceSec: t.settings.stopGraceSec,
+      deploymentId: t.deploymentId,
+    });
+    const info = await stage(this.deps.emit, 'start', `start ${process}.${index} (v${t.desired.release})`, () =>
+      this.deps.engine.runContainer(spec, this.deps.signal),
+    );
+    this.started.set(key, { id: info.id, name: info.name, ...(info.hostPort ? { hostPort: info.hostPort } : {}) });
+    if (process === 'web' && !info.hostPort) {
+      throw new SlipwayError('CONTAINER_FAILED', `${process}.${index} has no published port`, { hint: 'this is a Slipway bug: the web container must publish $PORT' });
+    }
+    return { containerId: info.id, hostPort: info.hostPort };
+  }
+
+  private async probe(key: string) {
+    const c = this.get(key);
+    const hc = this.target.settings.healthcheck;
+    const what = hc.path ? `GET ${hc.path}` : 'TCP connect';
+    const outcome = await stage(this.deps.emit, 'probe', `health check ${key} (${what})`, async () => {
+      const result = await probeUntilHealthy(
+        { host: '127.0.0.1', port: c.hostPort!, ...(hc.path ? { path: hc.path, hostHeader: `${this.target.app}.health` } : {}) },
+        {
+          attempts: hc.attempts,
+          intervalMs: hc.intervalMs,
+          timeoutMs: hc.timeoutMs,
+          ...(this.deps.signal ? { signal: this.deps.signal } : {}),
+          stillRunning: async () => (await this.deps.engine.inspectContainer(c.id))?.state === 'running',
+        },
+      );
+      if (!result.healthy) throw await this.unhealthy(key, c, result.results, result.exited);
+      return result;
+    }, (r) => `${r.results.length} attempt(s)`);
+    return { attempts: outcome.results.length };
+  }
+
+  private async routeAdd(key: string) {
+    const c = this.get(key);
+    const serverName = `${key.split('@')[0]!.replace('.', '-')}-${c.id.slice(0, 12)}`;
+    this.deps.store.routes.upsert({ app: this.target.app, serverName, containerId: c.id, port: c.hostPort!, state: 'ready' });
+    c.serverName = serverName;
+    await stage(this.deps.emit, 'route', `add ${key} to router`, () =>
+      this.deps.router.addServer(this.target.app, { name: serverName, address: '127.0.0.1', port: c.hostPort!, state: 'ready' }, this.deps.signal),
+    );
+    return { serverName };
+  }
+
+  private async waitUp(key: string) {
+    const c = this.get(key);
+    const hc = this.target.settings.healthcheck;
+    const timeoutMs = Math.max(10_000, hc.attempts * hc.intervalMs);
+    try {
+      await stage(this.deps.emit, 'healthy', `router reports ${key} UP`, () =>
+        this.deps.router.waitServerUp(this.target.app, c.serverName!, { timeoutMs, ...(this.deps.signal ? { signal: this.deps.signal } : {}) }),
+      );
+    } catch (err) {
+      const logs = await this.lastLogs(c.id);
+      const base = err instanceof SlipwayError ? err : new SlipwayError('HEALTHCHECK_FAILED', String(err));
+      throw new SlipwayError('HEALTHCHECK_FAILED', `${key} passed Slipway's probe but HAProxy never reported it UP: ${base.message}`, {
+        hint: 'check that the app answers health checks consistently (`slipway logs`)',
+        details: { ...base.details, logs },
+      });
+    }
+    return {};
+  }
+
+  private async checkRunning(key: string) {
+    const c = this.get(key);
+    await stage(this.deps.emit, 'probe', `process check ${key}`, async () => {
+      await sleep(1000, this.deps.signal);
+      const info = await this.deps.engine.inspectContainer(c.id);
+      if (info?.state !== 'running') {
+        const logs = await this.lastLogs(c.id);
+        throw new SlipwayError('CONTAINER_FAILED', `${key} exited right after it started (exit code ${info?.exitCode ?? 'unknown'})`, {
+          hint: 'check the Procfile command; its last log lines are in the error details',
+          details: { logs },
+        });
+      }
+    });
+    return {};
+  }
+
+  private async drain(serverName: string) {
+    this.deps.store.routes.setState(this.target.app, serverName, 'drain');
+    await stage(this.deps.emit, 'drain', `drain ${serverName}`, () => this.deps.router.setServerState(this.target.app, serverName, 'drain', this.deps.signal));
+    return {};
+  }
+
+  private async waitDrained(serverName: string) {
+    const drained = await stage(
+      this.deps.emit,
+      'drain',
+      `wait for ${serverName} sessions to end`,
+      () => this.deps.router.waitSessionsZero(this.target.app, serverName, { timeoutMs: this.target.settings.drainTimeoutMs, ...(this.deps.signal ? { signal: this.deps.signal } : {}) }),
+      (ok) => (ok ? undefined : 'drain timeout reached; remaining sessions are cut'),
+    );
+    return { drained };
+  }
+
+  private async routeRemove(serverName: string) {
+    await this.deps.router.removeServer(this.target.app, serverName, { timeoutMs: 10_000, ...(this.deps.signal ? { signal: this.deps.signal } : {}) });
+    this.deps.store.routes.remove(this.target.app, serverName);
+    return {};
+  }
+
+  /** A new container that failed before taking traffic is taken out of the router and killed. */
+  private async discard(key: string): Promise<void> {
+    const c = this.started.get(key);
+    if (!c) return;
+    if (c.serverName) {
+      await this.deps.router.removeServer(this.target.app, c.serverName, { timeoutMs: 5000 }).catch(() => undefined);
+      this.deps.store.routes.remove(this.target.app, c.serverName);
+    }
+    await this.deps.engine.removeContainer(c.id, { force: true }).catch(() => undefined);
+    this.started.delete(key);
+    this.deps.emit({ type: 'info', text: `removed failed container ${key}`, at: new Date().toISOString() });
+  }
+
+  private get(key: string): Started {
+    const c = this.started.get(key);
+    if (!c) throw new SlipwayError('INTERNAL', `no started container for ${key}`);
+    return c;
+  }
+
+  private async unhealthy(key: string, c: Started, results: ProbeResult[], exited: boolean): Promise<SlipwayError> {
+    const info: ContainerInfo | null = await this.deps.engine.inspectContainer(c.id).catch(() => null);
+    const logs = await this.lastLogs(c.id);
+    const last = results.slice(-5);
+    const why = exited ? `the container exited (code ${info?.exitCode ?? 'unknown'})` : `${results.length} probe(s) failed, last: ${last.at(-1)?.detail ?? 'none'}`;
+    return new SlipwayError('HEALTHCHECK_FAILED', `${key} never became healthy: ${why}`, {
+      hint: 'make the app listen on $PORT and answer the health check (see `slipway apps:settings`); the last log lines are below',
+      details: { probes: last, logs },
+    });
+  }
+
+  async lastLogs(containerId: string, lines = 20): Promise<string[]> {
+    const out: string[] = [];
+    try {
+      for await (const line of this.deps.engine.logs(containerId, { tail: lines, follow: false })) out.push(line.text);
+    } catch {
+      // the container may already be gone
+    }
+    return out.slice(-lines);
+  }
+}
+
+function short(id: string): string {
+  return id.slice(0, 12);
+}

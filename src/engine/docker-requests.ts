@@ -1,0 +1,149 @@
+import type { ContainerSpec } from './port.js';
+
+/**
+ * Docker Engine API operations as plain data (DESIGN habit 3): each builder returns the request
+ * that one adapter (docker-http.ts) sends. Paths are unversioned; the transport adds `/v1.41`.
+ */
+export interface DockerRequest {
+  method: 'GET' | 'POST' | 'DELETE';
+  path: string;
+  /** Query parameters in the order they are sent. */
+  query?: Record<string, string>;
+  /** JSON body. */
+  body?: unknown;
+  /** Set when the body is a stream supplied separately (the build context). */
+  contentType?: 'application/x-tar';
+}
+
+const LOOPBACK = '127.0.0.1';
+
+function containerPath(id: string, action?: string): string {
+  const base = `/containers/${encodeURIComponent(id)}`;
+  return action ? `${base}/${action}` : base;
+}
+
+export function pingRequest(): DockerRequest {
+  return { method: 'GET', path: '/_ping' };
+}
+
+/** `KEY=value` entries in insertion order, the form Docker expects for `Env`. */
+export function toEnvList(env: Record<string, string>): string[] {
+  return Object.entries(env).map(([key, value]) => `${key}=${value}`);
+}
+
+export function createContainerRequest(spec: ContainerSpec): DockerRequest {
+  const body: Record<string, unknown> = {
+    Image: spec.image,
+    Env: toEnvList(spec.env),
+    Labels: { ...spec.labels },
+  };
+  if (spec.cmd) body.Cmd = [...spec.cmd];
+  if (spec.stopTimeoutSec !== undefined) body.StopTimeout = spec.stopTimeoutSec;
+  if (spec.openStdin) body.OpenStdin = true;
+  if (spec.tty) body.Tty = true;
+
+  const hostConfig: Record<string, unknown> = {
+    RestartPolicy: { Name: 'no' },
+    Init: true,
+  };
+  if (spec.containerPort !== undefined) {
+    const key = `${spec.containerPort}/tcp`;
+    body.ExposedPorts = { [key]: {} };
+    // Empty HostPort: Docker picks a free port; HostIp keeps it on loopback (DESIGN: this machine).
+    hostConfig.PortBindings = { [key]: [{ HostIp: LOOPBACK, HostPort: '' }] };
+  }
+  body.HostConfig = hostConfig;
+
+  return { method: 'POST', path: '/containers/create', query: { name: spec.name }, body };
+}
+
+export function startContainerRequest(id: string): DockerRequest {
+  return { method: 'POST', path: containerPath(id, 'start') };
+}
+
+export function stopContainerRequest(id: string, graceSec: number): DockerRequest {
+  return { method: 'POST', path: containerPath(id, 'stop'), query: { t: String(Math.max(0, Math.round(graceSec))) } };
+}
+
+export function killContainerRequest(id: string, signal = 'SIGKILL'): DockerRequest {
+  return { method: 'POST', path: containerPath(id, 'kill'), query: { signal } };
+}
+
+export function removeContainerRequest(id: string, opts: { force?: boolean } = {}): DockerRequest {
+  return {
+    method: 'DELETE',
+    path: containerPath(id),
+    query: { force: opts.force ? 'true' : 'false', v: 'true' },
+  };
+}
+
+export function inspectContainerRequest(id: string): DockerRequest {
+  return { method: 'GET', path: containerPath(id, 'json') };
+}
+
+/** Label filters: a value of `undefined` or '' means "label present with any value". */
+export function labelFilters(labels: Record<string, string | undefined>): string[] {
+  return Object.entries(labels).map(([key, value]) => (value === undefined || value === '' ? key : `${key}=${value}`));
+}
+
+export function listContainersRequest(labels: Record<string, string | undefined>): DockerRequest {
+  const query: Record<string, string> = { all: 'true' };
+  const filters = labelFilters(labels);
+  if (filters.length > 0) query.filters = JSON.stringify({ label: filters });
+  return { method: 'GET', path: '/containers/json', query };
+}
+
+export interface LogsRequestOptions {
+  follow?: boolean;
+  tail?: number;
+  /** Unix time in seconds (fractions allowed); a string is sent as is (e.g. `1700000000.123456789`). */
+  since?: number | string;
+}
+
+export function containerLogsRequest(id: string, opts: LogsRequestOptions = {}): DockerRequest {
+  const query: Record<string, string> = {
+    stdout: 'true',
+    stderr: 'true',
+    timestamps: 'true',
+    follow: opts.follow ? 'true' : 'false',
+    tail: opts.tail === undefined ? 'all' : String(Math.max(0, Math.floor(opts.tail))),
+  };
+  if (opts.since !== undefined) query.since = String(opts.since);
+  return { method: 'GET', path: containerPath(id, 'logs'), query };
+}
+
+/** `not-running` returns at once for a container that already exited (next-exit would hang). */
+export function waitContainerRequest(id: string): DockerRequest {
+  return { method: 'POST', path: containerPath(id, 'wait'), query: { condition: 'not-running' } };
+}
+
+export function inspectImageRequest(ref: string): DockerRequest {
+  // Image references contain `/` and `:`, which Docker's router accepts unescaped in this position.
+  return { method: 'GET', path: `/images/${encodeImageRef(ref)}/json` };
+}
+
+export function removeImageRequest(ref: string, opts: { force?: boolean } = {}): DockerRequest {
+  return { method: 'DELETE', path: `/images/${encodeImageRef(ref)}`, query: { force: opts.force ? 'true' : 'false', noprune: 'false' } };
+}
+
+function encodeImageRef(ref: string): string {
+  return ref.split('/').map(encodeURIComponent).join('/').replace(/%3A/gi, ':').replace(/%40/g, '@');
+}
+
+export interface BuildRequestOptions {
+  tag: string;
+  dockerfile?: string;
+  buildArgs?: Record<string, string>;
+  labels?: Record<string, string>;
+}
+
+/** Classic builder (no BuildKit here): the tar context is sent as the body by the transport. */
+export function buildImageRequest(opts: BuildRequestOptions): DockerRequest {
+  const query: Record<string, string> = { t: opts.tag };
+  if (opts.dockerfile !== undefined) query.dockerfile = opts.dockerfile;
+  if (opts.buildArgs && Object.keys(opts.buildArgs).length > 0) query.buildargs = JSON.stringify(opts.buildArgs);
+  if (opts.labels && Object.keys(opts.labels).length > 0) query.labels = JSON.stringify(opts.labels);
+  query.rm = 'true';
+  query.forcerm = 'true';
+  return { method: 'POST', path: '/build', query, contentType: 'application/x-tar' };
+}

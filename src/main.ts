@@ -1,0 +1,101 @@
+import type http from 'node:http';
+import { writeFileSync, rmSync } from 'node:fs';
+import type { ContainerEngine } from './engine/port.js';
+import type { Router } from './router/port.js';
+import { DockerEngine } from './engine/docker-engine.js';
+import { HaproxyRouter } from './router/haproxy-router.js';
+import { openStore, type Store } from './store/store.js';
+import { readEnvironment, slipwayPaths, type SlipwayEnvironment, type SlipwayPaths } from './config/environment.js';
+import { ensureHome, readSecretKey, readToken } from './config/home.js';
+import { DeployService } from './deploy/deploy-service.js';
+import { BuildService } from './build/build-service.js';
+import { AppService } from './apps/app-service.js';
+import { LogService } from './logs/log-service.js';
+import { appRoutes } from './deploy/app-routes.js';
+import { createApiServer, listen } from './server/http-server.js';
+import { apiRoutes } from './server/api-routes.js';
+
+/** Everything a running Slipway server is made of, wired once. */
+export interface Slipway {
+  env: SlipwayEnvironment;
+  paths: SlipwayPaths;
+  store: Store;
+  engine: ContainerEngine;
+  router: Router;
+  deploys: DeployService;
+  apps: AppService;
+  logs: LogService;
+  syncRouter(): Promise<void>;
+}
+
+export interface SlipwayParts {
+  env?: SlipwayEnvironment;
+  engine?: ContainerEngine;
+  router?: Router;
+  log?: (message: string) => void;
+}
+
+/** Composition root: no module singletons, no work at import time. */
+export function createSlipway(parts: SlipwayParts = {}): Slipway {
+  const env = parts.env ?? readEnvironment();
+  const paths = slipwayPaths(env.home);
+  ensureHome(paths);
+  const store = openStore(paths.database, readSecretKey(paths));
+  const engine = parts.engine ?? new DockerEngine();
+  const router =
+    parts.router ??
+    new HaproxyRouter({
+      stateDir: paths.haproxyDir,
+      httpPort: env.httpPort,
+      httpBind: env.httpBind,
+      domain: env.domain,
+      getRoutes: () => appRoutes(store, env.domain),
+      ...(parts.log ? { log: (event: unknown) => parts.log!(typeof event === 'string' ? event : JSON.stringify(event)) } : {}),
+    });
+  const deploys = new DeployService({ engine, router, store });
+  const builds = new BuildService({ engine, store });
+  const syncRouter = () => router.syncApps(appRoutes(store, env.domain));
+  const apps = new AppService({ engine, router, store, deploys, builds, syncRouter });
+  return { env, paths, store, engine, router, deploys, apps, logs: new LogService(engine), syncRouter };
+}
+
+export interface RunningServer {
+  slipway: Slipway;
+  http: http.Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** `slipway server`: checks Docker, starts (or adopts) HAProxy, recovers interrupted deploys, serves the API. */
+export async function startServer(parts: SlipwayParts = {}): Promise<RunningServer> {
+  const slipway = createSlipway(parts);
+  const log = parts.log ?? (() => {});
+  await slipway.engine.ping();
+  const server = createApiServer(apiRoutes(slipway), readToken(slipway.paths));
+  await listen(server, slipway.env.apiPort);
+  try {
+    await slipway.router.start();
+    slipway.router.onRestart(() => log('router: HAProxy was restarted and every route re-applied'));
+    await slipway.deploys.recoverInterrupted((m) => log(m));
+  } catch (err) {
+    server.close();
+    slipway.store.close();
+    throw err;
+  }
+  const url = `http://127.0.0.1:${slipway.env.apiPort}`;
+  writeFileSync(slipway.paths.apiInfo, JSON.stringify({ url, pid: process.pid, startedAt: new Date().toISOString() }) + '\n', { mode: 0o600 });
+  log(`api listening on ${url}; apps at http://<app>.${slipway.env.domain}:${slipway.env.httpPort}`);
+  return {
+    slipway,
+    http: server,
+    url,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+      await slipway.router.stop();
+      rmSync(slipway.paths.apiInfo, { force: true });
+      slipway.store.close();
+    },
+  };
+}

@@ -1,0 +1,61 @@
+/** The narrow interface Slipway needs from its data plane (HAProxy). */
+
+export type ServerAdminState = 'ready' | 'drain' | 'maint';
+
+export interface RouteServer {
+  /** HAProxy server name, unique within the app's backend, e.g. `web-3f2a9c1b0d4e`. */
+  name: string;
+  /** Always 127.0.0.1 here: containers publish on loopback only. */
+  address: string;
+  port: number;
+  state: ServerAdminState;
+}
+
+export interface HealthCheckSettings {
+  /** HTTP path for HAProxy's active check; undefined = TCP connect check. */
+  path?: string;
+  intervalMs: number;
+  timeoutMs: number;
+}
+
+export interface AppRoute {
+  app: string;
+  /** Hostnames (lowercase, no port) routed to this app. */
+  hosts: string[];
+  check: HealthCheckSettings;
+  servers: RouteServer[];
+}
+
+export interface ServerStatus {
+  name: string;
+  /** HAProxy's status column: UP, DOWN, MAINT, DRAIN, "no check", "UP 1/2", ... */
+  status: string;
+  /** Current sessions on this server. */
+  sessions: number;
+  /** Last check status (e.g. L4OK, L7OK, L4CON), empty when none. */
+  checkStatus: string;
+}
+
+export interface Router {
+  /** Starts (or adopts an already running) HAProxy and applies every route. */
+  start(signal?: AbortSignal): Promise<void>;
+  /** Stops supervising; with `stopProxy` also stops HAProxy (otherwise it keeps serving). */
+  stop(opts?: { stopProxy?: boolean }): Promise<void>;
+  /**
+   * Makes HAProxy's set of backends and hosts match `routes` (reloading seamlessly when backends or
+   * check settings change; servers listed in routes are kept).
+   */
+  syncApps(routes: AppRoute[], signal?: AbortSignal): Promise<void>;
+  /** Adds a dynamic server (no reload), with active health check, in state ready. */
+  addServer(app: string, server: RouteServer, signal?: AbortSignal): Promise<void>;
+  /** Waits until HAProxy itself reports the server UP. */
+  waitServerUp(app: string, name: string, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<void>;
+  setServerState(app: string, name: string, state: ServerAdminState, signal?: AbortSignal): Promise<void>;
+  /** Waits until the server has no current sessions; returns false when the timeout ended first. */
+  waitSessionsZero(app: string, name: string, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<boolean>;
+  /** maint, then delete the server once HAProxy allows it (idempotent: a missing server is fine). */
+  removeServer(app: string, name: string, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<void>;
+  serverStatuses(app: string, signal?: AbortSignal): Promise<ServerStatus[]>;
+  /** Called after HAProxy was (re)started by the supervisor and routes were re-applied. */
+  onRestart(listener: () => void): void;
+}

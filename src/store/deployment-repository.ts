@@ -1,0 +1,123 @@
+import type { Db } from './database.js';
+import { SlipwayError } from '../core/errors.js';
+import type { Deployment, DeploymentStatus } from '../core/types.js';
+import type { SlipwayEvent } from '../core/events.js';
+
+interface DeploymentRow {
+  id: number;
+  app: string;
+  release: number;
+  kind: Deployment['kind'];
+  status: DeploymentStatus;
+  error_json: string | null;
+  started_at: string;
+  finished_at: string | null;
+}
+
+export type StepStatus = 'pending' | 'started' | 'done' | 'failed';
+
+export interface JournaledStep<S> {
+  seq: number;
+  step: S;
+  status: StepStatus;
+  result?: unknown;
+}
+
+function toDeployment(row: DeploymentRow): Deployment {
+  return {
+    id: row.id,
+    app: row.app,
+    release: row.release,
+    kind: row.kind,
+    status: row.status,
+    startedAt: row.started_at,
+    ...(row.finished_at ? { finishedAt: row.finished_at } : {}),
+    ...(row.error_json ? { error: JSON.parse(row.error_json) as Deployment['error'] } : {}),
+  };
+}
+
+/** Deployments as journals: the plan's steps are written before they run, each step's status before and after. */
+export class DeploymentRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Starts a deployment; refuses when another one of the same app is running (the per-app lock). */
+  start(input: { app: string; release: number; kind: Deployment['kind']; now: string }): Deployment {
+    return this.db.transaction(() => {
+      const running = this.db.prepare("SELECT id FROM deployments WHERE app = ? AND status = 'running'").get(input.app) as { id: number } | undefined;
+      if (running) {
+        throw new SlipwayError('DEPLOY_IN_PROGRESS', `app "${input.app}" has a deployment in progress (#${running.id})`, {
+          hint: 'wait for it to finish (`slipway ps -a ' + input.app + '`), then try again',
+        });
+      }
+      const result = this.db
+        .prepare("INSERT INTO deployments (app, release, kind, status, started_at) VALUES (?, ?, ?, 'running', ?)")
+        .run(input.app, input.release, input.kind, input.now);
+      return this.get(Number(result.lastInsertRowid));
+    })();
+  }
+
+  get(id: number): Deployment {
+    const row = this.db.prepare('SELECT * FROM deployments WHERE id = ?').get(id) as DeploymentRow | undefined;
+    if (!row) throw new SlipwayError('NOT_FOUND', `deployment ${id} does not exist`);
+    return toDeployment(row);
+  }
+
+  list(app: string, limit = 20): Deployment[] {
+    return (this.db.prepare('SELECT * FROM deployments WHERE app = ? ORDER BY id DESC LIMIT ?').all(app, limit) as DeploymentRow[]).map(toDeployment);
+  }
+
+  running(): Deployment[] {
+    return (this.db.prepare("SELECT * FROM deployments WHERE status = 'running' ORDER BY id").all() as DeploymentRow[]).map(toDeployment);
+  }
+
+  finish(id: number, status: Exclude<DeploymentStatus, 'running'>, now: string, error?: Deployment['error']): void {
+    this.db
+      .prepare('UPDATE deployments SET status = ?, finished_at = ?, error_json = ? WHERE id = ?')
+      .run(status, now, error ? JSON.stringify(error) : null, id);
+  }
+
+  /** Appends planned steps (pending) to the journal; returns their sequence numbers. */
+  appendSteps<S>(id: number, steps: S[]): number[] {
+    return this.db.transaction(() => {
+      const last = this.db.prepare('SELECT MAX(seq) AS s FROM deployment_steps WHERE deployment_id = ?').get(id) as { s: number | null };
+      const insert = this.db.prepare("INSERT INTO deployment_steps (deployment_id, seq, step_json, status) VALUES (?, ?, ?, 'pending')");
+      const base = (last.s ?? 0) + 1;
+      steps.forEach((step, i) => insert.run(id, base + i, JSON.stringify(step)));
+      return steps.map((_, i) => base + i);
+    })();
+  }
+
+  markStep(id: number, seq: number, status: StepStatus, now: string, result?: unknown): void {
+    const column = status === 'started' ? 'started_at' : 'finished_at';
+    this.db
+      .prepare(`UPDATE deployment_steps SET status = ?, ${column} = ?, result_json = COALESCE(?, result_json) WHERE deployment_id = ? AND seq = ?`)
+      .run(status, now, result === undefined ? null : JSON.stringify(result), id, seq);
+  }
+
+  steps<S>(id: number): JournaledStep<S>[] {
+    const rows = this.db.prepare('SELECT seq, step_json, status, result_json FROM deployment_steps WHERE deployment_id = ? ORDER BY seq').all(id) as {
+      seq: number;
+      step_json: string;
+      status: StepStatus;
+      result_json: string | null;
+    }[];
+    return rows.map((r) => ({
+      seq: r.seq,
+      step: JSON.parse(r.step_json) as S,
+      status: r.status,
+      ...(r.result_json ? { result: JSON.parse(r.result_json) as unknown } : {}),
+    }));
+  }
+
+  addEvent(id: number, event: SlipwayEvent): void {
+    this.db
+      .prepare('INSERT INTO deployment_events (deployment_id, seq, event_json) VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM deployment_events WHERE deployment_id = ?), ?)')
+      .run(id, id, JSON.stringify(event));
+  }
+
+  events(id: number): SlipwayEvent[] {
+    return (this.db.prepare('SELECT event_json FROM deployment_events WHERE deployment_id = ? ORDER BY seq').all(id) as { event_json: string }[]).map(
+      (r) => JSON.parse(r.event_json) as SlipwayEvent,
+    );
+  }
+}

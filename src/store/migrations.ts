@@ -1,0 +1,73 @@
+/** Schema migrations, applied in order; never edit a shipped one, append a new one. */
+export const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE apps (
+    name TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    settings_json TEXT NOT NULL,
+    current_release INTEGER,
+    config_enc TEXT
+  );
+  CREATE TABLE builds (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+    image_id TEXT NOT NULL,
+    image_ref TEXT NOT NULL,
+    source_json TEXT NOT NULL,
+    procfile_json TEXT,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE releases (
+    app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+    version INTEGER NOT NULL,
+    build_id INTEGER NOT NULL REFERENCES builds(id),
+    config_enc TEXT NOT NULL,
+    config_keys_json TEXT NOT NULL,
+    description TEXT NOT NULL,
+    status TEXT NOT NULL,
+    error TEXT,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (app, version)
+  );
+  CREATE TABLE formation (
+    app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+    process_type TEXT NOT NULL,
+    quantity INTEGER NOT NULL,
+    PRIMARY KEY (app, process_type)
+  );
+  CREATE TABLE deployments (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+    release INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    error_json TEXT,
+    started_at TEXT NOT NULL,
+    finished_at TEXT
+  );
+  CREATE TABLE deployment_steps (
+    deployment_id INTEGER NOT NULL REFERENCES deployments(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    step_json TEXT NOT NULL,
+    status TEXT NOT NULL,
+    result_json TEXT,
+    started_at TEXT,
+    finished_at TEXT,
+    PRIMARY KEY (deployment_id, seq)
+  );
+  CREATE TABLE deployment_events (
+    deployment_id INTEGER NOT NULL REFERENCES deployments(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    event_json TEXT NOT NULL,
+    PRIMARY KEY (deployment_id, seq)
+  );
+  CREATE TABLE routes (
+    app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+    server_name TEXT NOT NULL,
+    container_id TEXT NOT NULL,
+    port INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    PRIMARY KEY (app, server_name)
+  );
+  `,
+];

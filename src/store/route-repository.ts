@@ -1,0 +1,44 @@
+import type { Db } from './database.js';
+import type { ServerAdminState } from '../router/port.js';
+
+export interface StoredRoute {
+  app: string;
+  serverName: string;
+  containerId: string;
+  port: number;
+  state: ServerAdminState;
+}
+
+/** Which container sits behind which HAProxy server: written before the router is told, so a restart can re-apply it. */
+export class RouteRepository {
+  constructor(private readonly db: Db) {}
+
+  all(): StoredRoute[] {
+    return this.rows('SELECT * FROM routes ORDER BY app, server_name');
+  }
+
+  forApp(app: string): StoredRoute[] {
+    return this.rows('SELECT * FROM routes WHERE app = ? ORDER BY server_name', app);
+  }
+
+  upsert(route: StoredRoute): void {
+    this.db
+      .prepare(
+        'INSERT INTO routes (app, server_name, container_id, port, state) VALUES (?, ?, ?, ?, ?) ON CONFLICT(app, server_name) DO UPDATE SET container_id = excluded.container_id, port = excluded.port, state = excluded.state',
+      )
+      .run(route.app, route.serverName, route.containerId, route.port, route.state);
+  }
+
+  setState(app: string, serverName: string, state: ServerAdminState): void {
+    this.db.prepare('UPDATE routes SET state = ? WHERE app = ? AND server_name = ?').run(state, app, serverName);
+  }
+
+  remove(app: string, serverName: string): void {
+    this.db.prepare('DELETE FROM routes WHERE app = ? AND server_name = ?').run(app, serverName);
+  }
+
+  private rows(sql: string, ...params: unknown[]): StoredRoute[] {
+    const rows = this.db.prepare(sql).all(...params) as { app: string; server_name: string; container_id: string; port: number; state: ServerAdminState }[];
+    return rows.map((r) => ({ app: r.app, serverName: r.server_name, containerId: r.container_id, port: r.port, state: r.state }));
+  }
+}

@@ -1,0 +1,28 @@
+import { openDatabase, type Db } from './database.js';
+import { SecretBox } from './secret-box.js';
+import { AppRepository } from './app-repository.js';
+import { ReleaseRepository } from './release-repository.js';
+import { DeploymentRepository } from './deployment-repository.js';
+import { RouteRepository } from './route-repository.js';
+
+export interface Store {
+  db: Db;
+  apps: AppRepository;
+  releases: ReleaseRepository;
+  deployments: DeploymentRepository;
+  routes: RouteRepository;
+  close(): void;
+}
+
+export function openStore(file: string, secretKey: Buffer): Store {
+  const db = openDatabase(file);
+  const box = new SecretBox(secretKey);
+  return {
+    db,
+    apps: new AppRepository(db, box),
+    releases: new ReleaseRepository(db, box),
+    deployments: new DeploymentRepository(db),
+    routes: new RouteRepository(db),
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,176 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import net from 'node:net';
+import http from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { runCli } from '../../src/cli/main.js';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BASE_IMAGE = process.env['SLIPWAY_TEST_BASE_IMAGE'] ?? 'slipway/node:bookworm';
+export const DOMAIN = 'slipway.test';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A real Slipway server (child process) with its own SLIPWAY_HOME, ports and HAProxy. */
+export class Harness {
+  server?: ChildProcess;
+  serverLog = '';
+
+  private constructor(readonly home: string, readonly httpPort: number, readonly apiPort: number) {}
+
+  static async create(): Promise<Harness> {
+    const home = mkdtempSync(join(tmpdir(), 'slipway-e2e-'));
+    return new Harness(home, await freePort(), await freePort());
+  }
+
+  get env(): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      SLIPWAY_HOME: this.home,
+      SLIPWAY_HTTP_PORT: String(this.httpPort),
+      SLIPWAY_HTTP_BIND: '127.0.0.1',
+      SLIPWAY_API_PORT: String(this.apiPort),
+      SLIPWAY_DOMAIN: DOMAIN,
+    };
+  }
+
+  host(app: string): string {
+    return `${app}.${DOMAIN}`;
+  }
+
+  async startServer(): Promise<void> {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts'), 'server'], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
+    this.server = child;
+    child.stdout!.on('data', (d: Buffer) => (this.serverLog += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (this.serverLog += d.toString()));
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${this.serverLog}`);
+      if (existsSync(join(this.home, 'api.json')) && (await this.healthy())) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`server did not start:\n${this.serverLog}`);
+  }
+
+  private healthy(): Promise<boolean> {
+    return new Promise((resolve) => {
+      http.get({ host: '127.0.0.1', port: this.apiPort, path: '/v1/health', timeout: 1000 }, (res) => {
+        res.resume();
+        resolve(res.statusCode === 200);
+      }).on('error', () => resolve(false));
+    });
+  }
+
+  /** kill -9 the control plane (HAProxy keeps serving). */
+  async killServer(): Promise<void> {
+    const child = this.server;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  async stopServer(): Promise<void> {
+    const child = this.server;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  }
+
+  /** Runs the CLI in this process against the server (same code path as bin/slipway). */
+  async cli(...argv: string[]): Promise<CliResult> {
+    const saved = { ...process.env };
+    Object.assign(process.env, this.env);
+    let stdout = '';
+    let stderr = '';
+    try {
+      const code = await runCli(argv, { out: (t) => (stdout += t + '\n'), err: (t) => (stderr += t + '\n') });
+      return { code, stdout, stderr };
+    } finally {
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+    }
+  }
+
+  /** Like cli() but throws with the output when the exit code is not 0. */
+  async ok(...argv: string[]): Promise<CliResult> {
+    const result = await this.cli(...argv);
+    if (result.code !== 0) throw new Error(`slipway ${argv.join(' ')} exited ${result.code}:\n${result.stdout}\n${result.stderr}\n--- server log ---\n${this.serverLog.slice(-3000)}`);
+    return result;
+  }
+
+  /** Runs bin/slipway as a separate process (exit codes exactly as a user sees them). */
+  spawnCli(argv: string[]): CliResult {
+    try {
+      const stdout = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts'), ...argv], { env: this.env, cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      return { code: 0, stdout, stderr: '' };
+    } catch (err) {
+      const e = err as { status: number; stdout: string; stderr: string };
+      return { code: e.status, stdout: e.stdout, stderr: e.stderr };
+    }
+  }
+
+  haproxyPid(): number | undefined {
+    for (const name of ['haproxy.pid', 'haproxy-master.pid']) {
+      const file = join(this.home, 'haproxy', name);
+      if (existsSync(file)) return Number(readFileSync(file, 'utf8').trim().split('\n')[0]);
+    }
+    return undefined;
+  }
+
+  /** Stops the server, its HAProxy and every container it made; removes the state dir. */
+  async destroy(): Promise<void> {
+    await this.stopServer().catch(() => undefined);
+    try {
+      execFileSync('pkill', ['-9', '-f', this.home]);
+    } catch {
+      // nothing left running
+    }
+    rmSync(this.home, { recursive: true, force: true });
+  }
+
+  /** Removes every container of these apps (test cleanup). */
+  removeAppContainers(...apps: string[]): void {
+    for (const app of apps) {
+      const ids = execFileSync('docker', ['ps', '-aq', '--filter', `label=slipway.app=${app}`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+      if (ids.length) execFileSync('docker', ['rm', '-f', ...ids], { stdio: 'ignore' });
+    }
+  }
+}
+
+/** A GET through the router with a Host header. */
+export function get(port: number, host: string, path = '/'): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path, headers: { host }, agent: false, timeout: 5000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.end();
+  });
+}
+
+export function uniqueApp(prefix: string): string {
+  return `${prefix}-${Math.random().toString(36).slice(2, 7)}`;
+}
