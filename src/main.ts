@@ -50,6 +50,7 @@ export function createSlipway(parts: SlipwayParts = {}): Slipway {
       httpBind: env.httpBind,
       domain: env.domain,
       getRoutes: () => appRoutes(store, env.domain),
+      ...(process.env['SLIPWAY_HAPROXY_BIN'] ? { haproxyBin: process.env['SLIPWAY_HAPROXY_BIN'] } : {}),
       ...(parts.log ? { log: (event: unknown) => parts.log!(typeof event === 'string' ? event : JSON.stringify(event)) } : {}),
     });
   const deploys = new DeployService({ engine, router, store });

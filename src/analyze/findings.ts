@@ -15,6 +15,11 @@ export class Findings {
     }
   }
 
+  /** Drops the evidence for a topic (a Procfile entry replaces a detected default). */
+  forget(topic: string): void {
+    for (let i = this.evidence.length - 1; i >= 0; i--) if (this.evidence[i]?.topic === topic) this.evidence.splice(i, 1);
+  }
+
   warn(message: string): void {
     if (!this.warnings.includes(message)) this.warnings.push(message);
   }

@@ -46,12 +46,26 @@ export function parseJsonManifest(file: string, text: string): unknown {
   }
 }
 
-/** Formats zod-style issues as `path.to.key: message` lines. */
-export function formatIssues(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): string {
+interface IssueLike {
+  code?: string;
+  path: ReadonlyArray<PropertyKey>;
+  message: string;
+  keys?: readonly string[];
+  issues?: ReadonlyArray<IssueLike>;
+}
+
+function dotted(path: ReadonlyArray<PropertyKey>): string {
+  return path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[');
+}
+
+/** Formats zod issues as `path.to.key: message`; unknown keys are named by their own dotted path. */
+export function formatIssues(issues: ReadonlyArray<IssueLike>): string {
   return issues
-    .map((issue) => {
-      const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[');
-      return path === '' ? issue.message : `${path}: ${issue.message}`;
+    .flatMap((issue) => {
+      if (issue.code === 'unrecognized_keys' && issue.keys) return issue.keys.map((k) => `${dotted([...issue.path, k])}: unknown key`);
+      const message = issue.code === 'invalid_key' && issue.issues?.[0] ? issue.issues[0].message : issue.message;
+      const path = dotted(issue.path);
+      return [path === '' ? message : `${path}: ${message}`];
     })
     .join('; ');
 }

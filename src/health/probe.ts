@@ -2,6 +2,9 @@ import http from 'node:http';
 import net from 'node:net';
 import { sleep } from '../core/abort.js';
 
+/** How long an accepted TCP connection must stay open to count as a listening app. */
+export const TCP_HOLD_MS = 250;
+
 export interface ProbeTarget {
   host: string;
   port: number;
@@ -39,10 +42,25 @@ export async function probeOnce(target: ProbeTarget, timeoutMs: number, signal?:
       resolve(result);
     }
     if (target.path === undefined) {
+      // Docker's userland proxy accepts on the published port even when nothing listens in the
+      // container, then closes the connection at once. So a TCP probe passes only when the
+      // connection is accepted AND stays open for a moment.
       const socket = net.connect({ host: target.host, port: target.port });
       cleanup = () => socket.destroy();
-      socket.once('connect', () => done(finish(true, 'TCP connect ok')));
-      socket.once('error', (err: NodeJS.ErrnoException) => done(finish(false, `connect ${err.code ?? err.message}`)));
+      let held: NodeJS.Timeout | undefined;
+      socket.once('connect', () => {
+        held = setTimeout(() => done(finish(true, 'TCP connect ok')), Math.min(TCP_HOLD_MS, Math.max(0, timeoutMs - 50)));
+      });
+      const closed = () => {
+        clearTimeout(held);
+        done(finish(false, 'connection closed by the peer: nothing listens behind the published port yet'));
+      };
+      socket.once('end', closed);
+      socket.once('close', closed);
+      socket.once('error', (err: NodeJS.ErrnoException) => {
+        clearTimeout(held);
+        done(finish(false, `connect ${err.code ?? err.message}`));
+      });
       return;
     }
     const req = http.request({

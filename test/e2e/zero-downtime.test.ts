@@ -72,6 +72,27 @@ describe('zero-downtime rollouts through HAProxy (real Docker, real HAProxy, rea
     assertClean(run.samples, '10 deploys');
   });
 
+  test('with a TCP check (no health path), an app that is slow to listen takes traffic only once it listens', async () => {
+    await h.ok('apps:settings:set', '-a', app, 'healthcheck.path=');
+    const run = load();
+    let events: { type: string; stage?: string; ms?: number; ok?: boolean }[] = [];
+    try {
+      const { stdout } = await h.ok('config:set', '-a', app, 'STARTUP_DELAY_MS=2000', '--json');
+      events = (JSON.parse(stdout) as { events: typeof events }).events;
+      const done = Date.now();
+      const version = await currentRelease();
+      await new Promise((r) => setTimeout(r, 700));
+      assert.deepEqual([...releasesSince(run.samples, done)], [`v${version}`]);
+    } finally {
+      await run.stop();
+      await h.ok('apps:settings:set', '-a', app, 'healthcheck.path=/health');
+    }
+    assertClean(run.samples, 'TCP-checked deploy of a slow starter');
+    // Docker's userland proxy accepts connections before the app listens: the probe must see through it.
+    const probe = events.find((e) => e.type === 'stage-end' && e.stage === 'probe');
+    assert.ok(probe && probe.ok && probe.ms! >= 1500, `the TCP probe waited for the app to listen: ${JSON.stringify(probe)}`);
+  });
+
   test('a release that never becomes healthy fails under load without a failed request; the old release keeps serving', async () => {
     const before = await currentRelease();
     await h.ok('apps:settings:set', '-a', app, 'healthcheck.attempts=8', 'healthcheck.interval=250');

@@ -134,7 +134,8 @@ export const nodeDetector: LanguageDetector = {
       if (service) findings.service(service, file, `depends on ${dep.name}`, dep.line);
     }
     findings.envVar('NODE_ENV', file, 'Node.js production mode', { value: 'production' });
-    const entryFiles = [web?.command.split(/\s+/)[1] ?? '', ...(pkg.main ? [pkg.main] : []), ...CONVENTIONAL_ENTRIES, 'src/main.ts', 'src/index.ts', 'src/app.ts', 'src/server.ts'];
+    const procfileFiles = (ctx.procfile ?? []).map((e) => /^(?:node|bun)\s+(\S+)/.exec(e.command)?.[1] ?? '');
+    const entryFiles = [web?.command.split(/\s+/)[1] ?? '', ...procfileFiles, ...(pkg.main ? [pkg.main] : []), ...CONVENTIONAL_ENTRIES, 'src/main.ts', 'src/index.ts', 'src/app.ts', 'src/server.ts'];
     await recordEnvUsage(files, 'node', [...new Set(entryFiles.filter(Boolean)), ...(await filesIn(files, 'config', ['.js', '.ts', '.mjs', '.cjs']))], findings);
 
     const localPackages = Object.values(deps).filter((spec) => spec.startsWith('file:')).map((spec) => spec.slice(5).replace(/^\.\//, ''));

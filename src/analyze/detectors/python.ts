@@ -133,7 +133,8 @@ export const pythonDetector: LanguageDetector = {
       scanned.push(...django.scanned);
     } else if (framework === 'flask' || framework === 'fastapi') {
       const app = await findAppObject(ctx, framework === 'flask' ? 'Flask' : 'FastAPI');
-      const target = app?.target ?? 'app:app';
+      const found = app?.target ?? 'app:app';
+      const target = found.includes('(') ? `'${found}'` : found;
       if (app) findings.note('process:web', app.file, `${framework === 'flask' ? 'Flask' : 'FastAPI'} application ${target}`, app.line);
       else findings.warn(`no ${framework} application object found; assuming ${target}`);
       if (framework === 'flask') {

@@ -1,0 +1,60 @@
+import { PHP_DEBIAN_EXTENSIONS } from '../os-packages.js';
+import type { Analysis } from '../types.js';
+import { APP_USER, analysisEnv, aptInstall, caCertLines, caPackages, createUserLines, envLines, header, render, runLines } from './dockerfile-common.js';
+import { DEBIAN_BASE, type GenerateOptions } from './options.js';
+
+/** Compiled into the official php image already. */
+const BUILTIN = new Set(['ctype', 'curl', 'dom', 'fileinfo', 'filter', 'hash', 'iconv', 'json', 'libxml', 'mbstring', 'mysqlnd', 'openssl', 'pcre', 'pdo', 'pdo_sqlite', 'phar', 'posix', 'readline', 'reflection', 'session', 'simplexml', 'sodium', 'spl', 'sqlite3', 'standard', 'tokenizer', 'xml', 'xmlreader', 'xmlwriter', 'zlib']);
+/** Installed with pecl on the official image. */
+const PECL = new Set(['redis', 'imagick', 'mongodb', 'amqp', 'memcached', 'apcu']);
+
+/** Single stage: extensions are compiled and their -dev packages purged in the same layer. */
+export function phpDockerfile(analysis: Analysis, opts: GenerateOptions): string {
+  const debian = opts.runtime === 'debian';
+  const base = opts.baseImage ?? (debian ? DEBIAN_BASE : `php:${analysis.runtimeVersion.version}-cli-bookworm`);
+  const extensions = analysis.build.phpExtensions ?? [];
+  const laravel = analysis.framework === 'laravel';
+  const composer = analysis.build.manifests.includes('composer.json');
+  const lines = [...header(analysis, opts), '', `FROM ${base}`, 'WORKDIR /app'];
+  lines.push(...envLines([
+    ...analysisEnv(analysis),
+    ...(composer ? ([['COMPOSER_ALLOW_SUPERUSER', '1'], ['COMPOSER_NO_INTERACTION', '1']] as Array<[string, string]>) : []),
+    ['PORT', String(analysis.port)],
+  ]));
+
+  if (debian) {
+    const phpPackages = ['php-cli', ...(laravel ? ['php-mbstring', 'php-xml', 'php-curl'] : []), ...extensions.flatMap((e) => PHP_DEBIAN_EXTENSIONS[e] ?? [])];
+    lines.push(...aptInstall([...phpPackages, ...(composer ? ['composer', 'unzip'] : []), ...analysis.osPackages.runtime, ...caPackages(opts.caCert)]));
+  } else {
+    const compiled = extensions.filter((e) => !BUILTIN.has(e) && !PECL.has(e));
+    const pecl = extensions.filter((e) => PECL.has(e));
+    const build = [...analysis.osPackages.build.filter((p) => p !== 'build-essential'), ...(pecl.length > 0 ? ['$PHPIZE_DEPS'] : [])];
+    const runtime = [...analysis.osPackages.runtime, ...(composer ? ['unzip'] : []), ...caPackages(opts.caCert)];
+    const steps = [
+      'RUN apt-get update \\',
+      ` && apt-get install -y --no-install-recommends ${[...new Set([...runtime, ...build])].sort().join(' ')} \\`,
+      ...(compiled.includes('gd') ? [' && docker-php-ext-configure gd --with-freetype --with-jpeg \\'] : []),
+      ...(compiled.length > 0 ? [` && docker-php-ext-install -j"$(nproc)" ${compiled.join(' ')} \\`] : []),
+      ...(pecl.length > 0 ? [` && pecl install ${pecl.join(' ')} && docker-php-ext-enable ${pecl.join(' ')} \\`] : []),
+      ...(build.length > 0 ? [` && apt-get purge -y --auto-remove ${build.join(' ')} \\`] : []),
+      ' && rm -rf /var/lib/apt/lists/*',
+    ];
+    if (runtime.length + build.length > 0) lines.push(...steps);
+    if (composer) lines.push('COPY --from=composer:2 /usr/bin/composer /usr/local/bin/composer');
+  }
+  lines.push(...caCertLines(opts.caCert));
+
+  if (composer) {
+    lines.push(
+      '',
+      '# Dependencies first: this layer is rebuilt only when the manifests change.',
+      `COPY ${analysis.build.manifests.join(' ')} ./`,
+      ...analysis.build.localPackages.map((p) => `COPY ${p} ./${p}`),
+      'RUN composer install --no-dev --no-scripts --no-autoloader --prefer-dist',
+    );
+  }
+  lines.push('', ...createUserLines(), `COPY --chown=${APP_USER}:${APP_USER} . .`);
+  if (composer) lines.push(`RUN composer dump-autoload --optimize --no-dev${laravel ? ` && chown -R ${APP_USER}:${APP_USER} storage bootstrap/cache` : ''}`);
+  lines.push(...runLines(analysis, APP_USER));
+  return render(lines);
+}

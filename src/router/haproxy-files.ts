@@ -1,0 +1,81 @@
+import { execFile } from 'node:child_process';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { SlipwayError } from '../core/errors.js';
+import { renderHaproxyConfig, renderHostsMap, type HaproxyConfigInput, type HaproxyPaths } from './haproxy-config.js';
+
+export const SETUP_HINT = 'install HAProxy 2.6 or newer: run `slipway setup` (or `apt-get install haproxy`)';
+
+export interface RenderedFiles {
+  config: string;
+  hostsMap: string;
+}
+
+export function renderFiles(input: HaproxyConfigInput): RenderedFiles {
+  return { config: renderHaproxyConfig(input), hostsMap: renderHostsMap(input.routes) };
+}
+
+/** Runs a binary, resolving with exit code and output (never rejects for a non-zero exit). */
+export function runBinary(
+  bin: string,
+  args: string[],
+  timeoutMs: number,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(bin, args, { timeout: timeoutMs }, (err, stdout, stderr) => {
+      const errno = err as NodeJS.ErrnoException | null;
+      if (errno?.code === 'ENOENT' || errno?.code === 'EACCES') {
+        reject(new SlipwayError('HAPROXY_UNAVAILABLE', `HAProxy not found at ${bin}`, { hint: SETUP_HINT, cause: err }));
+        return;
+      }
+      const code = err ? (typeof errno?.code === 'number' ? errno.code : 1) : 0;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
+}
+
+/** Fails with HAPROXY_UNAVAILABLE when the binary is missing or does not run. */
+export async function haproxyVersion(bin: string): Promise<string> {
+  const { code, stdout } = await runBinary(bin, ['-v'], 10_000);
+  const match = /HAProxy version (\S+)/.exec(stdout);
+  if (code !== 0 || !match?.[1]) {
+    throw new SlipwayError('HAPROXY_UNAVAILABLE', `${bin} -v did not report an HAProxy version`, { hint: SETUP_HINT });
+  }
+  return match[1];
+}
+
+/**
+ * Writes config + map so that a running HAProxy never sees an invalid pair: both are written next
+ * to the live files, the candidate is checked with `haproxy -c`, and only then renamed into place.
+ * On an invalid config nothing live changes and INVALID_INPUT is thrown with HAProxy's complaint.
+ */
+export async function writeValidatedFiles(bin: string, paths: HaproxyPaths, input: Omit<HaproxyConfigInput, 'paths'>): Promise<RenderedFiles> {
+  const live = renderFiles({ ...input, paths });
+  const candidateMap = `${paths.hostsMap}.next`;
+  const candidateConfig = `${paths.config}.next`;
+  const candidate = renderFiles({ ...input, paths: { ...paths, hostsMap: candidateMap } });
+  await writeFile(candidateMap, candidate.hostsMap, { mode: 0o600 });
+  await writeFile(candidateConfig, candidate.config, { mode: 0o600 });
+  try {
+    const { code, stdout, stderr } = await runBinary(bin, ['-c', '-f', candidateConfig], 30_000);
+    if (code !== 0) {
+      throw new SlipwayError('INVALID_INPUT', 'HAProxy rejected the generated configuration; the running one was kept', {
+        hint: "check the HTTP bind address, domain and health check paths against HAProxy's complaint in the details",
+        details: { output: alerts(`${stdout}${stderr}`) },
+      });
+    }
+    await writeFile(`${paths.config}.tmp`, live.config, { mode: 0o600 });
+    await rename(candidateMap, paths.hostsMap);
+    await rename(`${paths.config}.tmp`, paths.config);
+    return live;
+  } finally {
+    await rm(candidateConfig, { force: true });
+    await rm(candidateMap, { force: true });
+  }
+}
+
+/** HAProxy's ALERT/WARNING lines (or the last lines when there are none). */
+function alerts(output: string): string {
+  const all = output.trim().split('\n');
+  const important = all.filter((line) => /ALERT|WARNING/.test(line));
+  return (important.length > 0 ? important : all).slice(-20).join('\n');
+}

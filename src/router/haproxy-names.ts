@@ -1,0 +1,74 @@
+import { SlipwayError } from '../core/errors.js';
+import { validateAppName } from '../core/names.js';
+import type { HealthCheckSettings, RouteServer } from './port.js';
+
+/** Identifiers and server parameters shared by the config renderer and the runtime commands. */
+
+export const NOT_FOUND_BACKEND = 'slipway_no_app';
+export const HTTP_FRONTEND = 'slipway_http';
+
+/** Consecutive good checks before a server is UP, bad checks before it is DOWN. */
+export const CHECK_RISE = 2;
+export const CHECK_FALL = 3;
+
+const SERVER_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+const HOSTNAME = /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/;
+const CHECK_PATH = /^\/[A-Za-z0-9._~!$&()*+,;=:@%/?-]*$/;
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+
+export function backendName(app: string): string {
+  return `app_${validateAppName(app)}`;
+}
+
+/** `app_web/name` as the runtime API wants it. */
+export function serverRef(app: string, server: string): string {
+  return `${backendName(app)}/${validateServerName(server)}`;
+}
+
+export function validateServerName(name: string): string {
+  if (!SERVER_NAME.test(name)) {
+    throw new SlipwayError('INVALID_INPUT', `invalid HAProxy server name ${JSON.stringify(name)}`, {
+      hint: 'use letters, digits, "_", "." and "-" only (e.g. "web-3f2a9c1b0d4e")',
+    });
+  }
+  return name;
+}
+
+export function validateHostname(host: string): string {
+  if (!HOSTNAME.test(host)) {
+    throw new SlipwayError('INVALID_INPUT', `invalid hostname ${JSON.stringify(host)}`, {
+      hint: 'hostnames are lowercase letters, digits, dots and hyphens, without port (e.g. "shop.example.com")',
+    });
+  }
+  return host;
+}
+
+function validateAddress(server: RouteServer): string {
+  if (!IPV4.test(server.address) || !Number.isInteger(server.port) || server.port < 1 || server.port > 65535) {
+    throw new SlipwayError('INVALID_INPUT', `invalid server address ${server.address}:${server.port}`, {
+      hint: 'servers are IPv4 addresses with a port between 1 and 65535 (e.g. 127.0.0.1:32768)',
+    });
+  }
+  return `${server.address}:${server.port}`;
+}
+
+export function validateCheckPath(path: string): string {
+  if (!CHECK_PATH.test(path)) {
+    throw new SlipwayError('INVALID_INPUT', `invalid health check path ${JSON.stringify(path)}`, {
+      hint: 'the path starts with "/" and contains no spaces (e.g. "/health")',
+    });
+  }
+  return path;
+}
+
+/** Check timing for one server; fast re-checks while a server changes state so a new one is UP quickly. */
+export function serverCheckParams(check: HealthCheckSettings): string {
+  const inter = Math.max(100, Math.round(check.intervalMs));
+  const fast = Math.min(inter, 500);
+  return `check inter ${inter} fastinter ${fast} downinter ${fast} rise ${CHECK_RISE} fall ${CHECK_FALL}`;
+}
+
+/** `<name> <addr>:<port> check …` — the part shared by a config `server` line and `add server`. */
+export function serverSpec(server: RouteServer, check: HealthCheckSettings): string {
+  return `${validateServerName(server.name)} ${validateAddress(server)} ${serverCheckParams(check)}`;
+}

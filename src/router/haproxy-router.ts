@@ -1,0 +1,184 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { pollUntil, sleep } from '../core/abort.js';
+import { SlipwayError } from '../core/errors.js';
+import type { HaproxyPaths } from './haproxy-config.js';
+import { HaproxySupervisor, type SupervisorEvent } from './haproxy-supervisor.js';
+import type { AppRoute, RouteServer, Router, ServerAdminState, ServerStatus } from './port.js';
+import { withLiveServers } from './live-servers.js';
+import { RuntimeApi } from './runtime-api.js';
+import { routingFingerprint } from './routing-fingerprint.js';
+
+export type RouterEvent =
+  | SupervisorEvent
+  | { type: 'router.reapplied'; drained: number }
+  | { type: 'router.listener-failed'; error: unknown };
+
+export interface HaproxyRouterOptions {
+  /** Where haproxy.cfg, hosts.map, sockets, pidfile and HAProxy's output live. */
+  stateDir: string;
+  httpPort: number;
+  httpBind?: string;
+  domain: string;
+  /** Current routes from the store: used at start and whenever HAProxy must be restarted. */
+  getRoutes: () => AppRoute[];
+  haproxyBin?: string;
+  log?: (event: RouterEvent) => void;
+  /** Liveness poll interval of the supervisor (default 1 s). */
+  watchIntervalMs?: number;
+}
+
+export function haproxyPaths(stateDir: string): HaproxyPaths {
+  return {
+    config: path.join(stateDir, 'haproxy.cfg'),
+    hostsMap: path.join(stateDir, 'hosts.map'),
+    runtimeSocket: path.join(stateDir, 'runtime.sock'),
+    masterSocket: path.join(stateDir, 'master.sock'),
+    pidFile: path.join(stateDir, 'haproxy.pid'),
+    logFile: path.join(stateDir, 'haproxy.log'),
+  };
+}
+
+/** The data plane: HAProxy started (or adopted) in master-worker mode and driven via its runtime API. */
+export class HaproxyRouter implements Router {
+  readonly paths: HaproxyPaths;
+  private readonly supervisor: HaproxySupervisor;
+  private readonly api: RuntimeApi;
+  private readonly listeners: Array<() => void> = [];
+  private appliedFingerprint: string | undefined;
+
+  constructor(private readonly opts: HaproxyRouterOptions) {
+    this.paths = haproxyPaths(opts.stateDir);
+    this.supervisor = new HaproxySupervisor({
+      haproxyBin: opts.haproxyBin ?? '/usr/sbin/haproxy',
+      paths: this.paths,
+      httpBind: opts.httpBind ?? '0.0.0.0',
+      httpPort: opts.httpPort,
+      domain: opts.domain,
+      ...(opts.watchIntervalMs !== undefined ? { watchIntervalMs: opts.watchIntervalMs } : {}),
+      ...(opts.log ? { log: opts.log } : {}),
+    });
+    this.api = new RuntimeApi(this.paths.runtimeSocket, (app) => opts.getRoutes().find((route) => route.app === app));
+  }
+
+  async start(signal?: AbortSignal): Promise<void> {
+    await mkdir(this.opts.stateDir, { recursive: true, mode: 0o700 });
+    // When adopting a running HAProxy, servers it is using keep serving through the reload.
+    const routes = withLiveServers(this.opts.getRoutes(), await this.api.allServers(signal));
+    await this.supervisor.start(routes, signal);
+    this.appliedFingerprint = routingFingerprint(routes);
+    await this.reapplyStates(routes, signal);
+    this.supervisor.watch(this.opts.getRoutes, async () => {
+      const current = this.opts.getRoutes();
+      this.appliedFingerprint = routingFingerprint(current);
+      await this.reapplyStates(current);
+      for (const listener of this.listeners) {
+        try {
+          listener();
+        } catch (error) {
+          this.opts.log?.({ type: 'router.listener-failed', error });
+        }
+      }
+    });
+  }
+
+  async stop(opts: { stopProxy?: boolean } = {}): Promise<void> {
+    this.supervisor.unwatch();
+    if (opts.stopProxy) await this.supervisor.stopProxy();
+  }
+
+  async syncApps(routes: AppRoute[], signal?: AbortSignal): Promise<void> {
+    const fingerprint = routingFingerprint(routes);
+    if (fingerprint === this.appliedFingerprint) {
+      await this.supervisor.writeConfig(routes);
+      return;
+    }
+    const kept = withLiveServers(routes, await this.api.allServers(signal));
+    await this.supervisor.reload(kept, signal);
+    this.appliedFingerprint = fingerprint;
+    await this.reapplyStates(kept, signal);
+  }
+
+  async addServer(app: string, server: RouteServer, signal?: AbortSignal): Promise<void> {
+    const added = await this.api.addServer(app, server, signal);
+    if (added !== 'no-backend') return;
+    // The app's backend is not in the running config yet: bring HAProxy in line with the store.
+    const routes = this.opts.getRoutes();
+    if (!routes.some((route) => route.app === app)) {
+      throw new SlipwayError('APP_NOT_FOUND', `no route for app ${app}`, { hint: 'sync the app routes (syncApps) before adding servers' });
+    }
+    await this.syncApps(routes, signal);
+    if ((await this.api.addServer(app, server, signal)) === 'no-backend') {
+      throw new SlipwayError('INTERNAL', `HAProxy has no backend for app ${app} after a reload`);
+    }
+  }
+
+  async waitServerUp(app: string, name: string, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<void> {
+    let last: ServerStatus | undefined;
+    try {
+      await pollUntil(
+        async () => {
+          const statuses = await this.statusesDuringReload(app, opts.signal);
+          if (statuses) last = statuses.find((status) => status.name === name);
+          return statuses && last?.status.startsWith('UP') ? true : undefined;
+        },
+        { timeoutMs: opts.timeoutMs, intervalMs: 100, what: `${app}/${name} to be UP`, ...(opts.signal ? { signal: opts.signal } : {}) },
+      );
+    } catch (err) {
+      if (!(err instanceof SlipwayError) || err.code !== 'TIMEOUT') throw err;
+      throw new SlipwayError('HEALTHCHECK_FAILED', `HAProxy did not report ${name} of ${app} UP within ${opts.timeoutMs} ms`, {
+        hint: "check that the app answers the health check path on its port; see the last check status in the details",
+        details: { server: name, status: last?.status ?? 'not found', checkStatus: last?.checkStatus ?? '' },
+      });
+    }
+  }
+
+  setServerState(app: string, name: string, state: ServerAdminState, signal?: AbortSignal): Promise<void> {
+    return this.api.setState(app, name, state, signal);
+  }
+
+  async waitSessionsZero(app: string, name: string, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<boolean> {
+    const deadline = Date.now() + opts.timeoutMs;
+    for (;;) {
+      const statuses = await this.statusesDuringReload(app, opts.signal);
+      const status = statuses?.find((s) => s.name === name);
+      if (statuses && (!status || status.sessions === 0)) return true;
+      if (Date.now() + 100 > deadline) return false;
+      await sleep(100, opts.signal);
+    }
+  }
+
+  removeServer(app: string, name: string, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<void> {
+    return this.api.removeServer(app, name, opts);
+  }
+
+  serverStatuses(app: string, signal?: AbortSignal): Promise<ServerStatus[]> {
+    return this.api.statuses(app, signal);
+  }
+
+  onRestart(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Statuses, or undefined while the runtime socket does not answer (e.g. a worker being replaced). */
+  private async statusesDuringReload(app: string, signal?: AbortSignal): Promise<ServerStatus[] | undefined> {
+    try {
+      return await this.api.statuses(app, signal);
+    } catch (err) {
+      if (err instanceof SlipwayError && err.code === 'HAPROXY_UNAVAILABLE') return undefined;
+      throw err;
+    }
+  }
+
+  /** A reload or restart loads servers from the config as ready: put draining ones back in drain. */
+  private async reapplyStates(routes: AppRoute[], signal?: AbortSignal): Promise<void> {
+    let drained = 0;
+    for (const route of routes) {
+      for (const server of route.servers.filter((s) => s.state === 'drain')) {
+        await this.api.setState(route.app, server.name, 'drain', signal).catch(() => undefined);
+        drained++;
+      }
+    }
+    this.opts.log?.({ type: 'router.reapplied', drained });
+  }
+}
