@@ -75,6 +75,12 @@ export class AppService {
     const app = this.get(name);
     this.assertNotDeploying(app.name);
     const build = await this.deps.builds.fromSource(app.name, tarFile, opts);
+    if (build.settings) {
+      // Settings the source declares (slipway.yml) become the app's settings from this deploy on.
+      const merged = { ...app.settings, ...build.settings, healthcheck: { ...app.settings.healthcheck, ...build.settings.healthcheck } };
+      this.deps.store.apps.updateSettings(app.name, merged);
+      await this.deps.syncRouter();
+    }
     return this.release(app.name, build, `Deploy ${opts.description}`, opts);
   }
 

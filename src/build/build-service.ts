@@ -7,21 +7,28 @@ import { SlipwayError } from '../core/errors.js';
 import { stage, type EventSink } from '../core/events.js';
 import { parseProcfile, procfileProcesses } from '../config/procfile.js';
 import { listTarFiles, readTarFile } from './tar-inspect.js';
+import type { SourceBuildContext, SourceBuildResult } from './source-build-types.js';
+import { buildFromAnalysis } from './analyzed-build.js';
+import { buildFromPipeline } from './pipeline/pipeline-build.js';
 
 export interface SourceBuildOptions {
   dockerfile?: string;
   buildArgs?: Record<string, string>;
+  /** Strategy-specific options from the command line (runtime, baseImage, caCert, …). */
+  options?: Record<string, string>;
   /** Human description of where the source came from (a directory path, a commit). */
   description: string;
   emit: EventSink;
   signal?: AbortSignal;
 }
 
+export type RecordedBuild = Build & { settings?: SourceBuildResult['settings'] };
+
 /** Turns a prebuilt image or an uploaded source archive into a recorded build. */
 export class BuildService {
   constructor(private readonly deps: { engine: ContainerEngine; store: Store }) {}
 
-  async fromImage(app: string, image: string, emit: EventSink, signal?: AbortSignal): Promise<Build> {
+  async fromImage(app: string, image: string, emit: EventSink, signal?: AbortSignal): Promise<RecordedBuild> {
     const info = await stage(emit, 'build', `inspect image ${image}`, async () => {
       const found = await this.deps.engine.inspectImage(image, signal);
       if (!found) {
@@ -41,40 +48,62 @@ export class BuildService {
     });
   }
 
-  /** Builds the archive's Dockerfile. The Procfile (when present) is validated before anything builds. */
-  async fromSource(app: string, tarFile: string, opts: SourceBuildOptions): Promise<Build> {
+  /**
+   * Builds an uploaded directory: build.yml when present, else its Dockerfile, else from source
+   * analysis. The Procfile (when present) is validated before anything builds.
+   */
+  async fromSource(app: string, tarFile: string, opts: SourceBuildOptions): Promise<RecordedBuild> {
     const files = new Set(await listTarFiles(tarFile));
-    const dockerfile = opts.dockerfile ?? 'Dockerfile';
-    if (!files.has(dockerfile)) {
-      throw new SlipwayError('NO_DOCKERFILE', `no ${dockerfile} in the deployed directory`, {
-        hint: 'add a Dockerfile to the directory (or name another one with --dockerfile), or deploy a prebuilt image with --image',
-      });
-    }
-    const procfile = files.has('Procfile') ? procfileProcesses(parseProcfile(await readTarFile(tarFile, 'Procfile'))) : null;
-    const tag = `slipway/${app}:build-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
-    const { imageId } = await stage(
-      opts.emit,
-      'build',
-      `build image ${tag}`,
-      () =>
-        this.deps.engine.buildImage({
-          context: createReadStream(tarFile),
-          tag,
-          ...(opts.dockerfile ? { dockerfile: opts.dockerfile } : {}),
-          ...(opts.buildArgs ? { buildArgs: opts.buildArgs } : {}),
-          labels: { 'slipway.app': app, 'slipway.managed': 'true' },
-          ...(opts.signal ? { signal: opts.signal } : {}),
-          onOutput: (text) => opts.emit({ type: 'output', source: 'build', text, at: new Date().toISOString() }),
-        }),
-      (r) => r.imageId.slice(0, 19),
-    );
-    return this.deps.store.releases.addBuild({
+    const ctx: SourceBuildContext = {
+      engine: this.deps.engine,
+      store: this.deps.store,
       app,
-      imageId,
-      imageRef: tag,
+      tarFile,
+      files,
+      tag: `slipway/${app}:build-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`,
+      ...(opts.dockerfile ? { dockerfile: opts.dockerfile } : {}),
+      buildArgs: opts.buildArgs ?? {},
+      options: opts.options ?? {},
+      labels: { 'slipway.app': app, 'slipway.managed': 'true' },
+      emit: opts.emit,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    };
+    let result: SourceBuildResult;
+    if (files.has('build.yml') && !opts.dockerfile) result = await buildFromPipeline(ctx);
+    else if (files.has(opts.dockerfile ?? 'Dockerfile')) result = await buildDockerfile(ctx);
+    else if (opts.dockerfile) {
+      throw new SlipwayError('NO_DOCKERFILE', `no ${opts.dockerfile} in the deployed directory`, { hint: 'check the --dockerfile path (relative to the directory)' });
+    } else result = await buildFromAnalysis(ctx);
+    const build = this.deps.store.releases.addBuild({
+      app,
+      imageId: result.imageId,
+      imageRef: result.imageRef,
       source: { kind: 'dir', description: opts.description },
-      procfile,
+      procfile: result.procfile,
       createdAt: new Date().toISOString(),
     });
+    return { ...build, ...(result.settings ? { settings: result.settings } : {}) };
   }
+}
+
+/** The plain strategy: the directory's own Dockerfile, built by the engine. */
+async function buildDockerfile(ctx: SourceBuildContext): Promise<SourceBuildResult> {
+  const procfile = ctx.files.has('Procfile') ? procfileProcesses(parseProcfile(await readTarFile(ctx.tarFile, 'Procfile'))) : null;
+  const { imageId } = await stage(
+    ctx.emit,
+    'build',
+    `build image ${ctx.tag}`,
+    () =>
+      ctx.engine.buildImage({
+        context: createReadStream(ctx.tarFile),
+        tag: ctx.tag,
+        ...(ctx.dockerfile ? { dockerfile: ctx.dockerfile } : {}),
+        buildArgs: ctx.buildArgs,
+        labels: ctx.labels,
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+        onOutput: (text) => ctx.emit({ type: 'output', source: 'build', text, at: new Date().toISOString() }),
+      }),
+    (r) => r.imageId.slice(0, 19),
+  );
+  return { imageId, imageRef: ctx.tag, procfile };
 }

@@ -111,11 +111,13 @@ async function deploySource(s: Slipway, ctx: Parameters<Route['handler']>[0], ap
   const file = join(s.paths.tmp, `upload-${Date.now()}-${randomBytes(4).toString('hex')}.tar`);
   try {
     await pipeline(ctx.req, createWriteStream(file));
-    const buildArgs = Object.fromEntries(ctx.query.getAll('buildArg').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+    const pairs = (name: string) => Object.fromEntries(ctx.query.getAll(name).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+    const buildArgs = pairs('buildArg');
+    const options = pairs('option');
     const dockerfile = ctx.query.get('dockerfile') ?? undefined;
     const description = ctx.query.get('source') ?? 'uploaded directory';
     await streamOperation(ctx, (emit) =>
-      s.apps.deploySource(app, file, { description, buildArgs, ...(dockerfile ? { dockerfile } : {}), emit: (event) => emit(event) }),
+      s.apps.deploySource(app, file, { description, buildArgs, options, ...(dockerfile ? { dockerfile } : {}), emit: (event) => emit(event) }),
     );
   } finally {
     await rm(file, { force: true });

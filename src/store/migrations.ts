@@ -70,4 +70,41 @@ export const MIGRATIONS: string[] = [
     PRIMARY KEY (app, server_name)
   );
   `,
+  // 2: release lifecycle — who made a release and how long it took, custom domains, TLS certificates,
+  // logs kept across deploys, blue-green warm sets.
+  `
+  ALTER TABLE releases ADD COLUMN created_by TEXT NOT NULL DEFAULT 'slipway';
+  ALTER TABLE releases ADD COLUMN rollback_of INTEGER;
+  ALTER TABLE releases ADD COLUMN deploy_ms INTEGER;
+  CREATE TABLE domains (
+    host TEXT PRIMARY KEY,
+    app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE certificates (
+    app TEXT PRIMARY KEY REFERENCES apps(name) ON DELETE CASCADE,
+    cert_pem_enc TEXT NOT NULL,
+    key_pem_enc TEXT NOT NULL,
+    hosts_json TEXT NOT NULL,
+    not_after TEXT,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE log_lines (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+    time TEXT NOT NULL,
+    dyno TEXT NOT NULL,
+    release TEXT NOT NULL,
+    stream TEXT NOT NULL,
+    text TEXT NOT NULL,
+    container_id TEXT NOT NULL
+  );
+  CREATE INDEX log_lines_app_time ON log_lines (app, time);
+  CREATE TABLE warm_sets (
+    app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+    release INTEGER NOT NULL,
+    expires_at TEXT NOT NULL,
+    PRIMARY KEY (app, release)
+  );
+  `,
 ];

@@ -6,6 +6,18 @@ import { flag, requireApp } from '../args.js';
 import { followOperation } from '../run-stream.js';
 import type { Command } from '../command.js';
 
+/** Extra build options commands may add (filled in by the source-analysis and pipeline strategies). */
+export const BUILD_OPTION_FLAGS: Record<string, string> = {};
+
+function buildOptions(ctx: Parameters<Command['run']>[0]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [flagName, option] of Object.entries(BUILD_OPTION_FLAGS)) {
+    const value = flag(ctx.args, flagName);
+    if (value !== undefined) out[option] = value;
+  }
+  return out;
+}
+
 interface DeployResult {
   app: string;
   release: number;
@@ -30,14 +42,16 @@ export const deployCommand: Command = {
       if (!existsSync(dir) || !statSync(dir).isDirectory()) {
         throw new SlipwayError('INVALID_INPUT', `${dir} is not a directory`, { hint: 'slipway deploy -a APP path/to/app, or --image IMAGE' });
       }
-      const dockerfile = flag(ctx.args, 'dockerfile') ?? 'Dockerfile';
-      if (!existsSync(join(dir, dockerfile))) {
+      const dockerfile = flag(ctx.args, 'dockerfile');
+      if (dockerfile && !existsSync(join(dir, dockerfile))) {
         throw new SlipwayError('NO_DOCKERFILE', `no ${dockerfile} in ${dir}`, {
-          hint: 'add a Dockerfile (or name one with --dockerfile), or deploy a prebuilt image with --image',
+          hint: 'check the --dockerfile path (relative to DIR), or leave it out to use DIR/Dockerfile, build.yml or source analysis',
         });
       }
       const query = new URLSearchParams({ source: dir });
-      if (flag(ctx.args, 'dockerfile')) query.set('dockerfile', dockerfile);
+      if (dockerfile) query.set('dockerfile', dockerfile);
+      // Strategy options (source analysis: runtime, baseImage, caCert, …) travel as option=KEY=VALUE.
+      for (const [key, value] of Object.entries(buildOptions(ctx))) query.append('option', `${key}=${value}`);
       for (const arg of ctx.args.flags.get('build-arg') ?? []) {
         if (!arg.includes('=')) throw new SlipwayError('INVALID_INPUT', '--build-arg takes KEY=VALUE', { hint: '--build-arg BASE_IMAGE=debian:bookworm' });
         query.append('buildArg', arg);
