@@ -14,6 +14,8 @@ import { LogService } from './logs/log-service.js';
 import { appRoutes } from './deploy/app-routes.js';
 import { createApiServer, listen } from './server/http-server.js';
 import { apiRoutes } from './server/api-routes.js';
+import { RunService } from './runs/run-service.js';
+import { handleRunUpgrade, rejectUpgrade } from './server/run-routes.js';
 
 /** Everything a running Slipway server is made of, wired once. */
 export interface Slipway {
@@ -25,6 +27,7 @@ export interface Slipway {
   deploys: DeployService;
   apps: AppService;
   logs: LogService;
+  runs: RunService;
   syncRouter(): Promise<void>;
 }
 
@@ -57,7 +60,7 @@ export function createSlipway(parts: SlipwayParts = {}): Slipway {
   const builds = new BuildService({ engine, store });
   const syncRouter = () => router.syncApps(appRoutes(store, env.domain));
   const apps = new AppService({ engine, router, store, deploys, builds, syncRouter });
-  return { env, paths, store, engine, router, deploys, apps, logs: new LogService(engine), syncRouter };
+  return { env, paths, store, engine, router, deploys, apps, logs: new LogService(engine, store.logs), runs: new RunService({ engine, store }), syncRouter };
 }
 
 export interface RunningServer {
@@ -72,7 +75,10 @@ export async function startServer(parts: SlipwayParts = {}): Promise<RunningServ
   const slipway = createSlipway(parts);
   const log = parts.log ?? (() => {});
   await slipway.engine.ping();
-  const server = createApiServer(apiRoutes(slipway), readToken(slipway.paths));
+  const server = createApiServer(apiRoutes(slipway), readToken(slipway.paths), {
+    handle: (req, socket, url) => handleRunUpgrade(slipway, slipway.runs, req, socket, url),
+    reject: rejectUpgrade,
+  });
   await listen(server, slipway.env.apiPort);
   try {
     await slipway.router.start();

@@ -125,9 +125,63 @@ export class AppService {
     return this.deps.deploys.scale(app.name, changes, opts);
   }
 
+  /**
+   * Rollback: release vN+1 from vK's build and config (default K: the last good release before the
+   * current one), rolled out with zero downtime. The app's config becomes vK's.
+   */
+  async rollback(name: string, target: number | undefined, opts: RunOptions): Promise<DeployOutcome & { rolledBackTo: number }> {
+    const app = this.get(name);
+    this.assertNotDeploying(app.name);
+    const { store } = this.deps;
+    if (app.currentRelease === null) throw new SlipwayError('NO_RELEASE', `app "${app.name}" has no release to roll back from`, { hint: 'deploy it first' });
+    const deployable = (status: string) => status === 'succeeded' || status === 'rolled back';
+    const version =
+      target ??
+      store.releases
+        .list(app.name)
+        .find((r) => r.version < app.currentRelease! && deployable(r.status))?.version;
+    if (version === undefined) {
+      throw new SlipwayError('RELEASE_NOT_FOUND', `${app.name} has no earlier good release to roll back to`, { hint: 'see `slipway releases -a ' + app.name + '`' });
+    }
+    const release = store.releases.get(app.name, version);
+    if (version === app.currentRelease) throw new SlipwayError('INVALID_INPUT', `v${version} is already the current release`, { hint: 'name an older release: slipway rollback -a ' + app.name + ' vN' });
+    if (!deployable(release.status)) {
+      throw new SlipwayError('INVALID_INPUT', `v${version} ${release.status === 'failed' ? 'failed' : 'never finished deploying'}; it cannot be rolled back to`, {
+        hint: 'pick a release whose status is succeeded or rolled back (`slipway releases -a ' + app.name + '`)',
+      });
+    }
+    const config = store.releases.config(app.name, version);
+    const before = store.apps.config(app.name);
+    store.apps.setConfig(app.name, config);
+    const next = store.releases.create({
+      app: app.name,
+      buildId: release.buildId,
+      config,
+      description: `Rollback to v${version}`,
+      now: new Date().toISOString(),
+      createdBy: opts.actor ?? 'api',
+      rollbackOf: version,
+    });
+    opts.emit({ type: 'info', text: `created release v${next.version}: rollback to v${version}`, at: new Date().toISOString() });
+    try {
+      const outcome = await this.deps.deploys.deployRelease(app.name, next.version, { ...opts, kind: 'rollback' });
+      return { ...outcome, rolledBackTo: version };
+    } catch (err) {
+      store.apps.setConfig(app.name, before);
+      if (store.releases.get(app.name, next.version).status === 'pending') store.releases.setStatus(app.name, next.version, 'failed', err instanceof Error ? err.message : String(err));
+      throw err;
+    }
+  }
+
+  async restart(name: string, types: string[], opts: RunOptions): Promise<DeployOutcome> {
+    const app = this.get(name);
+    this.assertNotDeploying(app.name);
+    return this.deps.deploys.restart(app.name, types, opts);
+  }
+
   private async release(app: string, build: Build, description: string, opts: RunOptions): Promise<DeployOutcome> {
     const config = this.deps.store.apps.config(app);
-    const release = this.deps.store.releases.create({ app, buildId: build.id, config, description, now: new Date().toISOString() });
+    const release = this.deps.store.releases.create({ app, buildId: build.id, config, description, now: new Date().toISOString(), createdBy: opts.actor ?? 'api' });
     opts.emit({ type: 'info', text: `created release v${release.version}: ${description}`, at: new Date().toISOString() });
     try {
       return await this.deps.deploys.deployRelease(app, release.version, opts);

@@ -5,8 +5,8 @@ import type { Store } from '../store/store.js';
 import type { Build } from '../core/types.js';
 import { SlipwayError } from '../core/errors.js';
 import { stage, type EventSink } from '../core/events.js';
-import { parseProcfile, procfileProcesses } from '../config/procfile.js';
-import { listTarFiles, readTarFile } from './tar-inspect.js';
+import { readServiceDefinition } from './service-definition.js';
+import { listTarFiles } from './tar-inspect.js';
 import type { SourceBuildContext, SourceBuildResult } from './source-build-types.js';
 import { buildFromAnalysis } from './analyzed-build.js';
 import { buildFromPipeline } from './pipeline/pipeline-build.js';
@@ -20,6 +20,8 @@ export interface SourceBuildOptions {
   description: string;
   emit: EventSink;
   signal?: AbortSignal;
+  /** Who started it (`user@host`). */
+  actor?: string;
 }
 
 export type RecordedBuild = Build & { settings?: SourceBuildResult['settings'] };
@@ -88,7 +90,8 @@ export class BuildService {
 
 /** The plain strategy: the directory's own Dockerfile, built by the engine. */
 async function buildDockerfile(ctx: SourceBuildContext): Promise<SourceBuildResult> {
-  const procfile = ctx.files.has('Procfile') ? procfileProcesses(parseProcfile(await readTarFile(ctx.tarFile, 'Procfile'))) : null;
+  // Procfile and slipway.yml (processes, release, port, health check), validated before anything builds.
+  const { procfile, settings } = await readServiceDefinition(ctx.tarFile, ctx.files);
   const { imageId } = await stage(
     ctx.emit,
     'build',
@@ -105,5 +108,5 @@ async function buildDockerfile(ctx: SourceBuildContext): Promise<SourceBuildResu
       }),
     (r) => r.imageId.slice(0, 19),
   );
-  return { imageId, imageRef: ctx.tag, procfile };
+  return { imageId, imageRef: ctx.tag, procfile, ...(settings ? { settings } : {}) };
 }

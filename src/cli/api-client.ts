@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { Readable } from 'node:stream';
 import { readFileSync, existsSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
 import { SlipwayError, type ErrorCode } from '../core/errors.js';
 import { readEnvironment, slipwayPaths } from '../config/environment.js';
 
@@ -12,7 +13,9 @@ export interface ApiErrorBody {
 }
 
 export interface StreamLine {
-  type: 'event' | 'result' | 'error';
+  type: 'event' | 'result' | 'error' | 'output';
+  stream?: 'stdout' | 'stderr';
+  data?: string;
   event?: unknown;
   result?: unknown;
   error?: ApiErrorBody;
@@ -60,11 +63,37 @@ export class ApiClient {
     }
   }
 
+  /** Opens a raw two-way stream (HTTP upgrade), e.g. for `run -i`. */
+  upgrade(path: string): Promise<import('node:stream').Duplex> {
+    return new Promise((resolve, reject) => {
+      const req = http.request(new URL(path, this.base), {
+        method: 'POST',
+        headers: { authorization: `Bearer ${this.token}`, 'x-slipway-actor': actor(), connection: 'Upgrade', upgrade: 'slipway-run' },
+      });
+      req.on('upgrade', (_res, socket, head) => {
+        if (head.length > 0) socket.unshift(head);
+        resolve(socket);
+      });
+      req.on('response', async (res) => {
+        const text = await readAll(res);
+        try {
+          reject(fromBody((JSON.parse(text) as { error?: ApiErrorBody }).error));
+        } catch {
+          reject(new SlipwayError('INTERNAL', `the server refused the interactive session (HTTP ${res.statusCode})`));
+        }
+      });
+      req.on('error', (err: NodeJS.ErrnoException) =>
+        reject(err.code === 'ECONNREFUSED' ? new SlipwayError('SERVER_UNAVAILABLE', `the Slipway server at ${this.base.origin} is not answering`, { hint: 'start it with `slipway server`' }) : err),
+      );
+      req.end();
+    });
+  }
+
   private request(method: string, path: string, body?: { type: string; data: string | Readable }): Promise<http.IncomingMessage> {
     return new Promise((resolve, reject) => {
       const req = http.request(new URL(path, this.base), {
         method,
-        headers: { authorization: `Bearer ${this.token}`, ...(body ? { 'content-type': body.type } : {}) },
+        headers: { authorization: `Bearer ${this.token}`, 'x-slipway-actor': actor(), ...(body ? { 'content-type': body.type } : {}) },
       });
       req.on('response', resolve);
       req.on('error', (err: NodeJS.ErrnoException) =>
@@ -81,6 +110,14 @@ export class ApiClient {
         body.data.pipe(req);
       }
     });
+  }
+}
+
+function actor(): string {
+  try {
+    return `${userInfo().username}@${hostname()}`.replace(/[^\w.@-]/g, '_').slice(0, 100);
+  } catch {
+    return 'cli';
   }
 }
 

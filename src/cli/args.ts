@@ -18,7 +18,12 @@ const VALUE_FLAGS: Record<string, string> = {
   '--confirm': 'confirm',
   '--ps': 'ps',
   '--tail': 'tail',
+  '--release': 'release',
   '-n': 'tail',
+  '--path': 'path',
+  '--runtime': 'runtime',
+  '--base-image': 'base-image',
+  '--ca-cert': 'ca-cert',
 };
 
 const BOOLEAN_FLAGS: Record<string, string> = {
@@ -30,6 +35,9 @@ const BOOLEAN_FLAGS: Record<string, string> = {
   '--help': 'help',
   '--yes': 'yes',
   '--no-docker': 'no-docker',
+  '-i': 'interactive',
+  '--interactive': 'interactive',
+  '--force': 'force',
 };
 
 export function parseArgs(argv: string[]): ParsedArgs {

@@ -11,16 +11,22 @@ import { psCommands } from './commands/ps.js';
 import { logsCommand } from './commands/logs.js';
 import { setupCommand } from './commands/setup.js';
 import { serverCommand } from './commands/server.js';
+import { sourceCommands } from './commands/analyze.js';
+import { rollbackCommand } from './commands/rollback.js';
+import { runCommand } from './commands/run.js';
 
 export const COMMANDS: Command[] = [
   setupCommand,
   serverCommand,
   ...appsCommands,
+  ...sourceCommands,
   deployCommand,
   releasesCommand,
+  rollbackCommand,
   ...configCommands,
   ...psCommands,
   logsCommand,
+  runCommand,
 ];
 
 function help(output: Output): void {

@@ -42,7 +42,7 @@ export interface Build {
   createdAt: string;
 }
 
-export type ReleaseStatus = 'pending' | 'succeeded' | 'failed';
+export type ReleaseStatus = 'pending' | 'succeeded' | 'failed' | 'rolled back';
 
 export interface Release {
   app: string;
@@ -54,6 +54,12 @@ export interface Release {
   status: ReleaseStatus;
   createdAt: string;
   error?: string;
+  /** Who or what made it (`user@host` from the CLI, `api`, `slipway`). */
+  createdBy: string;
+  /** For a rollback: the version whose build and config it reuses. */
+  rollbackOf?: number;
+  /** How long its rollout took. */
+  deployMs?: number;
 }
 
 /** Process type → container count. */
@@ -65,7 +71,7 @@ export interface Deployment {
   id: number;
   app: string;
   release: number;
-  kind: 'deploy' | 'scale' | 'revert';
+  kind: 'deploy' | 'scale' | 'revert' | 'restart' | 'rollback';
   status: DeploymentStatus;
   startedAt: string;
   finishedAt?: string;

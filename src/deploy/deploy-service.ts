@@ -20,6 +20,8 @@ export interface DeployDeps {
 export interface RunOptions {
   emit: EventSink;
   signal?: AbortSignal;
+  /** Who asked (`user@host` from the CLI); recorded on releases. */
+  actor?: string;
 }
 
 export interface DeployOutcome {
@@ -34,12 +36,12 @@ export class DeployService {
   constructor(private readonly deps: DeployDeps) {}
 
   /** Rolls out release `version` (already created, status pending) and makes it current on success. */
-  async deployRelease(app: string, version: number, opts: RunOptions): Promise<DeployOutcome> {
+  async deployRelease(app: string, version: number, opts: RunOptions & { kind?: 'deploy' | 'rollback' }): Promise<DeployOutcome> {
     const { store } = this.deps;
     const started = Date.now();
     const release = store.releases.get(app, version);
     const previous = store.apps.get(app).currentRelease;
-    const deployment = store.deployments.start({ app, release: version, kind: 'deploy', now: new Date().toISOString() });
+    const deployment = store.deployments.start({ app, release: version, kind: opts.kind ?? 'deploy', now: new Date().toISOString() });
     const config = store.releases.config(app, version);
     const redact = makeRedactor(config);
     const emit = this.journaledEmit(deployment.id, opts.emit, redact);
@@ -53,10 +55,12 @@ export class DeployService {
           );
         }
         const formation = this.formationFor(app, release);
-        await this.rollout(app, deployment.id, this.desired(release, formation), config, emit, opts.signal);
+        await this.rollout(app, deployment.id, this.desired(release, formation, opts.kind === 'rollback'), config, emit, opts.signal);
         store.apps.setFormation(app, formation);
       });
       store.releases.setStatus(app, version, 'succeeded');
+      store.releases.setDeployMs(app, version, Date.now() - started);
+      if (opts.kind === 'rollback' && previous !== null) store.releases.setStatus(app, previous, 'rolled back');
       store.apps.setCurrentRelease(app, version);
       store.deployments.finish(deployment.id, 'succeeded', new Date().toISOString());
       return { app, release: version, deployment: deployment.id, ms: Date.now() - started };
@@ -66,6 +70,36 @@ export class DeployService {
       store.releases.setStatus(app, version, 'failed', error.message);
       store.deployments.finish(deployment.id, 'failed', new Date().toISOString(), error);
       throw new SlipwayError(toSlipwayError(err).code, error.message, { ...(error.hint ? { hint: error.hint } : {}), details: { ...error.details, deployment: deployment.id } });
+    }
+  }
+
+  /** Replaces every container of the given process types (all when empty) with zero downtime. */
+  async restart(app: string, types: string[], opts: RunOptions): Promise<DeployOutcome> {
+    const { store } = this.deps;
+    const started = Date.now();
+    const current = store.apps.get(app).currentRelease;
+    if (current === null) throw new SlipwayError('NO_RELEASE', `app "${app}" has no release to restart`, { hint: 'deploy it first' });
+    const release = store.releases.get(app, current);
+    const processes = this.processesOf(release);
+    for (const type of types) {
+      if (!(type in processes)) throw new SlipwayError('INVALID_INPUT', `release v${current} has no process type "${type}"`, { hint: `known types: ${Object.keys(processes).join(', ')}` });
+    }
+    const restartTypes = types.length > 0 ? types : Object.keys(processes);
+    const deployment = store.deployments.start({ app, release: current, kind: 'restart', now: new Date().toISOString() });
+    const config = store.releases.config(app, current);
+    const redact = makeRedactor(config);
+    const emit = this.journaledEmit(deployment.id, opts.emit, redact);
+    try {
+      await stage(emit, 'deploy', `restart ${restartTypes.join(', ')}`, () =>
+        this.rollout(app, deployment.id, { ...this.desired(release, store.apps.formation(app)), restartTypes }, config, emit, opts.signal),
+      );
+      store.deployments.finish(deployment.id, 'succeeded', new Date().toISOString());
+      return { app, release: current, deployment: deployment.id, ms: Date.now() - started };
+    } catch (err) {
+      const error = redactDeep(toSlipwayError(err).toJSON(), redact);
+      await this.revert(app, deployment.id, current, emit, 'restart failed');
+      store.deployments.finish(deployment.id, 'failed', new Date().toISOString(), error);
+      throw new SlipwayError(toSlipwayError(err).code, error.message, { ...(error.hint ? { hint: error.hint } : {}), ...(error.details ? { details: error.details } : {}) });
     }
   }
 
@@ -171,8 +205,13 @@ export class DeployService {
     await executor.execute(steps);
   }
 
-  private desired(release: Release, formation: Formation): DesiredState {
-    return { release: release.version, processes: this.processesOf(release), formation };
+  /**
+   * Desired state for a release. Containers of equivalent releases (same build + config) count as its
+   * own — except for a fresh deploy, which always replaces every container (a redeploy restarts).
+   */
+  private desired(release: Release, formation: Formation, useEquivalents = true): DesiredState {
+    const equivalentReleases = useEquivalents ? this.deps.store.releases.equivalents(release.app, release.version) : [];
+    return { release: release.version, processes: this.processesOf(release), formation, ...(equivalentReleases.length ? { equivalentReleases } : {}) };
   }
 
   /** Process types of a release: its Procfile without `release`, or `web` = the image's CMD. */

@@ -92,3 +92,13 @@ test('reverting to an older release keeps its containers and replaces the new on
   const steps = planRollout({ release: 1, processes: { web: null }, formation: { web: 2 } }, [web('new', 2, 1), web('old', 1, 2)]);
   assert.deepEqual(steps, [...startWeb(1, 1), ...retire('new')]);
 });
+
+test('containers of an equivalent release (same build and config) are kept', () => {
+  const steps = planRollout({ release: 5, equivalentReleases: [3], processes: { web: null }, formation: { web: 2 } }, [web('a', 3, 1), web('b', 4, 2)]);
+  assert.deepEqual(steps, [...startWeb(2, 5), ...retire('b')]);
+});
+
+test('restart replaces every container of the type one by one', () => {
+  const steps = planRollout({ release: 3, restartTypes: ['web'], processes: { web: null }, formation: { web: 2 } }, [web('a', 3, 1), web('b', 3, 2)]);
+  assert.deepEqual(steps, [...startWeb(1, 3), ...retire('b'), ...startWeb(2, 3), ...retire('a')]);
+});

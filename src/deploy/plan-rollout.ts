@@ -12,11 +12,13 @@ export function planRollout(desired: DesiredState, observed: ObservedContainer[]
   for (const type of ordered) {
     const wanted = type in desired.processes ? desired.formation[type] ?? 0 : 0;
     const mine = observed.filter((c) => c.process === type);
-    const { keep, retire } = choose(mine, desired.release, wanted, type === 'web');
+    const same = new Set([desired.release, ...(desired.equivalentReleases ?? [])]);
+    const restarting = desired.restartTypes?.includes(type) ?? false;
+    const { keep, retire } = choose(mine, restarting ? new Set<number>() : same, wanted, type === 'web');
     const taken = new Set(keep.map((c) => c.index));
     const newIndices: number[] = [];
     for (let i = 1; newIndices.length < wanted - keep.length; i++) if (!taken.has(i)) newIndices.push(i);
-    const retireQueue = [...retire].sort(retireOrder(desired.release));
+    const retireQueue = [...retire].sort(retireOrder(same));
     // Dead containers go first: they serve nothing, so removing them frees their slot at no risk.
     const dead = retireQueue.filter((c) => c.state !== 'running');
     for (const c of dead) steps.push(...retireSteps(c));
@@ -31,9 +33,9 @@ export function planRollout(desired: DesiredState, observed: ObservedContainer[]
   return steps;
 }
 
-function choose(mine: ObservedContainer[], release: number, wanted: number, routed: boolean) {
+function choose(mine: ObservedContainer[], same: Set<number>, wanted: number, routed: boolean) {
   const eligible = mine
-    .filter((c) => c.release === release && c.state === 'running' && (!routed || c.serverName !== undefined))
+    .filter((c) => same.has(c.release) && c.state === 'running' && (!routed || c.serverName !== undefined))
     .sort((a, b) => a.index - b.index);
   const keep = eligible.slice(0, wanted);
   const kept = new Set(keep.map((c) => c.id));
@@ -41,10 +43,10 @@ function choose(mine: ObservedContainer[], release: number, wanted: number, rout
 }
 
 /** Old releases first, then the highest index (scale-down removes web.4 before web.2). */
-function retireOrder(release: number) {
+function retireOrder(same: Set<number>) {
   return (a: ObservedContainer, b: ObservedContainer) => {
-    const aCurrent = a.release === release ? 1 : 0;
-    const bCurrent = b.release === release ? 1 : 0;
+    const aCurrent = same.has(a.release) ? 1 : 0;
+    const bCurrent = same.has(b.release) ? 1 : 0;
     if (aCurrent !== bCurrent) return aCurrent - bCurrent;
     return aCurrent === 1 ? b.index - a.index : a.index - b.index;
   };

@@ -17,6 +17,10 @@ export interface DesiredState {
   /** Process types of the release; `null` command = the image's own CMD. */
   processes: Record<string, string | null>;
   formation: Formation;
+  /** Releases with the same build and config: their running containers count as this release's. */
+  equivalentReleases?: number[];
+  /** Process types whose containers are all replaced even when they already match (ps:restart). */
+  restartTypes?: string[];
 }
 
 /** A new container is known by its key (`web.2@v7`) until it exists and has an id. */

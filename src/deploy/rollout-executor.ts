@@ -7,6 +7,11 @@ import { stage, type EventSink } from '../core/events.js';
 import { sleep } from '../core/abort.js';
 import { probeUntilHealthy, type ProbeResult } from '../health/probe.js';
 import { processContainerSpec } from './container-spec.js';
+import { archiveContainerLogs } from '../logs/archive-logs.js';
+import { makeRedactor } from '../core/redact.js';
+import { createFailpoints } from '../core/failpoints.js';
+
+const failpoint = createFailpoints();
 import type { DeployStep, DesiredState } from './plan-types.js';
 
 export interface RolloutTarget {
@@ -46,8 +51,10 @@ export class RolloutExecutor {
       const seq = seqs[i]!;
       store.deployments.markStep(this.target.deploymentId, seq, 'started', new Date().toISOString());
       try {
+        failpoint(`before-${step.kind}`);
         const result = await this.run(step);
         store.deployments.markStep(this.target.deploymentId, seq, 'done', new Date().toISOString(), result);
+        failpoint(`after-${step.kind}`);
       } catch (err) {
         store.deployments.markStep(this.target.deploymentId, seq, 'failed', new Date().toISOString());
         if ('key' in step) await this.discard(step.key);
@@ -83,8 +90,11 @@ export class RolloutExecutor {
         return stage(this.deps.emit, 'stop', `stop ${short(step.containerId)}`, () =>
           this.deps.engine.stopContainer(step.containerId, this.target.settings.stopGraceSec, this.deps.signal),
         );
-      case 'remove':
-        return this.deps.engine.removeContainer(step.containerId, { force: true }, this.deps.signal);
+      case 'remove': {
+        const archived = await archiveContainerLogs(this.deps.engine, this.deps.store.logs, step.containerId, makeRedactor(this.target.config));
+        await this.deps.engine.removeContainer(step.containerId, { force: true }, this.deps.signal);
+        return { archivedLogLines: archived };
+      }
     }
   }
 

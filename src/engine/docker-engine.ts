@@ -13,21 +13,26 @@ import {
 import { DockerStreamDemuxer, LogCatchUp, LogLineAssembler } from './docker-log-stream.js';
 import {
   buildImageRequest,
+  containerArchiveRequest,
   containerLogsRequest,
   createContainerRequest,
   inspectContainerRequest,
   inspectImageRequest,
   killContainerRequest,
   listContainersRequest,
+  imageHistoryRequest,
+  listImagesRequest,
   pingRequest,
   removeContainerRequest,
   removeImageRequest,
   startContainerRequest,
   stopContainerRequest,
+  tagImageRequest,
   waitContainerRequest,
   type LogsRequestOptions,
 } from './docker-requests.js';
-import type { BuildOptions, ContainerEngine, ContainerInfo, ContainerSpec, ImageInfo, LogLine } from './port.js';
+import type { BuildOptions, ContainerEngine, ContainerInfo, ContainerSpec, ImageHistoryEntry, ImageInfo, ImageSummary, LogLine } from './port.js';
+import { parseImageHistory, parseImageList } from './docker-image-parsers.js';
 
 export interface DockerEngineOptions {
   /** Unix socket path; overrides `dockerHost`. */
@@ -68,7 +73,32 @@ export class DockerEngine implements ContainerEngine {
     return res.status === 404 ? null : parseImageInspect(res.body);
   }
 
-  /** Not part of the port: removes an image (tag or id); no error when it is already gone. */
+  async tagImage(ref: string, repoTag: string, signal?: AbortSignal): Promise<void> {
+    const at = repoTag.lastIndexOf(':');
+    const hasTag = at > repoTag.lastIndexOf('/');
+    await this.http.json(tagImageRequest(ref, hasTag ? repoTag.slice(0, at) : repoTag, hasTag ? repoTag.slice(at + 1) : 'latest'), { signal });
+  }
+
+  async imageHistory(ref: string, signal?: AbortSignal): Promise<ImageHistoryEntry[]> {
+    return parseImageHistory((await this.http.json(imageHistoryRequest(ref), { signal })).body);
+  }
+
+  async listImages(labels: Record<string, string | undefined>, signal?: AbortSignal): Promise<ImageSummary[]> {
+    return parseImageList((await this.http.json(listImagesRequest(labels), { signal })).body);
+  }
+
+  async createContainer(spec: ContainerSpec, signal?: AbortSignal): Promise<string> {
+    const created = await this.http.json(createContainerRequest(spec), { signal }).catch((err: unknown) => {
+      throw createFailedError(err, spec);
+    });
+    return parseCreateResponse(created.body);
+  }
+
+  async copyFromContainer(id: string, path: string, signal?: AbortSignal): Promise<AsyncIterable<Buffer>> {
+    return (await this.http.stream(containerArchiveRequest(id, path), { signal })).body;
+  }
+
+  /** Removes an image (tag or id); no error when it is already gone. */
   async removeImage(ref: string, opts: { force?: boolean } = {}, signal?: AbortSignal): Promise<void> {
     await this.http.json(removeImageRequest(ref, opts), { signal, accept: [404] });
   }

@@ -126,6 +126,26 @@ export function removeImageRequest(ref: string, opts: { force?: boolean } = {}):
   return { method: 'DELETE', path: `/images/${encodeImageRef(ref)}`, query: { force: opts.force ? 'true' : 'false', noprune: 'false' } };
 }
 
+/** A tar archive of `path` inside a container (created or running). */
+export function containerArchiveRequest(id: string, path: string): DockerRequest {
+  return { method: 'GET', path: containerPath(id, 'archive'), query: { path } };
+}
+
+export function tagImageRequest(ref: string, repo: string, tag: string): DockerRequest {
+  return { method: 'POST', path: `/images/${encodeImageRef(ref)}/tag`, query: { repo, tag } };
+}
+
+export function imageHistoryRequest(ref: string): DockerRequest {
+  return { method: 'GET', path: `/images/${encodeImageRef(ref)}/history` };
+}
+
+export function listImagesRequest(labels: Record<string, string | undefined>): DockerRequest {
+  const query: Record<string, string> = { all: 'false' };
+  const filters = labelFilters(labels);
+  if (filters.length > 0) query.filters = JSON.stringify({ label: filters });
+  return { method: 'GET', path: '/images/json', query };
+}
+
 function encodeImageRef(ref: string): string {
   return ref.split('/').map(encodeURIComponent).join('/').replace(/%3A/gi, ':').replace(/%40/g, '@');
 }

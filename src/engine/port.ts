@@ -68,6 +68,20 @@ export interface BuildOptions {
   onOutput?: (line: string) => void;
 }
 
+/** One layer of an image's history (`docker history`). */
+export interface ImageHistoryEntry {
+  id: string;
+  createdBy: string;
+  comment: string;
+  tags: string[];
+}
+
+export interface ImageSummary {
+  id: string;
+  tags: string[];
+  labels: Record<string, string>;
+}
+
 export interface ContainerEngine {
   /** Throws SlipwayError DOCKER_UNAVAILABLE when the engine does not answer. */
   ping(signal?: AbortSignal): Promise<void>;
@@ -88,4 +102,17 @@ export interface ContainerEngine {
   logs(id: string, opts: { follow?: boolean; tail?: number; since?: number; signal?: AbortSignal }): AsyncIterable<LogLine>;
   /** Waits for the container to exit, returns its exit code. */
   waitContainer(id: string, signal?: AbortSignal): Promise<number>;
+
+  // Optional members (build pipelines, image retention); DockerEngine implements them all.
+  /** Creates a container without starting it (e.g. to copy files out of an image); returns its id. */
+  createContainer?(spec: ContainerSpec, signal?: AbortSignal): Promise<string>;
+  /** A tar stream of `path` inside a container (GET /containers/{id}/archive). */
+  copyFromContainer?(id: string, path: string, signal?: AbortSignal): Promise<AsyncIterable<Buffer>>;
+  /** Removes an image (tag or id); no error when it is already gone. */
+  removeImage?(ref: string, opts?: { force?: boolean }, signal?: AbortSignal): Promise<void>;
+  /** Adds the tag `repo:tag` to an image. */
+  tagImage?(ref: string, repoTag: string, signal?: AbortSignal): Promise<void>;
+  imageHistory?(ref: string, signal?: AbortSignal): Promise<ImageHistoryEntry[]>;
+  /** Images carrying all given labels (value `undefined`/'' = label present). */
+  listImages?(labels: Record<string, string | undefined>, signal?: AbortSignal): Promise<ImageSummary[]>;
 }

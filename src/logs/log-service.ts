@@ -2,6 +2,7 @@ import type { ContainerEngine, ContainerInfo } from '../engine/port.js';
 import { LABELS } from '../core/types.js';
 import { sleep } from '../core/abort.js';
 import { AsyncQueue } from './async-queue.js';
+import type { LogRepository } from '../store/log-repository.js';
 
 export interface AppLogLine {
   time: string;
@@ -24,17 +25,22 @@ export interface LogQuery {
 
 /** Logs of every container of an app, tagged with dyno and release; `follow` picks up containers started later (across deploys). */
 export class LogService {
-  constructor(private readonly engine: ContainerEngine, private readonly pollMs = 1000) {}
+  constructor(private readonly engine: ContainerEngine, private readonly archive?: LogRepository, private readonly pollMs = 1000) {}
 
   async *lines(app: string, query: LogQuery): AsyncIterable<AppLogLine> {
     const redact = query.redact ?? ((s: string) => s);
     const containers = await this.containers(app, query.process);
     const backlog: AppLogLine[] = [];
+    // Lines of containers that are gone (earlier releases) come from the store.
+    const live = new Set(containers.map((c) => c.id));
+    for (const line of this.archive?.recent(app, query.tail ?? 100, query.process) ?? []) {
+      if (!live.has(line.containerId)) backlog.push({ time: line.time, dyno: line.dyno, release: line.release, stream: line.stream, text: line.text });
+    }
     for (const c of containers) {
       for await (const line of this.engine.logs(c.id, { tail: query.tail ?? 100, follow: false })) backlog.push(tag(c, line, redact));
     }
     backlog.sort((a, b) => a.time.localeCompare(b.time));
-    yield* backlog;
+    yield* backlog.slice(-(query.tail ?? 100));
     if (!query.follow) return;
     yield* this.follow(app, query, new Set(containers.map((c) => c.id)), redact);
   }

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { renderHaproxyConfig, renderHostsMap, type HaproxyConfigInput } from './haproxy-config.js';
 import type { AppRoute } from './port.js';
 
-const paths = { runtimeSocket: '/s/runtime.sock', pidFile: '/s/haproxy.pid', hostsMap: '/s/hosts.map' };
+const paths = { runtimeSocket: '/s/runtime.sock', pidFile: '/s/haproxy.pid', hostsMap: '/s/hosts.map', crtList: '/s/certs.list', defaultCert: '/s/default-cert.pem' };
 const input = (routes: AppRoute[]): HaproxyConfigInput => ({ paths, httpBind: '0.0.0.0', httpPort: 8080, domain: 'apps.test', routes });
 
 const PAGE =
@@ -35,10 +35,11 @@ defaults
     timeout tunnel 1h
     retries 3
     option redispatch 1
-    retry-on conn-failure empty-response response-timeout
+    retry-on conn-failure empty-response
 
 frontend slipway_http
     bind 0.0.0.0:8080
+    http-request set-header X-Forwarded-Proto http
     http-request set-var(txn.slipway_host) req.hdr(host),field(1,:),lower
     use_backend %[var(txn.slipway_host),map(/s/hosts.map)] if { var(txn.slipway_host),map(/s/hosts.map) -m found }
     default_backend slipway_no_app
@@ -77,13 +78,30 @@ describe('renderHaproxyConfig', () => {
     server web-b 127.0.0.1:32001 check inter 2000 fastinter 500 downinter 500 rise 2 fall 3
 `,
     ],
-    ['TCP check (no path), no servers yet', api, 'backend app_api\n    balance roundrobin\n    timeout check 1000\n'],
+    [
+      'no check path: GET / accepting any HTTP status; no servers yet',
+      api,
+      'backend app_api\n    balance roundrobin\n    option httpchk GET /\n    http-check expect rstatus ^[1-5]\n    timeout check 1000\n',
+    ],
   ];
   for (const [what, route, expected] of backends) {
     it(`renders an app backend: ${what}`, () => {
       assert.equal(renderHaproxyConfig(input([route])), `${WITHOUT_APPS}\n${expected}`);
     });
   }
+
+  it('renders the HTTPS frontend after the HTTP one: default certificate, crt-list, the same host routing', () => {
+    const text = renderHaproxyConfig({ ...input([]), https: { bind: '127.0.0.1', port: 8443 } });
+    const https = `frontend slipway_https
+    bind 127.0.0.1:8443 ssl crt /s/default-cert.pem crt-list /s/certs.list alpn h2,http/1.1 ssl-min-ver TLSv1.2
+    http-request set-header X-Forwarded-Proto https
+    http-request set-var(txn.slipway_host) req.hdr(host),field(1,:),lower
+    use_backend %[var(txn.slipway_host),map(/s/hosts.map)] if { var(txn.slipway_host),map(/s/hosts.map) -m found }
+    default_backend slipway_no_app
+`;
+    const [before, after] = WITHOUT_APPS.split('\nbackend slipway_no_app\n');
+    assert.equal(text, `${before}\n${https}\nbackend slipway_no_app\n${after}`);
+  });
 
   it('orders backends by app name, whatever the input order', () => {
     const text = renderHaproxyConfig(input([shop, api]));

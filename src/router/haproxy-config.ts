@@ -1,5 +1,6 @@
 import type { AppRoute } from './port.js';
 import {
+  HTTPS_FRONTEND,
   HTTP_FRONTEND,
   NOT_FOUND_BACKEND,
   backendName,
@@ -12,6 +13,11 @@ import {
 export interface HaproxyPaths {
   config: string;
   hostsMap: string;
+  /** HAProxy crt-list of the apps' certificates (HTTPS frontend), and where their PEM files live. */
+  crtList: string;
+  certsDir: string;
+  /** Self-signed certificate served when no app certificate matches the SNI name. */
+  defaultCert: string;
   runtimeSocket: string;
   masterSocket: string;
   pidFile: string;
@@ -20,9 +26,11 @@ export interface HaproxyPaths {
 }
 
 export interface HaproxyConfigInput {
-  paths: Pick<HaproxyPaths, 'runtimeSocket' | 'pidFile' | 'hostsMap'>;
+  paths: Pick<HaproxyPaths, 'runtimeSocket' | 'pidFile' | 'hostsMap' | 'crtList' | 'defaultCert'>;
   httpBind: string;
   httpPort: number;
+  /** The HTTPS frontend (TLS terminated by HAProxy); none when undefined. */
+  https?: { bind: string; port: number } | undefined;
   /** Base domain apps are served under (`<app>.<domain>`), shown on the 404 page. */
   domain: string;
   routes: AppRoute[];
@@ -37,6 +45,7 @@ export function renderHaproxyConfig(input: HaproxyConfigInput): string {
     renderGlobal(input),
     renderDefaults(),
     renderFrontend(input),
+    ...(input.https ? [renderHttpsFrontend(input, input.https)] : []),
     renderNotFoundBackend(input.domain),
     ...routes.map(renderAppBackend),
   ];
@@ -86,18 +95,32 @@ function renderDefaults(): string {
     'timeout tunnel 1h',
     'retries 3',
     'option redispatch 1',
-    'retry-on conn-failure empty-response response-timeout',
+    // Only failures where the server cannot have processed the request: a response timeout would
+    // replay non-idempotent requests.
+    'retry-on conn-failure empty-response',
   ]);
 }
 
 function renderFrontend(input: HaproxyConfigInput): string {
+  return lines(`frontend ${HTTP_FRONTEND}`, [`bind ${input.httpBind}:${input.httpPort}`, ...hostRouting(input, 'http')]);
+}
+
+/** TLS on the HTTPS port: the default certificate first, then the apps' certificates by SNI name. */
+function renderHttpsFrontend(input: HaproxyConfigInput, https: { bind: string; port: number }): string {
+  const { defaultCert, crtList } = input.paths;
+  const bind = `bind ${https.bind}:${https.port} ssl crt ${defaultCert} crt-list ${crtList} alpn h2,http/1.1 ssl-min-ver TLSv1.2`;
+  return lines(`frontend ${HTTPS_FRONTEND}`, [bind, ...hostRouting(input, 'https')]);
+}
+
+/** Routing by Host header through the hosts map (the same for HTTP and HTTPS). */
+function hostRouting(input: HaproxyConfigInput, proto: 'http' | 'https'): string[] {
   const map = input.paths.hostsMap;
-  return lines(`frontend ${HTTP_FRONTEND}`, [
-    `bind ${input.httpBind}:${input.httpPort}`,
+  return [
+    `http-request set-header X-Forwarded-Proto ${proto}`,
     `http-request set-var(${HOST_VAR}) req.hdr(host),field(1,:),lower`,
     `use_backend %[var(${HOST_VAR}),map(${map})] if { var(${HOST_VAR}),map(${map}) -m found }`,
     `default_backend ${NOT_FOUND_BACKEND}`,
-  ]);
+  ];
 }
 
 function renderNotFoundBackend(domain: string): string {
@@ -121,6 +144,10 @@ function renderAppBackend(route: AppRoute): string {
   const body = ['balance roundrobin'];
   if (route.check.path !== undefined) {
     body.push(`option httpchk GET ${validateCheckPath(route.check.path)}`, 'http-check expect status 200-399');
+  } else {
+    // No health path: UP means the app answers HTTP at all (any status). A plain TCP check would pass
+    // through Docker's userland proxy even when nothing listens in the container.
+    body.push('option httpchk GET /', 'http-check expect rstatus ^[1-5]');
   }
   body.push(`timeout check ${Math.max(100, Math.round(route.check.timeoutMs))}`);
   const servers = [...route.servers].filter((server) => server.state !== 'maint');

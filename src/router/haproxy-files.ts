@@ -1,17 +1,21 @@
 import { execFile } from 'node:child_process';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { SlipwayError } from '../core/errors.js';
 import { renderHaproxyConfig, renderHostsMap, type HaproxyConfigInput, type HaproxyPaths } from './haproxy-config.js';
+import { certBundles, certFile, renderCrtList } from './tls-files.js';
 
 export const SETUP_HINT = 'install HAProxy 2.6 or newer: run `slipway setup` (or `apt-get install haproxy`)';
 
 export interface RenderedFiles {
   config: string;
   hostsMap: string;
+  crtList: string;
 }
 
-export function renderFiles(input: HaproxyConfigInput): RenderedFiles {
-  return { config: renderHaproxyConfig(input), hostsMap: renderHostsMap(input.routes) };
+export function renderFiles(input: HaproxyConfigInput, certsDir: string, certSuffix = ''): RenderedFiles {
+  const crtList = renderCrtList(input.routes, (app) => `${certFile(certsDir, app)}${certSuffix}`);
+  return { config: renderHaproxyConfig(input), hostsMap: renderHostsMap(input.routes), crtList };
 }
 
 /** Runs a binary, resolving with exit code and output (never rejects for a non-zero exit). */
@@ -44,18 +48,27 @@ export async function haproxyVersion(bin: string): Promise<string> {
 }
 
 /**
- * Writes config + map so that a running HAProxy never sees an invalid pair: both are written next
- * to the live files, the candidate is checked with `haproxy -c`, and only then renamed into place.
- * On an invalid config nothing live changes and INVALID_INPUT is thrown with HAProxy's complaint.
+ * Writes config, hosts map, crt-list and certificates so that a running HAProxy never sees an
+ * invalid set: all are written next to the live files, the candidate is checked with `haproxy -c`,
+ * and only then renamed into place (certificates first). On an invalid config nothing live changes
+ * and INVALID_INPUT is thrown with HAProxy's complaint. Certificate files of apps without one are removed.
  */
 export async function writeValidatedFiles(bin: string, paths: HaproxyPaths, input: Omit<HaproxyConfigInput, 'paths'>): Promise<RenderedFiles> {
-  const live = renderFiles({ ...input, paths });
+  const live = renderFiles({ ...input, paths }, paths.certsDir);
   const candidateMap = `${paths.hostsMap}.next`;
+  const candidateList = `${paths.crtList}.next`;
   const candidateConfig = `${paths.config}.next`;
-  const candidate = renderFiles({ ...input, paths: { ...paths, hostsMap: candidateMap } });
-  await writeFile(candidateMap, candidate.hostsMap, { mode: 0o600 });
-  await writeFile(candidateConfig, candidate.config, { mode: 0o600 });
+  const candidate = renderFiles({ ...input, paths: { ...paths, hostsMap: candidateMap, crtList: candidateList } }, paths.certsDir, '.next');
+  const certs = input.https ? certBundles(input.routes, paths.certsDir) : [];
+  const temporary = [candidateConfig, candidateMap, candidateList, ...certs.map((cert) => `${cert.file}.next`)];
   try {
+    if (input.https) {
+      await mkdir(paths.certsDir, { recursive: true, mode: 0o700 });
+      for (const cert of certs) await writeFile(`${cert.file}.next`, cert.pem, { mode: 0o600 });
+      await writeFile(candidateList, candidate.crtList, { mode: 0o600 });
+    }
+    await writeFile(candidateMap, candidate.hostsMap, { mode: 0o600 });
+    await writeFile(candidateConfig, candidate.config, { mode: 0o600 });
     const { code, stdout, stderr } = await runBinary(bin, ['-c', '-f', candidateConfig], 30_000);
     if (code !== 0) {
       throw new SlipwayError('INVALID_INPUT', 'HAProxy rejected the generated configuration; the running one was kept', {
@@ -64,12 +77,24 @@ export async function writeValidatedFiles(bin: string, paths: HaproxyPaths, inpu
       });
     }
     await writeFile(`${paths.config}.tmp`, live.config, { mode: 0o600 });
+    if (input.https) {
+      for (const cert of certs) await rename(`${cert.file}.next`, cert.file);
+      await writeFile(`${paths.crtList}.tmp`, live.crtList, { mode: 0o600 });
+      await rename(`${paths.crtList}.tmp`, paths.crtList);
+      await removeStaleCerts(paths.certsDir, new Set(certs.map((cert) => cert.file)));
+    }
     await rename(candidateMap, paths.hostsMap);
     await rename(`${paths.config}.tmp`, paths.config);
     return live;
   } finally {
-    await rm(candidateConfig, { force: true });
-    await rm(candidateMap, { force: true });
+    await Promise.all(temporary.map((file) => rm(file, { force: true })));
+  }
+}
+
+async function removeStaleCerts(certsDir: string, keep: Set<string>): Promise<void> {
+  for (const name of await readdir(certsDir)) {
+    const file = path.join(certsDir, name);
+    if (name.endsWith('.pem') && !keep.has(file)) await rm(file, { force: true });
   }
 }
 

@@ -6,6 +6,7 @@ import type { HealthCheckSettings, RouteServer } from './port.js';
 
 export const NOT_FOUND_BACKEND = 'slipway_no_app';
 export const HTTP_FRONTEND = 'slipway_http';
+export const HTTPS_FRONTEND = 'slipway_https';
 
 /** Consecutive good checks before a server is UP, bad checks before it is DOWN. */
 export const CHECK_RISE = 2;

@@ -26,20 +26,21 @@ export function isPidAlive(pid: number): boolean {
   }
 }
 
-export function portInUseError(bind: string, port: number, cause?: unknown): SlipwayError {
-  return new SlipwayError('PORT_IN_USE', `HTTP port ${bind}:${port} is already in use`, {
-    hint: `stop the program listening on port ${port}, or choose another port with SLIPWAY_HTTP_PORT`,
+export function portInUseError(bind: string, port: number, cause?: unknown, variable = 'SLIPWAY_HTTP_PORT'): SlipwayError {
+  const what = variable === 'SLIPWAY_HTTPS_PORT' ? 'HTTPS' : 'HTTP';
+  return new SlipwayError('PORT_IN_USE', `${what} port ${bind}:${port} is already in use`, {
+    hint: `stop the program listening on port ${port}, or choose another port with ${variable}`,
     cause,
     details: { bind, port },
   });
 }
 
 /** Throws PORT_IN_USE unless Node can listen on bind:port right now. */
-export function assertPortFree(bind: string, port: number): Promise<void> {
+export function assertPortFree(bind: string, port: number, variable?: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
     probe.once('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'EADDRINUSE' || err.code === 'EACCES' ? portInUseError(bind, port, err) : err),
+      reject(err.code === 'EADDRINUSE' || err.code === 'EACCES' ? portInUseError(bind, port, err, variable) : err),
     );
     probe.listen({ host: bind, port, exclusive: true }, () => probe.close(() => resolve()));
   });

@@ -8,9 +8,13 @@ import type { AppRoute, RouteServer, Router, ServerAdminState, ServerStatus } fr
 import { withLiveServers } from './live-servers.js';
 import { RuntimeApi } from './runtime-api.js';
 import { routingFingerprint } from './routing-fingerprint.js';
+import { LiveRouting, type LiveRoutingEvent } from './live-routing.js';
+import { ensureDefaultCertificate } from './default-cert.js';
 
 export type RouterEvent =
   | SupervisorEvent
+  | LiveRoutingEvent
+  | { type: 'router.runtime-fallback'; reason: string }
   | { type: 'router.reapplied'; drained: number }
   | { type: 'router.listener-failed'; error: unknown };
 
@@ -19,6 +23,10 @@ export interface HaproxyRouterOptions {
   stateDir: string;
   httpPort: number;
   httpBind?: string;
+  /** HTTPS frontend (apps' certificates by SNI, a self-signed default); no HTTPS when undefined. */
+  httpsPort?: number | undefined;
+  /** Defaults to httpBind. */
+  httpsBind?: string | undefined;
   domain: string;
   /** Current routes from the store: used at start and whenever HAProxy must be restarted. */
   getRoutes: () => AppRoute[];
@@ -32,6 +40,9 @@ export function haproxyPaths(stateDir: string): HaproxyPaths {
   return {
     config: path.join(stateDir, 'haproxy.cfg'),
     hostsMap: path.join(stateDir, 'hosts.map'),
+    crtList: path.join(stateDir, 'certs.list'),
+    certsDir: path.join(stateDir, 'certs'),
+    defaultCert: path.join(stateDir, 'default-cert.pem'),
     runtimeSocket: path.join(stateDir, 'runtime.sock'),
     masterSocket: path.join(stateDir, 'master.sock'),
     pidFile: path.join(stateDir, 'haproxy.pid'),
@@ -44,6 +55,7 @@ export class HaproxyRouter implements Router {
   readonly paths: HaproxyPaths;
   private readonly supervisor: HaproxySupervisor;
   private readonly api: RuntimeApi;
+  private readonly live: LiveRouting;
   private readonly listeners: Array<() => void> = [];
   private appliedFingerprint: string | undefined;
 
@@ -54,22 +66,32 @@ export class HaproxyRouter implements Router {
       paths: this.paths,
       httpBind: opts.httpBind ?? '0.0.0.0',
       httpPort: opts.httpPort,
+      https: this.https(),
       domain: opts.domain,
       ...(opts.watchIntervalMs !== undefined ? { watchIntervalMs: opts.watchIntervalMs } : {}),
       ...(opts.log ? { log: opts.log } : {}),
     });
     this.api = new RuntimeApi(this.paths.runtimeSocket, (app) => opts.getRoutes().find((route) => route.app === app));
+    this.live = new LiveRouting(this.paths, opts.httpsPort !== undefined, (event) => opts.log?.(event));
+  }
+
+  private https(): { bind: string; port: number } | undefined {
+    const { httpsPort, httpsBind, httpBind } = this.opts;
+    return httpsPort === undefined ? undefined : { bind: httpsBind ?? httpBind ?? '0.0.0.0', port: httpsPort };
   }
 
   async start(signal?: AbortSignal): Promise<void> {
     await mkdir(this.opts.stateDir, { recursive: true, mode: 0o700 });
+    if (this.opts.httpsPort !== undefined) await ensureDefaultCertificate(this.paths.defaultCert);
     // When adopting a running HAProxy, servers it is using keep serving through the reload.
     const routes = withLiveServers(this.opts.getRoutes(), await this.api.allServers(signal));
     await this.supervisor.start(routes, signal);
+    this.live.loaded(routes);
     this.appliedFingerprint = routingFingerprint(routes);
     await this.reapplyStates(routes, signal);
     this.supervisor.watch(this.opts.getRoutes, async () => {
       const current = this.opts.getRoutes();
+      this.live.loaded(current);
       this.appliedFingerprint = routingFingerprint(current);
       await this.reapplyStates(current);
       for (const listener of this.listeners) {
@@ -90,11 +112,14 @@ export class HaproxyRouter implements Router {
   async syncApps(routes: AppRoute[], signal?: AbortSignal): Promise<void> {
     const fingerprint = routingFingerprint(routes);
     if (fingerprint === this.appliedFingerprint) {
-      await this.supervisor.writeConfig(routes);
-      return;
+      // Same backends: hosts and certificates change through the runtime API, no reload.
+      const needed = await this.supervisor.update(routes, () => this.live.apply(routes, signal));
+      if (!needed) return;
+      this.opts.log?.({ type: 'router.runtime-fallback', reason: needed.reason });
     }
     const kept = withLiveServers(routes, await this.api.allServers(signal));
     await this.supervisor.reload(kept, signal);
+    this.live.loaded(kept);
     this.appliedFingerprint = fingerprint;
     await this.reapplyStates(kept, signal);
   }

@@ -21,6 +21,8 @@ export interface HaproxySupervisorOptions {
   paths: HaproxyPaths;
   httpBind: string;
   httpPort: number;
+  /** The HTTPS frontend's address; no HTTPS when undefined. */
+  https?: { bind: string; port: number } | undefined;
   domain: string;
   /** How often liveness is checked while watching. */
   watchIntervalMs?: number;
@@ -72,6 +74,14 @@ export class HaproxySupervisor {
   /** Writes the config for `routes` without reloading (used by the next start/reload). */
   writeConfig(routes: AppRoute[]): Promise<void> {
     return this.exclusive(() => this.writeFiles(routes));
+  }
+
+  /** Writes the config for `routes`, then runs `applyLive` (runtime-API changes) before any other change to HAProxy. */
+  update<T>(routes: AppRoute[], applyLive: () => Promise<T>): Promise<T> {
+    return this.exclusive(async () => {
+      await this.writeFiles(routes);
+      return applyLive();
+    });
   }
 
   /** Polls liveness; when HAProxy died, starts it again with `getRoutes()` and calls `onRestarted`. */
@@ -127,23 +137,30 @@ export class HaproxySupervisor {
   }
 
   private async writeFiles(routes: AppRoute[]): Promise<void> {
-    const { httpBind, httpPort, domain } = this.opts;
-    await writeValidatedFiles(this.opts.haproxyBin, this.opts.paths, { httpBind, httpPort, domain, routes });
+    const { httpBind, httpPort, https, domain } = this.opts;
+    await writeValidatedFiles(this.opts.haproxyBin, this.opts.paths, { httpBind, httpPort, https, domain, routes });
   }
 
   private async startFresh(signal?: AbortSignal, portWaitMs = 0): Promise<void> {
-    const { httpBind, httpPort, paths } = this.opts;
-    await pollUntil(() => assertPortFree(httpBind, httpPort).then(() => true, (err) => (portWaitMs > 0 ? undefined : Promise.reject(err))), {
-      timeoutMs: portWaitMs,
-      intervalMs: 200,
-      what: `port ${httpPort} to be free`,
-      ...(signal ? { signal } : {}),
-    }).catch((err) => Promise.reject(isSlipwayError(err) && err.code === 'TIMEOUT' ? portInUseError(httpBind, httpPort) : err));
+    const { httpBind, httpPort, https, paths } = this.opts;
+    const listeners = [{ bind: httpBind, port: httpPort, variable: 'SLIPWAY_HTTP_PORT' }];
+    if (https) listeners.push({ ...https, variable: 'SLIPWAY_HTTPS_PORT' });
+    for (const { bind, port, variable } of listeners) {
+      await pollUntil(() => assertPortFree(bind, port, variable).then(() => true, (err) => (portWaitMs > 0 ? undefined : Promise.reject(err))), {
+        timeoutMs: portWaitMs,
+        intervalMs: 200,
+        what: `port ${port} to be free`,
+        ...(signal ? { signal } : {}),
+      }).catch((err) => Promise.reject(isSlipwayError(err) && err.code === 'TIMEOUT' ? portInUseError(bind, port, undefined, variable) : err));
+    }
     await Promise.all([paths.masterSocket, paths.runtimeSocket, paths.pidFile].map((file) => rm(file, { force: true })));
     try {
       await spawnDetachedHaproxy(this.opts.haproxyBin, paths, START_TIMEOUT_MS);
     } catch (err) {
-      if (isSlipwayError(err) && err.details?.['bindFailed'] === true) throw portInUseError(httpBind, httpPort, err);
+      if (isSlipwayError(err) && err.details?.['bindFailed'] === true) {
+        const failed = listeners.find(({ port }) => String(err.details?.['output'] ?? '').includes(`:${port}]`)) ?? listeners[0]!;
+        throw portInUseError(failed.bind, failed.port, err, failed.variable);
+      }
       throw err;
     }
     const table = await pollUntil(() => this.runningTable(signal), { timeoutMs: START_TIMEOUT_MS, intervalMs: 50, what: 'the HAProxy master to answer', ...(signal ? { signal } : {}) });

@@ -12,18 +12,30 @@ export interface RouteServer {
 }
 
 export interface HealthCheckSettings {
-  /** HTTP path for HAProxy's active check; undefined = TCP connect check. */
+  /** HTTP path for HAProxy's active check; undefined = GET / accepting any HTTP status. */
   path?: string;
   intervalMs: number;
   timeoutMs: number;
 }
 
+/** The app's TLS certificate, served on the HTTPS port for `sniHosts`. */
+export interface RouteTls {
+  /** Changes whenever the stored certificate changes: a new id is installed at runtime. */
+  id: string;
+  /** SNI names the certificate is served for: the app's hosts that it covers. */
+  sniHosts: string[];
+  /** Certificate chain then private key, PEM. Read only when the router writes or installs it; never log it. */
+  pem: () => string;
+}
+
 export interface AppRoute {
   app: string;
-  /** Hostnames (lowercase, no port) routed to this app. */
+  /** Hostnames (lowercase, no port) routed to this app. Changes apply at runtime, without a reload. */
   hosts: string[];
   check: HealthCheckSettings;
   servers: RouteServer[];
+  /** Installed and replaced at runtime (no reload) when HAProxy allows it. */
+  tls?: RouteTls | undefined;
 }
 
 export interface ServerStatus {
@@ -42,8 +54,9 @@ export interface Router {
   /** Stops supervising; with `stopProxy` also stops HAProxy (otherwise it keeps serving). */
   stop(opts?: { stopProxy?: boolean }): Promise<void>;
   /**
-   * Makes HAProxy's set of backends and hosts match `routes` (reloading seamlessly when backends or
-   * check settings change; servers listed in routes are kept).
+   * Makes HAProxy's backends, hosts and certificates match `routes`: hosts and certificates change
+   * through the runtime API (no reload); a seamless reload only when backends or check settings
+   * change, or a runtime step is not supported. Servers listed in routes are kept.
    */
   syncApps(routes: AppRoute[], signal?: AbortSignal): Promise<void>;
   /** Adds a dynamic server (no reload), with active health check, in state ready. */

@@ -15,12 +15,13 @@ describe('routingFingerprint (does a change need a reload?)', () => {
     ['servers changed', [{ ...base, servers: [] }]],
     ['server state changed', [{ ...base, servers: [{ ...base.servers[0]!, state: 'drain' }] }]],
     ['hosts reordered', [{ ...base, hosts: ['b.test', 'a.test'] }]],
+    ['a host is added (runtime map change)', [{ ...base, hosts: [...base.hosts, 'c.test'] }]],
+    ['a certificate is added (runtime ssl change)', [{ ...base, tls: { id: 'x', sniHosts: ['a.test'], pem: () => '' } }]],
   ];
   for (const [what, routes] of same) it(`no reload when ${what}`, () => assert.equal(routingFingerprint(routes), routingFingerprint([base])));
 
   const different: Array<[string, AppRoute[]]> = [
     ['an app is added', [base, { ...base, app: 'api' }]],
-    ['a host is added', [{ ...base, hosts: [...base.hosts, 'c.test'] }]],
     ['the check path changes', [{ ...base, check: { ...base.check, path: '/up' } }]],
     ['the check becomes TCP', [{ ...base, check: { intervalMs: 1000, timeoutMs: 500 } }]],
     ['the check interval changes', [{ ...base, check: { ...base.check, intervalMs: 2000 } }]],

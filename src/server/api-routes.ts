@@ -9,6 +9,8 @@ import type { SlipwayEvent } from '../core/events.js';
 import type { Slipway } from '../main.js';
 import { route, readJson, sendJson, startNdjson, streamOperation, writeNdjson, type Route } from './http-kit.js';
 import { listProcesses } from './process-list.js';
+import { releaseRoutes, actorOf } from './release-routes.js';
+import { runRoutes } from './run-routes.js';
 
 function stringList(value: unknown, what: string): string[] {
   if (value === undefined) return [];
@@ -46,7 +48,7 @@ export function apiRoutes(s: Slipway): Route[] {
         throw new SlipwayError('INVALID_INPUT', 'a deploy needs an image or a source archive', { hint: 'slipway deploy DIR, or slipway deploy --image IMAGE' });
       }
       const image = body['image'];
-      await streamOperation(ctx, (emit) => s.apps.deployImage(app, image, { emit: emitTo(emit) }));
+      await streamOperation(ctx, (emit) => s.apps.deployImage(app, image, { emit: emitTo(emit), actor: actorOf(ctx) }));
     }),
     route('GET', '/v1/apps/:app/releases', async ({ res, params }) => {
       const app = s.apps.get(params['app']!);
@@ -72,7 +74,7 @@ export function apiRoutes(s: Slipway): Route[] {
       const body = await readJson(ctx.req);
       const set = stringMap(body['set'], 'set');
       const unset = stringList(body['unset'], 'unset');
-      await streamOperation(ctx, (emit) => s.apps.changeConfig(app, set, unset, { emit: emitTo(emit) }));
+      await streamOperation(ctx, (emit) => s.apps.changeConfig(app, set, unset, { emit: emitTo(emit), actor: actorOf(ctx) }));
     }),
     route('GET', '/v1/apps/:app/settings', async ({ res, params }) => sendJson(res, 200, { settings: s.apps.get(params['app']!).settings })),
     route('PATCH', '/v1/apps/:app/settings', async ({ req, res, params }) => {
@@ -83,7 +85,8 @@ export function apiRoutes(s: Slipway): Route[] {
     }),
     route('GET', '/v1/apps/:app/ps', async ({ res, params }) => {
       const app = s.apps.get(params['app']!);
-      sendJson(res, 200, { processes: await listProcesses(s, app.name), formation: s.store.apps.formation(app.name) });
+      const routerServers = await s.router.serverStatuses(app.name).catch(() => []);
+      sendJson(res, 200, { processes: await listProcesses(s, app.name), formation: s.store.apps.formation(app.name), routerServers });
     }),
     route('POST', '/v1/apps/:app/scale', async (ctx) => {
       const app = s.apps.get(ctx.params['app']!).name;
@@ -92,7 +95,7 @@ export function apiRoutes(s: Slipway): Route[] {
       if (!formation || typeof formation !== 'object' || Object.values(formation).some((v) => typeof v !== 'number')) {
         throw new SlipwayError('INVALID_INPUT', 'formation must map process types to counts', { hint: 'slipway ps:scale web=2 worker=1' });
       }
-      await streamOperation(ctx, (emit) => s.apps.scale(app, formation as Record<string, number>, { emit: emitTo(emit) }));
+      await streamOperation(ctx, (emit) => s.apps.scale(app, formation as Record<string, number>, { emit: emitTo(emit), actor: actorOf(ctx) }));
     }),
     route('GET', '/v1/apps/:app/logs', async (ctx) => {
       const app = s.apps.get(ctx.params['app']!).name;
@@ -104,6 +107,8 @@ export function apiRoutes(s: Slipway): Route[] {
       for await (const line of lines) writeNdjson(ctx.res, line);
       ctx.res.end();
     }),
+    ...releaseRoutes(s),
+    ...runRoutes(s, s.runs),
   ];
 }
 
@@ -117,7 +122,7 @@ async function deploySource(s: Slipway, ctx: Parameters<Route['handler']>[0], ap
     const dockerfile = ctx.query.get('dockerfile') ?? undefined;
     const description = ctx.query.get('source') ?? 'uploaded directory';
     await streamOperation(ctx, (emit) =>
-      s.apps.deploySource(app, file, { description, buildArgs, options, ...(dockerfile ? { dockerfile } : {}), emit: (event) => emit(event) }),
+      s.apps.deploySource(app, file, { description, buildArgs, options, actor: actorOf(ctx), ...(dockerfile ? { dockerfile } : {}), emit: (event) => emit(event) }),
     );
   } finally {
     await rm(file, { force: true });

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import type { Duplex } from 'node:stream';
 import { timingSafeEqual } from 'node:crypto';
 import { SlipwayError } from '../core/errors.js';
 import { sendError, sendJson, type Route } from './http-kit.js';
@@ -9,9 +10,11 @@ function tokenMatches(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** The API server: token auth, route dispatch, one error mapping. */
-export function createApiServer(routes: Route[], token: string): http.Server {
-  return http.createServer((req, res) => {
+export type UpgradeHandler = (req: http.IncomingMessage, socket: Duplex, url: URL) => Promise<void>;
+
+/** The API server: token auth, route dispatch, one error mapping; upgrades (interactive runs) are authenticated too. */
+export function createApiServer(routes: Route[], token: string, upgrade?: { handle: UpgradeHandler; reject: (socket: Duplex, err: unknown) => void }): http.Server {
+  const server = http.createServer((req, res) => {
     const controller = new AbortController();
     res.on('close', () => controller.abort());
     void (async () => {
@@ -36,6 +39,17 @@ export function createApiServer(routes: Route[], token: string): http.Server {
       }
     })();
   });
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const auth = req.headers['authorization'] ?? '';
+    if (!upgrade || !auth.startsWith('Bearer ') || !tokenMatches(auth.slice(7), token)) {
+      upgrade?.reject(socket, new SlipwayError('UNAUTHORIZED', 'missing or wrong API token'));
+      if (!upgrade) socket.destroy();
+      return;
+    }
+    upgrade.handle(req, socket, url).catch((err: unknown) => upgrade.reject(socket, err));
+  });
+  return server;
 }
 
 /** Listens on 127.0.0.1:port; EADDRINUSE becomes PORT_IN_USE with a hint. */

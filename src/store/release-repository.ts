@@ -23,6 +23,9 @@ interface ReleaseRow {
   status: ReleaseStatus;
   error: string | null;
   created_at: string;
+  created_by: string;
+  rollback_of: number | null;
+  deploy_ms: number | null;
 }
 
 function toBuild(row: BuildRow): Build {
@@ -46,7 +49,10 @@ function toRelease(row: ReleaseRow): Release {
     description: row.description,
     status: row.status,
     createdAt: row.created_at,
+    createdBy: row.created_by,
     ...(row.error ? { error: row.error } : {}),
+    ...(row.rollback_of !== null ? { rollbackOf: row.rollback_of } : {}),
+    ...(row.deploy_ms !== null ? { deployMs: row.deploy_ms } : {}),
   };
 }
 
@@ -68,14 +74,14 @@ export class ReleaseRepository {
   }
 
   /** Creates the next release version atomically. */
-  create(input: { app: string; buildId: number; config: Record<string, string>; description: string; now: string }): Release {
+  create(input: { app: string; buildId: number; config: Record<string, string>; description: string; now: string; createdBy?: string; rollbackOf?: number }): Release {
     return this.db.transaction(() => {
       const last = this.db.prepare('SELECT MAX(version) AS v FROM releases WHERE app = ?').get(input.app) as { v: number | null };
       const version = (last.v ?? 0) + 1;
       const keys = Object.keys(input.config).sort();
       this.db
-        .prepare('INSERT INTO releases (app, version, build_id, config_enc, config_keys_json, description, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(input.app, version, input.buildId, this.box.sealJson(input.config), JSON.stringify(keys), input.description, 'pending', input.now);
+        .prepare('INSERT INTO releases (app, version, build_id, config_enc, config_keys_json, description, status, created_at, created_by, rollback_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(input.app, version, input.buildId, this.box.sealJson(input.config), JSON.stringify(keys), input.description, 'pending', input.now, input.createdBy ?? 'slipway', input.rollbackOf ?? null);
       return this.get(input.app, version);
     })();
   }
@@ -105,6 +111,22 @@ export class ReleaseRepository {
 
   setStatus(app: string, version: number, status: ReleaseStatus, error?: string): void {
     this.db.prepare('UPDATE releases SET status = ?, error = ? WHERE app = ? AND version = ?').run(status, error ?? null, app, version);
+  }
+
+  setDeployMs(app: string, version: number, ms: number): void {
+    this.db.prepare('UPDATE releases SET deploy_ms = ? WHERE app = ? AND version = ?').run(ms, app, version);
+  }
+
+  /**
+   * Releases whose containers are interchangeable with `version`'s: the same build and the same
+   * config (a rollback reuses both). Used so a rollback can keep or re-enable those containers.
+   */
+  equivalents(app: string, version: number): number[] {
+    const target = this.get(app, version);
+    const config = JSON.stringify(this.config(app, version));
+    return this.list(app)
+      .filter((r) => r.version !== version && r.buildId === target.buildId && JSON.stringify(this.config(app, r.version)) === config)
+      .map((r) => r.version);
   }
 
   /** Image references still used by an app's releases (for cleanup on destroy). */

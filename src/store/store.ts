@@ -4,6 +4,7 @@ import { AppRepository } from './app-repository.js';
 import { ReleaseRepository } from './release-repository.js';
 import { DeploymentRepository } from './deployment-repository.js';
 import { RouteRepository } from './route-repository.js';
+import { LogRepository } from './log-repository.js';
 
 export interface Store {
   db: Db;
@@ -11,6 +12,7 @@ export interface Store {
   releases: ReleaseRepository;
   deployments: DeploymentRepository;
   routes: RouteRepository;
+  logs: LogRepository;
   close(): void;
 }
 
@@ -23,6 +25,7 @@ export function openStore(file: string, secretKey: Buffer): Store {
     releases: new ReleaseRepository(db, box),
     deployments: new DeploymentRepository(db),
     routes: new RouteRepository(db),
+    logs: new LogRepository(db),
     close: () => db.close(),
   };
 }

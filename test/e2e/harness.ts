@@ -55,8 +55,10 @@ export class Harness {
     return `${app}.${DOMAIN}`;
   }
 
-  async startServer(): Promise<void> {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts'), 'server'], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
+  async startServer(extraEnv: NodeJS.ProcessEnv = {}): Promise<void> {
+    // A server killed with -9 leaves its api.json behind: wait for the new one's.
+    rmSync(join(this.home, 'api.json'), { force: true });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts'), 'server'], { env: { ...this.env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
     this.server = child;
     child.stdout!.on('data', (d: Buffer) => (this.serverLog += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (this.serverLog += d.toString()));

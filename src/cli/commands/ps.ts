@@ -58,4 +58,15 @@ export const psCommands: Command[] = [
       if (!ctx.json) ctx.output.out(`scaled ${app}: ${ctx.args.positionals.join(' ')} in ${(result.ms / 1000).toFixed(2)}s`);
     },
   },
+  {
+    name: 'ps:restart',
+    usage: 'ps:restart -a APP [TYPE…] [--json]',
+    summary: 'replace the containers of TYPE (default: all) with fresh ones, with zero downtime',
+    async run(ctx) {
+      const app = requireApp(ctx.args);
+      const lines = ctx.api().stream('POST', `/v1/apps/${encodeURIComponent(app)}/restart`, { type: 'application/json', data: JSON.stringify({ types: ctx.args.positionals }) });
+      const result = (await followOperation(ctx, lines)) as { ms: number };
+      if (!ctx.json) ctx.output.out(`restarted ${app}${ctx.args.positionals.length ? ` (${ctx.args.positionals.join(', ')})` : ''} in ${(result.ms / 1000).toFixed(2)}s`);
+    },
+  },
 ];

@@ -1,0 +1,93 @@
+import { existsSync } from 'node:fs';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { analyzeSource, generateFiles, parseSlipwayYml, type SlipwayYml } from '../../analyze/index.js';
+import { assertPemCertificates, CA_CERT_FILE, resolveBuildOptions, versionOverrides } from '../../analyze/build-options.js';
+import { safeRelative } from '../../analyze/read-source.js';
+import { SlipwayError } from '../../core/errors.js';
+import { flag, has } from '../args.js';
+import type { Command } from '../command.js';
+
+/** `slipway init`: writes Dockerfile, .dockerignore, docker-compose.yml and slipway.yml from the analysis. Local. */
+export const initCommand: Command = {
+  name: 'init',
+  usage: 'init [DIR] [--path SUB] [--runtime official|debian] [--base-image IMAGE] [--ca-cert FILE] [--force] [--json]',
+  summary: 'write a Dockerfile, .dockerignore, docker-compose.yml and slipway.yml for DIR (default .) from its analysis; never overwrites without --force',
+  async run(ctx) {
+    const root = resolve(ctx.args.positionals[0] ?? '.');
+    const path = flag(ctx.args, 'path');
+    const appDir = join(root, safeRelative(path ?? '.'));
+    const force = has(ctx.args, 'force');
+    const analysis = await analyzeSource(root, { ...(path ? { path } : {}), env: versionOverrides(process.env) });
+
+    const files: Record<string, string> = {};
+    const caFlag = flag(ctx.args, 'ca-cert');
+    if (caFlag) {
+      const pem = await readFile(resolve(caFlag), 'utf8').catch((cause: unknown) => {
+        throw new SlipwayError('INVALID_INPUT', `cannot read --ca-cert ${caFlag}`, { cause, hint: 'pass the path of a PEM certificate file' });
+      });
+      assertPemCertificates(pem, caFlag);
+      files[CA_CERT_FILE] = pem;
+    }
+    const existing = await existingSlipwayYml(appDir);
+    const runtime = flag(ctx.args, 'runtime');
+    const baseImage = flag(ctx.args, 'base-image');
+    const build = resolveBuildOptions({ ...(runtime ? { runtime } : {}), ...(baseImage ? { baseImage } : {}), ...(caFlag ? { caCertFile: CA_CERT_FILE } : {}) }, existing);
+    if (build.caCert && !caFlag && !existsSync(join(appDir, build.caCert))) {
+      throw new SlipwayError('INVALID_INPUT', `slipway.yml build.caCert names ${build.caCert}, which is not in ${appDir}`, { hint: 'put the certificate there, or pass --ca-cert FILE' });
+    }
+    Object.assign(files, generateFiles(analysis, { ...build, appName: composeName(basename(appDir)) }));
+
+    const conflicts: string[] = [];
+    for (const [name, text] of Object.entries(files)) {
+      const current = await readFile(join(appDir, name), 'utf8').catch(() => undefined);
+      if (current !== undefined && current !== text) conflicts.push(name);
+    }
+    if (conflicts.length > 0 && !force) {
+      throw new SlipwayError('INVALID_INPUT', `${appDir} already has ${conflicts.join(', ')}; nothing was written`, {
+        hint: 'pass --force to replace them (review with `git diff` afterwards), or move them away first',
+        details: { files: conflicts },
+      });
+    }
+    await writeAll(appDir, files);
+
+    if (ctx.json) {
+      ctx.output.out(JSON.stringify({ dir: appDir, written: Object.keys(files), replaced: conflicts, options: build, analysis }, null, 2));
+      return;
+    }
+    const what = [analysis.language, analysis.framework].filter(Boolean).join(' / ');
+    ctx.output.out(`${what} app (runtime: ${build.runtime}${build.baseImage ? `, base image ${build.baseImage}` : ''}${build.caCert ? `, extra CA ${build.caCert}` : ''})`);
+    for (const name of Object.keys(files)) ctx.output.out(`  ${conflicts.includes(name) ? 'replaced' : 'wrote   '} ${join(appDir, name)}`);
+    for (const warning of analysis.warnings) ctx.output.err(`warning: ${warning}`);
+    ctx.output.out('next: review the files, then `slipway deploy -a APP` (`slipway analyze` explains every conclusion)');
+  },
+};
+
+/** The `build` settings of the slipway.yml already there (kept by --force); a malformed one is ignored (it is replaced). */
+async function existingSlipwayYml(appDir: string): Promise<SlipwayYml | undefined> {
+  const text = await readFile(join(appDir, 'slipway.yml'), 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  try {
+    return parseSlipwayYml(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** All or nothing: every file goes to a temporary name first, then each is renamed into place. */
+async function writeAll(dir: string, files: Record<string, string>): Promise<void> {
+  const suffix = `.slipway-${randomBytes(3).toString('hex')}.tmp`;
+  const names = Object.keys(files);
+  try {
+    for (const name of names) await writeFile(join(dir, name + suffix), files[name]!, { flag: 'wx' });
+  } catch (cause) {
+    await Promise.all(names.map((n) => rm(join(dir, n + suffix), { force: true })));
+    throw new SlipwayError('INVALID_INPUT', `cannot write into ${dir}: ${(cause as Error).message}`, { cause, hint: 'check that the directory is writable' });
+  }
+  for (const name of names) await rename(join(dir, name + suffix), join(dir, name));
+}
+
+function composeName(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'app';
+}
