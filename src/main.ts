@@ -12,6 +12,8 @@ import { BuildService } from './build/build-service.js';
 import { AppService } from './apps/app-service.js';
 import { LogService } from './logs/log-service.js';
 import { appRoutes } from './deploy/app-routes.js';
+import { DomainService } from './domains/domain-service.js';
+import { CertificateService } from './domains/certificate-service.js';
 import { createApiServer, listen } from './server/http-server.js';
 import { apiRoutes } from './server/api-routes.js';
 import { RunService } from './runs/run-service.js';
@@ -27,6 +29,8 @@ export interface Slipway {
   deploys: DeployService;
   apps: AppService;
   logs: LogService;
+  domains: DomainService;
+  certs: CertificateService;
   runs: RunService;
   syncRouter(): Promise<void>;
 }
@@ -51,6 +55,7 @@ export function createSlipway(parts: SlipwayParts = {}): Slipway {
       stateDir: paths.haproxyDir,
       httpPort: env.httpPort,
       httpBind: env.httpBind,
+      ...(env.httpsPort !== 0 ? { httpsPort: env.httpsPort, httpsBind: env.httpsBind } : {}),
       domain: env.domain,
       getRoutes: () => appRoutes(store, env.domain),
       ...(process.env['SLIPWAY_HAPROXY_BIN'] ? { haproxyBin: process.env['SLIPWAY_HAPROXY_BIN'] } : {}),
@@ -60,7 +65,9 @@ export function createSlipway(parts: SlipwayParts = {}): Slipway {
   const builds = new BuildService({ engine, store });
   const syncRouter = () => router.syncApps(appRoutes(store, env.domain));
   const apps = new AppService({ engine, router, store, deploys, builds, syncRouter });
-  return { env, paths, store, engine, router, deploys, apps, logs: new LogService(engine, store.logs), runs: new RunService({ engine, store }), syncRouter };
+  const domains = new DomainService({ store, domain: env.domain, syncRouter });
+  const certs = new CertificateService({ store, domain: env.domain, syncRouter });
+  return { domains, certs, env, paths, store, engine, router, deploys, apps, logs: new LogService(engine, store.logs), runs: new RunService({ engine, store }), syncRouter };
 }
 
 export interface RunningServer {
@@ -89,14 +96,23 @@ export async function startServer(parts: SlipwayParts = {}): Promise<RunningServ
     slipway.store.close();
     throw err;
   }
+  // Blue-green warm sets retire when their window ends.
+  const reaper = setInterval(() => {
+    slipway.deploys.retireExpiredWarmSets().then(
+      (n) => n > 0 && log(`retired ${n} warm set(s)`),
+      (err: unknown) => log(`warm-set retirement failed: ${err instanceof Error ? err.message : String(err)}`),
+    );
+  }, 2000);
+  reaper.unref();
   const url = `http://127.0.0.1:${slipway.env.apiPort}`;
   writeFileSync(slipway.paths.apiInfo, JSON.stringify({ url, pid: process.pid, startedAt: new Date().toISOString() }) + '\n', { mode: 0o600 });
-  log(`api listening on ${url}; apps at http://<app>.${slipway.env.domain}:${slipway.env.httpPort}`);
+  log(`api listening on ${url}; apps at http://<app>.${slipway.env.domain}:${slipway.env.httpPort}${slipway.env.httpsPort ? ` and https://…:${slipway.env.httpsPort}` : ''}`);
   return {
     slipway,
     http: server,
     url,
     close: async () => {
+      clearInterval(reaper);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;

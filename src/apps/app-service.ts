@@ -8,6 +8,7 @@ import { LABELS } from '../core/types.js';
 import { applySettingChanges } from '../config/app-settings.js';
 import type { DeployOutcome, DeployService, RunOptions } from '../deploy/deploy-service.js';
 import type { BuildService, SourceBuildOptions } from '../build/build-service.js';
+import { pruneAppImages } from '../build/image-retention.js';
 
 export interface AppServiceDeps {
   engine: ContainerEngine;
@@ -69,6 +70,20 @@ export class AppService {
     this.assertNotDeploying(app.name);
     const build = await this.deps.builds.fromImage(app.name, image, opts.emit, opts.signal);
     return this.release(app.name, build, `Deploy image ${image}`, opts);
+  }
+
+  /** Deploys a recorded build (`slipway build`, then `deploy --build ID`). */
+  async deployBuild(name: string, buildRecordId: string, opts: RunOptions): Promise<DeployOutcome> {
+    const app = this.get(name);
+    this.assertNotDeploying(app.name);
+    const record = this.deps.store.buildRecords.get(app.name, buildRecordId);
+    if (record.status !== 'succeeded' || record.buildId === null) {
+      throw new SlipwayError('INVALID_INPUT', `build ${record.id} ${record.status === 'running' ? 'is still running' : 'failed'}; only a successful build can be deployed`, { hint: `list builds with \`slipway builds -a ${app.name}\`` });
+    }
+    if (record.prunedAt) {
+      throw new SlipwayError('IMAGE_NOT_FOUND', `the image of build ${record.id} was pruned (image retention)`, { hint: 'build the source again with `slipway build` or `slipway deploy DIR`' });
+    }
+    return this.release(app.name, this.deps.store.releases.build(record.buildId), `Deploy build ${record.id}`, opts);
   }
 
   async deploySource(name: string, tarFile: string, opts: SourceBuildOptions): Promise<DeployOutcome> {
@@ -184,7 +199,9 @@ export class AppService {
     const release = this.deps.store.releases.create({ app, buildId: build.id, config, description, now: new Date().toISOString(), createdBy: opts.actor ?? 'api' });
     opts.emit({ type: 'info', text: `created release v${release.version}: ${description}`, at: new Date().toISOString() });
     try {
-      return await this.deps.deploys.deployRelease(app, release.version, opts);
+      const outcome = await this.deps.deploys.deployRelease(app, release.version, opts);
+      await pruneAppImages(this.deps, app, { emit: opts.emit });
+      return outcome;
     } catch (err) {
       if (this.deps.store.releases.get(app, release.version).status === 'pending') {
         this.deps.store.releases.setStatus(app, release.version, 'failed', err instanceof Error ? err.message : String(err));

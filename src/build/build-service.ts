@@ -10,6 +10,7 @@ import { listTarFiles } from './tar-inspect.js';
 import type { SourceBuildContext, SourceBuildResult } from './source-build-types.js';
 import { buildFromAnalysis } from './analyzed-build.js';
 import { buildFromPipeline } from './pipeline/pipeline-build.js';
+import { BuildRecording, type BuildInputs } from './build-recording.js';
 
 export interface SourceBuildOptions {
   dockerfile?: string;
@@ -22,9 +23,11 @@ export interface SourceBuildOptions {
   signal?: AbortSignal;
   /** Who started it (`user@host`). */
   actor?: string;
+  /** Source info, secrets, build.yml variables, extra tags (issue 5: pipelines and build records). */
+  build?: BuildInputs;
 }
 
-export type RecordedBuild = Build & { settings?: SourceBuildResult['settings'] };
+export type RecordedBuild = Build & { settings?: SourceBuildResult['settings']; buildRecord?: string };
 
 /** Turns a prebuilt image or an uploaded source archive into a recorded build. */
 export class BuildService {
@@ -56,35 +59,56 @@ export class BuildService {
    */
   async fromSource(app: string, tarFile: string, opts: SourceBuildOptions): Promise<RecordedBuild> {
     const files = new Set(await listTarFiles(tarFile));
-    const ctx: SourceBuildContext = {
+    const inputs: BuildInputs = { ...(opts.actor ? { startedBy: opts.actor } : {}), ...opts.build };
+    const pipelineFile = inputs.buildFile ?? 'build.yml';
+    const pipeline = files.has(pipelineFile) && !opts.dockerfile;
+    if (inputs.buildFile && !files.has(inputs.buildFile)) {
+      throw new SlipwayError('NO_DOCKERFILE', `no ${inputs.buildFile} in the source directory`, { hint: 'check the --file path (relative to the directory)' });
+    }
+    if (!pipeline && Object.keys(inputs.secrets ?? {}).length > 0) {
+      throw new SlipwayError('INVALID_INPUT', 'build secrets are only given to build.yml steps that list them', {
+        hint: 'add a build.yml whose steps list the secrets, or leave --secret out; nothing was built',
+      });
+    }
+    const dockerfile = opts.dockerfile ?? 'Dockerfile';
+    const digestOf = pipeline ? pipelineFile : files.has(dockerfile) ? dockerfile : undefined;
+    const rec = await BuildRecording.start(this.deps, app, tarFile, digestOf, opts.description, inputs, opts.emit);
+    const ctx: SourceBuildContext & { buildId: string; secrets: Record<string, string>; env: Record<string, string>; buildFile: string } = {
       engine: this.deps.engine,
       store: this.deps.store,
       app,
       tarFile,
       files,
-      tag: `slipway/${app}:build-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`,
+      tag: `slipway/${app}:build-${rec.id}`,
       ...(opts.dockerfile ? { dockerfile: opts.dockerfile } : {}),
       buildArgs: opts.buildArgs ?? {},
       options: opts.options ?? {},
-      labels: { 'slipway.app': app, 'slipway.managed': 'true' },
-      emit: opts.emit,
+      labels: { 'slipway.app': app, 'slipway.managed': 'true', ...rec.labels },
+      emit: rec.emit,
       ...(opts.signal ? { signal: opts.signal } : {}),
+      buildId: rec.id,
+      secrets: inputs.secrets ?? {},
+      env: inputs.env ?? {},
+      buildFile: pipelineFile,
     };
-    let result: SourceBuildResult;
-    if (files.has('build.yml') && !opts.dockerfile) result = await buildFromPipeline(ctx);
-    else if (files.has(opts.dockerfile ?? 'Dockerfile')) result = await buildDockerfile(ctx);
-    else if (opts.dockerfile) {
-      throw new SlipwayError('NO_DOCKERFILE', `no ${opts.dockerfile} in the deployed directory`, { hint: 'check the --dockerfile path (relative to the directory)' });
-    } else result = await buildFromAnalysis(ctx);
-    const build = this.deps.store.releases.addBuild({
-      app,
-      imageId: result.imageId,
-      imageRef: result.imageRef,
-      source: { kind: 'dir', description: opts.description },
-      procfile: result.procfile,
-      createdAt: new Date().toISOString(),
+    const { build, result } = await rec.run(async () => {
+      let result: SourceBuildResult;
+      if (pipeline) result = await buildFromPipeline(ctx);
+      else if (files.has(dockerfile)) result = await buildDockerfile(ctx);
+      else if (opts.dockerfile) {
+        throw new SlipwayError('NO_DOCKERFILE', `no ${opts.dockerfile} in the deployed directory`, { hint: 'check the --dockerfile path (relative to the directory)' });
+      } else result = await buildFromAnalysis(ctx);
+      const build = this.deps.store.releases.addBuild({
+        app,
+        imageId: result.imageId,
+        imageRef: result.imageRef,
+        source: { kind: 'dir', description: opts.description },
+        procfile: result.procfile,
+        createdAt: new Date().toISOString(),
+      });
+      return { build, result };
     });
-    return { ...build, ...(result.settings ? { settings: result.settings } : {}) };
+    return { ...build, buildRecord: rec.id, ...(result.settings ? { settings: result.settings } : {}) };
   }
 }
 

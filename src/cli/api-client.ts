@@ -45,7 +45,7 @@ export class ApiClient {
   }
 
   /** A streamed operation: yields each NDJSON line; the last one is `result` or `error`. */
-  async *stream(method: string, path: string, body?: { type: string; data: string | Readable }): AsyncIterable<StreamLine> {
+  async *stream(method: string, path: string, body?: { type: string; data: string | Readable; headers?: Record<string, string> }): AsyncIterable<StreamLine> {
     const res = await this.request(method, path, body);
     if ((res.statusCode ?? 500) >= 400) {
       const text = await readAll(res);
@@ -89,11 +89,11 @@ export class ApiClient {
     });
   }
 
-  private request(method: string, path: string, body?: { type: string; data: string | Readable }): Promise<http.IncomingMessage> {
+  private request(method: string, path: string, body?: { type: string; data: string | Readable; headers?: Record<string, string> }): Promise<http.IncomingMessage> {
     return new Promise((resolve, reject) => {
       const req = http.request(new URL(path, this.base), {
         method,
-        headers: { authorization: `Bearer ${this.token}`, 'x-slipway-actor': actor(), ...(body ? { 'content-type': body.type } : {}) },
+        headers: { authorization: `Bearer ${this.token}`, 'x-slipway-actor': actor(), ...(body ? { 'content-type': body.type, ...body.headers } : {}) },
       });
       req.on('response', resolve);
       req.on('error', (err: NodeJS.ErrnoException) =>

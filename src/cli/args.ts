@@ -19,11 +19,18 @@ const VALUE_FLAGS: Record<string, string> = {
   '--ps': 'ps',
   '--tail': 'tail',
   '--release': 'release',
+  '--strategy': 'strategy',
   '-n': 'tail',
   '--path': 'path',
   '--runtime': 'runtime',
   '--base-image': 'base-image',
   '--ca-cert': 'ca-cert',
+  '--secret': 'secret',
+  '--env': 'env',
+  '--tag': 'tag',
+  '--build': 'build',
+  '--file': 'file',
+  '-F': 'file',
 };
 
 const BOOLEAN_FLAGS: Record<string, string> = {

@@ -5,12 +5,17 @@ import type { Command } from './command.js';
 import { toSlipwayError } from '../core/errors.js';
 import { appsCommands } from './commands/apps.js';
 import { deployCommand } from './commands/deploy.js';
+import { buildCommand } from './commands/build.js';
+import { buildsCommands } from './commands/builds.js';
+import { inspectCommand } from './commands/inspect.js';
 import { releasesCommand } from './commands/releases.js';
 import { configCommands } from './commands/config.js';
 import { psCommands } from './commands/ps.js';
 import { logsCommand } from './commands/logs.js';
 import { setupCommand } from './commands/setup.js';
 import { serverCommand } from './commands/server.js';
+import { domainsCommands } from './commands/domains.js';
+import { certsCommands } from './commands/certs.js';
 import { sourceCommands } from './commands/analyze.js';
 import { rollbackCommand } from './commands/rollback.js';
 import { runCommand } from './commands/run.js';
@@ -21,11 +26,16 @@ export const COMMANDS: Command[] = [
   ...appsCommands,
   ...sourceCommands,
   deployCommand,
+  buildCommand,
+  ...buildsCommands,
+  inspectCommand,
   releasesCommand,
   rollbackCommand,
   ...configCommands,
   ...psCommands,
   logsCommand,
+  ...domainsCommands,
+  ...certsCommands,
   runCommand,
 ];
 
@@ -33,7 +43,7 @@ function help(output: Output): void {
   output.out('usage: slipway COMMAND [options]   (-a/--app APP, --json on read commands)\n');
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   for (const c of COMMANDS) output.out(`  ${c.name.padEnd(width)}  ${c.summary}`);
-  output.out('\nenvironment: SLIPWAY_HOME (default ~/.slipway), SLIPWAY_HTTP_PORT (80), SLIPWAY_API_PORT (7331), SLIPWAY_DOMAIN (slipway.localhost)');
+  output.out('\nenvironment: SLIPWAY_HOME (default ~/.slipway), SLIPWAY_HTTP_PORT (80), SLIPWAY_HTTPS_PORT (443), SLIPWAY_API_PORT (7331), SLIPWAY_DOMAIN (slipway.localhost)');
 }
 
 /** Runs one CLI invocation; returns the exit code. */

@@ -11,6 +11,8 @@ const SETTING_KEYS = {
   'healthcheck.timeout': { path: ['healthcheck', 'timeoutMs'], schema: z.coerce.number().int().min(50).max(60_000) },
   'drain.timeout': { path: ['drainTimeoutMs'], schema: z.coerce.number().int().min(0).max(3_600_000) },
   'stop.grace': { path: ['stopGraceSec'], schema: z.coerce.number().int().min(0).max(3600) },
+  'deploy.strategy': { path: ['strategy'], schema: z.enum(['rolling', 'blue-green']) },
+  'bluegreen.window': { path: ['warmWindowMs'], schema: z.coerce.number().int().min(0).max(7 * 24 * 3_600_000) },
 } as const;
 
 export type SettingKey = keyof typeof SETTING_KEYS;

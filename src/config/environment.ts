@@ -6,6 +6,9 @@ export interface SlipwayEnvironment {
   home: string;
   httpPort: number;
   httpBind: string;
+  /** The router's HTTPS port (apps' certificates, TLS by HAProxy); 0 = no HTTPS. */
+  httpsPort: number;
+  httpsBind: string;
   apiPort: number;
   domain: string;
 }
@@ -41,6 +44,8 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): SlipwayEn
     home: resolve(env['SLIPWAY_HOME'] ?? join(homedir(), '.slipway')),
     httpPort: port('SLIPWAY_HTTP_PORT', env['SLIPWAY_HTTP_PORT'], 80),
     httpBind: env['SLIPWAY_HTTP_BIND'] ?? '0.0.0.0',
+    httpsPort: env['SLIPWAY_HTTPS_PORT'] === '0' ? 0 : port('SLIPWAY_HTTPS_PORT', env['SLIPWAY_HTTPS_PORT'], 443),
+    httpsBind: env['SLIPWAY_HTTPS_BIND'] ?? env['SLIPWAY_HTTP_BIND'] ?? '0.0.0.0',
     apiPort: port('SLIPWAY_API_PORT', env['SLIPWAY_API_PORT'], 7331),
     domain,
   };

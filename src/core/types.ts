@@ -16,7 +16,13 @@ export interface AppSettings {
   drainTimeoutMs: number;
   /** Seconds between SIGTERM and SIGKILL when a container stops. */
   stopGraceSec: number;
+  /** How web containers are replaced: one by one (rolling) or all at once after the whole new set is healthy. */
+  strategy: DeployStrategy;
+  /** Blue-green: how long the previous set stays warm for an instant rollback. */
+  warmWindowMs: number;
 }
+
+export type DeployStrategy = 'rolling' | 'blue-green';
 
 export interface App {
   name: string;
@@ -71,7 +77,7 @@ export interface Deployment {
   id: number;
   app: string;
   release: number;
-  kind: 'deploy' | 'scale' | 'revert' | 'restart' | 'rollback';
+  kind: 'deploy' | 'scale' | 'revert' | 'restart' | 'rollback' | 'retire';
   status: DeploymentStatus;
   startedAt: string;
   finishedAt?: string;
@@ -83,6 +89,8 @@ export const DEFAULT_SETTINGS: AppSettings = {
   healthcheck: { attempts: 60, intervalMs: 250, timeoutMs: 2000 },
   drainTimeoutMs: 30_000,
   stopGraceSec: 10,
+  strategy: 'rolling',
+  warmWindowMs: 5 * 60_000,
 };
 
 /** Labels that tie a container to Slipway's model (observed state lives in Docker). */

@@ -9,7 +9,22 @@ import { observeApp } from './observe.js';
 import { planRollout } from './plan-rollout.js';
 import { RolloutExecutor } from './rollout-executor.js';
 import { runReleasePhase } from './release-phase.js';
-import type { DesiredState } from './plan-types.js';
+import type { DeployStep, DesiredState, ObservedContainer } from './plan-types.js';
+import { planBlueGreen, planWarmSwitch } from './plan-blue-green.js';
+import type { DeployStrategy } from '../core/types.js';
+
+/** Observed = containers of the formation; warm = parked blue-green containers (for an instant rollback). */
+type Planner = (desired: DesiredState, observed: ObservedContainer[], warm: ObservedContainer[]) => DeployStep[];
+
+/** Instant rollback: the warm set of `release` takes traffic back; other process types roll. */
+function instantPlanner(releases: Set<number>): Planner {
+  return (desired, observed, warm) => {
+    const warmSet = warm.filter((c) => releases.has(c.release) && c.process === 'web');
+    const currentWeb = observed.filter((c) => c.process === 'web');
+    const others: DesiredState = { ...desired, processes: Object.fromEntries(Object.entries(desired.processes).filter(([t]) => t !== 'web')) };
+    return [...planWarmSwitch(warmSet, currentWeb), ...planRollout(others, observed.filter((c) => c.process !== 'web'))];
+  };
+}
 
 export interface DeployDeps {
   engine: ContainerEngine;
@@ -22,6 +37,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Who asked (`user@host` from the CLI); recorded on releases. */
   actor?: string;
+  /** Overrides the app's deploy strategy for this rollout. */
+  strategy?: DeployStrategy;
 }
 
 export interface DeployOutcome {
@@ -36,7 +53,7 @@ export class DeployService {
   constructor(private readonly deps: DeployDeps) {}
 
   /** Rolls out release `version` (already created, status pending) and makes it current on success. */
-  async deployRelease(app: string, version: number, opts: RunOptions & { kind?: 'deploy' | 'rollback' }): Promise<DeployOutcome> {
+  async deployRelease(app: string, version: number, opts: RunOptions & { kind?: 'deploy' | 'rollback'; strategy?: DeployStrategy }): Promise<DeployOutcome> {
     const { store } = this.deps;
     const started = Date.now();
     const release = store.releases.get(app, version);
@@ -55,7 +72,21 @@ export class DeployService {
           );
         }
         const formation = this.formationFor(app, release);
-        await this.rollout(app, deployment.id, this.desired(release, formation, opts.kind === 'rollback'), config, emit, opts.signal);
+        const desired = this.desired(release, formation, opts.kind === 'rollback');
+        const strategy = opts.strategy ?? store.apps.get(app).settings.strategy;
+        const warmReleases = store.warmSets
+          .forApp(app)
+          .map((w) => w.release)
+          .filter((r) => r === version || desired.equivalentReleases?.includes(r));
+        const warmTarget = warmReleases.length > 0;
+        if (warmTarget) {
+          emit({ type: 'info', text: `v${warmReleases.join(', v')} is warm: switching back without starting containers`, at: new Date().toISOString() });
+          await this.rollout(app, deployment.id, desired, config, emit, opts.signal, instantPlanner(new Set(warmReleases)));
+          for (const r of warmReleases) store.warmSets.remove(app, r);
+        } else {
+          await this.rollout(app, deployment.id, desired, config, emit, opts.signal, strategy === 'blue-green' ? planBlueGreen : planRollout);
+        }
+        if ((strategy === 'blue-green' || warmTarget) && previous !== null) this.keepWarm(app, previous);
         store.apps.setFormation(app, formation);
       });
       store.releases.setStatus(app, version, 'succeeded');
@@ -159,7 +190,7 @@ export class DeployService {
         if (!container || container.state !== 'running') {
           await router.removeServer(app, route.serverName, { timeoutMs: 5000 }).catch(() => undefined);
           store.routes.remove(app, route.serverName);
-        } else if (route.state === 'drain' && container.labels['slipway.release'] === `v${current}`) {
+        } else if (route.state !== 'ready' && container.labels['slipway.release'] === `v${current}`) {
           store.routes.setState(app, route.serverName, 'ready');
           await router.setServerState(app, route.serverName, 'ready').catch(() => undefined);
         }
@@ -192,17 +223,70 @@ export class DeployService {
     }
   }
 
-  private async rollout(app: string, deploymentId: number, desired: DesiredState, config: Record<string, string>, emit: EventSink, signal?: AbortSignal): Promise<void> {
+  private async rollout(
+    app: string,
+    deploymentId: number,
+    desired: DesiredState,
+    config: Record<string, string>,
+    emit: EventSink,
+    signal?: AbortSignal,
+    planner: Planner = planRollout,
+  ): Promise<void> {
     const { store, engine, router } = this.deps;
     const appRow = store.apps.get(app);
     const image = desired.release === 0 ? '' : store.releases.build(store.releases.get(app, desired.release).buildId).imageRef;
-    const observed = await observeApp(engine, store.routes, app, signal);
-    const steps = planRollout(desired, observed);
+    // Warm (blue-green) sets are not part of the formation: plans never touch them.
+    const warm = new Set(store.warmSets.forApp(app).map((w) => w.release));
+    const all = await observeApp(engine, store.routes, app, signal);
+    const observed = all.filter((c) => !warm.has(c.release));
+    const steps = planner(desired, observed, all.filter((c) => warm.has(c.release)));
     const executor = new RolloutExecutor(
       { engine, router, store, emit, ...(signal ? { signal } : {}) },
       { app, deploymentId, desired, image, config, settings: appRow.settings },
     );
     await executor.execute(steps);
+  }
+
+  /** The previous release's parked set stays warm for the app's window; older warm sets retire now. */
+  private keepWarm(app: string, release: number): void {
+    const { store } = this.deps;
+    const now = Date.now();
+    // The parked containers carry the label of the release they were started for, which may be an
+    // equivalent of `release` (after a rollback): every one of those labels is part of the warm set.
+    const labels = new Set([release, ...store.releases.equivalents(app, release)]);
+    for (const older of store.warmSets.forApp(app)) if (!labels.has(older.release)) store.warmSets.put({ ...older, expiresAt: new Date(now).toISOString() });
+    const expiresAt = new Date(now + store.apps.get(app).settings.warmWindowMs).toISOString();
+    for (const label of labels) store.warmSets.put({ app, release: label, expiresAt });
+  }
+
+  /** Retires warm sets whose window ended: their servers leave HAProxy, their containers stop. */
+  async retireExpiredWarmSets(now = new Date()): Promise<number> {
+    const { store, engine, router } = this.deps;
+    let retired = 0;
+    for (const set of store.warmSets.expired(now.toISOString())) {
+      if (store.deployments.running().some((d) => d.app === set.app)) continue;
+      const deployment = store.deployments.start({ app: set.app, release: set.release, kind: 'retire', now: now.toISOString() });
+      try {
+        const containers = (await observeApp(engine, store.routes, set.app)).filter((c) => c.release === set.release);
+        const steps: DeployStep[] = containers.flatMap((c): DeployStep[] => [
+          ...(c.serverName ? [{ kind: 'route-remove' as const, containerId: c.id, serverName: c.serverName }] : []),
+          ...(c.state === 'running' ? [{ kind: 'stop' as const, containerId: c.id }] : []),
+          { kind: 'remove' as const, containerId: c.id },
+        ]);
+        const app = store.apps.get(set.app);
+        const executor = new RolloutExecutor(
+          { engine, router, store, emit: (e) => store.deployments.addEvent(deployment.id, e) },
+          { app: set.app, deploymentId: deployment.id, desired: { release: set.release, processes: {}, formation: {} }, image: '', config: {}, settings: app.settings },
+        );
+        await executor.execute(steps);
+        store.warmSets.remove(set.app, set.release);
+        store.deployments.finish(deployment.id, 'succeeded', new Date().toISOString());
+        retired += 1;
+      } catch (err) {
+        store.deployments.finish(deployment.id, 'failed', new Date().toISOString(), toSlipwayError(err).toJSON());
+      }
+    }
+    return retired;
   }
 
   /**

@@ -27,14 +27,20 @@ export interface DesiredState {
 export type DeployStep =
   | { kind: 'start'; key: string; process: string; index: number; release: number }
   | { kind: 'probe'; key: string }
-  | { kind: 'route-add'; key: string }
+  | { kind: 'route-add'; key: string; weight?: number }
   | { kind: 'wait-up'; key: string }
   | { kind: 'check-running'; key: string }
   | { kind: 'drain'; containerId: string; serverName: string }
   | { kind: 'wait-drained'; containerId: string; serverName: string }
   | { kind: 'route-remove'; containerId: string; serverName: string }
   | { kind: 'stop'; containerId: string }
-  | { kind: 'remove'; containerId: string };
+  | { kind: 'remove'; containerId: string }
+  /** Blue-green: new (staged, weight 0) servers take all traffic and the old ones drain, in one go. */
+  | { kind: 'switch'; enable: string[]; drain: { containerId: string; serverName: string }[] }
+  /** Blue-green instant rollback: warm servers go back to ready and the current ones drain. */
+  | { kind: 'switch-warm'; enable: { containerId: string; serverName: string }[]; drain: { containerId: string; serverName: string }[] }
+  /** Blue-green: once drained, a server goes to maint; its container keeps running (the warm set). */
+  | { kind: 'park'; containerId: string; serverName: string };
 
 export function containerKey(process: string, index: number, release: number): string {
   return `${process}.${index}@v${release}`;

@@ -75,7 +75,7 @@ export class RolloutExecutor {
       case 'probe':
         return this.probe(step.key);
       case 'route-add':
-        return this.routeAdd(step.key);
+        return this.routeAdd(step.key, step.weight);
       case 'wait-up':
         return this.waitUp(step.key);
       case 'check-running':
@@ -90,6 +90,12 @@ export class RolloutExecutor {
         return stage(this.deps.emit, 'stop', `stop ${short(step.containerId)}`, () =>
           this.deps.engine.stopContainer(step.containerId, this.target.settings.stopGraceSec, this.deps.signal),
         );
+      case 'switch':
+        return this.switchAll(step.enable, step.drain);
+      case 'switch-warm':
+        return this.switchWarm(step.enable, step.drain);
+      case 'park':
+        return this.park(step.serverName);
       case 'remove': {
         const archived = await archiveContainerLogs(this.deps.engine, this.deps.store.logs, step.containerId, makeRedactor(this.target.config));
         await this.deps.engine.removeContainer(step.containerId, { force: true }, this.deps.signal);
@@ -144,15 +150,63 @@ export class RolloutExecutor {
     return { attempts: outcome.results.length };
   }
 
-  private async routeAdd(key: string) {
+  private async routeAdd(key: string, weight?: number) {
     const c = this.get(key);
     const serverName = `${key.split('@')[0]!.replace('.', '-')}-${c.id.slice(0, 12)}`;
     this.deps.store.routes.upsert({ app: this.target.app, serverName, containerId: c.id, port: c.hostPort!, state: 'ready' });
     c.serverName = serverName;
-    await stage(this.deps.emit, 'route', `add ${key} to router`, () =>
-      this.deps.router.addServer(this.target.app, { name: serverName, address: '127.0.0.1', port: c.hostPort!, state: 'ready' }, this.deps.signal),
+    const staged = weight === 0 ? ' (staged: no traffic yet)' : '';
+    await stage(this.deps.emit, 'route', `add ${key} to router${staged}`, () =>
+      this.deps.router.addServer(this.target.app, { name: serverName, address: '127.0.0.1', port: c.hostPort!, state: 'ready', ...(weight === undefined ? {} : { weight }) }, this.deps.signal),
     );
     return { serverName };
+  }
+
+  /** Blue-green switch: every staged server gets traffic, then every old one drains — back to back. */
+  private async switchAll(enable: string[], drain: { containerId: string; serverName: string }[]) {
+    const { router, store } = this.deps;
+    const app = this.target.app;
+    const started = Date.now();
+    await stage(this.deps.emit, 'route', `switch all traffic to v${this.target.desired.release}`, async () => {
+      await Promise.all(enable.map((key) => router.setServerWeight(app, this.get(key).serverName!, 1, this.deps.signal)));
+      for (const old of drain) store.routes.setState(app, old.serverName, 'drain');
+      await Promise.all(drain.map((old) => router.setServerState(app, old.serverName, 'drain', this.deps.signal)));
+    });
+    return { switchMs: Date.now() - started };
+  }
+
+  /** Instant rollback: warm servers back to ready (re-added if a reload dropped them), current ones drain. */
+  private async switchWarm(enable: { containerId: string; serverName: string }[], drain: { containerId: string; serverName: string }[]) {
+    const { router, store } = this.deps;
+    const app = this.target.app;
+    const started = Date.now();
+    await stage(this.deps.emit, 'route', `switch all traffic back to the warm set (v${this.target.desired.release})`, async () => {
+      const routes = new Map(store.routes.forApp(app).map((r) => [r.serverName, r]));
+      await Promise.all(
+        enable.map(async (warm) => {
+          store.routes.setState(app, warm.serverName, 'ready');
+          try {
+            await router.setServerState(app, warm.serverName, 'ready', this.deps.signal);
+          } catch (err) {
+            if (!(err instanceof SlipwayError) || err.code !== 'NOT_FOUND') throw err;
+            const route = routes.get(warm.serverName)!;
+            await router.addServer(app, { name: warm.serverName, address: '127.0.0.1', port: route.port, state: 'ready' }, this.deps.signal);
+            await router.waitServerUp(app, warm.serverName, { timeoutMs: 15_000, ...(this.deps.signal ? { signal: this.deps.signal } : {}) });
+          }
+        }),
+      );
+      for (const old of drain) store.routes.setState(app, old.serverName, 'drain');
+      await Promise.all(drain.map((old) => router.setServerState(app, old.serverName, 'drain', this.deps.signal)));
+    });
+    return { switchMs: Date.now() - started };
+  }
+
+  /** Blue-green: a drained server leaves rotation (maint) but its container keeps running, warm. */
+  private async park(serverName: string) {
+    const drained = await this.waitDrained(serverName);
+    this.deps.store.routes.setState(this.target.app, serverName, 'maint');
+    await this.deps.router.setServerState(this.target.app, serverName, 'maint', this.deps.signal);
+    return drained;
   }
 
   private async waitUp(key: string) {

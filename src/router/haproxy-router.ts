@@ -162,6 +162,10 @@ export class HaproxyRouter implements Router {
     return this.api.setState(app, name, state, signal);
   }
 
+  setServerWeight(app: string, name: string, weight: number, signal?: AbortSignal): Promise<void> {
+    return this.api.setWeight(app, name, weight, signal);
+  }
+
   async waitSessionsZero(app: string, name: string, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<boolean> {
     const deadline = Date.now() + opts.timeoutMs;
     for (;;) {

@@ -9,6 +9,8 @@ export interface RouteServer {
   address: string;
   port: number;
   state: ServerAdminState;
+  /** HAProxy weight (default 1); 0 = health-checked and UP but given no traffic (blue-green staging). */
+  weight?: number;
 }
 
 export interface HealthCheckSettings {
@@ -64,6 +66,8 @@ export interface Router {
   /** Waits until HAProxy itself reports the server UP. */
   waitServerUp(app: string, name: string, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<void>;
   setServerState(app: string, name: string, state: ServerAdminState, signal?: AbortSignal): Promise<void>;
+  /** Changes a server's weight at runtime (0 = no new traffic while staying UP). */
+  setServerWeight(app: string, name: string, weight: number, signal?: AbortSignal): Promise<void>;
   /** Waits until the server has no current sessions; returns false when the timeout ended first. */
   waitSessionsZero(app: string, name: string, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<boolean>;
   /** maint, then delete the server once HAProxy allows it (idempotent: a missing server is fine). */

@@ -1,3 +1,4 @@
+import { serverRef } from './haproxy-names.js';
 import { sleep } from '../core/abort.js';
 import { SlipwayError } from '../core/errors.js';
 import type { AppRoute, HealthCheckSettings, RouteServer, ServerAdminState, ServerStatus } from './port.js';
@@ -44,6 +45,15 @@ export class RuntimeApi {
 
   async setState(app: string, name: string, state: ServerAdminState, signal?: AbortSignal): Promise<void> {
     const command = setServerStateCommand(app, name, state);
+    const result = await this.run(command, signal);
+    if (!result.ok && (result.failure === 'NO_SUCH_SERVER' || result.failure === 'NO_SUCH_BACKEND')) {
+      throw new SlipwayError('NOT_FOUND', `HAProxy has no server ${name} for app ${app}`, { details: { app, server: name } });
+    }
+    expectOk(command, result);
+  }
+
+  async setWeight(app: string, name: string, weight: number, signal?: AbortSignal): Promise<void> {
+    const command = `set server ${serverRef(app, name)} weight ${Math.max(0, Math.min(256, Math.round(weight)))}`;
     const result = await this.run(command, signal);
     if (!result.ok && (result.failure === 'NO_SUCH_SERVER' || result.failure === 'NO_SUCH_BACKEND')) {
       throw new SlipwayError('NOT_FOUND', `HAProxy has no server ${name} for app ${app}`, { details: { app, server: name } });

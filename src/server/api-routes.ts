@@ -4,13 +4,22 @@ import { pipeline } from 'node:stream/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { SlipwayError } from '../core/errors.js';
+import type { DeployStrategy } from '../core/types.js';
 import { makeRedactor } from '../core/redact.js';
 import type { SlipwayEvent } from '../core/events.js';
 import type { Slipway } from '../main.js';
 import { route, readJson, sendJson, startNdjson, streamOperation, writeNdjson, type Route } from './http-kit.js';
 import { listProcesses } from './process-list.js';
+import { domainRoutes } from './domain-routes.js';
 import { releaseRoutes, actorOf } from './release-routes.js';
 import { runRoutes } from './run-routes.js';
+import { buildRoutes, buildInputsFrom } from './build-routes.js';
+
+function parseStrategy(value: unknown): DeployStrategy | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (value === 'rolling' || value === 'blue-green') return value;
+  throw new SlipwayError('INVALID_INPUT', `unknown deploy strategy ${JSON.stringify(value)}`, { hint: 'use --strategy rolling or --strategy blue-green' });
+}
 
 function stringList(value: unknown, what: string): string[] {
   if (value === undefined) return [];
@@ -48,7 +57,8 @@ export function apiRoutes(s: Slipway): Route[] {
         throw new SlipwayError('INVALID_INPUT', 'a deploy needs an image or a source archive', { hint: 'slipway deploy DIR, or slipway deploy --image IMAGE' });
       }
       const image = body['image'];
-      await streamOperation(ctx, (emit) => s.apps.deployImage(app, image, { emit: emitTo(emit), actor: actorOf(ctx) }));
+      const strategy = parseStrategy(body['strategy']);
+      await streamOperation(ctx, (emit) => s.apps.deployImage(app, image, { emit: emitTo(emit), actor: actorOf(ctx), ...(strategy ? { strategy } : {}) }));
     }),
     route('GET', '/v1/apps/:app/releases', async ({ res, params }) => {
       const app = s.apps.get(params['app']!);
@@ -109,6 +119,8 @@ export function apiRoutes(s: Slipway): Route[] {
     }),
     ...releaseRoutes(s),
     ...runRoutes(s, s.runs),
+    ...domainRoutes(s),
+    ...buildRoutes(s),
   ];
 }
 
@@ -121,8 +133,9 @@ async function deploySource(s: Slipway, ctx: Parameters<Route['handler']>[0], ap
     const options = pairs('option');
     const dockerfile = ctx.query.get('dockerfile') ?? undefined;
     const description = ctx.query.get('source') ?? 'uploaded directory';
+    const strategy = parseStrategy(ctx.query.get('strategy') ?? undefined);
     await streamOperation(ctx, (emit) =>
-      s.apps.deploySource(app, file, { description, buildArgs, options, actor: actorOf(ctx), ...(dockerfile ? { dockerfile } : {}), emit: (event) => emit(event) }),
+      s.apps.deploySource(app, file, { description, buildArgs, options, actor: actorOf(ctx), build: buildInputsFrom(ctx), ...(strategy ? { strategy } : {}), ...(dockerfile ? { dockerfile } : {}), emit: (event) => emit(event) }),
     );
   } finally {
     await rm(file, { force: true });

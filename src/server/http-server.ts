@@ -14,7 +14,8 @@ export type UpgradeHandler = (req: http.IncomingMessage, socket: Duplex, url: UR
 
 /** The API server: token auth, route dispatch, one error mapping; upgrades (interactive runs) are authenticated too. */
 export function createApiServer(routes: Route[], token: string, upgrade?: { handle: UpgradeHandler; reject: (socket: Duplex, err: unknown) => void }): http.Server {
-  const server = http.createServer((req, res) => {
+  // Large enough for build options that carry a CA bundle (`deploy --ca-cert`, ~220 KB URL-encoded).
+  const server = http.createServer({ maxHeaderSize: 2 * 1024 * 1024 }, (req, res) => {
     const controller = new AbortController();
     res.on('close', () => controller.abort());
     void (async () => {

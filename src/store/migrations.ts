@@ -107,4 +107,28 @@ export const MIGRATIONS: string[] = [
     PRIMARY KEY (app, release)
   );
   `,
+  // 3: build records (issue 5) — every source build with its source (git commit/branch/dirty or a
+  // content hash), build file digest, steps with timings and cache hits, who started it, and its log.
+  `
+  CREATE TABLE build_records (
+    id TEXT PRIMARY KEY,
+    app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+    build_id INTEGER,
+    status TEXT NOT NULL,
+    strategy TEXT,
+    source_json TEXT NOT NULL,
+    digest TEXT,
+    image_id TEXT,
+    image_ref TEXT,
+    steps_json TEXT NOT NULL DEFAULT '[]',
+    started_by TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    error_json TEXT,
+    log_text TEXT NOT NULL DEFAULT '',
+    pruned_at TEXT
+  );
+  CREATE INDEX build_records_app ON build_records (app, started_at);
+  CREATE INDEX build_records_build ON build_records (build_id);
+  `,
 ];

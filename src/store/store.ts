@@ -4,7 +4,11 @@ import { AppRepository } from './app-repository.js';
 import { ReleaseRepository } from './release-repository.js';
 import { DeploymentRepository } from './deployment-repository.js';
 import { RouteRepository } from './route-repository.js';
+import { BuildRecordRepository } from './build-record-repository.js';
+import { DomainRepository } from './domain-repository.js';
+import { CertificateRepository } from './certificate-repository.js';
 import { LogRepository } from './log-repository.js';
+import { WarmSetRepository } from './warm-set-repository.js';
 
 export interface Store {
   db: Db;
@@ -12,7 +16,11 @@ export interface Store {
   releases: ReleaseRepository;
   deployments: DeploymentRepository;
   routes: RouteRepository;
+  buildRecords: BuildRecordRepository;
+  domains: DomainRepository;
+  certificates: CertificateRepository;
   logs: LogRepository;
+  warmSets: WarmSetRepository;
   close(): void;
 }
 
@@ -25,7 +33,11 @@ export function openStore(file: string, secretKey: Buffer): Store {
     releases: new ReleaseRepository(db, box),
     deployments: new DeploymentRepository(db),
     routes: new RouteRepository(db),
+    buildRecords: new BuildRecordRepository(db),
+    domains: new DomainRepository(db),
+    certificates: new CertificateRepository(db, box),
     logs: new LogRepository(db),
+    warmSets: new WarmSetRepository(db),
     close: () => db.close(),
   };
 }

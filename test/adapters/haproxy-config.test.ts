@@ -4,6 +4,9 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { renderHaproxyConfig, renderHostsMap } from '../../src/router/haproxy-config.js';
+import { ensureDefaultCertificate } from '../../src/router/default-cert.js';
+import { renderCrtList } from '../../src/router/tls-files.js';
+import { makeTestCert } from '../../src/domains/testing/make-cert.js';
 import type { AppRoute } from '../../src/router/port.js';
 import { tempStateDir } from '../../src/router/testing/http-harness.js';
 
@@ -18,21 +21,41 @@ const shop: AppRoute = {
   ],
 };
 const api: AppRoute = { app: 'api', hosts: ['api.apps.test'], check: { intervalMs: 250, timeoutMs: 100 }, servers: [] };
+const withTls = (route: AppRoute, pem: string): AppRoute => ({ ...route, tls: { id: '1', sniHosts: route.hosts, pem: () => pem } });
 
 describe('rendered configs pass `haproxy -c`', () => {
-  const cases: Array<[string, AppRoute[]]> = [
-    ['no apps', []],
-    ['one app with an HTTP check and servers', [shop]],
-    ['several apps, TCP check, no servers', [shop, api]],
+  const cases: Array<[string, AppRoute[], boolean]> = [
+    ['no apps', [], false],
+    ['one app with an HTTP check and servers', [shop], false],
+    ['several apps, no check path, no servers', [shop, api], false],
+    ['HTTPS with no app certificate (default certificate, empty crt-list)', [shop, api], true],
+    ['HTTPS with an app certificate in the crt-list', [shop, api], true],
   ];
-  for (const [what, routes] of cases) {
+  for (const [what, plain, https] of cases) {
     it(what, async () => {
       const { dir, cleanup } = await tempStateDir();
       try {
-        const paths = { runtimeSocket: path.join(dir, 'runtime.sock'), pidFile: path.join(dir, 'haproxy.pid'), hostsMap: path.join(dir, 'hosts.map') };
+        const paths = {
+          runtimeSocket: path.join(dir, 'runtime.sock'),
+          pidFile: path.join(dir, 'haproxy.pid'),
+          hostsMap: path.join(dir, 'hosts.map'),
+          crtList: path.join(dir, 'certs.list'),
+          defaultCert: path.join(dir, 'default-cert.pem'),
+        };
+        let routes = plain;
+        if (https) {
+          await ensureDefaultCertificate(paths.defaultCert);
+          if (what.includes('app certificate')) {
+            const cert = makeTestCert(dir, { cn: 'shop.apps.test', sans: ['shop.apps.test', 'www.shop.test'] });
+            routes = [withTls(shop, cert.cert + cert.key), api];
+            await writeFile(path.join(dir, 'shop.pem'), cert.cert + cert.key);
+          }
+          await writeFile(paths.crtList, renderCrtList(routes, (app) => path.join(dir, `${app}.pem`)));
+        }
         await writeFile(paths.hostsMap, renderHostsMap(routes));
         const config = path.join(dir, 'haproxy.cfg');
-        await writeFile(config, renderHaproxyConfig({ paths, httpBind: '127.0.0.1', httpPort: 18080, domain: 'apps.test', routes }));
+        const httpsBind = https ? { https: { bind: '127.0.0.1', port: 18443 } } : {};
+        await writeFile(config, renderHaproxyConfig({ paths, httpBind: '127.0.0.1', httpPort: 18080, ...httpsBind, domain: 'apps.test', routes }));
         const output = execFileSync('/usr/sbin/haproxy', ['-c', '-f', config], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
         assert.match(output, /Configuration file is valid/);
       } finally {

@@ -51,7 +51,7 @@ describe('bad input is refused with a hint and changes nothing', () => {
   test('an app that exists already', () => refused(['apps:create', app], 'APP_EXISTS', /already exists/));
   test('an unknown app', () => refused(['releases', '-a', 'no-such-app'], 'APP_NOT_FOUND', /does not exist/));
   test('destroy without confirmation', () => refused(['apps:destroy', app], 'CONFIRMATION_REQUIRED', /removes its containers/));
-  test('a directory without a Dockerfile', () => refused(['deploy', '-a', app, dir], 'NO_DOCKERFILE', /no Dockerfile/));
+  test('an empty directory (no Dockerfile, nothing to analyze)', () => refused(['deploy', '-a', app, dir], 'NO_DOCKERFILE', /no Dockerfile in the deployed directory, and it is empty/));
   test('an image that does not exist', () => refused(['deploy', '-a', app, '--image', 'slipway-test/does-not-exist:nope'], 'IMAGE_NOT_FOUND', /does not exist/));
   test('a config var name that is not an env var name', () => refused(['config:set', '-a', app, '1BAD=x'], 'INVALID_INPUT', /invalid config var name/));
   test('a setting that does not exist', () => refused(['apps:settings:set', '-a', app, 'nope=1'], 'INVALID_INPUT', /unknown setting/));

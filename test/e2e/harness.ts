@@ -33,11 +33,11 @@ export class Harness {
   server?: ChildProcess;
   serverLog = '';
 
-  private constructor(readonly home: string, readonly httpPort: number, readonly apiPort: number) {}
+  private constructor(readonly home: string, readonly httpPort: number, readonly apiPort: number, readonly httpsPort: number) {}
 
   static async create(): Promise<Harness> {
     const home = mkdtempSync(join(tmpdir(), 'slipway-e2e-'));
-    return new Harness(home, await freePort(), await freePort());
+    return new Harness(home, await freePort(), await freePort(), await freePort());
   }
 
   get env(): NodeJS.ProcessEnv {
@@ -46,6 +46,7 @@ export class Harness {
       SLIPWAY_HOME: this.home,
       SLIPWAY_HTTP_PORT: String(this.httpPort),
       SLIPWAY_HTTP_BIND: '127.0.0.1',
+      SLIPWAY_HTTPS_PORT: String(this.httpsPort),
       SLIPWAY_API_PORT: String(this.apiPort),
       SLIPWAY_DOMAIN: DOMAIN,
     };

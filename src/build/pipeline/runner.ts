@@ -91,7 +91,10 @@ export async function buildStep(run: StepRun): Promise<StepRecord> {
   } catch (err) {
     await removeUntaggedLayer(engine, layerIds.at(-1));
     const error = redactDeep(toSlipwayError(err).toJSON(), run.redact);
-    throw Object.assign(new SlipwayError(error.code, `step "${name}": ${error.message}`, { ...(error.hint ? { hint: error.hint } : {}), details: { ...error.details, step: record(false) } }), {});
+    throw new SlipwayError(error.code, `step "${name}": ${error.message}`, {
+      ...(error.hint ? { hint: error.hint } : {}),
+      details: { ...error.details, step: record(false) },
+    });
   }
 }
 

@@ -1,4 +1,4 @@
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { SlipwayError } from '../../core/errors.js';
 import { formatIssues } from '../../analyze/text.js';
@@ -72,9 +72,10 @@ export function invalidBuildFile(file: string, problems: string[]): SlipwayError
 
 /** Parses, substitutes and validates build.yml text (no graph checks: see graph.ts). */
 export function parsePipeline(text: string, vars: Record<string, string>, file = 'build.yml'): PipelineSpec {
-  const doc = parseDocument(text, { prettyErrors: false });
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, lineCounter: lines });
   if (doc.errors.length > 0) {
-    throw invalidBuildFile(file, doc.errors.map((e) => `line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`));
+    throw invalidBuildFile(file, doc.errors.map((e) => `line ${lines.linePos(e.pos[0]).line}: ${e.message.split('\n')[0]}`));
   }
   let raw: unknown;
   try {

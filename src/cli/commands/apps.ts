@@ -61,7 +61,7 @@ export const appsCommands: Command[] = [
   },
   {
     name: 'apps:settings:set',
-    usage: 'apps:settings:set -a APP KEY=VALUE… (port, healthcheck.path, healthcheck.attempts, healthcheck.interval, healthcheck.timeout, drain.timeout, stop.grace)',
+    usage: 'apps:settings:set -a APP KEY=VALUE… (port, healthcheck.path, healthcheck.attempts, healthcheck.interval, healthcheck.timeout, drain.timeout, stop.grace, deploy.strategy, bluegreen.window)',
     summary: 'change settings (used by the next deploy)',
     async run(ctx) {
       const set = parseAssignments(ctx.args.positionals, 'apps:settings:set -a APP');
@@ -80,4 +80,6 @@ function printSettings(out: (s: string) => void, s: AppSettings): void {
   out(`healthcheck.timeout   ${s.healthcheck.timeoutMs} ms`);
   out(`drain.timeout         ${s.drainTimeoutMs} ms`);
   out(`stop.grace            ${s.stopGraceSec} s`);
+  out(`deploy.strategy       ${s.strategy}`);
+  out(`bluegreen.window      ${s.warmWindowMs} ms`);
 }

@@ -1,13 +1,15 @@
 import { spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import { SlipwayError } from '../../core/errors.js';
+import { assertPemCertificates } from '../../analyze/build-options.js';
 import { flag, requireApp } from '../args.js';
 import { followOperation } from '../run-stream.js';
 import type { Command } from '../command.js';
+import { sourceUpload } from './source-upload.js';
 
 /** Extra build options commands may add (filled in by the source-analysis and pipeline strategies). */
-export const BUILD_OPTION_FLAGS: Record<string, string> = {};
+export const BUILD_OPTION_FLAGS: Record<string, string> = { runtime: 'runtime', 'base-image': 'baseImage', path: 'path' };
 
 function buildOptions(ctx: Parameters<Command['run']>[0]): Record<string, string> {
   const out: Record<string, string> = {};
@@ -16,6 +18,18 @@ function buildOptions(ctx: Parameters<Command['run']>[0]): Record<string, string
     if (value !== undefined) out[option] = value;
   }
   return out;
+}
+
+/** The PEM text of --ca-cert (the server builds elsewhere: it gets the content, not the path). */
+function readCaCert(file: string): string {
+  let pem: string;
+  try {
+    pem = readFileSync(resolve(file), 'utf8');
+  } catch (cause) {
+    throw new SlipwayError('INVALID_INPUT', `cannot read --ca-cert ${file}`, { cause, hint: 'pass the path of a PEM certificate file' });
+  }
+  assertPemCertificates(pem, file);
+  return pem;
 }
 
 interface DeployResult {
@@ -27,16 +41,20 @@ interface DeployResult {
 
 export const deployCommand: Command = {
   name: 'deploy',
-  usage: 'deploy -a APP [DIR] [--dockerfile FILE] [--build-arg K=V…] | deploy -a APP --image IMAGE  [--json]',
+  usage: 'deploy -a APP [DIR] [--dockerfile FILE] [--build-arg K=V…] [--path SUB] [--runtime official|debian] [--base-image IMAGE] [--ca-cert FILE] [--file build.yml] [--secret NAME[=@FILE]…] [--env K=V…] | deploy -a APP --image IMAGE | deploy -a APP --build ID  [--json]',
   summary: 'build DIR (default .) or take IMAGE, make a release and roll it out with zero downtime',
   async run(ctx) {
     const app = requireApp(ctx.args);
     const image = flag(ctx.args, 'image');
+    const strategy = flag(ctx.args, 'strategy');
     const path = `/v1/apps/${encodeURIComponent(app)}/deploys`;
     let lines;
     if (image) {
       if (ctx.args.positionals.length > 0) throw new SlipwayError('INVALID_INPUT', 'give either DIR or --image, not both');
-      lines = ctx.api().stream('POST', path, { type: 'application/json', data: JSON.stringify({ image }) });
+      lines = ctx.api().stream('POST', path, { type: 'application/json', data: JSON.stringify({ image, ...(strategy ? { strategy } : {}) }) });
+    } else if (flag(ctx.args, 'build')) {
+      if (ctx.args.positionals.length > 0) throw new SlipwayError('INVALID_INPUT', 'give either DIR or --build, not both');
+      lines = ctx.api().stream('POST', `/v1/apps/${encodeURIComponent(app)}/builds/${encodeURIComponent(flag(ctx.args, 'build')!)}/deploy`, { type: 'application/json', data: '{}' });
     } else {
       const dir = resolve(ctx.args.positionals[0] ?? '.');
       if (!existsSync(dir) || !statSync(dir).isDirectory()) {
@@ -50,14 +68,20 @@ export const deployCommand: Command = {
       }
       const query = new URLSearchParams({ source: dir });
       if (dockerfile) query.set('dockerfile', dockerfile);
+      if (strategy) query.set('strategy', strategy);
       // Strategy options (source analysis: runtime, baseImage, caCert, …) travel as option=KEY=VALUE.
       for (const [key, value] of Object.entries(buildOptions(ctx))) query.append('option', `${key}=${value}`);
+      const caCert = flag(ctx.args, 'ca-cert');
+      if (caCert) query.append('option', `caCert=${readCaCert(caCert)}`);
       for (const arg of ctx.args.flags.get('build-arg') ?? []) {
         if (!arg.includes('=')) throw new SlipwayError('INVALID_INPUT', '--build-arg takes KEY=VALUE', { hint: '--build-arg BASE_IMAGE=debian:bookworm' });
         query.append('buildArg', arg);
       }
+      // build.yml inputs and the build record's source: git commit/branch/dirty or content hash, --secret, --env, --file.
+      const upload = await sourceUpload(ctx.args, dir);
+      for (const [key, value] of upload.query) query.append(key, value);
       const tar = spawn('tar', ['-C', dir, '--exclude=./.git', '-c', '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
-      lines = ctx.api().stream('POST', `${path}?${query}`, { type: 'application/x-tar', data: tar.stdout });
+      lines = ctx.api().stream('POST', `${path}?${query}`, { type: 'application/x-tar', data: tar.stdout, headers: upload.headers });
     }
     const result = (await followOperation(ctx, lines)) as DeployResult;
     if (!ctx.json) ctx.output.out(`deployed ${result.app} v${result.release} in ${(result.ms / 1000).toFixed(2)}s`);

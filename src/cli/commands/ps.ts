@@ -3,6 +3,7 @@ import { requireApp } from '../args.js';
 import { table, age } from '../reporter.js';
 import { followOperation } from '../run-stream.js';
 import type { Command } from '../command.js';
+import { commitsByRelease } from './builds.js';
 
 interface ProcessRow {
   dyno: string;
@@ -22,15 +23,18 @@ export const psCommands: Command[] = [
     async run(ctx) {
       const app = requireApp(ctx.args);
       const body = await ctx.api().json<{ processes: ProcessRow[]; formation: Record<string, number> }>('GET', `/v1/apps/${encodeURIComponent(app)}/ps`);
-      if (ctx.json) return ctx.output.out(JSON.stringify(body, null, 2));
+      const commits = await commitsByRelease(ctx, app);
+      const commitOf = (p: ProcessRow) => commits.get(Number(p.release.replace(/^v/, '')));
+      if (ctx.json) return ctx.output.out(JSON.stringify({ ...body, processes: body.processes.map((p) => ({ ...p, commit: commitOf(p) ?? null })) }, null, 2));
       ctx.output.out(`formation: ${Object.entries(body.formation).map(([t, n]) => `${t}=${n}`).join(' ') || '(none)'}`);
       if (body.processes.length === 0) return ctx.output.out('no containers');
       ctx.output.out(
         table(
-          body.processes.map((p) => ({ ...p, age: age(p.startedAt ?? p.createdAt) })),
+          body.processes.map((p) => ({ ...p, commit: commitOf(p), age: age(p.startedAt ?? p.createdAt) })),
           [
             { key: 'dyno', title: 'process' },
             { key: 'release', title: 'release' },
+            { key: 'commit', title: 'commit' },
             { key: 'state', title: 'state' },
             { key: 'router', title: 'router' },
             { key: 'containerId', title: 'container' },

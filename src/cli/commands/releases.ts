@@ -2,6 +2,7 @@ import type { Release, BuildSource } from '../../core/types.js';
 import { requireApp } from '../args.js';
 import { table, age } from '../reporter.js';
 import type { Command } from '../command.js';
+import { commitsByRelease } from './builds.js';
 
 type ReleaseRow = Release & { current: boolean; image: string; source: BuildSource };
 
@@ -12,7 +13,8 @@ export const releasesCommand: Command = {
   async run(ctx) {
     const app = requireApp(ctx.args);
     const { releases } = await ctx.api().json<{ releases: ReleaseRow[] }>('GET', `/v1/apps/${encodeURIComponent(app)}/releases`);
-    if (ctx.json) return ctx.output.out(JSON.stringify(releases, null, 2));
+    const commits = await commitsByRelease(ctx, app);
+    if (ctx.json) return ctx.output.out(JSON.stringify(releases.map((r) => ({ ...r, commit: commits.get(r.version) ?? null })), null, 2));
     if (releases.length === 0) return ctx.output.out(`${app} has no releases yet — deploy with \`slipway deploy -a ${app} DIR\``);
     ctx.output.out(
       table(
@@ -20,6 +22,7 @@ export const releasesCommand: Command = {
           version: `v${r.version}`,
           status: r.current ? 'current' : r.status,
           image: r.image.startsWith('sha256:') ? r.image.slice(7, 19) : r.image,
+          commit: commits.get(r.version),
           source: r.source.kind === 'image' ? r.source.image : r.source.description,
           config: r.configKeys,
           by: r.createdBy,
@@ -31,6 +34,7 @@ export const releasesCommand: Command = {
           { key: 'version', title: 'version' },
           { key: 'status', title: 'status' },
           { key: 'image', title: 'image' },
+          { key: 'commit', title: 'commit' },
           { key: 'config', title: 'config' },
           { key: 'by', title: 'by' },
           { key: 'took', title: 'took' },

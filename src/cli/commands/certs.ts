@@ -1,0 +1,87 @@
+import { readFile } from 'node:fs/promises';
+import { SlipwayError } from '../../core/errors.js';
+import { requireApp } from '../args.js';
+import type { Command, CommandContext } from '../command.js';
+
+/** What the server shows about a certificate: never the private key. */
+interface CertificateView {
+  app: string;
+  subject: string;
+  issuer: string;
+  names: string[];
+  notBefore: string;
+  notAfter: string;
+  fingerprint256: string;
+  hosts: string[];
+  uncoveredHosts: string[];
+}
+
+const certsPath = (app: string) => `/v1/apps/${encodeURIComponent(app)}/certs`;
+
+function describe(ctx: CommandContext, cert: CertificateView): void {
+  const days = Math.floor((Date.parse(cert.notAfter) - Date.now()) / 86_400_000);
+  const rows: Array<[string, string]> = [
+    ['subject', cert.subject],
+    ['issuer', cert.issuer],
+    ['names (SANs)', cert.names.join(', ')],
+    ['not after', `${cert.notAfter} (${days} day${days === 1 ? '' : 's'} left)`],
+    ['served for', cert.hosts.length ? cert.hosts.join(', ') : '- (covers none of the app\'s hosts)'],
+  ];
+  if (cert.uncoveredHosts.length) rows.push(['not covered', cert.uncoveredHosts.join(', ')]);
+  rows.push(['sha-256', cert.fingerprint256]);
+  for (const [key, value] of rows) ctx.output.out(`${key.padEnd(13)} ${value}`);
+}
+
+/** Reads a PEM file given on the command line; its content goes to the server only, never to output. */
+async function readPem(file: string, what: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (cause) {
+    throw new SlipwayError('INVALID_INPUT', `cannot read the ${what} file ${file}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`, {
+      hint: 'slipway certs:add -a APP CERT_FILE KEY_FILE',
+    });
+  }
+}
+
+export const certsCommands: Command[] = [
+  {
+    name: 'certs',
+    usage: 'certs -a APP [--json]',
+    summary: "show the app's TLS certificate: subject, SANs, expiry, hosts it is served for",
+    async run(ctx) {
+      const app = requireApp(ctx.args);
+      const { certificate } = await ctx.api().json<{ certificate: CertificateView | null }>('GET', certsPath(app));
+      if (ctx.json) return ctx.output.out(JSON.stringify(certificate, null, 2));
+      if (!certificate) return ctx.output.out(`${app} has no certificate — add one with \`slipway certs:add -a ${app} CERT_FILE KEY_FILE\``);
+      describe(ctx, certificate);
+    },
+  },
+  {
+    name: 'certs:add',
+    usage: 'certs:add -a APP CERT_FILE KEY_FILE [--json]',
+    summary: "serve HTTPS for the app's domains with this certificate (replaces the current one, no reload)",
+    async run(ctx) {
+      const app = requireApp(ctx.args);
+      const [certFile, keyFile, ...extra] = ctx.args.positionals;
+      if (!certFile || !keyFile || extra.length > 0) {
+        throw new SlipwayError('INVALID_INPUT', 'certs:add needs a certificate file and a key file', { hint: 'slipway certs:add -a APP CERT_FILE KEY_FILE (PEM)' });
+      }
+      const body = { cert: await readPem(certFile, 'certificate'), key: await readPem(keyFile, 'key') };
+      const { certificate } = await ctx.api().json<{ certificate: CertificateView }>('PUT', certsPath(app), body);
+      if (ctx.json) return ctx.output.out(JSON.stringify(certificate, null, 2));
+      ctx.output.out(`certificate installed for ${app}`);
+      describe(ctx, certificate);
+    },
+  },
+  {
+    name: 'certs:remove',
+    usage: 'certs:remove -a APP',
+    summary: "remove the app's certificate (HTTPS falls back to the default self-signed one)",
+    async run(ctx) {
+      const app = requireApp(ctx.args);
+      const result = await ctx.api().json<{ removed: boolean }>('DELETE', certsPath(app));
+      if (ctx.json) return ctx.output.out(JSON.stringify(result));
+      ctx.output.out(`removed the certificate of ${app}`);
+    },
+  },
+];

@@ -1,0 +1,69 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import { SlipwayError } from '../../core/errors.js';
+import { readSourceInfo, sourceInfoQuery } from '../../build/source-info.js';
+import { referencedVariables } from '../../build/pipeline/substitute.js';
+import { SECRET_NAME } from '../../build/pipeline/schema.js';
+import { flag, has, type ParsedArgs } from '../args.js';
+
+/** The secrets header (same name as the server's SECRETS_HEADER). */
+const SECRETS_HEADER = 'x-slipway-build-secrets';
+
+/** `--secret NAME` (value from the environment) or `--secret NAME=@FILE` (the file, without a trailing newline). */
+export function readSecrets(specs: string[], env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const spec of specs) {
+    const eq = spec.indexOf('=');
+    const name = eq < 0 ? spec : spec.slice(0, eq);
+    if (!SECRET_NAME.test(name)) throw new SlipwayError('INVALID_INPUT', `invalid secret name ${JSON.stringify(name)}`, { hint: 'a secret is named like a build argument: --secret GIT_TOKEN' });
+    if (eq < 0) {
+      const value = env[name];
+      if (value === undefined) throw new SlipwayError('INVALID_INPUT', `--secret ${name}: ${name} is not set in the environment`, { hint: `export ${name}=… first, or read it from a file: --secret ${name}=@FILE` });
+      out[name] = value;
+    } else {
+      const rest = spec.slice(eq + 1);
+      if (!rest.startsWith('@')) {
+        throw new SlipwayError('INVALID_INPUT', `--secret ${name}=… takes @FILE, not a value`, { hint: `a value on the command line ends up in shell history: use --secret ${name} (from the environment) or --secret ${name}=@FILE` });
+      }
+      try {
+        out[name] = readFileSync(resolve(rest.slice(1)), 'utf8').replace(/\r?\n$/, '');
+      } catch (cause) {
+        throw new SlipwayError('INVALID_INPUT', `cannot read the file of secret ${name}: ${rest.slice(1)}`, { cause, hint: 'check the path after @' });
+      }
+    }
+  }
+  return out;
+}
+
+/** The source directory as an upload: tar stream, query parameters (source info, env, tags) and headers (secrets). */
+export async function sourceUpload(args: ParsedArgs, dirArg: string | undefined): Promise<{ dir: string; query: URLSearchParams; headers: Record<string, string>; tar: () => Readable }> {
+  const dir = resolve(dirArg ?? '.');
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new SlipwayError('INVALID_INPUT', `${dir} is not a directory`, { hint: 'name the directory to build, e.g. slipway build -a APP ./app' });
+  if (has(args, 'follow')) throw new SlipwayError('INVALID_INPUT', '-f is --follow; name the build file with --file or -F', { hint: '--file build.yml' });
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(sourceInfoQuery(await readSourceInfo(dir)))) query.set(key, value);
+  const buildFile = flag(args, 'file');
+  if (buildFile) {
+    if (!existsSync(join(dir, buildFile))) throw new SlipwayError('NO_DOCKERFILE', `no ${buildFile} in ${dir}`, { hint: 'the --file path is relative to the directory' });
+    query.set('buildFile', buildFile);
+  }
+  // ${VAR} in build.yml: send the referenced variables from this environment, then every --env.
+  const pipelineFile = join(dir, buildFile ?? 'build.yml');
+  const env: Record<string, string> = {};
+  if (existsSync(pipelineFile)) {
+    for (const name of referencedVariables(readFileSync(pipelineFile, 'utf8'))) if (process.env[name] !== undefined) env[name] = process.env[name]!;
+  }
+  for (const kv of args.flags.get('env') ?? []) {
+    const eq = kv.indexOf('=');
+    if (eq < 1) throw new SlipwayError('INVALID_INPUT', '--env takes NAME=VALUE', { hint: '--env VERSION=1.2.3' });
+    env[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  for (const [key, value] of Object.entries(env)) query.append('env', `${key}=${value}`);
+  for (const tag of args.flags.get('tag') ?? []) query.append('tag', tag);
+  const secrets = readSecrets(args.flags.get('secret') ?? []);
+  const headers: Record<string, string> = Object.keys(secrets).length > 0 ? { [SECRETS_HEADER]: Buffer.from(JSON.stringify(secrets)).toString('base64') } : {};
+  const tar = () => spawn('tar', ['-C', dir, '--exclude=./.git', '-c', '.'], { stdio: ['ignore', 'pipe', 'inherit'] }).stdout;
+  return { dir, query, headers, tar };
+}

@@ -1,0 +1,80 @@
+import https from 'node:https';
+import type { TLSSocket } from 'node:tls';
+
+/** Test-only: HTTPS requests to the router on loopback with a chosen SNI name, and continuous HTTPS load. */
+
+export interface HttpsReply {
+  status: number;
+  body: string;
+  /** SHA-256 fingerprint of the certificate the server presented. */
+  fingerprint256: string;
+  /** Its subject CN. */
+  cn: string;
+  at: number;
+}
+
+export function httpsGet(port: number, host: string, opts: { agent?: https.Agent; path?: string; timeoutMs?: number } = {}): Promise<HttpsReply> {
+  return new Promise((resolve, reject) => {
+    const req = https.get(
+      {
+        host: '127.0.0.1',
+        port,
+        path: opts.path ?? '/',
+        servername: host,
+        headers: { host },
+        // Self-signed test certificates: what was presented is checked by fingerprint instead.
+        rejectUnauthorized: false,
+        agent: opts.agent ?? false,
+        timeout: opts.timeoutMs ?? 15_000,
+      },
+      (res) => {
+        const peer = (res.socket as TLSSocket).getPeerCertificate();
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, fingerprint256: peer.fingerprint256 ?? '', cn: String(peer.subject?.CN ?? ''), at: Date.now() }));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('client timeout')));
+    req.on('error', reject);
+  });
+}
+
+export interface HttpsLoadResult {
+  replies: HttpsReply[];
+  failures: string[];
+  non2xx: HttpsReply[];
+}
+
+/** Keep-alive and fresh-connection (full TLS handshake per request) loops until stopped. */
+export function startHttpsLoad(opts: { port: number; host: string; keepAliveClients: number; freshClients: number; maxMs?: number }) {
+  const result: HttpsLoadResult = { replies: [], failures: [], non2xx: [] };
+  const deadline = Date.now() + (opts.maxMs ?? 60_000);
+  let stopped = false;
+  const loop = async (agent: https.Agent | undefined) => {
+    while (!stopped && Date.now() < deadline) {
+      try {
+        const reply = await httpsGet(opts.port, opts.host, agent ? { agent } : {});
+        result.replies.push(reply);
+        if (reply.status < 200 || reply.status > 299) result.non2xx.push(reply);
+      } catch (err) {
+        result.failures.push(`${agent ? 'keep-alive' : 'fresh'}: ${(err as Error).message}`);
+      }
+    }
+    agent?.destroy();
+  };
+  const clients = [
+    ...Array.from({ length: opts.keepAliveClients }, () => loop(new https.Agent({ keepAlive: true, maxSockets: 1 }))),
+    ...Array.from({ length: opts.freshClients }, () => loop(undefined)),
+  ];
+  return {
+    result,
+    count: () => result.replies.length,
+    stop: async (): Promise<HttpsLoadResult> => {
+      stopped = true;
+      await Promise.all(clients);
+      return result;
+    },
+  };
+}
