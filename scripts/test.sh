@@ -6,7 +6,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install.sh
 ./scripts/base-images.sh
+echo "[test] type-checking sources, tests and benchmarks"
+npx tsc -p tsconfig.check.json
 shopt -s globstar nullglob
 files=(src/**/*.test.ts test/**/*.test.ts)
 echo "[test] ${#files[@]} test files"
-node --import tsx --test --test-concurrency=1 --test-reporter=spec "${files[@]}"
+tap="$(mktemp /tmp/slipway-test-tap.XXXXXX)"
+status=0
+node --import tsx --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
+  --test-reporter=tap --test-reporter-destination="$tap" "${files[@]}" || status=$?
+pass=$(grep -E '^# pass ' "$tap" | tail -1 | awk '{print $3}')
+fail=$(grep -E '^# fail ' "$tap" | tail -1 | awk '{print $3}')
+rm -f "$tap"
+echo "${pass:-0} passed, ${fail:-0} failed"
+exit $status

@@ -1,0 +1,71 @@
+/**
+ * bench/rollback: time from the rollback request to all traffic on the old release, median of 10,
+ * for a rolling rollback and for a blue-green rollback inside the warm window (target ≤ 1 s).
+ * Run: node --import tsx bench/rollback.bench.ts
+ */
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Harness, ROOT, BASE_IMAGE, get, uniqueApp } from '../test/e2e/harness.js';
+
+const RUNS = Number(process.env['RUNS'] ?? 10);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function timeRollback(h: Harness, app: string, expectColor: string): Promise<{ switchedMs: number; commandMs: number }> {
+  let firstAllTarget = 0;
+  let polling = true;
+  const started = Date.now();
+  const poller = (async () => {
+    while (polling) {
+      const res = await get(h.httpPort, h.host(app)).catch(() => ({ status: 0, body: '' }));
+      const ok = res.body.includes(`"color":"${expectColor}"`);
+      if (ok && firstAllTarget === 0) firstAllTarget = Date.now();
+      if (!ok) firstAllTarget = 0;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  })();
+  await h.ok('rollback', '-a', app);
+  const done = Date.now();
+  await new Promise((r) => setTimeout(r, 300));
+  polling = false;
+  await poller;
+  return { switchedMs: (firstAllTarget || done) - started, commandMs: done - started };
+}
+
+const h = await Harness.create();
+const results: Record<string, { switchedMs: number[]; commandMs: number[] }> = {};
+try {
+  await h.startServer();
+  for (const strategy of ['rolling', 'blue-green'] as const) {
+    const app = uniqueApp(`rb-${strategy === 'rolling' ? 'roll' : 'bg'}`);
+    await h.ok('apps:create', app);
+    await h.ok('apps:settings:set', '-a', app, 'healthcheck.path=/health', `deploy.strategy=${strategy}`, 'bluegreen.window=3600000', 'drain.timeout=5000');
+    await h.ok('config:set', '-a', app, 'COLOR=a');
+    await h.ok('deploy', '-a', app, join(ROOT, 'test', 'e2e', 'fixtures', 'slow-app'), '--build-arg', `BASE_IMAGE=${BASE_IMAGE}`);
+    await h.ok('config:set', '-a', app, 'COLOR=b');
+    const runs = { switchedMs: [] as number[], commandMs: [] as number[] };
+    let target = 'a';
+    for (let i = 0; i < RUNS; i++) {
+      const r = await timeRollback(h, app, target);
+      runs.switchedMs.push(r.switchedMs);
+      runs.commandMs.push(r.commandMs);
+      process.stderr.write(`${strategy} run ${i + 1}: all traffic on ${target} after ${r.switchedMs} ms (command ${r.commandMs} ms)\n`);
+      target = target === 'a' ? 'b' : 'a';
+    }
+    results[strategy] = runs;
+    h.removeAppContainers(app);
+  }
+  const result = {
+    bench: 'rollback',
+    date: new Date().toISOString(),
+    runs: RUNS,
+    note: 'slow-app fixture (responses take 100-300 ms), HTTP health check, one web container',
+    rolling: { medianSwitchMs: median(results['rolling']!.switchedMs), medianCommandMs: median(results['rolling']!.commandMs), ...results['rolling'] },
+    blueGreenWarm: { medianSwitchMs: median(results['blue-green']!.switchedMs), medianCommandMs: median(results['blue-green']!.commandMs), ...results['blue-green'] },
+    targetWarmMs: 1000,
+  };
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench', 'results', 'rollback.json'), JSON.stringify(result, null, 2) + '\n');
+  console.log(JSON.stringify(result, null, 2));
+} finally {
+  await h.destroy();
+}
