@@ -88,3 +88,10 @@ export function requireApp(args: ParsedArgs): string {
   if (!app) throw new SlipwayError('INVALID_INPUT', 'which app?', { hint: 'name it with -a APP (or set SLIPWAY_APP)' });
   return app;
 }
+
+/** `v3` or `3` → 3; anything else is refused with a hint. */
+export function parseReleaseVersion(raw: string, example = 'v3'): number {
+  const match = /^v?(\d+)$/.exec(raw);
+  if (!match) throw new SlipwayError('INVALID_INPUT', `not a release: ${JSON.stringify(raw)}`, { hint: `name a release like ${example} (see \`slipway releases\`)` });
+  return Number(match[1]);
+}

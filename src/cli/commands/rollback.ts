@@ -1,5 +1,4 @@
-import { SlipwayError } from '../../core/errors.js';
-import { requireApp } from '../args.js';
+import { parseReleaseVersion, requireApp } from '../args.js';
 import { followOperation } from '../run-stream.js';
 import type { Command } from '../command.js';
 
@@ -10,12 +9,7 @@ export const rollbackCommand: Command = {
   async run(ctx) {
     const app = requireApp(ctx.args);
     const raw = ctx.args.positionals[0];
-    let version: number | undefined;
-    if (raw !== undefined) {
-      const match = /^v?(\d+)$/.exec(raw);
-      if (!match) throw new SlipwayError('INVALID_INPUT', `not a release: ${JSON.stringify(raw)}`, { hint: 'slipway rollback -a APP v3' });
-      version = Number(match[1]);
-    }
+    const version = raw === undefined ? undefined : parseReleaseVersion(raw);
     const lines = ctx.api().stream('POST', `/v1/apps/${encodeURIComponent(app)}/rollback`, { type: 'application/json', data: JSON.stringify(version === undefined ? {} : { version }) });
     const result = (await followOperation(ctx, lines)) as { release: number; rolledBackTo: number; ms: number };
     if (!ctx.json) ctx.output.out(`rolled back ${app} to v${result.rolledBackTo} as v${result.release} in ${(result.ms / 1000).toFixed(2)}s`);

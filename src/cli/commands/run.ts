@@ -1,16 +1,9 @@
 import { SlipwayError } from '../../core/errors.js';
-import { flag, has, requireApp } from '../args.js';
+import { flag, has, parseReleaseVersion, requireApp } from '../args.js';
 import { fromBody } from '../api-client.js';
 import type { Command, CommandContext } from '../command.js';
 
 const EXIT_MARKER = '\u001b]slipway-exit;';
-
-function parseRelease(raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  const match = /^v?(\d+)$/.exec(raw);
-  if (!match) throw new SlipwayError('INVALID_INPUT', `not a release: ${JSON.stringify(raw)}`, { hint: '--release v3' });
-  return Number(match[1]);
-}
 
 export const runCommand: Command = {
   name: 'run',
@@ -20,7 +13,8 @@ export const runCommand: Command = {
     const app = requireApp(ctx.args);
     const command = ctx.args.rest.length > 0 ? ctx.args.rest : ctx.args.positionals;
     if (command.length === 0) throw new SlipwayError('INVALID_INPUT', 'no command to run', { hint: 'slipway run -a APP -- COMMAND [ARGS…]' });
-    const release = parseRelease(flag(ctx.args, 'release'));
+    const rawRelease = flag(ctx.args, 'release');
+    const release = rawRelease === undefined ? undefined : parseReleaseVersion(rawRelease);
     const spec = { command, ...(release ? { release } : {}) };
     return has(ctx.args, 'interactive') ? interactive(ctx, app, spec) : streamed(ctx, app, spec);
   },
