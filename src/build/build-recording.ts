@@ -7,6 +7,7 @@ import type { Build } from '../core/types.js';
 import type { SourceInfo } from './source-info.js';
 import type { SourceBuildResult } from './source-build-types.js';
 import { readTarFile } from './tar-inspect.js';
+import { stampImage } from './image-stamp.js';
 
 /** Build-record inputs a client sends with a source upload (issue 5). */
 export interface BuildInputs {
@@ -67,6 +68,12 @@ export class BuildRecording {
     const source = { description, ...(inputs.source ?? {}) };
     deps.store.buildRecords.start({ id, app, source, startedBy: inputs.startedBy ?? 'api', startedAt: new Date().toISOString() });
     return new BuildRecording(deps, id, app, sourceLabels(id, inputs.source ?? {}, digest), digest, inputs, emit);
+  }
+
+  /** Stamps the build's labels (id, commit, digest) on the finished image, under the same tag. */
+  async stamp(result: SourceBuildResult, signal?: AbortSignal): Promise<SourceBuildResult> {
+    const imageId = await stampImage(this.deps.engine, result.imageId, result.imageRef, this.labels, signal);
+    return { ...result, imageId };
   }
 
   /** Runs the build; records success (and applies extra tags) or failure. */

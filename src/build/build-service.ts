@@ -83,7 +83,8 @@ export class BuildService {
       ...(opts.dockerfile ? { dockerfile: opts.dockerfile } : {}),
       buildArgs: opts.buildArgs ?? {},
       options: opts.options ?? {},
-      labels: { 'slipway.app': app, 'slipway.managed': 'true', ...rec.labels },
+      // Per-build labels are stamped after the build (rec.stamp), so the layer cache still works.
+      labels: { 'slipway.app': app, 'slipway.managed': 'true' },
       emit: rec.emit,
       ...(opts.signal ? { signal: opts.signal } : {}),
       buildId: rec.id,
@@ -98,6 +99,7 @@ export class BuildService {
       else if (opts.dockerfile) {
         throw new SlipwayError('NO_DOCKERFILE', `no ${opts.dockerfile} in the deployed directory`, { hint: 'check the --dockerfile path (relative to the directory)' });
       } else result = await buildFromAnalysis(ctx);
+      result = await rec.stamp(result, opts.signal);
       const build = this.deps.store.releases.addBuild({
         app,
         imageId: result.imageId,

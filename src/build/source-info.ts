@@ -75,7 +75,7 @@ export function sourceInfoFromQuery(query: URLSearchParams): SourceInfo {
   const contentHash = query.get('contentHash') ?? undefined;
   return {
     ...(commit && /^[0-9a-f]{7,64}$/.test(commit) ? { commit } : {}),
-    ...(branch && branch.length < 256 ? { branch } : {}),
+    ...(branch && /^[\w./@+-]{1,255}$/.test(branch) ? { branch } : {}),
     ...(dirty === '1' || dirty === '0' ? { dirty: dirty === '1' } : {}),
     ...(contentHash && /^sha256:[0-9a-f]{64}$/.test(contentHash) ? { contentHash } : {}),
   };

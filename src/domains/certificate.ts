@@ -20,6 +20,7 @@ export interface CertificatePair {
 
 const CERT_BLOCK = /-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+?-----END CERTIFICATE-----/g;
 const KEY_BLOCK = /-----BEGIN ((?:RSA |EC |ENCRYPTED )?PRIVATE KEY)-----[\s\S]+?-----END \1-----/;
+const CLOCK_SKEW_MS = 5 * 60_000;
 const PAIR_HINT = 'slipway certs:add -a APP CERT_FILE KEY_FILE — both PEM: the certificate (chain) first, then its unencrypted private key';
 
 /**
@@ -36,7 +37,8 @@ export function inspectCertificatePair(certText: string, keyText: string, now: D
   }
   const info = describe(cert);
   if (now.getTime() > Date.parse(cert.validTo)) throw invalid(`the certificate expired on ${info.notAfter}`, 'renew it, then add the new one');
-  if (now.getTime() < Date.parse(cert.validFrom)) throw invalid(`the certificate is not valid before ${info.notBefore}`, 'add it once it is valid');
+  // A certificate issued a moment ago on a host whose clock is slightly behind is fine.
+  if (now.getTime() + CLOCK_SKEW_MS < Date.parse(cert.validFrom)) throw invalid(`the certificate is not valid before ${info.notBefore}`, 'add it once it is valid');
   if (info.names.length === 0) throw invalid('the certificate names no DNS host (no DNS subject alternative name, no CN)');
   return { info, pem: { cert: `${blocks.join('\n')}\n`, key: `${key.pem}\n` } };
 }

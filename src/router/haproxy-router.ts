@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { pollUntil, sleep } from '../core/abort.js';
-import { SlipwayError } from '../core/errors.js';
+import { SlipwayError, isSlipwayError } from '../core/errors.js';
 import type { HaproxyPaths } from './haproxy-config.js';
 import { HaproxySupervisor, type SupervisorEvent } from './haproxy-supervisor.js';
 import type { AppRoute, RouteServer, Router, ServerAdminState, ServerStatus } from './port.js';
@@ -113,7 +113,13 @@ export class HaproxyRouter implements Router {
     const fingerprint = routingFingerprint(routes);
     if (fingerprint === this.appliedFingerprint) {
       // Same backends: hosts and certificates change through the runtime API, no reload.
-      const needed = await this.supervisor.update(routes, () => this.live.apply(routes, signal));
+      const needed = await this.supervisor.update(routes, () =>
+        this.live.apply(routes, signal).catch(async (err: unknown) => {
+          // HAProxy is down: the files are written, and the supervisor starts it from them.
+          if (isSlipwayError(err) && err.code === 'HAPROXY_UNAVAILABLE' && !(await this.supervisor.runningTable(signal))) return undefined;
+          throw err;
+        }),
+      );
       if (!needed) return;
       this.opts.log?.({ type: 'router.runtime-fallback', reason: needed.reason });
     }

@@ -71,6 +71,10 @@ describe('build pipelines (build.yml), build secrets, build records and the grid
     await h.destroy();
     rmSync(work, { recursive: true, force: true });
     for (const image of keptImages) spawn('docker', ['rmi', '-f', image], { stdio: 'ignore' });
+    for (const name of [app, webApp]) {
+      const ids = lines(docker('images', '-q', '--filter', `label=slipway.app=${name}`));
+      if (ids.length) spawn('docker', ['rmi', '-f', ...new Set(ids)], { stdio: 'ignore' });
+    }
   });
 
   const build = async (dir: string, ...extra: string[]): Promise<BuildRecord> => {
@@ -109,6 +113,24 @@ describe('build pipelines (build.yml), build secrets, build records and the grid
     assert.notEqual(missing.code, 0);
     assert.match(missing.stdout, /steps\.fetch\.secrets\[0\]: secret SECRET_TOKEN was not given/);
 
+    // A wrong secret (from the environment): the step fails; the layer its first RUN committed (whose
+    // history holds the value) is removed, and the value is redacted from the error and the record.
+    const wrong = `wrong-${randomBytes(12).toString('hex')}`;
+    const imagesBefore = new Set(lines(docker('images', '-aq', '--no-trunc')));
+    process.env['SECRET_TOKEN'] = wrong;
+    const failed = await h.cli('build', '-a', app, dir, '--secret', 'SECRET_TOKEN');
+    delete process.env['SECRET_TOKEN'];
+    assert.equal(failed.code, 1);
+    assert.match(failed.stderr, /error: step "fetch": building .* failed/);
+    assert.ok(!(failed.stdout + failed.stderr).includes(wrong), 'the failure output is redacted');
+    assert.match(failed.stderr, /fetching with token \[SECRET_TOKEN\]/);
+    for (const id of lines(docker('images', '-aq', '--no-trunc')).filter((i) => !imagesBefore.has(i))) {
+      assert.ok(!docker('history', '--no-trunc', id).includes(wrong), `image ${id} left by the failed build holds the secret`);
+    }
+    const failedRecord = (JSON.parse((await h.ok('builds', '-a', app, '--json')).stdout) as BuildRecord[])[0]!;
+    assert.equal(failedRecord.status, 'failed');
+    assert.deepEqual(leftovers(h, failedRecord.id, app), []);
+
     const record = await build(dir, '--secret', `SECRET_TOKEN=@${join(work, 'secret.txt')}`);
     assert.equal(docker('run', '--rm', record.imageRef), 'the private data', 'the step read the file with the secret; the artifact made it');
     assert.equal(await dockerSaveContains(record.imageRef, secret), false, 'docker save of the final image has no trace of the secret');
@@ -145,21 +167,26 @@ describe('build pipelines (build.yml), build secrets, build records and the grid
 
   test('an invalid build.yml is refused with a clear error and nothing is built', async () => {
     const dir = fixture('pipeline-graph', join(work, 'invalid'));
-    writeFileSync(join(dir, 'build.yml'), 'steps:\n  a: { dockerfile: Dockerfile.compile, depends_on: [b] }\n  b: { dockerfile: Dockerfile.nope, depends_on: [a] }\n  c: { artifacts: ["out:x"] }\nfinal: a\n');
-    const imagesBefore = docker('images', '-aq', '--filter', `label=slipway.app=${app}`);
-    const result = await h.cli('build', '-a', app, dir, '--json');
-    assert.notEqual(result.code, 0);
-    const error = (JSON.parse(result.stdout) as { error: { code: string; message: string; hint: string } }).error;
-    assert.equal(error.code, 'INVALID_INPUT');
-    assert.match(error.message, /steps\.b\.dockerfile: Dockerfile\.nope is not in the source directory/);
-    assert.match(error.message, /steps\.c\.artifacts\[0\]: source "out" must be an absolute path/);
-    assert.match(error.hint, /nothing was built/);
-    const cycle = await h.cli('build', '-a', app, dir, '--json', '--file', 'cycle.yml');
-    assert.equal(cycle.code, 1);
-    writeFileSync(join(dir, 'cycle.yml'), 'steps:\n  a: { dockerfile: Dockerfile.compile, depends_on: [b] }\n  b: { dockerfile: Dockerfile.web, depends_on: [a] }\nfinal: a\n');
-    const cycled = await h.cli('build', '-a', app, dir, '--json', '--file', 'cycle.yml');
-    assert.match(cycled.stdout, /steps: dependency cycle a → b → a/);
-    assert.equal(docker('images', '-aq', '--filter', `label=slipway.app=${app}`), imagesBefore, 'no image built');
+    const appImages = () => [...new Set(lines(docker('images', '-aq', '--filter', `label=slipway.app=${app}`)))].sort();
+    const imagesBefore = appImages();
+    const refused = async (yml: string, ...messages: RegExp[]) => {
+      writeFileSync(join(dir, 'build.yml'), yml);
+      const result = await h.cli('build', '-a', app, dir, '--json');
+      assert.equal(result.code, 1);
+      const error = (JSON.parse(result.stdout) as { error: { code: string; message: string; hint: string } }).error;
+      assert.equal(error.code, 'INVALID_INPUT');
+      for (const message of messages) assert.match(error.message, message);
+      assert.match(error.hint, /nothing was built/);
+    };
+    await refused('steps:\n  a: { dockerfile: Dockerfile.compile, depends_on: [b] }\n  b: { dockerfile: Dockerfile.web, depends_on: [a] }\nfinal: a\n', /steps: dependency cycle a → b → a/);
+    await refused(
+      'steps:\n  a: { dockerfile: Dockerfile.compile, depends_on: [nope] }\n  b: { dockerfile: Dockerfile.missing }\nfinal: a\n',
+      /steps\.a\.depends_on\[0\]: unknown step "nope"/,
+      /steps\.b\.dockerfile: Dockerfile\.missing is not in the source directory/,
+    );
+    await refused('steps:\n  a: { dockerfile: Dockerfile.compile, artifacts: ["out:x"] }\n', /steps\.a\.artifacts\[0\]: source "out" must be an absolute path/);
+    await refused('steps:\n  a: { dockerfile: Dockerfile.compile, artifact: [] }\n', /steps\.a\.artifact: unknown key/);
+    assert.deepEqual(appImages(), imagesBefore, 'no image built');
   });
 
   test('the grid: from a running container, inspect reaches the git commit; deploy --build deploys a recorded build', async () => {
@@ -191,6 +218,7 @@ describe('build pipelines (build.yml), build secrets, build records and the grid
     writeFileSync(join(dir, 'Dockerfile.message'), 'FROM slipway/debian:bookworm\nRUN mkdir /out && echo "second" > /out/message.txt\n');
     const built = JSON.parse((await h.ok('build', '-a', webApp, dir, '--json')).stdout) as { result: BuildRecord };
     assert.equal(built.result.source.dirty, true);
+    assert.ok(built.result.steps.find((st) => st.name === 'web')!.cached >= 1, 'per-build labels do not defeat the layer cache');
     await h.ok('deploy', '-a', webApp, '--build', built.result.id);
     assert.equal((await get(h.httpPort, h.host(webApp))).body, 'second\n');
     const v2 = JSON.parse((await h.ok('inspect', '-a', webApp, 'v2', '--json')).stdout) as { commit: string; dirty: boolean; record: { id: string } };

@@ -63,7 +63,7 @@ export async function buildFromPipeline(ctx: SourceBuildContext & Partial<Pipeli
         const paths = extracted.get(dep) ?? [];
         for (const [i, artifact] of spec.steps[dep]!.artifacts.entries()) await placeArtifact(paths[i]!, dir, artifact);
       }
-      const labels: Record<string, string> = name === spec.final ? { ...ctx.labels, [BUILD_LABEL]: buildId } : { [BUILD_LABEL]: buildId, [INTERMEDIATE_LABEL]: 'true' };
+      const labels: Record<string, string> = name === spec.final ? ctx.labels : { [BUILD_LABEL]: buildId, [INTERMEDIATE_LABEL]: 'true' };
       let record: StepRecord;
       try {
         record = await buildStep({ engine: ctx.engine, ws, name, step, deps, tags, buildArgs: ctx.buildArgs, secrets, labels, kept: name === spec.final, redact, emit, signal });

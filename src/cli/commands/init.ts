@@ -40,9 +40,10 @@ export const initCommand: Command = {
     Object.assign(files, generateFiles(analysis, { ...build, appName: composeName(basename(appDir)) }));
 
     const conflicts: string[] = [];
+    const unchanged: string[] = [];
     for (const [name, text] of Object.entries(files)) {
       const current = await readFile(join(appDir, name), 'utf8').catch(() => undefined);
-      if (current !== undefined && current !== text) conflicts.push(name);
+      if (current !== undefined) (current === text ? unchanged : conflicts).push(name);
     }
     if (conflicts.length > 0 && !force) {
       throw new SlipwayError('INVALID_INPUT', `${appDir} already has ${conflicts.join(', ')}; nothing was written`, {
@@ -58,7 +59,7 @@ export const initCommand: Command = {
     }
     const what = [analysis.language, analysis.framework].filter(Boolean).join(' / ');
     ctx.output.out(`${what} app (runtime: ${build.runtime}${build.baseImage ? `, base image ${build.baseImage}` : ''}${build.caCert ? `, extra CA ${build.caCert}` : ''})`);
-    for (const name of Object.keys(files)) ctx.output.out(`  ${conflicts.includes(name) ? 'replaced' : 'wrote   '} ${join(appDir, name)}`);
+    for (const name of Object.keys(files)) ctx.output.out(`  ${conflicts.includes(name) ? 'replaced ' : unchanged.includes(name) ? 'unchanged' : 'wrote    '} ${join(appDir, name)}`);
     for (const warning of analysis.warnings) ctx.output.err(`warning: ${warning}`);
     ctx.output.out('next: review the files, then `slipway deploy -a APP` (`slipway analyze` explains every conclusion)');
   },
