@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { sourceTar } from '../source-tar.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import { SlipwayError } from '../../core/errors.js';
@@ -80,8 +80,7 @@ export const deployCommand: Command = {
       // build.yml inputs and the build record's source: git commit/branch/dirty or content hash, --secret, --env, --file.
       const upload = await sourceUpload(ctx.args, dir);
       for (const [key, value] of upload.query) query.append(key, value);
-      const tar = spawn('tar', ['-C', dir, '--exclude=./.git', '-c', '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
-      lines = ctx.api().stream('POST', `${path}?${query}`, { type: 'application/x-tar', data: tar.stdout, headers: upload.headers });
+      lines = ctx.api().stream('POST', `${path}?${query}`, { type: 'application/x-tar', data: sourceTar(dir), headers: upload.headers });
     }
     const result = (await followOperation(ctx, lines)) as DeployResult;
     if (!ctx.json) ctx.output.out(`deployed ${result.app} v${result.release} in ${(result.ms / 1000).toFixed(2)}s`);

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -7,6 +6,7 @@ import { readSourceInfo, sourceInfoQuery } from '../../build/source-info.js';
 import { referencedVariables } from '../../build/pipeline/substitute.js';
 import { SECRET_NAME } from '../../build/pipeline/schema.js';
 import { flag, has, type ParsedArgs } from '../args.js';
+import { sourceTar } from '../source-tar.js';
 
 /** The secrets header (same name as the server's SECRETS_HEADER). */
 const SECRETS_HEADER = 'x-slipway-build-secrets';
@@ -64,6 +64,6 @@ export async function sourceUpload(args: ParsedArgs, dirArg: string | undefined)
   for (const tag of args.flags.get('tag') ?? []) query.append('tag', tag);
   const secrets = readSecrets(args.flags.get('secret') ?? []);
   const headers: Record<string, string> = Object.keys(secrets).length > 0 ? { [SECRETS_HEADER]: Buffer.from(JSON.stringify(secrets)).toString('base64') } : {};
-  const tar = () => spawn('tar', ['-C', dir, '--exclude=./.git', '-c', '.'], { stdio: ['ignore', 'pipe', 'inherit'] }).stdout;
+  const tar = () => sourceTar(dir);
   return { dir, query, headers, tar };
 }
