@@ -12,7 +12,11 @@ say() { printf '%s %s\n' "[base-images]" "$*"; }
 if docker image inspect slipway/debian:bookworm >/dev/null 2>&1; then
   say "slipway/debian:bookworm present"
 else
-  command -v debootstrap >/dev/null || { say "installing debootstrap"; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null; }
+  if ! command -v debootstrap >/dev/null; then
+    say "installing debootstrap"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
+  fi
   rootfs="$(mktemp -d /tmp/slipway-rootfs.XXXXXX)"
   trap 'rm -rf "$rootfs"' EXIT
   start=$(date +%s)
