@@ -1,7 +1,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { Harness, ROOT, BASE_IMAGE, uniqueApp } from './harness.js';
 import { startLoad, summarize, type LoadSample, type LoadRun } from './load.js';
 
@@ -158,6 +158,25 @@ describe('release lifecycle: rollback, blue-green, release phase, one-off runs, 
     const lines = (await h.ok('logs', '-a', app, '-n', '2000', '--json')).stdout.trim().split('\n').map((l) => JSON.parse(l) as { release: string; dyno: string; text: string });
     assert.ok(lines.some((l) => l.release === 'v1' && /listening/.test(l.text)), 'v1 logs kept after its containers were removed');
     assert.ok(lines.every((l) => /^web\.\d+$/.test(l.dyno)));
+  });
+
+  test('logs -f follows across a deploy without reconnecting', async () => {
+    const follower = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts'), 'logs', '-a', app, '-f', '-n', '0'], { env: h.env, cwd: ROOT });
+    let output = '';
+    follower.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    try {
+      await new Promise((r) => setTimeout(r, 2500));
+      await h.ok('config:set', '-a', app, 'FOLLOW=1');
+      const version = (await releases()).find((r) => r.current)!.version;
+      const deadline = Date.now() + 15_000;
+      while (Date.now() < deadline && !new RegExp(`\\[web\\.1\\] v${version}: slow-app v${version} listening`).test(output)) {
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      assert.match(output, new RegExp(`\\[web\\.1\\] v${version}: slow-app v${version} listening`), output.slice(-2000));
+      assert.equal(follower.exitCode, null, 'the same logs -f process is still following');
+    } finally {
+      follower.kill('SIGINT');
+    }
   });
 
   test('release phase: runs exactly once before traffic moves; a failing one switches nothing', async () => {
