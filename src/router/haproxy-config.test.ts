@@ -74,8 +74,8 @@ describe('renderHaproxyConfig', () => {
     option httpchk GET /health
     http-check expect status 200-399
     timeout check 1500
-    server web-a 127.0.0.1:32000 check inter 2000 fastinter 500 downinter 500 rise 2 fall 3
-    server web-b 127.0.0.1:32001 check inter 2000 fastinter 500 downinter 500 rise 2 fall 3
+    server web-a 127.0.0.1:32000 check inter 2000 fastinter 500 downinter 500 rise 2 fall 3 pool-max-conn 64 pool-purge-delay 5s
+    server web-b 127.0.0.1:32001 check inter 2000 fastinter 500 downinter 500 rise 2 fall 3 pool-max-conn 64 pool-purge-delay 5s
 `,
     ],
     [

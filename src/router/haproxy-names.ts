@@ -72,5 +72,13 @@ export function serverCheckParams(check: HealthCheckSettings): string {
 /** `<name> <addr>:<port> check …` — the part shared by a config `server` line and `add server`. */
 export function serverSpec(server: RouteServer, check: HealthCheckSettings): string {
   const weight = server.weight === undefined ? '' : ` weight ${Math.max(0, Math.min(256, Math.round(server.weight)))}`;
-  return `${validateServerName(server.name)} ${validateAddress(server)} ${serverCheckParams(check)}${weight}`;
+  return `${validateServerName(server.name)} ${validateAddress(server)} ${serverCheckParams(check)}${weight} ${SERVER_POOL}`;
 }
+
+/**
+ * Keep idle backend connections for reuse. Servers added at runtime get no idle pool by default,
+ * so every request would open a new connection through Docker's port proxy (measured: 0.03× the
+ * direct throughput). Idle connections do not block `del server`, and a draining server gets no
+ * new requests on them.
+ */
+export const SERVER_POOL = 'pool-max-conn 64 pool-purge-delay 5s';

@@ -16,7 +16,7 @@ const server = { name: 'web-3f2a', address: '127.0.0.1', port: 32768, state: 're
 describe('runtime command builders', () => {
   it('adds a server that only gets traffic after its own check passed', () => {
     assert.deepEqual(addServerCommands('shop', server, { path: '/health', intervalMs: 2000, timeoutMs: 1000 }), [
-      'add server app_shop/web-3f2a 127.0.0.1:32768 check inter 2000 fastinter 500 downinter 500 rise 2 fall 3',
+      'add server app_shop/web-3f2a 127.0.0.1:32768 check inter 2000 fastinter 500 downinter 500 rise 2 fall 3 pool-max-conn 64 pool-purge-delay 5s',
       'enable health app_shop/web-3f2a',
       'set server app_shop/web-3f2a state drain',
       'set server app_shop/web-3f2a health down',
@@ -27,7 +27,7 @@ describe('runtime command builders', () => {
   it('uses the check interval as fast interval when it is shorter than 500 ms', () => {
     assert.equal(
       addServerCommands('shop', server, { intervalMs: 200, timeoutMs: 100 })[0],
-      'add server app_shop/web-3f2a 127.0.0.1:32768 check inter 200 fastinter 200 downinter 200 rise 2 fall 3',
+      'add server app_shop/web-3f2a 127.0.0.1:32768 check inter 200 fastinter 200 downinter 200 rise 2 fall 3 pool-max-conn 64 pool-purge-delay 5s',
     );
   });
 
