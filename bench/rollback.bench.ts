@@ -15,13 +15,21 @@ async function timeRollback(h: Harness, app: string, expectColor: string): Promi
   let polling = true;
   const started = Date.now();
   const poller = (async () => {
-    while (polling) {
-      const res = await get(h.httpPort, h.host(app)).catch(() => ({ status: 0, body: '' }));
-      const ok = res.body.includes(`"color":"${expectColor}"`);
-      if (ok && firstAllTarget === 0) firstAllTarget = Date.now();
-      if (!ok) firstAllTarget = 0;
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    // Several pollers in parallel; a sample counts at the time its request was SENT, so the app's
+    // own 100-300 ms response time is not added to the switch time.
+    const samples: { sentAt: number; ok: boolean }[] = [];
+    const poll = async () => {
+      while (polling) {
+        const sentAt = Date.now();
+        const res = await get(h.httpPort, h.host(app)).catch(() => ({ status: 0, body: '' }));
+        samples.push({ sentAt, ok: res.body.includes(`"color":"${expectColor}"`) });
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    };
+    await Promise.all([poll(), poll(), poll(), poll()]);
+    samples.sort((a, b) => a.sentAt - b.sentAt);
+    const lastWrong = samples.filter((x) => !x.ok).at(-1);
+    firstAllTarget = samples.find((x) => x.ok && (!lastWrong || x.sentAt > lastWrong.sentAt))?.sentAt ?? 0;
   })();
   await h.ok('rollback', '-a', app);
   const done = Date.now();
