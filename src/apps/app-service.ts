@@ -43,7 +43,7 @@ export class AppService {
     return app;
   }
 
-  async destroy(name: string, confirm: string | undefined): Promise<{ removedContainers: number }> {
+  async destroy(name: string, confirm: string | undefined): Promise<{ removedContainers: number; removedImages: number }> {
     const app = this.get(name);
     if (confirm !== app.name) {
       throw new SlipwayError('CONFIRMATION_REQUIRED', `destroying "${app.name}" removes its containers, releases and config`, {
@@ -51,18 +51,29 @@ export class AppService {
       });
     }
     this.assertNotDeploying(app.name);
-    for (const route of this.deps.store.routes.forApp(app.name)) {
-      await this.deps.router.removeServer(app.name, route.serverName, { timeoutMs: 5000 }).catch(() => undefined);
-      this.deps.store.routes.remove(app.name, route.serverName);
+    const { router, engine, store } = this.deps;
+    // In-flight requests finish first (bounded), then the servers go.
+    const routes = store.routes.forApp(app.name);
+    await Promise.all(routes.map((r) => router.setServerState(app.name, r.serverName, 'drain').catch(() => undefined)));
+    await Promise.all(routes.map((r) => router.waitSessionsZero(app.name, r.serverName, { timeoutMs: Math.min(app.settings.drainTimeoutMs, 10_000) }).catch(() => false)));
+    for (const route of routes) {
+      await router.removeServer(app.name, route.serverName, { timeoutMs: 5000 }).catch(() => undefined);
+      store.routes.remove(app.name, route.serverName);
     }
-    const containers = await this.deps.engine.listContainers({ [LABELS.app]: app.name, [LABELS.managed]: 'true' });
+    const containers = await engine.listContainers({ [LABELS.app]: app.name, [LABELS.managed]: 'true' });
     for (const c of containers) {
-      await this.deps.engine.stopContainer(c.id, app.settings.stopGraceSec).catch(() => undefined);
-      await this.deps.engine.removeContainer(c.id, { force: true });
+      await engine.stopContainer(c.id, app.settings.stopGraceSec).catch(() => undefined);
+      await engine.removeContainer(c.id, { force: true });
     }
-    this.deps.store.apps.delete(app.name);
+    // Images Slipway built for this app go too (images deployed with --image belong to the user).
+    const images = store.releases.imageRefs(app.name).filter((ref) => ref.startsWith(`slipway/${app.name}:`));
+    let removedImages = 0;
+    for (const ref of images) {
+      await engine.removeImage?.(ref, { force: true }).then(() => removedImages++, () => undefined);
+    }
+    store.apps.delete(app.name);
     await this.deps.syncRouter();
-    return { removedContainers: containers.length };
+    return { removedContainers: containers.length, removedImages };
   }
 
   async deployImage(name: string, image: string, opts: RunOptions): Promise<DeployOutcome> {

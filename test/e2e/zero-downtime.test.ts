@@ -166,4 +166,17 @@ describe('zero-downtime rollouts through HAProxy (real Docker, real HAProxy, rea
     await run.stop();
     assertClean(run.samples, 'after HAProxy restart');
   });
+
+  test('apps:destroy drains and removes the containers, routes and images; the host then gets the 404 page', async () => {
+    const { stdout } = await h.ok('apps:destroy', app, '--confirm', app, '--json');
+    const result = JSON.parse(stdout) as { removedContainers: number; removedImages: number };
+    assert.ok(result.removedContainers >= 1);
+    assert.ok(result.removedImages >= 1);
+    const left = execFileSync('docker', ['ps', '-aq', '--filter', `label=slipway.app=${app}`], { encoding: 'utf8' }).trim();
+    assert.equal(left, '');
+    assert.throws(() => execFileSync('docker', ['image', 'inspect', image], { stdio: 'ignore' }));
+    assert.equal((await get(h.httpPort, h.host(app))).status, 404);
+    const apps = JSON.parse((await h.ok('apps', '--json')).stdout) as { name: string }[];
+    assert.equal(apps.some((a) => a.name === app), false);
+  });
 });

@@ -44,9 +44,9 @@ export const appsCommands: Command[] = [
       if (!name) throw new SlipwayError('INVALID_INPUT', 'apps:destroy needs a name', { hint: 'slipway apps:destroy my-app --confirm my-app' });
       const confirm = flag(ctx.args, 'confirm');
       const query = confirm === undefined ? '' : `?confirm=${encodeURIComponent(confirm)}`;
-      const result = await ctx.api().json<{ removedContainers: number }>('DELETE', appPath(name) + query);
+      const result = await ctx.api().json<{ removedContainers: number; removedImages: number }>('DELETE', appPath(name) + query);
       if (ctx.json) return ctx.output.out(JSON.stringify(result));
-      ctx.output.out(`destroyed ${name} (${result.removedContainers} container(s) removed)`);
+      ctx.output.out(`destroyed ${name} (${result.removedContainers} container(s) and ${result.removedImages} image(s) removed)`);
     },
   },
   {
