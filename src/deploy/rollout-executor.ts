@@ -153,7 +153,7 @@ export class RolloutExecutor {
   private async routeAdd(key: string, weight?: number) {
     const c = this.get(key);
     const serverName = `${key.split('@')[0]!.replace('.', '-')}-${c.id.slice(0, 12)}`;
-    this.deps.store.routes.upsert({ app: this.target.app, serverName, containerId: c.id, port: c.hostPort!, state: 'ready' });
+    this.deps.store.routes.upsert({ app: this.target.app, serverName, containerId: c.id, port: c.hostPort!, state: 'ready', ...(weight === undefined ? {} : { weight }) });
     c.serverName = serverName;
     const staged = weight === 0 ? ' (staged: no traffic yet)' : '';
     await stage(this.deps.emit, 'route', `add ${key} to router${staged}`, () =>
@@ -168,6 +168,7 @@ export class RolloutExecutor {
     const app = this.target.app;
     const started = Date.now();
     await stage(this.deps.emit, 'route', `switch all traffic to v${this.target.desired.release}`, async () => {
+      for (const key of enable) store.routes.setWeight(app, this.get(key).serverName!, undefined);
       await Promise.all(enable.map((key) => router.setServerWeight(app, this.get(key).serverName!, 1, this.deps.signal)));
       for (const old of drain) store.routes.setState(app, old.serverName, 'drain');
       await Promise.all(drain.map((old) => router.setServerState(app, old.serverName, 'drain', this.deps.signal)));

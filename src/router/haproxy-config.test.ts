@@ -56,6 +56,7 @@ const shop: AppRoute = {
     { name: 'web-b', address: '127.0.0.1', port: 32001, state: 'drain' },
     { name: 'web-a', address: '127.0.0.1', port: 32000, state: 'ready' },
     { name: 'web-c', address: '127.0.0.1', port: 32002, state: 'maint' },
+    { name: 'web-d', address: '127.0.0.1', port: 32003, state: 'ready', weight: 0 },
   ],
 };
 const api: AppRoute = { app: 'api', hosts: ['api.apps.test'], check: { intervalMs: 1000, timeoutMs: 1000 }, servers: [] };
@@ -67,7 +68,7 @@ describe('renderHaproxyConfig', () => {
 
   const backends: Array<[string, AppRoute, string]> = [
     [
-      'HTTP check; ready and drain servers rendered sorted, maint omitted',
+      'HTTP check; servers sorted; maint rendered disabled (warm set); a staged server keeps weight 0',
       shop,
       `backend app_shop
     balance roundrobin
@@ -76,6 +77,8 @@ describe('renderHaproxyConfig', () => {
     timeout check 1500
     server web-a 127.0.0.1:32000 check inter 2000 fastinter 500 downinter 500 rise 2 fall 3 pool-max-conn 64 pool-purge-delay 5s
     server web-b 127.0.0.1:32001 check inter 2000 fastinter 500 downinter 500 rise 2 fall 3 pool-max-conn 64 pool-purge-delay 5s
+    server web-c 127.0.0.1:32002 check inter 2000 fastinter 500 downinter 500 rise 2 fall 3 pool-max-conn 64 pool-purge-delay 5s disabled
+    server web-d 127.0.0.1:32003 check inter 2000 fastinter 500 downinter 500 rise 2 fall 3 weight 0 pool-max-conn 64 pool-purge-delay 5s
 `,
     ],
     [

@@ -150,8 +150,9 @@ function renderAppBackend(route: AppRoute): string {
     body.push('option httpchk GET /', 'http-check expect rstatus ^[1-5]');
   }
   body.push(`timeout check ${Math.max(100, Math.round(route.check.timeoutMs))}`);
-  const servers = [...route.servers].filter((server) => server.state !== 'maint');
+  const servers = [...route.servers];
   servers.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const server of servers) body.push(`server ${serverSpec(server, route.check)}`);
+  // A maint server (a blue-green warm set) starts disabled, so an instant rollback can still enable it.
+  for (const server of servers) body.push(`server ${serverSpec(server, route.check)}${server.state === 'maint' ? ' disabled' : ''}`);
   return lines(`backend ${backendName(route.app)}`, body);
 }

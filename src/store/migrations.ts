@@ -131,4 +131,8 @@ export const MIGRATIONS: string[] = [
   CREATE INDEX build_records_app ON build_records (app, started_at);
   CREATE INDEX build_records_build ON build_records (build_id);
   `,
+  // 4: a server's HAProxy weight (null = default), so a reload keeps blue-green staged servers at 0.
+  `
+  ALTER TABLE routes ADD COLUMN weight INTEGER;
+  `,
 ];

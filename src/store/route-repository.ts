@@ -7,6 +7,8 @@ export interface StoredRoute {
   containerId: string;
   port: number;
   state: ServerAdminState;
+  /** HAProxy weight when not the default (0 = staged: UP but no traffic). */
+  weight?: number;
 }
 
 /** Which container sits behind which HAProxy server: written before the router is told, so a restart can re-apply it. */
@@ -24,13 +26,17 @@ export class RouteRepository {
   upsert(route: StoredRoute): void {
     this.db
       .prepare(
-        'INSERT INTO routes (app, server_name, container_id, port, state) VALUES (?, ?, ?, ?, ?) ON CONFLICT(app, server_name) DO UPDATE SET container_id = excluded.container_id, port = excluded.port, state = excluded.state',
+        'INSERT INTO routes (app, server_name, container_id, port, state, weight) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(app, server_name) DO UPDATE SET container_id = excluded.container_id, port = excluded.port, state = excluded.state, weight = excluded.weight',
       )
-      .run(route.app, route.serverName, route.containerId, route.port, route.state);
+      .run(route.app, route.serverName, route.containerId, route.port, route.state, route.weight ?? null);
   }
 
   setState(app: string, serverName: string, state: ServerAdminState): void {
     this.db.prepare('UPDATE routes SET state = ? WHERE app = ? AND server_name = ?').run(state, app, serverName);
+  }
+
+  setWeight(app: string, serverName: string, weight: number | undefined): void {
+    this.db.prepare('UPDATE routes SET weight = ? WHERE app = ? AND server_name = ?').run(weight ?? null, app, serverName);
   }
 
   remove(app: string, serverName: string): void {
@@ -38,7 +44,7 @@ export class RouteRepository {
   }
 
   private rows(sql: string, ...params: unknown[]): StoredRoute[] {
-    const rows = this.db.prepare(sql).all(...params) as { app: string; server_name: string; container_id: string; port: number; state: ServerAdminState }[];
-    return rows.map((r) => ({ app: r.app, serverName: r.server_name, containerId: r.container_id, port: r.port, state: r.state }));
+    const rows = this.db.prepare(sql).all(...params) as { app: string; server_name: string; container_id: string; port: number; state: ServerAdminState; weight: number | null }[];
+    return rows.map((r) => ({ app: r.app, serverName: r.server_name, containerId: r.container_id, port: r.port, state: r.state, ...(r.weight === null ? {} : { weight: r.weight }) }));
   }
 }

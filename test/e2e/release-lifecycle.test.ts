@@ -25,6 +25,7 @@ describe('release lifecycle: rollback, blue-green, release phase, one-off runs, 
   let h: Harness;
   const app = uniqueApp('life');
   const procApp = uniqueApp('proc');
+  const reloadApp = uniqueApp('reload');
   const load = (host: string): LoadRun => startLoad({ port: h.httpPort, host, keepAliveClients: 6, newConnectionClients: 3, maxDurationMs: 5 * 60_000 });
   const releases = async (name = app) => JSON.parse((await h.ok('releases', '-a', name, '--json')).stdout) as ReleaseRow[];
   const json = async <T>(...argv: string[]) => JSON.parse((await h.ok(...argv, '--json')).stdout) as T;
@@ -100,6 +101,10 @@ describe('release lifecycle: rollback, blue-green, release phase, one-off runs, 
       deployEvents = (JSON.parse((await h.ok('config:set', '-a', app, 'COLOR=red', '--json')).stdout) as { events: Event[] }).events;
       afterDeploy = Date.now();
       await new Promise((r) => setTimeout(r, 600));
+      // A new app reloads HAProxy: the warm (maint) set must survive it for the rollback to stay instant.
+      await h.ok('apps:create', reloadApp);
+      const warm = await json<{ routerServers: { status: string }[] }>('ps', '-a', app);
+      assert.equal(warm.routerServers.filter((s) => s.status.startsWith('MAINT')).length, 2, `warm set still in HAProxy after a reload: ${JSON.stringify(warm.routerServers)}`);
       rollbackStarted = Date.now();
       rollbackEvents = (JSON.parse((await h.ok('rollback', '-a', app, '--json')).stdout) as { events: Event[] }).events;
       afterRollback = Date.now();
