@@ -6,7 +6,8 @@ import { DockerEngine } from './engine/docker-engine.js';
 import { HaproxyRouter } from './router/haproxy-router.js';
 import { openStore, type Store } from './store/store.js';
 import { readEnvironment, slipwayPaths, type SlipwayEnvironment, type SlipwayPaths } from './config/environment.js';
-import { ensureHome, readSecretKey, readToken } from './config/home.js';
+import { ensureHome, readInstanceId, readSecretKey, readToken } from './config/home.js';
+import { LABELS } from './core/types.js';
 import { DeployService } from './deploy/deploy-service.js';
 import { BuildService } from './build/build-service.js';
 import { AppService } from './apps/app-service.js';
@@ -48,7 +49,8 @@ export function createSlipway(parts: SlipwayParts = {}): Slipway {
   const paths = slipwayPaths(env.home);
   ensureHome(paths);
   const store = openStore(paths.database, readSecretKey(paths));
-  const engine = parts.engine ?? new DockerEngine();
+  const scope = { [LABELS.instance]: readInstanceId(paths) };
+  const engine = parts.engine ?? new DockerEngine({ scopeLabels: scope });
   const router =
     parts.router ??
     new HaproxyRouter({
@@ -67,7 +69,7 @@ export function createSlipway(parts: SlipwayParts = {}): Slipway {
   const apps = new AppService({ engine, router, store, deploys, builds, syncRouter });
   const domains = new DomainService({ store, domain: env.domain, syncRouter });
   const certs = new CertificateService({ store, domain: env.domain, syncRouter });
-  return { domains, certs, env, paths, store, engine, router, deploys, apps, logs: new LogService(engine, store.logs), runs: new RunService({ engine, store }), syncRouter };
+  return { domains, certs, env, paths, store, engine, router, deploys, apps, logs: new LogService(engine, store.logs), runs: new RunService({ engine, store, scope }), syncRouter };
 }
 
 export interface RunningServer {

@@ -101,4 +101,6 @@ export const LABELS = {
   index: 'slipway.index',
   deployment: 'slipway.deployment',
   managed: 'slipway.managed',
+  /** Which Slipway home made the container: several homes can share one Docker Engine. */
+  instance: 'slipway.instance',
 } as const;

@@ -41,6 +41,11 @@ export interface DockerEngineOptions {
   dockerHost?: string;
   /** Timeout of ordinary API calls (default 30 s). */
   timeoutMs?: number;
+  /**
+   * Labels that scope this engine to one Slipway instance: added to every container it creates and
+   * to every container listing, so two Slipway homes on one Docker never see each other's containers.
+   */
+  scopeLabels?: Record<string, string>;
   /** Timeout of a whole image build (default 30 min). */
   buildTimeoutMs?: number;
 }
@@ -55,7 +60,10 @@ export class DockerEngine implements ContainerEngine {
   private readonly timeoutMs: number;
   private readonly buildTimeoutMs: number;
 
+  private readonly scope: Record<string, string>;
+
   constructor(opts: DockerEngineOptions = {}) {
+    this.scope = opts.scopeLabels ?? {};
     const endpoint: DockerEndpoint = opts.socketPath
       ? { socketPath: opts.socketPath }
       : parseDockerHost(opts.dockerHost ?? process.env.DOCKER_HOST);
@@ -88,7 +96,7 @@ export class DockerEngine implements ContainerEngine {
   }
 
   async createContainer(spec: ContainerSpec, signal?: AbortSignal): Promise<string> {
-    const created = await this.http.json(createContainerRequest(spec), { signal }).catch((err: unknown) => {
+    const created = await this.http.json(createContainerRequest(this.scoped(spec)), { signal }).catch((err: unknown) => {
       throw createFailedError(err, spec);
     });
     return parseCreateResponse(created.body);
@@ -147,7 +155,7 @@ export class DockerEngine implements ContainerEngine {
   }
 
   async runContainer(spec: ContainerSpec, signal?: AbortSignal): Promise<ContainerInfo> {
-    const created = await this.http.json(createContainerRequest(spec), { signal }).catch((err: unknown) => {
+    const created = await this.http.json(createContainerRequest(this.scoped(spec)), { signal }).catch((err: unknown) => {
       throw createFailedError(err, spec);
     });
     const id = parseCreateResponse(created.body);
@@ -169,8 +177,13 @@ export class DockerEngine implements ContainerEngine {
     return res.status === 404 ? null : parseContainerInspect(res.body);
   }
 
+  /** The spec with this instance's scope labels. */
+  scoped(spec: ContainerSpec): ContainerSpec {
+    return Object.keys(this.scope).length === 0 ? spec : { ...spec, labels: { ...spec.labels, ...this.scope } };
+  }
+
   async listContainers(labels: Record<string, string | undefined>, signal?: AbortSignal): Promise<ContainerInfo[]> {
-    const res = await this.http.json(listContainersRequest(labels), { signal });
+    const res = await this.http.json(listContainersRequest({ ...labels, ...this.scope }), { signal });
     // Inspect each for the full state (a few at a time); a container removed in between is left out.
     const ids = parseContainerListIds(res.body);
     const infos: ContainerInfo[] = [];

@@ -22,7 +22,7 @@ export interface StartedRun extends AttachedContainer {
 
 /** One-off processes: a new container of a release (same image, same config), removed afterwards. */
 export class RunService {
-  constructor(private readonly deps: { engine: ContainerEngine; store: Store }) {}
+  constructor(private readonly deps: { engine: ContainerEngine; store: Store; scope?: Record<string, string> }) {}
 
   async start(req: RunRequest): Promise<StartedRun> {
     const { store, engine } = this.deps;
@@ -42,7 +42,7 @@ export class RunService {
         image: build.imageRef,
         cmd: req.command,
         env: { ...config, PORT: String(app.settings.port), DYNO: `run.${index}`, SLIPWAY_APP: app.name, SLIPWAY_RELEASE: `v${version}`, SLIPWAY_PROCESS: `run.${index}` },
-        labels: { [LABELS.managed]: 'true', [LABELS.app]: app.name, [LABELS.release]: `v${version}`, [LABELS.process]: 'run', [LABELS.index]: index },
+        labels: { ...this.deps.scope, [LABELS.managed]: 'true', [LABELS.app]: app.name, [LABELS.release]: `v${version}`, [LABELS.process]: 'run', [LABELS.index]: index },
       },
       { stdin: req.stdin, tty: req.tty },
     );
