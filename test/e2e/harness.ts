@@ -155,6 +155,15 @@ export class Harness {
     for (const app of apps) {
       const ids = execFileSync('docker', ['ps', '-aq', '--filter', `label=slipway.app=${app}`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
       if (ids.length) execFileSync('docker', ['rm', '-f', ...ids], { stdio: 'ignore' });
+      // …and the images Slipway built for it (tags slipway/<app>:build-…).
+      const images = execFileSync('docker', ['images', '-q', `slipway/${app}`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+      if (images.length) {
+        try {
+          execFileSync('docker', ['rmi', '-f', ...new Set(images)], { stdio: 'ignore' });
+        } catch {
+          // still used by another image or container: leave it
+        }
+      }
     }
   }
 }
