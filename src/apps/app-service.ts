@@ -176,6 +176,12 @@ export class AppService {
         hint: 'pick a release whose status is succeeded or rolled back (`slipway releases -a ' + app.name + '`)',
       });
     }
+    const image = store.releases.build(release.buildId).imageRef;
+    if (!(await this.deps.engine.inspectImage(image))) {
+      throw new SlipwayError('IMAGE_NOT_FOUND', `the image of v${version} (${image}) is no longer on this host`, {
+        hint: 'image retention keeps the last SLIPWAY_KEEP_RELEASES releases (default 5); roll back to a newer release, or deploy that source again',
+      });
+    }
     const config = store.releases.config(app.name, version);
     const before = store.apps.config(app.name);
     store.apps.setConfig(app.name, config);
