@@ -227,12 +227,8 @@ export class AppService {
     }
   }
 
+  /** Checked before slow work (a build) as well as when the deployment starts. */
   private assertNotDeploying(app: string): void {
-    const running = this.deps.store.deployments.running().find((d) => d.app === app);
-    if (running) {
-      throw new SlipwayError('DEPLOY_IN_PROGRESS', `app "${app}" has a deployment in progress (#${running.id})`, {
-        hint: 'wait for it to finish, then try again',
-      });
-    }
+    this.deps.store.deployments.assertIdle(app);
   }
 }

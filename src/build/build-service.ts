@@ -1,8 +1,7 @@
 import { createReadStream } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import type { ContainerEngine } from '../engine/port.js';
 import type { Store } from '../store/store.js';
-import type { Build } from '../core/types.js';
+import { LABELS, type Build } from '../core/types.js';
 import { SlipwayError } from '../core/errors.js';
 import { stage, type EventSink } from '../core/events.js';
 import { readServiceDefinition } from './service-definition.js';
@@ -84,7 +83,7 @@ export class BuildService {
       buildArgs: opts.buildArgs ?? {},
       options: opts.options ?? {},
       // Per-build labels are stamped after the build (rec.stamp), so the layer cache still works.
-      labels: { 'slipway.app': app, 'slipway.managed': 'true' },
+      labels: { [LABELS.app]: app, [LABELS.managed]: 'true' },
       emit: rec.emit,
       ...(opts.signal ? { signal: opts.signal } : {}),
       buildId: rec.id,

@@ -21,10 +21,17 @@ export async function listTarFiles(tarFile: string): Promise<string[]> {
   return (await tarMembers(tarFile)).map(normalise);
 }
 
-/** Reads one file from a tar archive as text. */
+/**
+ * Reads one file from a tar archive as text. Uploads store members as `./name` (the CLI tars `.`),
+ * others as `name`: both spellings are tried directly, so the archive is not listed again.
+ */
 export async function readTarFile(tarFile: string, name: string): Promise<string> {
-  const member = (await tarMembers(tarFile)).find((m) => normalise(m) === name);
-  if (!member) throw new SlipwayError('NOT_FOUND', `${name} is not in the uploaded source`);
-  const { stdout } = await run('tar', ['-xOf', tarFile, member], { maxBuffer: 16 * 1024 * 1024 });
-  return stdout;
+  for (const member of [`./${name}`, name]) {
+    try {
+      return (await run('tar', ['-xOf', tarFile, member], { maxBuffer: 16 * 1024 * 1024 })).stdout;
+    } catch {
+      // not stored under this spelling: try the next one
+    }
+  }
+  throw new SlipwayError('NOT_FOUND', `${name} is not in the uploaded source`);
 }

@@ -104,3 +104,8 @@ export const LABELS = {
   /** Which Slipway home made the container: several homes can share one Docker Engine. */
   instance: 'slipway.instance',
 } as const;
+
+/** A container's dyno name from its labels, e.g. `web.1` (`?` for a missing part). */
+export function dynoName(labels: Record<string, string>): string {
+  return `${labels[LABELS.process] ?? '?'}.${labels[LABELS.index] ?? '?'}`;
+}

@@ -1,7 +1,7 @@
 import type { ContainerEngine } from '../engine/port.js';
 import type { Router } from '../router/port.js';
 import type { Store } from '../store/store.js';
-import type { Formation, Release } from '../core/types.js';
+import { LABELS, type DeployStrategy, type Formation, type Release } from '../core/types.js';
 import { SlipwayError, toSlipwayError } from '../core/errors.js';
 import { stage, type EventSink } from '../core/events.js';
 import { makeRedactor, redactDeep } from '../core/redact.js';
@@ -11,7 +11,6 @@ import { RolloutExecutor } from './rollout-executor.js';
 import { runReleasePhase } from './release-phase.js';
 import type { DeployStep, DesiredState, ObservedContainer } from './plan-types.js';
 import { planBlueGreen, planWarmSwitch } from './plan-blue-green.js';
-import type { DeployStrategy } from '../core/types.js';
 
 /** Observed = containers of the formation; warm = parked blue-green containers (for an instant rollback). */
 type Planner = (desired: DesiredState, observed: ObservedContainer[], warm: ObservedContainer[]) => DeployStep[];
@@ -96,11 +95,9 @@ export class DeployService {
       store.deployments.finish(deployment.id, 'succeeded', new Date().toISOString());
       return { app, release: version, deployment: deployment.id, ms: Date.now() - started };
     } catch (err) {
-      const error = redactDeep(toSlipwayError(err).toJSON(), redact);
-      await this.revert(app, deployment.id, previous, emit, 'the new release failed');
+      const error = await this.fail(deployment.id, err, redact, () => this.revert(app, deployment.id, previous, emit, 'the new release failed'), { deployment: deployment.id });
       store.releases.setStatus(app, version, 'failed', error.message);
-      store.deployments.finish(deployment.id, 'failed', new Date().toISOString(), error);
-      throw new SlipwayError(toSlipwayError(err).code, error.message, { ...(error.hint ? { hint: error.hint } : {}), details: { ...error.details, deployment: deployment.id } });
+      throw error;
     }
   }
 
@@ -127,10 +124,7 @@ export class DeployService {
       store.deployments.finish(deployment.id, 'succeeded', new Date().toISOString());
       return { app, release: current, deployment: deployment.id, ms: Date.now() - started };
     } catch (err) {
-      const error = redactDeep(toSlipwayError(err).toJSON(), redact);
-      await this.revert(app, deployment.id, current, emit, 'restart failed');
-      store.deployments.finish(deployment.id, 'failed', new Date().toISOString(), error);
-      throw new SlipwayError(toSlipwayError(err).code, error.message, { ...(error.hint ? { hint: error.hint } : {}), ...(error.details ? { details: error.details } : {}) });
+      throw await this.fail(deployment.id, err, redact, () => this.revert(app, deployment.id, current, emit, 'restart failed'));
     }
   }
 
@@ -164,11 +158,8 @@ export class DeployService {
       store.deployments.finish(deployment.id, 'succeeded', new Date().toISOString());
       return { app, release: current, deployment: deployment.id, ms: Date.now() - started };
     } catch (err) {
-      const error = redactDeep(toSlipwayError(err).toJSON(), redact);
       store.apps.setFormation(app, before);
-      await this.revert(app, deployment.id, current, emit, 'scaling failed');
-      store.deployments.finish(deployment.id, 'failed', new Date().toISOString(), error);
-      throw new SlipwayError(toSlipwayError(err).code, error.message, { ...(error.hint ? { hint: error.hint } : {}), ...(error.details ? { details: error.details } : {}) });
+      throw await this.fail(deployment.id, err, redact, () => this.revert(app, deployment.id, current, emit, 'scaling failed'));
     }
   }
 
@@ -184,13 +175,13 @@ export class DeployService {
       log(`recovering interrupted deployment #${deployment.id} of ${app}`);
       const emit = this.journaledEmit(deployment.id, () => {}, (s) => s);
       const current = store.apps.find(app)?.currentRelease ?? null;
-      const containers = new Map((await engine.listContainers({ 'slipway.app': app })).map((c) => [c.id, c]));
+      const containers = new Map((await engine.listContainers({ [LABELS.app]: app })).map((c) => [c.id, c]));
       for (const route of store.routes.forApp(app)) {
         const container = containers.get(route.containerId);
         if (!container || container.state !== 'running') {
           await router.removeServer(app, route.serverName, { timeoutMs: 5000 }).catch(() => undefined);
           store.routes.remove(app, route.serverName);
-        } else if (route.state !== 'ready' && container.labels['slipway.release'] === `v${current}`) {
+        } else if (route.state !== 'ready' && container.labels[LABELS.release] === `v${current}`) {
           store.routes.setState(app, route.serverName, 'ready');
           await router.setServerState(app, route.serverName, 'ready').catch(() => undefined);
         }
@@ -204,6 +195,18 @@ export class DeployService {
         message: 'interrupted by a server restart; the app was returned to its current release',
       });
     }
+  }
+
+  /**
+   * A rollout failed: put the app back (`revert`), record the error — secrets redacted — on the
+   * deployment, and return the error to throw (with `extraDetails` merged into its details).
+   */
+  private async fail(deploymentId: number, err: unknown, redact: (s: string) => string, revert: () => Promise<void>, extraDetails: Record<string, unknown> = {}): Promise<SlipwayError> {
+    const error = redactDeep(toSlipwayError(err).toJSON(), redact);
+    await revert();
+    this.deps.store.deployments.finish(deploymentId, 'failed', new Date().toISOString(), error);
+    const details = { ...error.details, ...extraDetails };
+    return new SlipwayError(error.code, error.message, { ...(error.hint ? { hint: error.hint } : {}), ...(Object.keys(details).length > 0 || error.details ? { details } : {}) });
   }
 
   /** Returns the app to `version` (or to nothing when there is none) with the same zero-downtime steps. */

@@ -170,8 +170,7 @@ export class RolloutExecutor {
     await stage(this.deps.emit, 'route', `switch all traffic to v${this.target.desired.release}`, async () => {
       for (const key of enable) store.routes.setWeight(app, this.get(key).serverName!, undefined);
       await Promise.all(enable.map((key) => router.setServerWeight(app, this.get(key).serverName!, 1, this.deps.signal)));
-      for (const old of drain) store.routes.setState(app, old.serverName, 'drain');
-      await Promise.all(drain.map((old) => router.setServerState(app, old.serverName, 'drain', this.deps.signal)));
+      await this.drainAll(drain);
     });
     return { switchMs: Date.now() - started };
   }
@@ -196,10 +195,15 @@ export class RolloutExecutor {
           }
         }),
       );
-      for (const old of drain) store.routes.setState(app, old.serverName, 'drain');
-      await Promise.all(drain.map((old) => router.setServerState(app, old.serverName, 'drain', this.deps.signal)));
+      await this.drainAll(drain);
     });
     return { switchMs: Date.now() - started };
+  }
+
+  /** Every listed server leaves rotation (store first, then HAProxy), all at once. */
+  private async drainAll(servers: { serverName: string }[]): Promise<void> {
+    for (const old of servers) this.deps.store.routes.setState(this.target.app, old.serverName, 'drain');
+    await Promise.all(servers.map((old) => this.deps.router.setServerState(this.target.app, old.serverName, 'drain', this.deps.signal)));
   }
 
   /** Blue-green: a drained server leaves rotation (maint) but its container keeps running, warm. */

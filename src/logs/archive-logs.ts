@@ -1,6 +1,6 @@
 import type { ContainerEngine } from '../engine/port.js';
 import type { LogRepository } from '../store/log-repository.js';
-import { LABELS } from '../core/types.js';
+import { LABELS, dynoName } from '../core/types.js';
 
 /** Copies a container's logs into the store before the container is removed (logs outlive deploys). */
 export async function archiveContainerLogs(engine: ContainerEngine, logs: LogRepository, containerId: string, redact: (s: string) => string, maxLines = 2000): Promise<number> {
@@ -8,7 +8,7 @@ export async function archiveContainerLogs(engine: ContainerEngine, logs: LogRep
   if (!info) return 0;
   const app = info.labels[LABELS.app];
   if (!app) return 0;
-  const dyno = `${info.labels[LABELS.process] ?? '?'}.${info.labels[LABELS.index] ?? '?'}`;
+  const dyno = dynoName(info.labels);
   const release = info.labels[LABELS.release] ?? '?';
   const lines = [];
   try {

@@ -1,5 +1,5 @@
 import type { ContainerEngine, ContainerInfo } from '../engine/port.js';
-import { LABELS } from '../core/types.js';
+import { LABELS, dynoName } from '../core/types.js';
 import { sleep } from '../core/abort.js';
 import { AsyncQueue } from './async-queue.js';
 import type { LogRepository } from '../store/log-repository.js';
@@ -86,7 +86,5 @@ export class LogService {
 }
 
 function tag(c: ContainerInfo, line: { time: string; stream: 'stdout' | 'stderr'; text: string }, redact: (s: string) => string): AppLogLine {
-  const process = c.labels[LABELS.process] ?? '?';
-  const index = c.labels[LABELS.index] ?? '?';
-  return { time: line.time, dyno: `${process}.${index}`, release: c.labels[LABELS.release] ?? '?', stream: line.stream, text: redact(line.text) };
+  return { time: line.time, dyno: dynoName(c.labels), release: c.labels[LABELS.release] ?? '?', stream: line.stream, text: redact(line.text) };
 }

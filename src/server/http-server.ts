@@ -4,10 +4,13 @@ import { timingSafeEqual } from 'node:crypto';
 import { SlipwayError } from '../core/errors.js';
 import { sendError, sendJson, type Route } from './http-kit.js';
 
-function tokenMatches(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+/** The request carries `Authorization: Bearer <token>` (compared in constant time). */
+function authorized(req: http.IncomingMessage, token: string): boolean {
+  const auth = req.headers['authorization'] ?? '';
+  if (!auth.startsWith('Bearer ')) return false;
+  const given = Buffer.from(auth.slice(7));
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 export type UpgradeHandler = (req: http.IncomingMessage, socket: Duplex, url: URL) => Promise<void>;
@@ -22,8 +25,7 @@ export function createApiServer(routes: Route[], token: string, upgrade?: { hand
       try {
         const url = new URL(req.url ?? '/', 'http://localhost');
         if (url.pathname === '/v1/health') return sendJson(res, 200, { ok: true });
-        const auth = req.headers['authorization'] ?? '';
-        if (!auth.startsWith('Bearer ') || !tokenMatches(auth.slice(7), token)) {
+        if (!authorized(req, token)) {
           throw new SlipwayError('UNAUTHORIZED', 'missing or wrong API token', { hint: 'the CLI reads the token from SLIPWAY_HOME/token; set SLIPWAY_HOME to the server\'s' });
         }
         for (const r of routes) {
@@ -42,8 +44,7 @@ export function createApiServer(routes: Route[], token: string, upgrade?: { hand
   });
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const auth = req.headers['authorization'] ?? '';
-    if (!upgrade || !auth.startsWith('Bearer ') || !tokenMatches(auth.slice(7), token)) {
+    if (!upgrade || !authorized(req, token)) {
       upgrade?.reject(socket, new SlipwayError('UNAUTHORIZED', 'missing or wrong API token'));
       if (!upgrade) socket.destroy();
       return;

@@ -1,4 +1,4 @@
-import { LABELS } from '../core/types.js';
+import { LABELS, dynoName } from '../core/types.js';
 import type { Slipway } from '../main.js';
 
 export interface ProcessRow {
@@ -22,7 +22,7 @@ export async function listProcesses(s: Slipway, app: string): Promise<ProcessRow
       const server = routes.get(c.id);
       const router = server ? statuses.get(server) : undefined;
       return {
-        dyno: `${c.labels[LABELS.process] ?? '?'}.${c.labels[LABELS.index] ?? '?'}`,
+        dyno: dynoName(c.labels),
         release: c.labels[LABELS.release] ?? '?',
         state: c.state,
         ...(router ? { router } : {}),

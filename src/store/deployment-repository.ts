@@ -43,17 +43,22 @@ export class DeploymentRepository {
   /** Starts a deployment; refuses when another one of the same app is running (the per-app lock). */
   start(input: { app: string; release: number; kind: Deployment['kind']; now: string }): Deployment {
     return this.db.transaction(() => {
-      const running = this.db.prepare("SELECT id FROM deployments WHERE app = ? AND status = 'running'").get(input.app) as { id: number } | undefined;
-      if (running) {
-        throw new SlipwayError('DEPLOY_IN_PROGRESS', `app "${input.app}" has a deployment in progress (#${running.id})`, {
-          hint: 'wait for it to finish (`slipway ps -a ' + input.app + '`), then try again',
-        });
-      }
+      this.assertIdle(input.app);
       const result = this.db
         .prepare("INSERT INTO deployments (app, release, kind, status, started_at) VALUES (?, ?, ?, 'running', ?)")
         .run(input.app, input.release, input.kind, input.now);
       return this.get(Number(result.lastInsertRowid));
     })();
+  }
+
+  /** Throws DEPLOY_IN_PROGRESS when a deployment of `app` is running (the per-app lock). */
+  assertIdle(app: string): void {
+    const running = this.db.prepare("SELECT id FROM deployments WHERE app = ? AND status = 'running'").get(app) as { id: number } | undefined;
+    if (running) {
+      throw new SlipwayError('DEPLOY_IN_PROGRESS', `app "${app}" has a deployment in progress (#${running.id})`, {
+        hint: 'wait for it to finish (`slipway ps -a ' + app + '`), then try again',
+      });
+    }
   }
 
   get(id: number): Deployment {

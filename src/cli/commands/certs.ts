@@ -2,19 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { SlipwayError } from '../../core/errors.js';
 import { requireApp } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
+import type { CertificateView } from '../../domains/certificate-service.js';
 
-/** What the server shows about a certificate: never the private key. */
-interface CertificateView {
-  app: string;
-  subject: string;
-  issuer: string;
-  names: string[];
-  notBefore: string;
-  notAfter: string;
-  fingerprint256: string;
-  hosts: string[];
-  uncoveredHosts: string[];
-}
 
 const certsPath = (app: string) => `/v1/apps/${encodeURIComponent(app)}/certs`;
 

@@ -4,16 +4,8 @@ import { table, age } from '../reporter.js';
 import { followOperation } from '../run-stream.js';
 import type { Command } from '../command.js';
 import { commitsByRelease } from './builds.js';
+import type { ProcessRow } from '../../server/process-list.js';
 
-interface ProcessRow {
-  dyno: string;
-  release: string;
-  state: string;
-  router?: string;
-  containerId: string;
-  createdAt: string;
-  startedAt?: string;
-}
 
 export const psCommands: Command[] = [
   {

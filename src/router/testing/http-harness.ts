@@ -80,30 +80,42 @@ export function httpGet(port: number, host: string, urlPath = '/', agent?: http.
   });
 }
 
-export interface LoadResult {
-  replies: Reply[];
+export interface LoadResult<R extends { status: number } = Reply> {
+  replies: R[];
   failures: string[];
-  non2xx: Reply[];
+  non2xx: R[];
 }
 
-export interface Load {
-  stop(): Promise<LoadResult>;
+export interface Load<R extends { status: number } = Reply> {
+  result: LoadResult<R>;
+  stop(): Promise<LoadResult<R>>;
   /** Replies received so far. */
   count(): number;
 }
 
+export interface LoadOptions {
+  keepAliveClients: number;
+  freshClients: number;
+  maxMs?: number;
+}
+
 /**
- * Continuous GET load: `keepAliveClients` loops each reusing one keep-alive connection, and
- * `freshClients` loops opening a new connection per request. Bounded by `maxMs` as a safety net.
+ * Continuous load with any request function: `keepAliveClients` loops each reusing one keep-alive
+ * agent (from `newAgent`), and `freshClients` loops opening a new connection per request. Bounded by
+ * `maxMs` as a safety net.
  */
-export function startLoad(opts: { port: number; host: string; keepAliveClients: number; freshClients: number; maxMs?: number }): Load {
-  const result: LoadResult = { replies: [], failures: [], non2xx: [] };
+export function runLoad<R extends { status: number }, A extends { destroy(): void }>(
+  request: (agent: A | undefined) => Promise<R>,
+  newAgent: () => A,
+  opts: LoadOptions,
+): Load<R> {
+  const result: LoadResult<R> = { replies: [], failures: [], non2xx: [] };
   const deadline = Date.now() + (opts.maxMs ?? 60_000);
   let stopped = false;
-  const loop = async (agent: http.Agent | undefined) => {
+  const loop = async (agent: A | undefined) => {
     while (!stopped && Date.now() < deadline) {
       try {
-        const reply = await httpGet(opts.port, opts.host, '/', agent);
+        const reply = await request(agent);
         result.replies.push(reply);
         if (reply.status < 200 || reply.status > 299) result.non2xx.push(reply);
       } catch (err) {
@@ -113,10 +125,11 @@ export function startLoad(opts: { port: number; host: string; keepAliveClients: 
     agent?.destroy();
   };
   const clients = [
-    ...Array.from({ length: opts.keepAliveClients }, () => loop(new http.Agent({ keepAlive: true, maxSockets: 1 }))),
+    ...Array.from({ length: opts.keepAliveClients }, () => loop(newAgent())),
     ...Array.from({ length: opts.freshClients }, () => loop(undefined)),
   ];
   return {
+    result,
     count: () => result.replies.length,
     stop: async () => {
       stopped = true;
@@ -124,6 +137,11 @@ export function startLoad(opts: { port: number; host: string; keepAliveClients: 
       return result;
     },
   };
+}
+
+/** Continuous plain-HTTP GET load against the router (see runLoad). */
+export function startLoad(opts: LoadOptions & { port: number; host: string }): Load {
+  return runLoad((agent) => httpGet(opts.port, opts.host, '/', agent), () => new http.Agent({ keepAlive: true, maxSockets: 1 }), opts);
 }
 
 export async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {

@@ -1,5 +1,6 @@
 import https from 'node:https';
 import type { TLSSocket } from 'node:tls';
+import { runLoad, type LoadOptions, type LoadResult } from './http-harness.js';
 
 /** Test-only: HTTPS requests to the router on loopback with a chosen SNI name, and continuous HTTPS load. */
 
@@ -41,40 +42,9 @@ export function httpsGet(port: number, host: string, opts: { agent?: https.Agent
   });
 }
 
-export interface HttpsLoadResult {
-  replies: HttpsReply[];
-  failures: string[];
-  non2xx: HttpsReply[];
-}
+export type HttpsLoadResult = LoadResult<HttpsReply>;
 
 /** Keep-alive and fresh-connection (full TLS handshake per request) loops until stopped. */
-export function startHttpsLoad(opts: { port: number; host: string; keepAliveClients: number; freshClients: number; maxMs?: number }) {
-  const result: HttpsLoadResult = { replies: [], failures: [], non2xx: [] };
-  const deadline = Date.now() + (opts.maxMs ?? 60_000);
-  let stopped = false;
-  const loop = async (agent: https.Agent | undefined) => {
-    while (!stopped && Date.now() < deadline) {
-      try {
-        const reply = await httpsGet(opts.port, opts.host, agent ? { agent } : {});
-        result.replies.push(reply);
-        if (reply.status < 200 || reply.status > 299) result.non2xx.push(reply);
-      } catch (err) {
-        result.failures.push(`${agent ? 'keep-alive' : 'fresh'}: ${(err as Error).message}`);
-      }
-    }
-    agent?.destroy();
-  };
-  const clients = [
-    ...Array.from({ length: opts.keepAliveClients }, () => loop(new https.Agent({ keepAlive: true, maxSockets: 1 }))),
-    ...Array.from({ length: opts.freshClients }, () => loop(undefined)),
-  ];
-  return {
-    result,
-    count: () => result.replies.length,
-    stop: async (): Promise<HttpsLoadResult> => {
-      stopped = true;
-      await Promise.all(clients);
-      return result;
-    },
-  };
+export function startHttpsLoad(opts: LoadOptions & { port: number; host: string }) {
+  return runLoad((agent) => httpsGet(opts.port, opts.host, agent ? { agent } : {}), () => new https.Agent({ keepAlive: true, maxSockets: 1 }), opts);
 }
