@@ -4,6 +4,7 @@ import { BuildProgress, JsonLinesDecoder, buildFailureHint } from './docker-buil
 import { DockerHttpClient, parseDockerHost, type DockerEndpoint } from './docker-http.js';
 import {
   containerHasTty,
+  parseContainerEvent,
   parseContainerInspect,
   parseContainerListIds,
   parseCreateResponse,
@@ -14,6 +15,7 @@ import { DockerStreamDemuxer, LogCatchUp, LogLineAssembler } from './docker-log-
 import {
   buildImageRequest,
   containerArchiveRequest,
+  containerEventsRequest,
   containerLogsRequest,
   createContainerRequest,
   inspectContainerRequest,
@@ -31,7 +33,7 @@ import {
   waitContainerRequest,
   type LogsRequestOptions,
 } from './docker-requests.js';
-import type { BuildOptions, ContainerEngine, ContainerInfo, ContainerSpec, ImageHistoryEntry, ImageInfo, ImageSummary, LogLine } from './port.js';
+import type { BuildOptions, ContainerEngine, ContainerEvent, ContainerEventQuery, ContainerInfo, ContainerSpec, ImageHistoryEntry, ImageInfo, ImageSummary, LogLine } from './port.js';
 import { parseImageHistory, parseImageList } from './docker-image-parsers.js';
 
 export interface DockerEngineOptions {
@@ -254,6 +256,25 @@ export class DockerEngine implements ContainerEngine {
       yield* demuxer ? assembler.pushFrames(demuxer.push(chunk)) : assembler.push('stdout', chunk);
     }
     yield* assembler.flush();
+  }
+
+  async *containerEvents(query: ContainerEventQuery): AsyncGenerator<ContainerEvent> {
+    const { signal } = query;
+    const req = containerEventsRequest({ ...(query.actions ? { actions: query.actions } : {}), labels: { ...query.labels, ...this.scope }, ...(query.sinceMs !== undefined ? { sinceMs: query.sinceMs } : {}) });
+    try {
+      // Headers come at once; the body is open-ended: only the caller's signal ends it.
+      const stream = await this.http.stream(req, { signal });
+      const decoder = new JsonLinesDecoder();
+      for await (const chunk of stream.body) {
+        for (const message of decoder.push(chunk)) {
+          const event = parseContainerEvent(message);
+          if (event) yield event;
+        }
+      }
+    } catch (err) {
+      if (signal?.aborted) return;
+      throw err;
+    }
   }
 
   async waitContainer(id: string, signal?: AbortSignal): Promise<number> {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   exposedTcpPorts,
+  parseContainerEvent,
   parseContainerInspect,
   parseContainerListIds,
   parseImageInspect,
@@ -172,5 +173,29 @@ describe('small answers', () => {
   it('parseContainerListIds', () => {
     assert.deepEqual(parseContainerListIds([{ Id: 'a', Names: ['/x'] }, { Id: 'b' }, {}]), ['a', 'b']);
     assert.deepEqual(parseContainerListIds(null), []);
+  });
+});
+
+describe('parseContainerEvent', () => {
+  it('takes the action, id, labels and exit code of a die event (as Docker 20.10 sends it)', () => {
+    const event = parseContainerEvent({
+      status: 'die',
+      id: 'abc',
+      from: 'slipway/x:1',
+      Type: 'container',
+      Action: 'die',
+      Actor: { ID: 'abc', Attributes: { exitCode: '137', image: 'slipway/x:1', name: 'slipway-x-web-1', 'slipway.app': 'x', 'slipway.process': 'web' } },
+      scope: 'local',
+      time: 1700000000,
+      timeNano: 1700000000123456789,
+    });
+    assert.deepEqual(event, { action: 'die', id: 'abc', labels: { 'slipway.app': 'x', 'slipway.process': 'web' }, exitCode: 137, timeMs: 1700000000123 });
+  });
+
+  it('cuts the detail off exec actions and ignores non-container events', () => {
+    assert.equal(parseContainerEvent({ Type: 'container', Action: 'exec_start: sh -c true', Actor: { ID: 'a', Attributes: {} }, time: 1 })?.action, 'exec_start');
+    assert.equal(parseContainerEvent({ Type: 'network', Action: 'connect', Actor: { ID: 'n' } }), null);
+    assert.equal(parseContainerEvent({ Type: 'container', Action: 'start', Actor: {} }), null);
+    assert.equal(parseContainerEvent('garbage'), null);
   });
 });

@@ -1,5 +1,5 @@
 import { SlipwayError } from '../core/errors.js';
-import type { ContainerInfo, ContainerState, ImageInfo } from './port.js';
+import type { ContainerEvent, ContainerInfo, ContainerState, ImageInfo } from './port.js';
 
 /** Pure parsers from Docker Engine API JSON (v1.41) to the port's types. */
 
@@ -140,4 +140,23 @@ export function parseCreateResponse(raw: unknown): string {
 export function parseContainerListIds(raw: unknown): string[] {
   if (!Array.isArray(raw)) return [];
   return raw.map((item) => asString(asObject(item).Id)).filter((id): id is string => !!id);
+}
+
+/** One JSON message of `GET /events` → a ContainerEvent (null when it is not a container event). */
+export function parseContainerEvent(value: unknown): ContainerEvent | null {
+  if (!value || typeof value !== 'object') return null;
+  const v = value as { Type?: unknown; Action?: unknown; Actor?: { ID?: unknown; Attributes?: unknown }; time?: unknown; timeNano?: unknown };
+  if (v.Type !== 'container' || typeof v.Action !== 'string') return null;
+  const id = v.Actor?.ID;
+  if (typeof id !== 'string' || id === '') return null;
+  const attributes = v.Actor?.Attributes && typeof v.Actor.Attributes === 'object' ? (v.Actor.Attributes as Record<string, unknown>) : {};
+  const labels: Record<string, string> = {};
+  for (const [key, val] of Object.entries(attributes)) if (typeof val === 'string') labels[key] = val;
+  // Docker puts labels and a few fields (name, image, exitCode) side by side in the attributes.
+  const exit = labels['exitCode'];
+  for (const key of ['name', 'image', 'exitCode', 'signal']) delete labels[key];
+  const timeMs = typeof v.timeNano === 'number' ? Math.floor(v.timeNano / 1e6) : typeof v.time === 'number' ? v.time * 1000 : Date.now();
+  // "exec_start: sh -c …" and similar carry their detail after a colon.
+  const action = v.Action.split(':')[0]!.trim();
+  return { action, id, labels, ...(exit !== undefined && /^-?\d+$/.test(exit) ? { exitCode: Number(exit) } : {}), timeMs };
 }

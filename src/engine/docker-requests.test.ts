@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  containerEventsRequest,
   buildImageRequest,
   containerLogsRequest,
   createContainerRequest,
@@ -148,5 +149,15 @@ describe('image requests', () => {
       },
     );
     assert.deepEqual(buildImageRequest({ tag: 't:1', buildArgs: {}, labels: {} }).query, { t: 't:1', rm: 'true', forcerm: 'true' });
+  });
+});
+
+describe('containerEventsRequest', () => {
+  it('filters container events by action and label, from a point in time', () => {
+    const req = containerEventsRequest({ actions: ['start', 'die'], labels: { 'slipway.app': 'shop', 'slipway.managed': undefined }, sinceMs: 1700000000123 });
+    assert.equal(req.method, 'GET');
+    assert.equal(req.path, '/events');
+    assert.deepEqual(JSON.parse(req.query!['filters']!), { type: ['container'], event: ['start', 'die'], label: ['slipway.app=shop', 'slipway.managed'] });
+    assert.equal(req.query!['since'], '1700000000.123');
   });
 });

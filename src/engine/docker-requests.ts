@@ -112,6 +112,17 @@ export function containerLogsRequest(id: string, opts: LogsRequestOptions = {}):
   return { method: 'GET', path: containerPath(id, 'logs'), query };
 }
 
+/** The engine's event stream, container events only, filtered by action and labels. */
+export function containerEventsRequest(opts: { actions?: string[]; labels?: Record<string, string | undefined>; sinceMs?: number }): DockerRequest {
+  const filters: Record<string, string[]> = { type: ['container'] };
+  if (opts.actions && opts.actions.length > 0) filters['event'] = [...opts.actions];
+  const labels = labelFilters(opts.labels ?? {});
+  if (labels.length > 0) filters['label'] = labels;
+  const query: Record<string, string> = { filters: JSON.stringify(filters) };
+  if (opts.sinceMs !== undefined) query['since'] = (opts.sinceMs / 1000).toFixed(3);
+  return { method: 'GET', path: '/events', query };
+}
+
 /** `not-running` returns at once for a container that already exited (next-exit would hang). */
 export function waitContainerRequest(id: string): DockerRequest {
   return { method: 'POST', path: containerPath(id, 'wait'), query: { condition: 'not-running' } };

@@ -82,6 +82,29 @@ export interface ImageSummary {
   labels: Record<string, string>;
 }
 
+/** A container lifecycle event from the engine (`GET /events`), e.g. a `die` with its exit code. */
+export interface ContainerEvent {
+  /** Docker's action: create, start, die, stop, kill, oom, destroy, … */
+  action: string;
+  id: string;
+  /** The container's labels (as Docker reports them in the event's attributes). */
+  labels: Record<string, string>;
+  /** For `die`: the exit code. */
+  exitCode?: number;
+  /** Engine time of the event, ms since the epoch. */
+  timeMs: number;
+}
+
+export interface ContainerEventQuery {
+  /** Only these actions (default: all). */
+  actions?: string[];
+  /** Only containers carrying all these labels (value `undefined`/'' = label present); the engine's scope labels are always added. */
+  labels?: Record<string, string | undefined>;
+  /** Replay events since this time (ms since the epoch); default: from now on. */
+  sinceMs?: number;
+  signal?: AbortSignal;
+}
+
 export interface ContainerEngine {
   /** Throws SlipwayError DOCKER_UNAVAILABLE when the engine does not answer. */
   ping(signal?: AbortSignal): Promise<void>;
@@ -102,6 +125,11 @@ export interface ContainerEngine {
   logs(id: string, opts: { follow?: boolean; tail?: number; since?: number; signal?: AbortSignal }): AsyncIterable<LogLine>;
   /** Waits for the container to exit, returns its exit code. */
   waitContainer(id: string, signal?: AbortSignal): Promise<number>;
+  /**
+   * Container lifecycle events as they happen, until the signal aborts (then the iteration ends
+   * quietly) or the engine goes away (then it throws DOCKER_UNAVAILABLE / INTERNAL).
+   */
+  containerEvents(query: ContainerEventQuery): AsyncIterable<ContainerEvent>;
 
   // Optional members (build pipelines, image retention); DockerEngine implements them all.
   /** Creates a container without starting it (e.g. to copy files out of an image); returns its id. */
