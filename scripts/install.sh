@@ -13,4 +13,14 @@ say "compiling TypeScript"
 npm run --silent build
 say "slipway setup"
 ./bin/slipway setup
+# Debian packages the tests need beyond what setup installs:
+#   busybox-static — the tiny HTTP image of the dockerd-restart test (test/e2e/engine-restart.test.ts)
+packages=(busybox-static)
+missing=()
+for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  say "apt-get install ${missing[*]}"
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
 say "done in $(( $(date +%s) - start )) s"

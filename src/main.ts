@@ -9,7 +9,9 @@ import { readEnvironment, slipwayPaths, type SlipwayEnvironment, type SlipwayPat
 import { ensureHome, readInstanceId, readSecretKey, readToken } from './config/home.js';
 import { LABELS } from './core/types.js';
 import { DeployService } from './deploy/deploy-service.js';
+import { FormationSupervisor } from './deploy/formation-supervisor.js';
 import { BuildService } from './build/build-service.js';
+import { recoverInterruptedBuilds } from './build/interrupted-builds.js';
 import { AppService } from './apps/app-service.js';
 import { LogService } from './logs/log-service.js';
 import { appRoutes } from './deploy/app-routes.js';
@@ -19,6 +21,7 @@ import { createApiServer, listen } from './server/http-server.js';
 import { apiRoutes } from './server/api-routes.js';
 import { RunService } from './runs/run-service.js';
 import { handleRunUpgrade, rejectUpgrade } from './server/run-routes.js';
+import { loopbackHosts } from './server/request-guard.js';
 
 /** Everything a running Slipway server is made of, wired once. */
 export interface Slipway {
@@ -84,20 +87,25 @@ export async function startServer(parts: SlipwayParts = {}): Promise<RunningServ
   const slipway = createSlipway(parts);
   const log = parts.log ?? (() => {});
   await slipway.engine.ping();
-  const server = createApiServer(apiRoutes(slipway), readToken(slipway.paths), {
-    handle: (req, socket, url) => handleRunUpgrade(slipway, slipway.runs, req, socket, url),
-    reject: rejectUpgrade,
+  const server = createApiServer(apiRoutes(slipway), {
+    token: readToken(slipway.paths),
+    allowedHosts: loopbackHosts(slipway.env.apiPort),
+    upgrade: { handle: (req, socket, url) => handleRunUpgrade(slipway, slipway.runs, req, socket, url), reject: rejectUpgrade },
   });
   await listen(server, slipway.env.apiPort);
   try {
     await slipway.router.start();
     slipway.router.onRestart(() => log('router: HAProxy was restarted and every route re-applied'));
     await slipway.deploys.recoverInterrupted((m) => log(m));
+    await recoverInterruptedBuilds(slipway, log);
   } catch (err) {
     server.close();
     slipway.store.close();
     throw err;
   }
+  // Crashed or killed containers are restarted; every formation is reconciled now and periodically.
+  const supervisor = new FormationSupervisor({ engine: slipway.engine, router: slipway.router, store: slipway.store, processesOf: (r) => slipway.deploys.processesOf(r), log });
+  supervisor.start();
   // Blue-green warm sets retire when their window ends.
   const reaper = setInterval(() => {
     slipway.deploys.retireExpiredWarmSets().then(
@@ -115,6 +123,7 @@ export async function startServer(parts: SlipwayParts = {}): Promise<RunningServ
     url,
     close: async () => {
       clearInterval(reaper);
+      await supervisor.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;

@@ -49,8 +49,8 @@ const SECRET = /(SECRET|PASSWORD|TOKEN|_KEY$|^KEY$|APP_KEY|PRIVATE)/;
 /** Scans the given app-relative files and records each env var (and any service it implies). */
 export async function recordEnvUsage(files: AppFiles, language: Exclude<Language, 'static'>, paths: string[], findings: Findings): Promise<void> {
   for (const rel of paths) {
-    const text = await files.read(rel);
-    if (text === undefined || text.length > 512 * 1024) continue;
+    const text = await files.read(rel, { maxBytes: 512 * 1024, skipLarger: true });
+    if (text === undefined) continue;
     for (const use of scanEnvUsage(language, text)) {
       const file = files.display(rel);
       findings.envVar(use.name, file, 'read by the app', { line: use.line, ...(SECRET.test(use.name) ? { secret: true } : {}) });

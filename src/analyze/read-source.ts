@@ -1,12 +1,20 @@
-import { readFile, readdir, stat } from 'node:fs/promises';
-import { join, posix } from 'node:path';
+import { posix } from 'node:path';
 import { SlipwayError } from '../core/errors.js';
+import { listInside, lstatInside, readTextInside, statInside } from '../build/safe-path.js';
+
+/** The most the analyzer reads of one file (manifests are parsed with tighter limits, see text.ts). */
+export const MAX_ANALYZED_FILE_BYTES = 16 * 1024 * 1024;
 
 /** The small read-only view of a source tree the detectors use, so they can be tested without a disk. */
 export interface SourceTree {
-  /** UTF-8 text of a file (path relative to the tree root, `/`-separated); undefined when absent or a directory. */
-  read(path: string): Promise<string | undefined>;
+  /**
+   * UTF-8 text of a file (path relative to the tree root, `/`-separated); undefined when absent or a
+   * directory. A file over the limit is INVALID_INPUT, or undefined with `skipLarger`.
+   */
+  read(path: string, opts?: { maxBytes?: number; skipLarger?: boolean }): Promise<string | undefined>;
   exists(path: string): Promise<boolean>;
+  /** True for a regular file (links followed inside the tree). */
+  isFile(path: string): Promise<boolean>;
   /** Entry names of a directory (`''` is the root), directories suffixed with `/`, sorted; empty when absent. */
   list(dir?: string): Promise<string[]>;
 }
@@ -23,32 +31,27 @@ export function safeRelative(path: string): string {
   return normalized;
 }
 
-/** A SourceTree over a directory on disk. */
+/**
+ * A SourceTree over a directory on disk. Every access stays inside `root` (safe-path.ts): a
+ * symbolic link is followed only while it stays inside, one that leaves is INVALID_INPUT naming
+ * the path (so nothing outside is ever read, listed or quoted), and FIFOs or devices are never opened.
+ */
 export function directoryTree(root: string): SourceTree {
-  const abs = (p: string) => join(root, safeRelative(p));
+  const what = 'the source directory';
   return {
-    async read(p) {
-      try {
-        return await readFile(abs(p), 'utf8');
-      } catch {
-        return undefined;
-      }
+    read(p, opts = {}) {
+      return readTextInside(root, safeRelative(p), { what, maxBytes: opts.maxBytes ?? MAX_ANALYZED_FILE_BYTES, ...(opts.skipLarger ? { skipLarger: true } : {}) });
     },
     async exists(p) {
-      try {
-        await stat(abs(p));
-        return true;
-      } catch {
-        return false;
-      }
+      // The entry itself (a link counts, whatever it points to: nothing outside is looked at).
+      return (await lstatInside(root, safeRelative(p), { what })) !== undefined;
+    },
+    async isFile(p) {
+      return (await statInside(root, safeRelative(p), { what }))?.isFile() ?? false;
     },
     async list(dir = '') {
-      try {
-        const entries = await readdir(abs(dir), { withFileTypes: true });
-        return entries.map((e) => (e.isDirectory() ? `${e.name}/` : e.name)).sort();
-      } catch {
-        return [];
-      }
+      const entries = await listInside(root, safeRelative(dir), { what });
+      return entries.map((e) => (e.isDirectory() ? `${e.name}/` : e.name)).sort();
     },
   };
 }
@@ -58,12 +61,20 @@ export function memoryTree(files: Record<string, string>): SourceTree {
   const normalized = new Map(Object.entries(files).map(([p, t]) => [safeRelative(p), t]));
   const isDir = (d: string) => [...normalized.keys()].some((p) => d === '' || p.startsWith(`${d}/`));
   return {
-    async read(p) {
-      return normalized.get(safeRelative(p));
+    async read(p, opts = {}) {
+      const text = normalized.get(safeRelative(p));
+      if (text !== undefined && opts.maxBytes !== undefined && Buffer.byteLength(text) > opts.maxBytes) {
+        if (opts.skipLarger) return undefined;
+        throw new SlipwayError('INVALID_INPUT', `${p} is larger than ${opts.maxBytes} bytes`, { details: { path: p } });
+      }
+      return text;
     },
     async exists(p) {
       const rel = safeRelative(p);
       return normalized.has(rel) || (rel !== '' && isDir(rel));
+    },
+    async isFile(p) {
+      return normalized.has(safeRelative(p));
     },
     async list(dir = '') {
       const d = safeRelative(dir);
@@ -96,12 +107,16 @@ export class AppFiles {
     return this.dir === '' ? rel : `${this.dir}/${rel}`;
   }
 
-  read(rel: string): Promise<string | undefined> {
-    return this.tree.read(this.display(rel));
+  read(rel: string, opts?: { maxBytes?: number; skipLarger?: boolean }): Promise<string | undefined> {
+    return this.tree.read(this.display(rel), opts);
   }
 
   exists(rel: string): Promise<boolean> {
     return this.tree.exists(this.display(rel));
+  }
+
+  isFile(rel: string): Promise<boolean> {
+    return this.tree.isFile(this.display(rel));
   }
 
   list(rel = ''): Promise<string[]> {
@@ -110,14 +125,31 @@ export class AppFiles {
 
   /** The nearest file with this name in the app directory or an ancestor up to the root. */
   async findUp(name: string): Promise<{ file: string; text: string; inApp: boolean } | undefined> {
-    let dir = this.dir;
-    for (;;) {
+    for (const dir of this.upwards()) {
       const file = dir === '' ? name : `${dir}/${name}`;
       const text = await this.tree.read(file);
       if (text !== undefined) return { file, text, inApp: dir === this.dir };
-      if (dir === '') return undefined;
+    }
+    return undefined;
+  }
+
+  /** Like findUp, without reading the file (lockfiles can be large). */
+  async findUpFile(name: string): Promise<{ file: string; inApp: boolean } | undefined> {
+    for (const dir of this.upwards()) {
+      const file = dir === '' ? name : `${dir}/${name}`;
+      if (await this.tree.isFile(file)) return { file, inApp: dir === this.dir };
+    }
+    return undefined;
+  }
+
+  /** The app directory, then each ancestor up to the root (`''`). */
+  private upwards(): string[] {
+    const out = [this.dir];
+    for (let dir = this.dir; dir !== ''; ) {
       const slash = dir.lastIndexOf('/');
       dir = slash === -1 ? '' : dir.slice(0, slash);
+      out.push(dir);
     }
+    return out;
   }
 }

@@ -1,15 +1,15 @@
-import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { SlipwayError } from '../core/errors.js';
 import { isValidProcessType } from '../core/names.js';
-import { formatIssues } from './text.js';
+import { formatIssues, parseYamlManifest } from './text.js';
+import { healthcheckPathSchema, portSchema } from '../config/value-schemas.js';
 
 /** `slipway.yml`: the service definition `slipway init` writes and deploys read. Unknown keys are rejected. */
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export const healthcheckSchema = z.strictObject({
-  path: z.string().startsWith('/', 'must start with "/"').default('/'),
+  path: healthcheckPathSchema.default('/'),
   attempts: z.number().int().min(1).max(1000).default(30),
   intervalMs: z.number().int().min(100).max(600_000).default(1000),
   timeoutMs: z.number().int().min(100).max(600_000).default(2000),
@@ -25,7 +25,7 @@ export const slipwayYmlSchema = z.strictObject({
   processes: z
     .record(z.string().refine(isValidProcessType, 'process types are lowercase letters, digits, "_" or "-", starting with a letter'), z.string().trim().min(1, 'command must not be empty'))
     .refine((p) => Object.keys(p).length > 0, 'at least one process type is required'),
-  port: z.number().int().min(1).max(65535),
+  port: portSchema,
   healthcheck: healthcheckSchema.optional(),
   release: z.string().trim().min(1).optional(),
   env: z.array(z.string().regex(ENV_NAME, 'env var names are letters, digits and "_", not starting with a digit')).default([]),
@@ -37,17 +37,8 @@ export type SlipwayYmlInput = z.input<typeof slipwayYmlSchema>;
 
 /** Parses and validates slipway.yml text; errors name the file, the line (YAML syntax) or the dotted path. */
 export function parseSlipwayYml(text: string, file = 'slipway.yml'): SlipwayYml {
-  let data: unknown;
-  try {
-    data = parseYaml(text);
-  } catch (err) {
-    const line = err instanceof YAMLParseError ? err.linePos?.[0]?.line : undefined;
-    throw new SlipwayError('INVALID_INPUT', `${file}${line ? `:${line}` : ''}: not valid YAML (${(err as Error).message.split('\n')[0]})`, {
-      hint: 'check the indentation and quoting',
-      cause: err,
-      details: { file, ...(line ? { line } : {}) },
-    });
-  }
+  // Bounded size and alias expansion (a "billion laughs" slipway.yml is INVALID_INPUT, see text.ts).
+  const data = parseYamlManifest(file, text);
   const parsed = slipwayYmlSchema.safeParse(data ?? {});
   if (!parsed.success) {
     throw new SlipwayError('INVALID_INPUT', `${file}: ${formatIssues(parsed.error.issues)}`, {

@@ -1,4 +1,43 @@
+import { LineCounter, parseDocument } from 'yaml';
 import { SlipwayError } from '../core/errors.js';
+
+/**
+ * Limits for every manifest Slipway parses from an upload (JSON, TOML, YAML): bigger input is
+ * refused before parsing, YAML aliases are capped (a "billion laughs" document is INVALID_INPUT,
+ * never a hang or an out-of-memory), and any parser failure is INVALID_INPUT naming the file.
+ */
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+export const MAX_YAML_BYTES = 1024 * 1024;
+export const MAX_YAML_ALIASES = 100;
+
+/** INVALID_INPUT when a manifest is larger than `max` (checked before any parser sees it). */
+export function assertManifestSize(file: string, text: string, max = MAX_MANIFEST_BYTES): void {
+  if (text.length > max || Buffer.byteLength(text) > max) {
+    throw invalidManifest(file, `larger than ${max / 1024} KiB; Slipway does not parse files that large`, { hint: `make ${file} smaller` });
+  }
+}
+
+/**
+ * Parses YAML text with the limits above; errors name the file and line. `lines` turns an offset
+ * into a line (for schema errors); the plain JS value is returned.
+ */
+export function parseYamlManifest(file: string, text: string, opts: { hint?: string } = {}): unknown {
+  assertManifestSize(file, text, MAX_YAML_BYTES);
+  const lines = new LineCounter();
+  let value: unknown;
+  try {
+    const doc = parseDocument(text, { prettyErrors: false, lineCounter: lines, uniqueKeys: true, merge: true });
+    const error = doc.errors[0];
+    if (error) throw invalidManifest(file, `not valid YAML (${error.message.split('\n')[0]})`, { line: lines.linePos(error.pos[0]).line, hint: opts.hint ?? 'check the indentation and quoting' });
+    value = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (err) {
+    if (err instanceof SlipwayError) throw err;
+    const aliases = err instanceof ReferenceError && /alias/i.test(err.message);
+    const problem = aliases ? `uses YAML aliases too much (more than ${MAX_YAML_ALIASES} expansions: a resource exhaustion attack?)` : `not valid YAML (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`;
+    throw invalidManifest(file, problem, { hint: aliases ? 'write the values out instead of repeating anchors (*alias)' : (opts.hint ?? 'check the indentation and quoting'), cause: err });
+  }
+  return value;
+}
 
 /** 1-based number of the first line matching `pattern`, or undefined. */
 export function lineOf(text: string, pattern: RegExp): number | undefined {
@@ -35,6 +74,7 @@ export function invalidManifest(file: string, problem: string, options: { line?:
 
 /** Parses JSON text, turning a syntax error into an INVALID_INPUT error with the file and line. */
 export function parseJsonManifest(file: string, text: string): unknown {
+  assertManifestSize(file, text);
   try {
     return JSON.parse(text);
   } catch (err) {

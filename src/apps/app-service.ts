@@ -1,14 +1,23 @@
 import type { ContainerEngine } from '../engine/port.js';
 import type { Router } from '../router/port.js';
 import type { Store } from '../store/store.js';
-import type { App, AppSettings, Build } from '../core/types.js';
-import { SlipwayError } from '../core/errors.js';
-import { validateAppName, validateConfigKey } from '../core/names.js';
+import { dynoName, resourceLimitsFor, type App, type AppSettings, type Build, type ResourceLimits } from '../core/types.js';
+import { SlipwayError, toSlipwayError } from '../core/errors.js';
+import { validateAppName } from '../core/names.js';
+import { applyConfigChange } from '../config/config-vars.js';
 import { LABELS } from '../core/types.js';
-import { applySettingChanges } from '../config/app-settings.js';
+import { applySettingChanges, settingsProblems } from '../config/app-settings.js';
 import type { DeployOutcome, DeployService, RunOptions } from '../deploy/deploy-service.js';
 import type { BuildService, SourceBuildOptions } from '../build/build-service.js';
 import { pruneAppImages } from '../build/image-retention.js';
+
+export interface SettingsUpdate {
+  settings: AppSettings;
+  /** Running containers whose limits were changed in place. */
+  resized: { dyno: string; limits: ResourceLimits }[];
+  /** Running containers the change could not reach now (they get it when they restart). */
+  notApplied: { dyno: string; reason: string }[];
+}
 
 export interface AppServiceDeps {
   engine: ContainerEngine;
@@ -50,7 +59,18 @@ export class AppService {
         hint: `repeat the app name to confirm: slipway apps:destroy ${app.name} --confirm ${app.name}`,
       });
     }
-    this.assertNotDeploying(app.name);
+    // The app's deploy lock for the whole destroy: the supervisor never restarts a container being removed.
+    const lock = this.deps.store.deployments.start({ app: app.name, release: app.currentRelease ?? 0, kind: 'destroy', now: new Date().toISOString() });
+    try {
+      return await this.removeEverything(app);
+    } catch (err) {
+      this.deps.store.deployments.finish(lock.id, 'failed', new Date().toISOString(), toSlipwayError(err).toJSON());
+      throw err;
+    }
+  }
+
+  /** Drains and removes the app's servers, containers and built images, then the app (its lock row goes with it). */
+  private async removeEverything(app: App): Promise<{ removedContainers: number; removedImages: number }> {
     const { router, engine, store } = this.deps;
     // In-flight requests finish first (bounded), then the servers go.
     const routes = store.routes.forApp(app.name);
@@ -116,17 +136,17 @@ export class AppService {
   }
 
   /** Changes config; when the app is running this makes a new release and rolls it out. */
-  async changeConfig(name: string, set: Record<string, string>, unset: string[], opts: RunOptions): Promise<{ release?: DeployOutcome; keys: string[] }> {
+  async changeConfig(name: string, set: Record<string, string>, unset: string[], opts: RunOptions): Promise<{ release?: DeployOutcome; keys: string[]; unchanged?: true }> {
     const app = this.get(name);
-    Object.keys(set).forEach(validateConfigKey);
-    unset.forEach(validateConfigKey);
     if (Object.keys(set).length === 0 && unset.length === 0) throw new SlipwayError('INVALID_INPUT', 'no config changes given', { hint: 'e.g. slipway config:set -a APP KEY=value' });
-    this.assertNotDeploying(app.name);
     const before = this.deps.store.apps.config(app.name);
-    const next = { ...before, ...set };
-    for (const key of unset) delete next[key];
-    this.deps.store.apps.setConfig(app.name, next);
+    const next = applyConfigChange(before, set, unset);
     const keys = Object.keys(next).sort();
+    const same = keys.length === Object.keys(before).length && keys.every((k) => Object.hasOwn(before, k) && before[k] === next[k]);
+    // Unsetting a var that is not set (or setting the value it has) changes nothing: no release, no restart.
+    if (same) return { keys, unchanged: true };
+    this.assertNotDeploying(app.name);
+    this.deps.store.apps.setConfig(app.name, next);
     if (app.currentRelease === null) return { keys };
     const current = this.deps.store.releases.get(app.name, app.currentRelease);
     const summary = [...Object.keys(set).map((k) => `set ${k}`), ...unset.map((k) => `unset ${k}`)].join(', ');
@@ -139,15 +159,45 @@ export class AppService {
     }
   }
 
-  updateSettings(name: string, changes: Record<string, string>): AppSettings {
+  /**
+   * Validates and saves settings. Changed resource limits also apply at once to the running
+   * containers of the affected process types (the engine updates their cgroups in place, no restart).
+   */
+  async updateSettings(name: string, changes: Record<string, string>): Promise<SettingsUpdate> {
     const app = this.get(name);
     const settings = applySettingChanges(app.settings, changes);
     this.deps.store.apps.updateSettings(app.name, settings);
-    return settings;
+    return { settings, ...(await this.applyLimits(app.name, app.settings, settings)) };
+  }
+
+  private async applyLimits(app: string, before: AppSettings, after: AppSettings): Promise<Omit<SettingsUpdate, 'settings'>> {
+    const out: Omit<SettingsUpdate, 'settings'> = { resized: [], notApplied: [] };
+    if (JSON.stringify(before.resources) === JSON.stringify(after.resources)) return out;
+    const containers = await this.deps.engine.listContainers({ [LABELS.app]: app, [LABELS.managed]: 'true' });
+    for (const c of containers) {
+      const type = c.labels[LABELS.process];
+      if (c.state !== 'running' || !type) continue;
+      const was = resourceLimitsFor(before, type);
+      const now = resourceLimitsFor(after, type);
+      if (JSON.stringify(was) === JSON.stringify(now)) continue;
+      const dyno = dynoName(c.labels);
+      if (was.cpus !== undefined && now.cpus === undefined) {
+        out.notApplied.push({ dyno, reason: 'removing a CPU limit takes effect when the process restarts (`slipway ps:restart`)' });
+        continue;
+      }
+      try {
+        await this.deps.engine.updateContainerLimits(c.id, now);
+        out.resized.push({ dyno, limits: now });
+      } catch (err) {
+        out.notApplied.push({ dyno, reason: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    return out;
   }
 
   async scale(name: string, changes: Record<string, number>, opts: RunOptions): Promise<DeployOutcome> {
     const app = this.get(name);
+    this.assertNotDeploying(app.name);
     return this.deps.deploys.scale(app.name, changes, opts);
   }
 
@@ -227,8 +277,24 @@ export class AppService {
     }
   }
 
+  /**
+   * What is wrong with an app's stored state (a setting that no longer validates, a route the proxy had
+   * to leave out): shown by `ps`; such an app is not deployed to until it is fixed.
+   */
+  problems(name: string): string[] {
+    const app = this.get(name);
+    return [...settingsProblems(app.settings).map((p) => `setting ${p}`), ...this.deps.router.routeProblems(app.name)];
+  }
+
   /** Checked before slow work (a build) as well as when the deployment starts. */
   private assertNotDeploying(app: string): void {
-    this.deps.store.deployments.assertIdle(app);
+    this.deps.store.deployments.assertIdle(app, { except: ['heal'] }); // the rollout waits for a heal (DeployService)
+    const problems = this.problems(app);
+    if (problems.length > 0) {
+      throw new SlipwayError('INVALID_INPUT', `${app} cannot be deployed until its settings are fixed: ${problems.join('; ')}`, {
+        hint: `see \`slipway ps -a ${app}\`; fix it with \`slipway apps:settings:set -a ${app} KEY=VALUE\` (an empty value removes an optional setting)`,
+        details: { problems },
+      });
+    }
   }
 }

@@ -1,11 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { Parser, type ReadEntry } from 'tar';
 import type { SlipwayEvent } from '../core/events.js';
+import { DEFAULT_UPLOAD_LIMITS } from '../config/environment.js';
+import { makeTestCert } from '../domains/testing/make-cert.js';
+import { BuildWorkspace } from './pipeline/workspace.js';
 import type { ContainerEngine, BuildOptions } from '../engine/port.js';
 import type { Store } from '../store/store.js';
 import { buildFromAnalysis } from './analyzed-build.js';
@@ -13,41 +16,50 @@ import type { SourceBuildContext } from './source-build-types.js';
 
 /** Logic of the analyzed strategy up to the engine call; the engine is a recorder (the real build is in test/e2e). */
 const FIXTURES = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'analyze');
-const PEM = '-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n';
+const PEM = makeTestCert(mkdtempSync(join(tmpdir(), 'slipway-analyzed-cert-')), { cn: 'Test Proxy CA' }).cert;
 
+/** Names and the Dockerfile text of a context tar stream (read in-process). */
+async function readContext(context: Readable): Promise<{ files: string[]; dockerfile: string }> {
+  const files: string[] = [];
+  let dockerfile = '';
+  const parser = new Parser({
+    onReadEntry: (entry: ReadEntry) => {
+      files.push(entry.path);
+      if (entry.path === 'Dockerfile') entry.on('data', (c: Buffer) => (dockerfile += c.toString()));
+      else entry.resume();
+    },
+  });
+  for await (const chunk of context) parser.write(chunk as Buffer);
+  await new Promise<void>((resolve) => parser.end(() => resolve()));
+  return { files: files.sort(), dockerfile };
+}
+
+/** The strategy runs on the extracted copy in the build's workspace (here filled directly, no upload). */
 async function run(setup: (dir: string) => void, options: Record<string, string> = {}) {
   const work = mkdtempSync(join(tmpdir(), 'slipway-analyzed-test-'));
-  const dir = join(work, 'src');
-  mkdirSync(dir);
-  setup(dir);
-  const tarFile = join(work, 'upload.tar');
-  execFileSync('tar', ['-C', dir, '-cf', tarFile, '.']);
+  const workspace = new BuildWorkspace(work, 'b1');
+  mkdirSync(workspace.src, { recursive: true });
+  setup(workspace.src);
   const builds: Array<{ opts: BuildOptions; files: string[]; dockerfile: string }> = [];
   const engine = {
     async buildImage(opts: BuildOptions) {
-      const chunks: Buffer[] = [];
-      for await (const c of opts.context as Readable) chunks.push(c as Buffer);
-      const ctxTar = join(work, 'context.tar');
-      writeFileSync(ctxTar, Buffer.concat(chunks));
-      const files = execFileSync('tar', ['-tf', ctxTar], { encoding: 'utf8' }).trim().split('\n').sort();
-      builds.push({ opts, files, dockerfile: execFileSync('tar', ['-xOf', ctxTar, 'Dockerfile'], { encoding: 'utf8' }) });
+      builds.push({ opts, ...(await readContext(opts.context)) });
       return { imageId: 'sha256:0123456789abcdef0123' };
     },
   } as unknown as ContainerEngine;
   const store = { apps: { config: () => ({ SLIPWAY_NODE_VERSION: '22', SECRET: 'x' }) } } as unknown as Store;
   const events: SlipwayEvent[] = [];
-  const ctx: SourceBuildContext = { engine, store, app: 'shop', tarFile, files: new Set(), tag: 'slipway/shop:build-1', buildArgs: {}, options, labels: { 'slipway.app': 'shop' }, emit: (e) => events.push(e) };
-  const before = new Set(readdirSync(tmpdir()).filter((n) => n.startsWith('slipway-build-shop-')));
+  const ctx: SourceBuildContext = { engine, store, app: 'shop', workspace, files: new Set(), limits: DEFAULT_UPLOAD_LIMITS, tag: 'slipway/shop:build-1', buildArgs: {}, options, labels: { 'slipway.app': 'shop' }, emit: (e) => events.push(e) };
   try {
     const result = await buildFromAnalysis(ctx).catch((err: unknown) => err as Error);
-    const leftover = readdirSync(tmpdir()).filter((n) => n.startsWith('slipway-build-shop-') && !before.has(n));
-    return { result, builds, events, leftover, userFiles: readdirSync(dir).sort() };
+    const leftover = readdirSync(tmpdir()).filter((n) => n.startsWith('slipway-build-shop-'));
+    return { result, builds, events, leftover, userFiles: readdirSync(workspace.src).sort() };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
 }
 
-test('builds the generated Dockerfile from a private copy: .dockerignore applied, CA injected, user files untouched', async () => {
+test('builds the generated Dockerfile in the private copy: .dockerignore applied, CA injected, the copy removed by its owner', async () => {
   const { result, builds, events, leftover, userFiles } = await run(
     (dir) => {
       cpSync(join(FIXTURES, 'node-express-npm'), dir, { recursive: true, filter: (s) => !s.includes('__snapshots__') });
@@ -67,8 +79,9 @@ test('builds the generated Dockerfile from a private copy: .dockerignore applied
   assert.match(build!.dockerfile, /^FROM slipway\/debian:bookworm$/m);
   assert.match(build!.dockerfile, /^COPY slipway-ca\.crt /m);
   assert.match(events.map((e) => (e.type === 'info' ? e.text : '')).join('\n'), /analyzed \.: node .*express/);
-  assert.deepEqual(userFiles, ['.dockerignore', 'node_modules', 'package-lock.json', 'package.json', 'secrets.txt', 'server.js']);
-  assert.deepEqual(leftover, [], 'the temporary copy is removed');
+  // The generated files went into the workspace copy (the e2e test checks the user's directory stays untouched).
+  assert.deepEqual(userFiles, ['.dockerignore', 'Dockerfile', 'node_modules', 'package-lock.json', 'package.json', 'secrets.txt', 'server.js', 'slipway-ca.crt']);
+  assert.deepEqual(leftover, [], 'no temporary directory in the system tmp');
 });
 
 test('an empty directory, an unknown language and a malformed manifest are refused before any build', async () => {

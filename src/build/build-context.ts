@@ -1,36 +1,20 @@
-import { execFile } from 'node:child_process';
-import { lstat, readdir, readFile, writeFile } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { SlipwayError } from '../core/errors.js';
+import { Readable } from 'node:stream';
+import { Header, Pack, ReadEntry } from 'tar';
 import { hasExceptions, isIgnored, parseDockerignore, type IgnoreRule } from './dockerignore.js';
+import { readTextInside } from './safe-path.js';
 
-const run = promisify(execFile);
-
-/** Extracts an uploaded source archive into `dir` (GNU tar refuses absolute and `..` member names). */
-export async function extractTar(tarFile: string, dir: string, signal?: AbortSignal): Promise<void> {
-  try {
-    await run('tar', ['-xf', tarFile, '-C', dir, '--no-same-owner'], { maxBuffer: 16 * 1024 * 1024, ...(signal ? { signal } : {}) });
-  } catch (cause) {
-    throw new SlipwayError('INVALID_INPUT', 'the uploaded source could not be unpacked', { cause, hint: 'upload the directory with `slipway deploy DIR`' });
-  }
+/** A file that is not on disk but goes into an archive (the CLI's `.slipway-build/ca.crt`). */
+export interface ExtraEntry {
+  path: string;
+  data: Buffer;
 }
 
 /**
- * Writes `dir` as a build-context tar to `tarFile`, leaving out what its .dockerignore excludes
- * (as `docker build` does on the client side). `keep` names files that are always sent (the
- * Dockerfile, .dockerignore, an injected CA certificate). Returns how many entries went in.
+ * Relative paths (directories included, so modes survive) that belong in the context, sorted.
+ * The walk never follows a symbolic link (lstat); sockets, FIFOs and devices are left out.
  */
-export async function writeBuildContext(dir: string, tarFile: string, keep: string[], signal?: AbortSignal): Promise<number> {
-  const rules = parseDockerignore((await readFile(join(dir, '.dockerignore'), 'utf8').catch(() => '')));
-  const entries = await contextEntries(dir, rules, new Set(keep));
-  const list = `${tarFile}.list`;
-  await writeFile(list, entries.map((e) => `${e}\0`).join(''));
-  await run('tar', ['-C', dir, '-cf', tarFile, '--no-recursion', '--null', '-T', list], { maxBuffer: 16 * 1024 * 1024, ...(signal ? { signal } : {}) });
-  return entries.length;
-}
-
-/** Relative paths (directories included, so modes survive) that belong in the context, sorted. */
 export async function contextEntries(dir: string, rules: IgnoreRule[], keep: Set<string>): Promise<string[]> {
   const out: string[] = [];
   const pruneIgnoredDirs = !hasExceptions(rules);
@@ -44,9 +28,43 @@ export async function contextEntries(dir: string, rules: IgnoreRule[], keep: Set
         if (ignored && pruneIgnoredDirs) continue;
         if (!ignored) out.push(path);
         await walk(path);
-      } else if (!ignored) out.push(path);
+      } else if (!ignored && (info.isFile() || info.isSymbolicLink())) out.push(path);
     }
   };
   await walk('');
   return out;
+}
+
+/**
+ * `dir`'s entries as a tar stream, packed in-process by node-tar: symbolic links are stored as
+ * links (never followed), owners and other host-specific metadata left out. `extra` entries are
+ * appended as regular files (mode 0644).
+ */
+export function packEntries(dir: string, entries: string[], opts: { gzip?: boolean; extra?: ExtraEntry[] } = {}): Readable {
+  const pack = new Pack({ cwd: dir, portable: true, noDirRecurse: true, follow: false, ...(opts.gzip ? { gzip: true } : {}) });
+  for (const entry of entries) pack.add(entry);
+  for (const extra of opts.extra ?? []) {
+    const header = new Header({ path: extra.path, type: 'File', mode: 0o644, size: extra.data.length, mtime: new Date() });
+    const entry = new ReadEntry(header);
+    pack.add(entry);
+    entry.end(extra.data);
+  }
+  pack.end();
+  return Readable.from(pack as AsyncIterable<Buffer>);
+}
+
+/** The .dockerignore rules of a directory (read inside it: a link out is refused, never followed). */
+export async function dockerignoreRules(dir: string, extra = ''): Promise<IgnoreRule[]> {
+  const text = (await readTextInside(dir, '.dockerignore', { maxBytes: 1024 * 1024, what: 'the build context' })) ?? '';
+  return parseDockerignore(`${text}\n${extra}`);
+}
+
+/**
+ * `dir` as a build context for the engine, without what its .dockerignore excludes (as `docker
+ * build` does on the client side). `keep` names files that are always sent (the Dockerfile,
+ * .dockerignore, an injected CA certificate).
+ */
+export async function buildContextStream(dir: string, keep: string[]): Promise<Readable> {
+  const entries = await contextEntries(dir, await dockerignoreRules(dir), new Set(keep));
+  return packEntries(dir, entries);
 }

@@ -6,7 +6,6 @@ import type { Store } from '../store/store.js';
 import type { Build } from '../core/types.js';
 import type { SourceInfo } from './source-info.js';
 import type { SourceBuildResult } from './source-build-types.js';
-import { readTarFile } from './tar-inspect.js';
 import { stampImage } from './image-stamp.js';
 
 /** Build-record inputs a client sends with a source upload (issue 5). */
@@ -61,10 +60,9 @@ export class BuildRecording {
     };
   }
 
-  /** Writes the `running` record; `buildFile` is the Dockerfile or build.yml whose digest is kept. */
-  static async start(deps: { store: Store; engine: ContainerEngine }, app: string, tarFile: string, buildFile: string | undefined, description: string, inputs: BuildInputs, emit: EventSink): Promise<BuildRecording> {
-    const id = newBuildId();
-    const digest = buildFile ? `sha256:${createHash('sha256').update(await readTarFile(tarFile, buildFile)).digest('hex')}` : undefined;
+  /** Writes the `running` record; `buildFileText` is the Dockerfile or build.yml whose digest is kept. */
+  static start(deps: { store: Store; engine: ContainerEngine }, app: string, id: string, buildFileText: string | undefined, description: string, inputs: BuildInputs, emit: EventSink): BuildRecording {
+    const digest = buildFileText === undefined ? undefined : `sha256:${createHash('sha256').update(buildFileText).digest('hex')}`;
     const source = { description, ...(inputs.source ?? {}) };
     deps.store.buildRecords.start({ id, app, source, startedBy: inputs.startedBy ?? 'api', startedAt: new Date().toISOString() });
     return new BuildRecording(deps, id, app, sourceLabels(id, inputs.source ?? {}, digest), digest, inputs, emit);

@@ -1,7 +1,7 @@
 import { parseSlipwayYml, type SlipwayYml } from '../analyze/slipway-yml.js';
 import type { AppSettings } from '../core/types.js';
 import { parseProcfile, procfileProcesses } from '../config/procfile.js';
-import { readTarFile } from './tar-inspect.js';
+import { readSourceFile } from './source-files.js';
 
 /**
  * What the source says about how to run it, from the Procfile and slipway.yml.
@@ -39,10 +39,10 @@ export function settingsFromSlipwayYml(yml: SlipwayYml): Partial<AppSettings> {
   };
 }
 
-/** Procfile + slipway.yml at the root of an uploaded archive (the Dockerfile strategy); both validated. */
-export async function readServiceDefinition(tarFile: string, files: Set<string>): Promise<ServiceDefinition> {
-  const procfile = files.has('Procfile') ? procfileProcesses(parseProcfile(await readTarFile(tarFile, 'Procfile'))) : undefined;
-  const yml = files.has('slipway.yml') ? parseSlipwayYml(await readTarFile(tarFile, 'slipway.yml')) : undefined;
+/** Procfile + slipway.yml at the root of an extracted upload (the Dockerfile strategy); both validated. */
+export async function readServiceDefinition(srcDir: string, files: Set<string>): Promise<ServiceDefinition> {
+  const procfile = files.has('Procfile') ? procfileProcesses(parseProcfile(await readSourceFile(srcDir, 'Procfile'))) : undefined;
+  const yml = files.has('slipway.yml') ? parseSlipwayYml(await readSourceFile(srcDir, 'slipway.yml')) : undefined;
   return {
     procfile: chooseProcfile({ ...(procfile ? { procfile } : {}), ...(yml ? { yml } : {}) }),
     ...(yml ? { settings: settingsFromSlipwayYml(yml) } : {}),

@@ -2,16 +2,20 @@ import type { ContainerEngine } from '../engine/port.js';
 import type { Store } from '../store/store.js';
 import type { AppSettings } from '../core/types.js';
 import type { EventSink } from '../core/events.js';
+import type { ArchiveLimits } from './archive-check.js';
+import type { BuildWorkspace } from './pipeline/workspace.js';
 
 /** Everything a source build strategy (Dockerfile, build.yml pipeline, analyzed source) gets. */
 export interface SourceBuildContext {
   engine: ContainerEngine;
   store: Store;
   app: string;
-  /** The uploaded source archive (tar). */
-  tarFile: string;
-  /** Regular files in the archive, without a leading "./". */
+  /** The build's private directories; `workspace.src` holds the extracted, checked upload. */
+  workspace: BuildWorkspace;
+  /** Non-directory members of the upload (files and links), relative, without a leading "./". */
   files: Set<string>;
+  /** Limits for archives the build reads (the upload's, also applied to artifacts). */
+  limits: ArchiveLimits;
   /** Image tag to produce, e.g. `slipway/shop:build-…`. */
   tag: string;
   dockerfile?: string;

@@ -16,9 +16,15 @@ export interface SourceInfo {
   contentHash?: string;
 }
 
+/**
+ * Runs git on the CLI's side, in the user's own directory. Safe with any directory name: `dir` is
+ * an absolute path (resolve()) in the argument of `-C`, never in an option position, the other
+ * arguments are constants (paths after `--`), and no shell is involved; a configured fsmonitor
+ * command is switched off so reading the status never runs one.
+ */
 async function git(dir: string, ...args: string[]): Promise<string | undefined> {
   try {
-    return (await run('git', ['-C', dir, ...args], { maxBuffer: 32 * 1024 * 1024 })).stdout.trim();
+    return (await run('git', ['-c', 'core.fsmonitor=false', '-C', dir, ...args], { maxBuffer: 32 * 1024 * 1024 })).stdout.trim();
   } catch {
     return undefined;
   }

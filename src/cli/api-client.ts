@@ -1,7 +1,8 @@
 import http from 'node:http';
+import { StringDecoder } from 'node:string_decoder';
+import { LineSplitter } from '../engine/docker-log-stream.js';
 import type { Readable } from 'node:stream';
 import { readFileSync, existsSync } from 'node:fs';
-import { hostname, userInfo } from 'node:os';
 import { SlipwayError, type ErrorCode } from '../core/errors.js';
 import { readEnvironment, slipwayPaths } from '../config/environment.js';
 
@@ -51,26 +52,27 @@ export class ApiClient {
       const text = await readAll(res);
       throw fromBody((JSON.parse(text || '{}') as { error?: ApiErrorBody }).error);
     }
-    let buffer = '';
+    // Pulled one chunk at a time: while the caller is busy, the server's stream waits.
+    const splitter = new LineSplitter(MAX_STREAM_LINE_CHARS);
+    const decoder = new StringDecoder('utf8');
     for await (const chunk of res) {
-      buffer += (chunk as Buffer).toString('utf8');
-      let nl: number;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        if (line.trim()) yield JSON.parse(line) as StreamLine;
-      }
+      for (const line of splitter.push(decoder.write(chunk as Buffer))) if (line.trim()) yield parseStreamLine(line);
     }
+    for (const line of [...splitter.push(decoder.end()), ...splitter.flush()]) if (line.trim()) yield parseStreamLine(line);
   }
 
-  /** Opens a raw two-way stream (HTTP upgrade), e.g. for `run -i`. */
-  upgrade(path: string): Promise<import('node:stream').Duplex> {
+  /** Opens a two-way stream (HTTP upgrade to `protocol`), e.g. for `run -i`. */
+  upgrade(path: string, protocol: string): Promise<import('node:stream').Duplex> {
     return new Promise((resolve, reject) => {
       const req = http.request(new URL(path, this.base), {
         method: 'POST',
-        headers: { authorization: `Bearer ${this.token}`, 'x-slipway-actor': actor(), connection: 'Upgrade', upgrade: 'slipway-run' },
+        headers: { authorization: `Bearer ${this.token}`, connection: 'Upgrade', upgrade: protocol },
       });
-      req.on('upgrade', (_res, socket, head) => {
+      req.on('upgrade', (res, socket, head) => {
+        if (res.headers.upgrade !== protocol) {
+          socket.destroy();
+          return reject(new SlipwayError('INTERNAL', `the server switched to ${JSON.stringify(res.headers.upgrade ?? '')}, not ${protocol}`, { hint: 'use a slipway CLI of the same version as the server' }));
+        }
         if (head.length > 0) socket.unshift(head);
         resolve(socket);
       });
@@ -93,31 +95,48 @@ export class ApiClient {
     return new Promise((resolve, reject) => {
       const req = http.request(new URL(path, this.base), {
         method,
-        headers: { authorization: `Bearer ${this.token}`, 'x-slipway-actor': actor(), ...(body ? { 'content-type': body.type, ...body.headers } : {}) },
+        headers: { authorization: `Bearer ${this.token}`, ...(body ? { 'content-type': body.type, ...body.headers } : {}) },
       });
-      req.on('response', resolve);
-      req.on('error', (err: NodeJS.ErrnoException) =>
+      let answered = false;
+      req.on('response', (res) => {
+        answered = true;
+        // The server refused an upload before reading all of it (e.g. 413): stop sending, read its answer.
+        if ((res.statusCode ?? 500) >= 400 && body && typeof body.data !== 'string') {
+          body.data.unpipe(req);
+          body.data.destroy();
+          req.end();
+        }
+        resolve(res);
+      });
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        // A write error (EPIPE, ECONNRESET) after the server answered: its answer is what counts.
+        if (answered) return;
         reject(
           err.code === 'ECONNREFUSED'
             ? new SlipwayError('SERVER_UNAVAILABLE', `the Slipway server at ${this.base.origin} is not answering`, { hint: 'start it with `slipway server`' })
             : err,
-        ),
-      );
+        );
+      });
       if (!body) req.end();
       else if (typeof body.data === 'string') req.end(body.data);
       else {
-        body.data.on('error', (err) => req.destroy(err));
+        body.data.on('error', (err) => {
+          if (!answered) req.destroy(err);
+        });
         body.data.pipe(req);
       }
     });
   }
 }
 
-function actor(): string {
+/** Longest NDJSON line the CLI accepts (a log line is at most 64 Ki characters, escaped). */
+const MAX_STREAM_LINE_CHARS = 4 * 1024 * 1024;
+
+function parseStreamLine(line: string): StreamLine {
   try {
-    return `${userInfo().username}@${hostname()}`.replace(/[^\w.@-]/g, '_').slice(0, 100);
-  } catch {
-    return 'cli';
+    return JSON.parse(line) as StreamLine;
+  } catch (cause) {
+    throw new SlipwayError('INTERNAL', 'the server sent a line that is not JSON', { cause, hint: 'use a slipway CLI of the same version as the server' });
   }
 }
 

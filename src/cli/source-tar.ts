@@ -1,32 +1,28 @@
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { PassThrough, type Readable } from 'node:stream';
-import { contextEntries } from '../build/build-context.js';
-import { parseDockerignore } from '../build/dockerignore.js';
+import { Readable } from 'node:stream';
+import { contextEntries, dockerignoreRules, packEntries, type ExtraEntry } from '../build/build-context.js';
 
 /** Files Slipway itself reads from an upload: always sent, whatever .dockerignore says. */
 const ALWAYS_SENT = ['Dockerfile', '.dockerignore', 'Procfile', 'build.yml', 'slipway.yml'];
 
 /**
- * The directory as a tar stream for an upload, without what its .dockerignore excludes (as the
- * `docker` CLI does on its side) and without `.git`.
+ * The directory as a gzip-compressed tar stream for an upload, packed in-process (no `tar` child
+ * process; symbolic links stored as links, never followed), without what its .dockerignore
+ * excludes (as the `docker` CLI does on its side) and without `.git`. `extra` entries (the
+ * `--ca-cert` certificate) are added under Slipway's reserved names.
  */
-export function sourceTar(dir: string): Readable {
-  const out = new PassThrough();
-  void (async () => {
-    let ignore = '';
-    try {
-      ignore = readFileSync(join(dir, '.dockerignore'), 'utf8');
-    } catch {
-      // no .dockerignore: everything goes
-    }
-    const rules = parseDockerignore(`${ignore}\n.git\n`);
-    const entries = await contextEntries(dir, rules, new Set(ALWAYS_SENT));
-    const tar = spawn('tar', ['-C', dir, '-c', '--no-recursion', '--null', '-T', '-'], { stdio: ['pipe', 'pipe', 'inherit'] });
-    tar.stdin.end(entries.map((e) => `${e}\0`).join(''));
-    tar.stdout.pipe(out);
-    tar.on('error', (err) => out.destroy(err));
-  })().catch((err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))));
-  return out;
+export function sourceTar(dir: string, extra: ExtraEntry[] = []): Readable {
+  const stream = (async () => {
+    const entries = await contextEntries(dir, await dockerignoreRules(dir, '.git'), new Set(ALWAYS_SENT));
+    return packEntries(dir, entries, { gzip: true, extra });
+  })();
+  return lazy(stream);
+}
+
+/** A Readable over one that is still being made (the directory walk runs before the first byte). */
+function lazy(source: Promise<Readable>): Readable {
+  return Readable.from(
+    (async function* () {
+      for await (const chunk of await source) yield chunk as Buffer;
+    })(),
+  );
 }

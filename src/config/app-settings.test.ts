@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applySettingChanges, parseAssignments } from './app-settings.js';
-import { DEFAULT_SETTINGS } from '../core/types.js';
+import { applySettingChanges, assertValidSettings, parseAssignments, settingsProblems } from './app-settings.js';
+import { DEFAULT_RESOURCES, DEFAULT_SETTINGS, resourceLimitsFor } from '../core/types.js';
 import { SlipwayError } from '../core/errors.js';
 
 test('applies dotted keys with type coercion, leaving the input untouched', () => {
@@ -34,4 +34,60 @@ for (const [changes, message] of bad) {
 test('parseAssignments splits on the first "=" and never echoes a malformed word', () => {
   assert.deepEqual(parseAssignments(['A=1', 'B=x=y', 'C='], 'config:set'), { A: '1', B: 'x=y', C: '' });
   assert.throws(() => parseAssignments(['hunter2'], 'config:set'), (err: unknown) => err instanceof SlipwayError && !err.message.includes('hunter2'));
+});
+
+test('durations accept units; stop.grace keeps seconds for a bare number', () => {
+  const next = applySettingChanges(DEFAULT_SETTINGS, { 'drain.timeout': '30s', 'healthcheck.interval': '500ms', 'stop.grace': '1m', 'bluegreen.window': '10m' });
+  assert.equal(next.drainTimeoutMs, 30_000);
+  assert.equal(next.healthcheck.intervalMs, 500);
+  assert.equal(next.stopGraceSec, 60);
+  assert.equal(next.warmWindowMs, 600_000);
+  assert.equal(applySettingChanges(DEFAULT_SETTINGS, { 'stop.grace': '15' }).stopGraceSec, 15);
+});
+
+test('log rotation and resource limits, per process type or for every type', () => {
+  const next = applySettingChanges(DEFAULT_SETTINGS, { 'logs.max-size': '5m', 'logs.max-files': '2', 'resources.memory': '256m', 'resources.web.memory': '1g', 'resources.web.cpu': '0.5', 'resources.worker.pids': '64' });
+  assert.deepEqual(next.logs, { maxSizeBytes: 5 * 1024 ** 2, maxFiles: 2 });
+  assert.deepEqual(resourceLimitsFor(next, 'web'), { memoryBytes: 1024 ** 3, pids: 512, cpus: 0.5 });
+  assert.deepEqual(resourceLimitsFor(next, 'worker'), { memoryBytes: 256 * 1024 ** 2, pids: 64 });
+  assert.deepEqual(resourceLimitsFor(next, 'clock'), { memoryBytes: 256 * 1024 ** 2, pids: 512 });
+  const cleared = applySettingChanges(next, { 'resources.web.memory': '', 'resources.web.cpu': '' });
+  assert.equal(Object.hasOwn(cleared.resources, 'web'), false, 'an emptied entry goes away');
+  assert.deepEqual(resourceLimitsFor(DEFAULT_SETTINGS, 'web'), DEFAULT_RESOURCES);
+});
+
+const badMore: [Record<string, string>, RegExp][] = [
+  [{ 'healthcheck.path': '/a b' }, /^healthcheck.path:/],
+  [{ 'healthcheck.path': '/x#y' }, /^healthcheck.path:/],
+  [{ 'healthcheck.path': '/"' }, /^healthcheck.path:/],
+  [{ 'drain.timeout': '2 weeks' }, /not a duration/],
+  [{ 'resources.memory': '1m' }, /must be between/],
+  [{ 'resources.web.memory': 'lots' }, /not a size/],
+  [{ 'resources.Web.cpu': '1' }, /not a process type/],
+  [{ 'resources.web.swap': '1' }, /unknown setting/],
+  [{ 'resources.a.b.memory': '1g' }, /unknown setting/],
+  [JSON.parse('{"__proto__":"1"}') as Record<string, string>, /unknown setting "__proto__"/],
+  [{ constructor: '1' }, /unknown setting "constructor"/],
+  [{ toString: '1' }, /unknown setting "toString"/],
+  [{ 'logs.max-files': '0' }, /^logs.max-files:/],
+];
+for (const [changes, message] of badMore) {
+  test(`rejects ${Object.keys(changes).join(',')}=${Object.values(changes).join(',')} with a hint`, () => {
+    assert.throws(() => applySettingChanges(DEFAULT_SETTINGS, changes), (err: unknown) => err instanceof SlipwayError && err.code === 'INVALID_INPUT' && message.test(err.message) && !!err.hint);
+  });
+}
+
+test('stored settings are checked whole: a value saved by an older version that no longer validates is reported by its path', () => {
+  assert.deepEqual(settingsProblems(DEFAULT_SETTINGS), []);
+  const stored = { ...DEFAULT_SETTINGS, healthcheck: { ...DEFAULT_SETTINGS.healthcheck, path: '/bad path' }, port: 0 };
+  const problems = settingsProblems(stored);
+  assert.ok(problems.some((p) => p.startsWith('healthcheck.path:')), problems.join('; '));
+  assert.ok(problems.some((p) => p.startsWith('port:')), problems.join('; '));
+  assert.throws(() => assertValidSettings(stored as typeof DEFAULT_SETTINGS), { code: 'INVALID_INPUT' });
+});
+
+test('parseAssignments keeps a "__proto__" key as an own property', () => {
+  const out = parseAssignments(['__proto__=x'], 'config:set');
+  assert.equal(Object.hasOwn(out, '__proto__'), true);
+  assert.equal(Object.getPrototypeOf(out), Object.prototype);
 });

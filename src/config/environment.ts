@@ -11,6 +11,39 @@ export interface SlipwayEnvironment {
   httpsBind: string;
   apiPort: number;
   domain: string;
+  /** Limits on uploaded sources (deploy DIR / build DIR); readEnvironment always sets them. */
+  upload?: UploadLimits;
+}
+
+/** How much an upload may be: received (compressed) bytes, bytes once decompressed, entries. */
+export interface UploadLimits {
+  maxReceivedBytes: number;
+  maxExpandedBytes: number;
+  maxEntries: number;
+}
+
+export const DEFAULT_UPLOAD_LIMITS: UploadLimits = {
+  maxReceivedBytes: 1024 ** 3,
+  maxExpandedBytes: 4 * 1024 ** 3,
+  maxEntries: 200_000,
+};
+
+function positiveInteger(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new SlipwayError('INVALID_INPUT', `${name} must be a whole number of at least 1 (got ${JSON.stringify(raw)})`, { hint: `e.g. ${name}=${fallback}, or unset it for the default` });
+  }
+  return value;
+}
+
+/** SLIPWAY_UPLOAD_MAX_BYTES, SLIPWAY_UPLOAD_MAX_EXPANDED_BYTES and SLIPWAY_UPLOAD_MAX_ENTRIES, with their defaults. */
+export function readUploadLimits(env: NodeJS.ProcessEnv = process.env): UploadLimits {
+  return {
+    maxReceivedBytes: positiveInteger('SLIPWAY_UPLOAD_MAX_BYTES', env['SLIPWAY_UPLOAD_MAX_BYTES'], DEFAULT_UPLOAD_LIMITS.maxReceivedBytes),
+    maxExpandedBytes: positiveInteger('SLIPWAY_UPLOAD_MAX_EXPANDED_BYTES', env['SLIPWAY_UPLOAD_MAX_EXPANDED_BYTES'], DEFAULT_UPLOAD_LIMITS.maxExpandedBytes),
+    maxEntries: positiveInteger('SLIPWAY_UPLOAD_MAX_ENTRIES', env['SLIPWAY_UPLOAD_MAX_ENTRIES'], DEFAULT_UPLOAD_LIMITS.maxEntries),
+  };
 }
 
 export interface SlipwayPaths {
@@ -48,6 +81,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): SlipwayEn
     httpsBind: env['SLIPWAY_HTTPS_BIND'] ?? env['SLIPWAY_HTTP_BIND'] ?? '0.0.0.0',
     apiPort: port('SLIPWAY_API_PORT', env['SLIPWAY_API_PORT'], 7331),
     domain,
+    upload: readUploadLimits(env),
   };
 }
 

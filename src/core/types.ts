@@ -20,6 +20,37 @@ export interface AppSettings {
   strategy: DeployStrategy;
   /** Blue-green: how long the previous set stays warm for an instant rollback. */
   warmWindowMs: number;
+  /** Container log rotation (Docker json-file driver): size of one file, files kept. */
+  logs: LogRotation;
+  /** Resource limits by process type; `*` applies to every type (a type's own entry wins per field). */
+  resources: Record<string, ResourceLimits>;
+}
+
+export interface LogRotation {
+  maxSizeBytes: number;
+  maxFiles: number;
+}
+
+export interface ResourceLimits {
+  /** Memory limit (swap included), bytes. */
+  memoryBytes?: number;
+  /** Maximum number of processes/threads in the container. */
+  pids?: number;
+  /** CPU limit in CPUs (0.5 = half a core); unset = no limit. */
+  cpus?: number;
+}
+
+/** Limits every container gets unless its app says otherwise (`apps:settings:set resources.memory=…`). */
+export const DEFAULT_RESOURCES: Required<Pick<ResourceLimits, 'memoryBytes' | 'pids'>> = {
+  memoryBytes: 512 * 1024 * 1024,
+  pids: 512,
+};
+
+/** The effective limits of one process type: defaults, then the app's `*` entry, then the type's own. */
+export function resourceLimitsFor(settings: Pick<AppSettings, 'resources'>, type: string): ResourceLimits {
+  const all = Object.hasOwn(settings.resources, '*') ? settings.resources['*'] : undefined;
+  const own = Object.hasOwn(settings.resources, type) ? settings.resources[type] : undefined;
+  return { ...DEFAULT_RESOURCES, ...all, ...own };
 }
 
 export type DeployStrategy = 'rolling' | 'blue-green';
@@ -77,7 +108,8 @@ export interface Deployment {
   id: number;
   app: string;
   release: number;
-  kind: 'deploy' | 'scale' | 'revert' | 'restart' | 'rollback' | 'retire';
+  /** heal: the supervisor restarted crashed dynos; destroy: apps:destroy holds the app's lock. */
+  kind: 'deploy' | 'scale' | 'revert' | 'restart' | 'rollback' | 'retire' | 'heal' | 'destroy';
   status: DeploymentStatus;
   startedAt: string;
   finishedAt?: string;
@@ -91,6 +123,8 @@ export const DEFAULT_SETTINGS: AppSettings = {
   stopGraceSec: 10,
   strategy: 'rolling',
   warmWindowMs: 5 * 60_000,
+  logs: { maxSizeBytes: 10 * 1024 * 1024, maxFiles: 3 },
+  resources: {},
 };
 
 /** Labels that tie a container to Slipway's model (observed state lives in Docker). */

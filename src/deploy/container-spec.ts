@@ -14,6 +14,9 @@ export interface ProcessContainerInput {
   port: number;
   stopGraceSec: number;
   deploymentId?: number;
+  /** The app's settings for this process type (resourceLimitsFor) and its log rotation. */
+  limits?: ContainerSpec['limits'];
+  logRotation?: ContainerSpec['logRotation'];
 }
 
 /** Pure: the container spec for one process of a release (labels tie it to the model). */
@@ -41,6 +44,8 @@ export function processContainerSpec(input: ProcessContainerInput, suffix = rand
     },
     ...(input.process === 'web' ? { containerPort: input.port } : {}),
     stopTimeoutSec: input.stopGraceSec,
+    ...(input.limits ? { limits: input.limits } : {}),
+    ...(input.logRotation ? { logRotation: input.logRotation } : {}),
   };
 }
 

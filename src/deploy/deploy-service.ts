@@ -1,8 +1,9 @@
 import type { ContainerEngine } from '../engine/port.js';
 import type { Router } from '../router/port.js';
 import type { Store } from '../store/store.js';
-import { LABELS, type DeployStrategy, type Formation, type Release } from '../core/types.js';
-import { SlipwayError, toSlipwayError } from '../core/errors.js';
+import { LABELS, resourceLimitsFor, type AppSettings, type DeployStrategy, type Formation, type Release } from '../core/types.js';
+import { SlipwayError, isSlipwayError, toSlipwayError } from '../core/errors.js';
+import { pollUntil } from '../core/abort.js';
 import { stage, type EventSink } from '../core/events.js';
 import { makeRedactor, redactDeep } from '../core/redact.js';
 import { observeApp } from './observe.js';
@@ -11,6 +12,14 @@ import { RolloutExecutor } from './rollout-executor.js';
 import { runReleasePhase } from './release-phase.js';
 import type { DeployStep, DesiredState, ObservedContainer } from './plan-types.js';
 import { planBlueGreen, planWarmSwitch } from './plan-blue-green.js';
+
+/** The release phase runs with the limits of the `release` type (default: the app's) and the app's log rotation. */
+function releaseLimits(settings: AppSettings): { limits: ReturnType<typeof resourceLimitsFor>; logRotation: AppSettings['logs'] } {
+  return { limits: resourceLimitsFor(settings, 'release'), logRotation: settings.logs };
+}
+
+/** Longest wait for a heal in progress before a deploy gives up with DEPLOY_IN_PROGRESS. */
+const HEAL_WAIT_MS = 60_000;
 
 /** Observed = containers of the formation; warm = parked blue-green containers (for an instant rollback). */
 type Planner = (desired: DesiredState, observed: ObservedContainer[], warm: ObservedContainer[]) => DeployStep[];
@@ -57,6 +66,7 @@ export class DeployService {
     const started = Date.now();
     const release = store.releases.get(app, version);
     const previous = store.apps.get(app).currentRelease;
+    await this.waitForHeal(app, opts.signal);
     const deployment = store.deployments.start({ app, release: version, kind: opts.kind ?? 'deploy', now: new Date().toISOString() });
     const config = store.releases.config(app, version);
     const redact = makeRedactor(config);
@@ -67,7 +77,7 @@ export class DeployService {
         const releaseCommand = build.procfile?.['release'];
         if (releaseCommand) {
           await stage(emit, 'release', 'release phase', () =>
-            runReleasePhase(this.deps.engine, { app, release: version, image: build.imageRef, command: releaseCommand, config, emit, redact, ...(opts.signal ? { signal: opts.signal } : {}) }),
+            runReleasePhase(this.deps.engine, { app, release: version, image: build.imageRef, command: releaseCommand, config, emit, redact, ...releaseLimits(store.apps.get(app).settings), ...(opts.signal ? { signal: opts.signal } : {}) }),
           );
         }
         const formation = this.formationFor(app, release);
@@ -110,9 +120,10 @@ export class DeployService {
     const release = store.releases.get(app, current);
     const processes = this.processesOf(release);
     for (const type of types) {
-      if (!(type in processes)) throw new SlipwayError('INVALID_INPUT', `release v${current} has no process type "${type}"`, { hint: `known types: ${Object.keys(processes).join(', ')}` });
+      if (!Object.hasOwn(processes, type)) throw new SlipwayError('INVALID_INPUT', `release v${current} has no process type "${type}"`, { hint: `known types: ${Object.keys(processes).join(', ')}` });
     }
     const restartTypes = types.length > 0 ? types : Object.keys(processes);
+    await this.waitForHeal(app, opts.signal);
     const deployment = store.deployments.start({ app, release: current, kind: 'restart', now: new Date().toISOString() });
     const config = store.releases.config(app, current);
     const redact = makeRedactor(config);
@@ -139,13 +150,14 @@ export class DeployService {
     const release = store.releases.get(app, current);
     const processes = this.processesOf(release);
     for (const [type, count] of Object.entries(changes)) {
-      if (!(type in processes)) {
+      if (!Object.hasOwn(processes, type)) {
         throw new SlipwayError('INVALID_INPUT', `release v${current} has no process type "${type}"`, { hint: `known types: ${Object.keys(processes).join(', ')}` });
       }
       if (!Number.isInteger(count) || count < 0 || count > 100) throw new SlipwayError('INVALID_INPUT', `${type}=${count}: counts are whole numbers from 0 to 100`);
     }
     const before = store.apps.formation(app);
     const formation = { ...before, ...changes };
+    await this.waitForHeal(app, opts.signal);
     const deployment = store.deployments.start({ app, release: current, kind: 'scale', now: new Date().toISOString() });
     const config = store.releases.config(app, current);
     const redact = makeRedactor(config);
@@ -161,6 +173,18 @@ export class DeployService {
       store.apps.setFormation(app, before);
       throw await this.fail(deployment.id, err, redact, () => this.revert(app, deployment.id, current, emit, 'scaling failed'));
     }
+  }
+
+  /**
+   * A heal (the supervisor restarting a crashed dyno) is short: a deploy asked for meanwhile waits
+   * for it instead of failing with DEPLOY_IN_PROGRESS. Any other running deployment still refuses.
+   */
+  private async waitForHeal(app: string, signal?: AbortSignal): Promise<void> {
+    const healing = () => this.deps.store.deployments.running().some((d) => d.app === app && d.kind === 'heal');
+    if (!healing()) return;
+    await pollUntil(async () => (healing() ? undefined : true), { timeoutMs: HEAL_WAIT_MS, intervalMs: 100, what: `the restart of a crashed container of ${app} to finish`, ...(signal ? { signal } : {}) }).catch((err: unknown) => {
+      if (!(isSlipwayError(err) && err.code === 'TIMEOUT')) throw err;
+    });
   }
 
   /**
@@ -313,8 +337,8 @@ export class DeployService {
   private formationFor(app: string, release: Release): Formation {
     const formation = { ...this.deps.store.apps.formation(app) };
     const processes = this.processesOf(release);
-    if ('web' in processes && formation['web'] === undefined) formation['web'] = 1;
-    for (const type of Object.keys(processes)) if (formation[type] === undefined) formation[type] = 0;
+    if (Object.hasOwn(processes, 'web') && !Object.hasOwn(formation, 'web')) formation['web'] = 1;
+    for (const type of Object.keys(processes)) if (!Object.hasOwn(formation, type)) formation[type] = 0;
     return formation;
   }
 

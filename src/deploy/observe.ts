@@ -15,7 +15,17 @@ export async function observeApp(engine: ContainerEngine, routes: RouteRepositor
     if (!process || !Number.isInteger(release) || !Number.isInteger(index)) continue;
     if (process === 'run' || process === 'release') continue; // one-off containers are not part of the formation
     const serverName = byContainer.get(c.id);
-    observed.push({ id: c.id, process, release, index, state: c.state, ...(serverName ? { serverName } : {}) });
+    observed.push({
+      id: c.id,
+      process,
+      release,
+      index,
+      state: c.state,
+      ...(serverName ? { serverName } : {}),
+      ...(c.exitCode === undefined ? {} : { exitCode: c.exitCode }),
+      ...(c.startedAt ? { startedAt: c.startedAt } : {}),
+      ...(c.finishedAt ? { finishedAt: c.finishedAt } : {}),
+    });
   }
   return observed;
 }

@@ -9,7 +9,7 @@ import { containerKey, type DeployStep, type DesiredState, type ObservedContaine
  */
 export function planBlueGreen(desired: DesiredState, observed: ObservedContainer[]): DeployStep[] {
   const web = observed.filter((c) => c.process === 'web');
-  const wanted = 'web' in desired.processes ? desired.formation['web'] ?? 0 : 0;
+  const wanted = Object.hasOwn(desired.processes, 'web') ? (Object.hasOwn(desired.formation, 'web') ? desired.formation['web']! : 0) : 0;
   const same = new Set([desired.release, ...(desired.equivalentReleases ?? [])]);
   const current = web.filter((c) => same.has(c.release) && c.state === 'running' && c.serverName !== undefined);
   const steps: DeployStep[] = [];

@@ -10,7 +10,7 @@ export function planRollout(desired: DesiredState, observed: ObservedContainer[]
   const ordered = [...types.filter((t) => t === 'web'), ...types.filter((t) => t !== 'web').sort()];
   const steps: DeployStep[] = [];
   for (const type of ordered) {
-    const wanted = type in desired.processes ? desired.formation[type] ?? 0 : 0;
+    const wanted = Object.hasOwn(desired.processes, type) ? (Object.hasOwn(desired.formation, type) ? desired.formation[type]! : 0) : 0;
     const mine = observed.filter((c) => c.process === type);
     const same = new Set([desired.release, ...(desired.equivalentReleases ?? [])]);
     const restarting = desired.restartTypes?.includes(type) ?? false;
@@ -52,14 +52,16 @@ function retireOrder(same: Set<number>) {
   };
 }
 
-function startSteps(process: string, index: number, release: number): DeployStep[] {
+/** A new container's steps: web is started, probed, routed and seen UP; other types pass a process check. */
+export function startSteps(process: string, index: number, release: number): DeployStep[] {
   const key = containerKey(process, index, release);
   const start: DeployStep = { kind: 'start', key, process, index, release };
   if (process !== 'web') return [start, { kind: 'check-running', key }];
   return [start, { kind: 'probe', key }, { kind: 'route-add', key }, { kind: 'wait-up', key }];
 }
 
-function retireSteps(c: ObservedContainer): DeployStep[] {
+/** An old container leaves: drained out of rotation first when it serves, then stopped and removed. */
+export function retireSteps(c: ObservedContainer): DeployStep[] {
   const steps: DeployStep[] = [];
   if (c.serverName !== undefined) {
     if (c.state === 'running') {

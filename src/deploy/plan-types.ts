@@ -10,6 +10,10 @@ export interface ObservedContainer {
   state: ContainerState;
   /** HAProxy server name when the container is in the route table. */
   serverName?: string;
+  /** For a container that stopped: its exit code and when it ran (ISO times), as the engine reports them. */
+  exitCode?: number;
+  startedAt?: string;
+  finishedAt?: string;
 }
 
 export interface DesiredState {

@@ -1,4 +1,4 @@
-import type { ContainerEngine } from '../engine/port.js';
+import type { ContainerEngine, ContainerSpec } from '../engine/port.js';
 import { SlipwayError } from '../core/errors.js';
 import { LABELS } from '../core/types.js';
 import type { EventSink } from '../core/events.js';
@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
  */
 export async function runReleasePhase(
   engine: ContainerEngine,
-  input: { app: string; release: number; image: string; command: string; config: Record<string, string>; emit: EventSink; redact: (s: string) => string; signal?: AbortSignal },
+  input: { app: string; release: number; image: string; command: string; config: Record<string, string>; emit: EventSink; redact: (s: string) => string; signal?: AbortSignal; limits?: ContainerSpec['limits']; logRotation?: ContainerSpec['logRotation'] },
 ): Promise<void> {
   const info = await engine.runContainer(
     {
@@ -20,6 +20,8 @@ export async function runReleasePhase(
       cmd: shellCommand(input.command),
       env: { ...input.config, SLIPWAY_APP: input.app, SLIPWAY_RELEASE: `v${input.release}`, DYNO: 'release.1' },
       labels: { [LABELS.managed]: 'true', [LABELS.app]: input.app, [LABELS.release]: `v${input.release}`, [LABELS.process]: 'release', [LABELS.index]: '1' },
+      ...(input.limits ? { limits: input.limits } : {}),
+      ...(input.logRotation ? { logRotation: input.logRotation } : {}),
     },
     input.signal,
   );

@@ -1,7 +1,7 @@
 import type { ContainerEngine, ContainerInfo } from '../engine/port.js';
 import type { Router } from '../router/port.js';
 import type { Store } from '../store/store.js';
-import type { AppSettings } from '../core/types.js';
+import { resourceLimitsFor, type AppSettings } from '../core/types.js';
 import { SlipwayError } from '../core/errors.js';
 import { stage, type EventSink } from '../core/events.js';
 import { sleep } from '../core/abort.js';
@@ -10,6 +10,7 @@ import { processContainerSpec } from './container-spec.js';
 import { archiveContainerLogs } from '../logs/archive-logs.js';
 import { makeRedactor } from '../core/redact.js';
 import { createFailpoints } from '../core/failpoints.js';
+import { containerExitedError, unlessExited, watchExit } from './container-exit.js';
 
 const failpoint = createFailpoints();
 import type { DeployStep, DesiredState } from './plan-types.js';
@@ -34,7 +35,9 @@ export interface RolloutDeps {
 interface Started {
   id: string;
   name: string;
-  hostPort?: number;
+  /** Where HAProxy and the probe reach a web container: its bridge IP and container port. */
+  address?: string;
+  port?: number;
   serverName?: string;
 }
 
@@ -118,15 +121,25 @@ export class RolloutExecutor {
       port: t.settings.port,
       stopGraceSec: t.settings.stopGraceSec,
       deploymentId: t.deploymentId,
+      limits: resourceLimitsFor(t.settings, process),
+      logRotation: t.settings.logs,
     });
     const info = await stage(this.deps.emit, 'start', `start ${process}.${index} (v${t.desired.release})`, () =>
       this.deps.engine.runContainer(spec, this.deps.signal),
     );
-    this.started.set(key, { id: info.id, name: info.name, ...(info.hostPort ? { hostPort: info.hostPort } : {}) });
-    if (process === 'web' && !info.hostPort) {
-      throw new SlipwayError('CONTAINER_FAILED', `${process}.${index} has no published port`, { hint: 'this is a Slipway bug: the web container must publish $PORT' });
+    const target = routeTarget(info, t.settings.port);
+    this.started.set(key, { id: info.id, name: info.name, ...target });
+    if (info.state !== 'running') {
+      // It exited before the engine even answered (a missing file, a bad command): say so now.
+      const code = info.exitCode ?? (await this.deps.engine.inspectContainer(info.id).catch(() => null))?.exitCode;
+      throw containerExitedError(`${process}.${index}`, code, await this.lastLogs(info.id), 'right after it started');
     }
-    return { containerId: info.id, hostPort: info.hostPort };
+    if (process === 'web' && !target.address) {
+      throw new SlipwayError('CONTAINER_FAILED', `${process}.${index} has no network address to route to`, {
+        hint: "web containers must run on Docker's bridge network (an IPv4 address) or publish $PORT",
+      });
+    }
+    return { containerId: info.id, ...target };
   }
 
   private async probe(key: string) {
@@ -134,18 +147,24 @@ export class RolloutExecutor {
     const hc = this.target.settings.healthcheck;
     const what = hc.path ? `GET ${hc.path}` : 'TCP connect';
     const outcome = await stage(this.deps.emit, 'probe', `health check ${key} (${what})`, async () => {
-      const result = await probeUntilHealthy(
-        { host: '127.0.0.1', port: c.hostPort!, ...(hc.path ? { path: hc.path, hostHeader: `${this.target.app}.health` } : {}) },
-        {
-          attempts: hc.attempts,
-          intervalMs: hc.intervalMs,
-          timeoutMs: hc.timeoutMs,
-          ...(this.deps.signal ? { signal: this.deps.signal } : {}),
-          stillRunning: async () => (await this.deps.engine.inspectContainer(c.id))?.state === 'running',
-        },
-      );
-      if (!result.healthy) throw await this.unhealthy(key, c, result.results, result.exited);
-      return result;
+      const watch = watchExit(this.deps.engine, c.id, this.deps.signal);
+      try {
+        const result = await probeUntilHealthy(
+          { host: c.address!, port: c.port!, ...(hc.path ? { path: hc.path, hostHeader: `${this.target.app}.health` } : {}) },
+          {
+            attempts: hc.attempts,
+            intervalMs: hc.intervalMs,
+            timeoutMs: hc.timeoutMs,
+            ...(this.deps.signal ? { signal: this.deps.signal } : {}),
+            exited: watch.exited,
+          },
+        );
+        if (result.exited) throw containerExitedError(dyno(key), result.exitCode, await this.lastLogs(c.id), 'before it answered its health check');
+        if (!result.healthy) throw await this.unhealthy(key, c, result.results);
+        return result;
+      } finally {
+        watch.cancel();
+      }
     }, (r) => `${r.results.length} attempt(s)`);
     return { attempts: outcome.results.length };
   }
@@ -153,11 +172,11 @@ export class RolloutExecutor {
   private async routeAdd(key: string, weight?: number) {
     const c = this.get(key);
     const serverName = `${key.split('@')[0]!.replace('.', '-')}-${c.id.slice(0, 12)}`;
-    this.deps.store.routes.upsert({ app: this.target.app, serverName, containerId: c.id, port: c.hostPort!, state: 'ready', ...(weight === undefined ? {} : { weight }) });
+    this.deps.store.routes.upsert({ app: this.target.app, serverName, containerId: c.id, address: c.address!, port: c.port!, state: 'ready', ...(weight === undefined ? {} : { weight }) });
     c.serverName = serverName;
     const staged = weight === 0 ? ' (staged: no traffic yet)' : '';
     await stage(this.deps.emit, 'route', `add ${key} to router${staged}`, () =>
-      this.deps.router.addServer(this.target.app, { name: serverName, address: '127.0.0.1', port: c.hostPort!, state: 'ready', ...(weight === undefined ? {} : { weight }) }, this.deps.signal),
+      this.deps.router.addServer(this.target.app, { name: serverName, address: c.address!, port: c.port!, state: 'ready', ...(weight === undefined ? {} : { weight }) }, this.deps.signal),
     );
     return { serverName };
   }
@@ -190,7 +209,7 @@ export class RolloutExecutor {
           } catch (err) {
             if (!(err instanceof SlipwayError) || err.code !== 'NOT_FOUND') throw err;
             const route = routes.get(warm.serverName)!;
-            await router.addServer(app, { name: warm.serverName, address: '127.0.0.1', port: route.port, state: 'ready' }, this.deps.signal);
+            await router.addServer(app, { name: warm.serverName, address: route.address, port: route.port, state: 'ready' }, this.deps.signal);
             await router.waitServerUp(app, warm.serverName, { timeoutMs: 15_000, ...(this.deps.signal ? { signal: this.deps.signal } : {}) });
           }
         }),
@@ -220,9 +239,14 @@ export class RolloutExecutor {
     const timeoutMs = Math.max(10_000, hc.attempts * hc.intervalMs);
     try {
       await stage(this.deps.emit, 'healthy', `router reports ${key} UP`, () =>
-        this.deps.router.waitServerUp(this.target.app, c.serverName!, { timeoutMs, ...(this.deps.signal ? { signal: this.deps.signal } : {}) }),
+        unlessExited(
+          watchExit(this.deps.engine, c.id, this.deps.signal),
+          this.deps.router.waitServerUp(this.target.app, c.serverName!, { timeoutMs, ...(this.deps.signal ? { signal: this.deps.signal } : {}) }),
+          async (code) => containerExitedError(dyno(key), code, await this.lastLogs(c.id), 'before HAProxy reported it UP'),
+        ),
       );
     } catch (err) {
+      if (err instanceof SlipwayError && err.code === 'CONTAINER_FAILED') throw err;
       const logs = await this.lastLogs(c.id);
       const base = err instanceof SlipwayError ? err : new SlipwayError('HEALTHCHECK_FAILED', String(err));
       throw new SlipwayError('HEALTHCHECK_FAILED', `${key} passed Slipway's probe but HAProxy never reported it UP: ${base.message}`, {
@@ -236,15 +260,10 @@ export class RolloutExecutor {
   private async checkRunning(key: string) {
     const c = this.get(key);
     await stage(this.deps.emit, 'probe', `process check ${key}`, async () => {
-      await sleep(1000, this.deps.signal);
+      const exitedError = async (code: number | undefined) => containerExitedError(dyno(key), code, await this.lastLogs(c.id), 'right after it started');
+      await unlessExited(watchExit(this.deps.engine, c.id, this.deps.signal), sleep(1000, this.deps.signal), exitedError);
       const info = await this.deps.engine.inspectContainer(c.id);
-      if (info?.state !== 'running') {
-        const logs = await this.lastLogs(c.id);
-        throw new SlipwayError('CONTAINER_FAILED', `${key} exited right after it started (exit code ${info?.exitCode ?? 'unknown'})`, {
-          hint: 'check the Procfile command; its last log lines are in the error details',
-          details: { logs },
-        });
-      }
+      if (info?.state !== 'running') throw await exitedError(info?.exitCode);
     });
     return {};
   }
@@ -280,6 +299,8 @@ export class RolloutExecutor {
       await this.deps.router.removeServer(this.target.app, c.serverName, { timeoutMs: 5000 }).catch(() => undefined);
       this.deps.store.routes.remove(this.target.app, c.serverName);
     }
+    // Its output explains the failure: keep it in the app's log history (`slipway logs`) like any removed container's.
+    await archiveContainerLogs(this.deps.engine, this.deps.store.logs, c.id, makeRedactor(this.target.config)).catch(() => 0);
     await this.deps.engine.removeContainer(c.id, { force: true }).catch(() => undefined);
     this.started.delete(key);
     this.deps.emit({ type: 'info', text: `removed failed container ${key}`, at: new Date().toISOString() });
@@ -291,11 +312,10 @@ export class RolloutExecutor {
     return c;
   }
 
-  private async unhealthy(key: string, c: Started, results: ProbeResult[], exited: boolean): Promise<SlipwayError> {
-    const info: ContainerInfo | null = await this.deps.engine.inspectContainer(c.id).catch(() => null);
+  private async unhealthy(key: string, c: Started, results: ProbeResult[]): Promise<SlipwayError> {
     const logs = await this.lastLogs(c.id);
     const last = results.slice(-5);
-    const why = exited ? `the container exited (code ${info?.exitCode ?? 'unknown'})` : `${results.length} probe(s) failed, last: ${last.at(-1)?.detail ?? 'none'}`;
+    const why = `${results.length} probe(s) failed, last: ${last.at(-1)?.detail ?? 'none'}`;
     return new SlipwayError('HEALTHCHECK_FAILED', `${key} never became healthy: ${why}`, {
       hint: 'make the app listen on $PORT and answer the health check (see `slipway apps:settings`); the last log lines are below',
       details: { probes: last, logs },
@@ -315,4 +335,20 @@ export class RolloutExecutor {
 
 function short(id: string): string {
   return id.slice(0, 12);
+}
+
+/** `web.1` from a step key `web.1@v7`. */
+function dyno(key: string): string {
+  return key.split('@')[0]!;
+}
+
+/**
+ * Where a web container is reached: its own bridge IP and the container port (no docker-proxy, which
+ * dies with dockerd even when live-restore keeps the container running); else, for an engine that
+ * gives no address, the port it published on 127.0.0.1.
+ */
+export function routeTarget(info: ContainerInfo, containerPort: number): { address?: string; port?: number } {
+  if (info.ip) return { address: info.ip, port: containerPort };
+  if (info.hostPort) return { address: '127.0.0.1', port: info.hostPort };
+  return {};
 }

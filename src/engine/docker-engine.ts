@@ -7,11 +7,12 @@ import {
   parseContainerEvent,
   parseContainerInspect,
   parseContainerListIds,
+  parseEngineInfo,
   parseCreateResponse,
   parseImageInspect,
   parseWaitResponse,
 } from './docker-inspect-parsers.js';
-import { DockerStreamDemuxer, LogCatchUp, LogLineAssembler } from './docker-log-stream.js';
+import { DockerStreamDemuxer, LogCatchUp, LogLineAssembler, sinceToUnixNanos } from './docker-log-stream.js';
 import {
   buildImageRequest,
   containerArchiveRequest,
@@ -25,15 +26,17 @@ import {
   imageHistoryRequest,
   listImagesRequest,
   pingRequest,
+  infoRequest,
   removeContainerRequest,
   removeImageRequest,
   startContainerRequest,
   stopContainerRequest,
   tagImageRequest,
+  updateContainerLimitsRequest,
   waitContainerRequest,
   type LogsRequestOptions,
 } from './docker-requests.js';
-import type { BuildOptions, ContainerEngine, ContainerEvent, ContainerEventQuery, ContainerInfo, ContainerSpec, ImageHistoryEntry, ImageInfo, ImageSummary, LogLine } from './port.js';
+import type { BuildOptions, ContainerEngine, ContainerEvent, ContainerEventQuery, ContainerInfo, ContainerSpec, EngineInfo, ImageHistoryEntry, ImageInfo, ImageSummary, LogLine } from './port.js';
 import { parseImageHistory, parseImageList } from './docker-image-parsers.js';
 
 export interface DockerEngineOptions {
@@ -76,6 +79,10 @@ export class DockerEngine implements ContainerEngine {
 
   async ping(signal?: AbortSignal): Promise<void> {
     await this.http.json(pingRequest(), { signal });
+  }
+
+  async info(signal?: AbortSignal): Promise<EngineInfo> {
+    return parseEngineInfo((await this.http.json(infoRequest(), { signal })).body);
   }
 
   async inspectImage(ref: string, signal?: AbortSignal): Promise<ImageInfo | null> {
@@ -174,9 +181,16 @@ export class DockerEngine implements ContainerEngine {
     }
   }
 
+  /** A container of this Slipway home (its scope labels), else null: other homes' and foreign containers are invisible. */
   async inspectContainer(id: string, signal?: AbortSignal): Promise<ContainerInfo | null> {
     const res = await this.http.json(inspectContainerRequest(id), { signal, accept: [404] });
-    return res.status === 404 ? null : parseContainerInspect(res.body);
+    if (res.status === 404) return null;
+    const info = parseContainerInspect(res.body);
+    return this.inScope(info.labels) ? info : null;
+  }
+
+  private inScope(labels: Record<string, string>): boolean {
+    return Object.entries(this.scope).every(([key, value]) => labels[key] === value);
   }
 
   /** The spec with this instance's scope labels. */
@@ -214,12 +228,16 @@ export class DockerEngine implements ContainerEngine {
     }
   }
 
+  async updateContainerLimits(id: string, limits: NonNullable<ContainerSpec['limits']>, signal?: AbortSignal): Promise<void> {
+    await this.http.json(updateContainerLimitsRequest(id, limits), { signal });
+  }
+
   /** SIGKILL. No error when the container is not running or already gone. */
   async killContainer(id: string, signal?: AbortSignal): Promise<void> {
     await this.http.json(killContainerRequest(id), { signal, accept: [404, 409] });
   }
 
-  async *logs(id: string, opts: { follow?: boolean; tail?: number; since?: number; signal?: AbortSignal }): AsyncGenerator<LogLine> {
+  async *logs(id: string, opts: { follow?: boolean; tail?: number; since?: number | string; until?: number | string; signal?: AbortSignal }): AsyncGenerator<LogLine> {
     const { signal } = opts;
     const requestedAtNanos = BigInt(Date.now()) * 1_000_000n;
     try {
@@ -233,7 +251,7 @@ export class DockerEngine implements ContainerEngine {
       }
       if (!opts.follow) return;
       // The follow stream ended because the container stopped; pick up a last line Docker wrote late.
-      const sinceNanos = opts.since === undefined ? 0n : BigInt(Math.round(opts.since * 1000)) * 1_000_000n;
+      const sinceNanos = opts.since === undefined ? 0n : sinceToUnixNanos(opts.since);
       const fallback = sinceNanos > requestedAtNanos ? sinceNanos : requestedAtNanos;
       try {
         for await (const line of this.readLogs(id, { since: catchUp.since(fallback) }, tty, signal)) {

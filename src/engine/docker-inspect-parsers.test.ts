@@ -2,12 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   exposedTcpPorts,
+  containerLimits,
   parseContainerEvent,
   parseContainerInspect,
   parseContainerListIds,
   parseImageInspect,
   parseWaitResponse,
   publishedHostPort,
+  containerIp,
 } from './docker-inspect-parsers.js';
 
 // Trimmed from real Docker 20.10 (API 1.41) answers.
@@ -91,6 +93,22 @@ describe('parseContainerInspect', () => {
 
   it('rejects an answer without an Id', () => {
     assert.throws(() => parseContainerInspect({}), { code: 'INTERNAL' });
+  });
+});
+
+describe('containerIp', () => {
+  it('takes the bridge address of a running container, else the first network with one', () => {
+    const running = { ...RUNNING_CONTAINER, NetworkSettings: { ...RUNNING_CONTAINER.NetworkSettings, IPAddress: '172.17.0.5', Networks: { bridge: { IPAddress: '172.17.0.5' } } } };
+    assert.equal(parseContainerInspect(running).ip, '172.17.0.5');
+    assert.equal(containerIp({ IPAddress: '', Networks: { zeta: { IPAddress: '10.0.0.9' }, alpha: { IPAddress: '10.0.0.2' } } }), '10.0.0.2');
+  });
+
+  it('gives no address for a stopped container, --network none or a value that is not an IPv4 address', () => {
+    const exited = { ...RUNNING_CONTAINER, State: { ...RUNNING_CONTAINER.State, Status: 'exited' }, NetworkSettings: { IPAddress: '172.17.0.5' } };
+    assert.equal(parseContainerInspect(exited).ip, undefined, 'only a running container has a reachable address');
+    assert.equal(containerIp({ IPAddress: '', Networks: { none: { IPAddress: '' } } }), undefined);
+    for (const bad of ['172.17.0.5 check', '256.1.1.1', '::1', '1.2.3', '-x', 42]) assert.equal(containerIp({ IPAddress: bad }), undefined, String(bad));
+    assert.equal(containerIp(null), undefined);
   });
 });
 
@@ -197,5 +215,13 @@ describe('parseContainerEvent', () => {
     assert.equal(parseContainerEvent({ Type: 'network', Action: 'connect', Actor: { ID: 'n' } }), null);
     assert.equal(parseContainerEvent({ Type: 'container', Action: 'start', Actor: {} }), null);
     assert.equal(parseContainerEvent('garbage'), null);
+  });
+});
+
+describe('containerLimits', () => {
+  it('reads the applied limits and leaves out "unlimited" (0, null, -1)', () => {
+    assert.deepEqual(containerLimits({ Memory: 536870912, PidsLimit: 512, NanoCpus: 1500000000 }), { memoryBytes: 536870912, pids: 512, cpus: 1.5 });
+    assert.equal(containerLimits({ Memory: 0, PidsLimit: null, NanoCpus: 0 }), undefined);
+    assert.deepEqual(containerLimits({ Memory: 0, PidsLimit: -1, NanoCpus: 0, CpuShares: 0 }), undefined);
   });
 });

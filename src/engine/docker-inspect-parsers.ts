@@ -1,5 +1,5 @@
 import { SlipwayError } from '../core/errors.js';
-import type { ContainerEvent, ContainerInfo, ContainerState, ImageInfo } from './port.js';
+import type { ContainerEvent, ContainerInfo, ContainerState, EngineInfo, ImageInfo } from './port.js';
 
 /** Pure parsers from Docker Engine API JSON (v1.41) to the port's types. */
 
@@ -84,9 +84,28 @@ export function parseContainerInspect(raw: unknown): ContainerInfo {
     info.finishedAt = finishedAt;
     if (typeof state.ExitCode === 'number') info.exitCode = state.ExitCode;
   }
+  const limits = containerLimits(json.HostConfig);
+  if (limits) info.limits = limits;
   const hostPort = publishedHostPort(asObject(json.NetworkSettings).Ports);
   if (hostPort !== undefined) info.hostPort = hostPort;
+  const ip = info.state === 'running' ? containerIp(json.NetworkSettings) : undefined;
+  if (ip !== undefined) info.ip = ip;
   return info;
+}
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+
+/**
+ * The container's IPv4 address from `NetworkSettings`: the default bridge's `IPAddress`, else the
+ * first network that has one (`Networks.<name>.IPAddress`, names in sorted order). Empty strings
+ * (a stopped container, `--network none`) and anything that is not a dotted quad give undefined.
+ */
+export function containerIp(networkSettings: unknown): string | undefined {
+  const settings = asObject(networkSettings);
+  const candidates = [asString(settings.IPAddress)];
+  const networks = asObject(settings.Networks);
+  for (const name of Object.keys(networks).sort()) candidates.push(asString(asObject(networks[name]).IPAddress));
+  return candidates.find((ip): ip is string => ip !== undefined && IPV4.test(ip));
 }
 
 /** Whether the inspected container was created with a TTY (its logs are then a raw, unframed stream). */
@@ -120,6 +139,12 @@ export function parseImageInspect(raw: unknown): ImageInfo {
     createdAt: asString(json.Created) ?? '',
     sizeBytes: typeof json.Size === 'number' ? json.Size : 0,
   };
+}
+
+/** `GET /info` → the daemon settings Slipway checks. */
+export function parseEngineInfo(raw: unknown): EngineInfo {
+  const json = asObject(raw);
+  return { liveRestore: json.LiveRestoreEnabled === true, serverVersion: asString(json.ServerVersion) ?? '' };
 }
 
 /** `POST /containers/{id}/wait` body → exit code. */
@@ -159,4 +184,15 @@ export function parseContainerEvent(value: unknown): ContainerEvent | null {
   // "exec_start: sh -c …" and similar carry their detail after a colon.
   const action = v.Action.split(':')[0]!.trim();
   return { action, id, labels, ...(exit !== undefined && /^-?\d+$/.test(exit) ? { exitCode: Number(exit) } : {}), timeMs };
+}
+
+/** The cgroup limits Docker applied (`HostConfig`): 0 / null / -1 mean "none" and are left out. */
+export function containerLimits(hostConfig: unknown): ContainerInfo['limits'] | undefined {
+  const hc = asObject(hostConfig);
+  const positive = (v: unknown) => (typeof v === 'number' && v > 0 ? v : undefined);
+  const memoryBytes = positive(hc.Memory);
+  const pids = positive(hc.PidsLimit);
+  const nano = positive(hc.NanoCpus);
+  const out = { ...(memoryBytes ? { memoryBytes } : {}), ...(pids ? { pids } : {}), ...(nano ? { cpus: nano / 1e9 } : {}) };
+  return Object.keys(out).length > 0 ? out : undefined;
 }

@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  ByteLineSplitter,
   DockerStreamDemuxer,
   LineSplitter,
   LogCatchUp,
   LogLineAssembler,
   logTimeToUnixNanos,
+  sinceToUnixNanos,
   splitLogTimestamp,
+  truncationMarker,
   unixNanosToSince,
 } from './docker-log-stream.js';
 
@@ -99,6 +102,54 @@ describe('LineSplitter', () => {
   });
 });
 
+describe('LineSplitter with a line limit', () => {
+  it('keeps the head of a long line and a marker, counting the rest without holding it', () => {
+    const splitter = new LineSplitter(10);
+    assert.deepEqual(splitter.push('0123456'), []);
+    assert.deepEqual(splitter.push('789abcdef'), []);
+    assert.equal(splitter.pending, true);
+    for (let i = 0; i < 1000; i++) splitter.push('z'.repeat(1000));
+    assert.deepEqual(splitter.push('!\nnext\r\n'), [`0123456789${truncationMarker(6 + 1_000_000 + 1)}`, 'next']);
+    assert.equal(splitter.pending, false);
+    assert.deepEqual(splitter.push('short'), []);
+    assert.deepEqual(splitter.flush(), ['short']);
+  });
+
+  it('treats an exact-length line as whole', () => {
+    const splitter = new LineSplitter(3);
+    assert.deepEqual(splitter.push('abc\nabcd\n'), ['abc', `abc${truncationMarker(1)}`]);
+  });
+});
+
+describe('ByteLineSplitter', () => {
+  const text = (lines: { bytes: Buffer; dropped: number }[]) => lines.map((l) => `${l.bytes.toString()}|${l.dropped}`);
+
+  it('splits at newlines across chunks, strips CRLF, flushes an unterminated end', () => {
+    const splitter = new ByteLineSplitter();
+    assert.deepEqual(text(splitter.push(Buffer.from('one\r\ntw'))), ['one|0']);
+    assert.equal(splitter.pending, true);
+    assert.deepEqual(text(splitter.push(Buffer.from('o\n\nthree'))), ['two|0', '|0']);
+    assert.deepEqual(text(splitter.flush()), ['three|0']);
+    assert.deepEqual(splitter.flush(), []);
+  });
+
+  it('keeps the head of a long line, cut at a character boundary, and counts the rest', () => {
+    const splitter = new ByteLineSplitter(8);
+    // 'aaaaaa€' is 6 + 3 bytes: the euro sign does not fit whole into 8 bytes.
+    assert.deepEqual(text(splitter.push(Buffer.from('aaaaaa€bbbb\nok\n'))), ['aaaaaa|7', 'ok|0']);
+    for (let i = 0; i < 100; i++) splitter.push(Buffer.alloc(10_000, 0x7a));
+    assert.deepEqual(text(splitter.push(Buffer.from('\n'))), ['zzzzzzzz|999992']);
+  });
+
+  it('copies what it keeps of an unterminated line (the chunk is not pinned)', () => {
+    const splitter = new ByteLineSplitter();
+    const chunk = Buffer.from('line\npartial');
+    splitter.push(chunk);
+    chunk.fill(0x21);
+    assert.deepEqual(text(splitter.push(Buffer.from(' end\n'))), ['partial end|0']);
+  });
+});
+
 describe('splitLogTimestamp', () => {
   it('splits RFC3339Nano prefixes of any precision', () => {
     assert.deepEqual(splitLogTimestamp('2026-11-23T18:43:24.875122687Z hello world'), {
@@ -136,6 +187,30 @@ describe('LogLineAssembler', () => {
     assert.deepEqual(lines, [{ stream: 'stdout', time: '2026-11-23T18:43:24Z', text: 'h€llo' }]);
   });
 
+  it('joins the partial messages of a long line (each with its own timestamp) into one line', () => {
+    const assembler = new LogLineAssembler();
+    // A partial message may end inside a UTF-8 character: its bytes continue after the next prefix.
+    const euro = Buffer.from('€');
+    const lines = [
+      ...assembler.pushFrames([{ stream: 'stdout', payload: Buffer.concat([Buffer.from('2026-11-23T18:43:24.000000001Z aaaa'), euro.subarray(0, 1)]) }]),
+      ...assembler.pushFrames([{ stream: 'stdout', payload: Buffer.concat([Buffer.from('2026-11-23T18:43:24.000000002Z '), euro.subarray(1), Buffer.from('bbbb')]) }]),
+      ...assembler.pushFrames([{ stream: 'stdout', payload: Buffer.from('2026-11-23T18:43:24.000000003Z cccc\n') }]),
+      ...assembler.pushFrames([{ stream: 'stdout', payload: Buffer.from('2026-11-23T18:43:24.000000004Z next\n') }]),
+    ];
+    assert.deepEqual(lines, [
+      { stream: 'stdout', time: '2026-11-23T18:43:24.000000001Z', text: 'aaaa€bbbbcccc' },
+      { stream: 'stdout', time: '2026-11-23T18:43:24.000000004Z', text: 'next' },
+    ]);
+  });
+
+  it('truncates a line longer than its limit', () => {
+    const assembler = new LogLineAssembler(40);
+    const lines = assembler.pushFrames([{ stream: 'stderr', payload: Buffer.from(`2026-11-23T18:43:24Z ${'x'.repeat(100)}\n`) }]);
+    assert.equal(lines.length, 1);
+    assert.equal(lines[0]!.time, '2026-11-23T18:43:24Z');
+    assert.equal(lines[0]!.text, `${'x'.repeat(19)}${truncationMarker(81, 'bytes')}`);
+  });
+
   it('drops stdin and system frames from a demuxer', () => {
     const demuxer = new DockerStreamDemuxer();
     const assembler = new LogLineAssembler();
@@ -155,6 +230,14 @@ describe('log times and catch-up', () => {
 
   it('orders trimmed fractions correctly (string comparison would not)', () => {
     assert.ok(logTimeToUnixNanos('2026-11-23T18:43:25.91Z')! > logTimeToUnixNanos('2026-11-23T18:43:25.9Z')!);
+  });
+
+  it('reads since values as numbers and as exact seconds.nanoseconds text', () => {
+    assert.equal(sinceToUnixNanos(1.5), 1_500_000_000n);
+    assert.equal(sinceToUnixNanos('1795459405.012771130'), 1795459405012771130n);
+    assert.equal(sinceToUnixNanos('1795459405.5'), 1795459405500000000n);
+    assert.equal(sinceToUnixNanos('17'), 17_000_000_000n);
+    assert.equal(sinceToUnixNanos('nope'), 0n);
   });
 
   it('lets only lines newer than those delivered through', () => {

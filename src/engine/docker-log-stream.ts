@@ -1,4 +1,3 @@
-import { StringDecoder } from 'node:string_decoder';
 import type { LogLine } from './port.js';
 
 /**
@@ -63,21 +62,60 @@ export class DockerStreamDemuxer {
   }
 }
 
-/** Splits text into lines across chunks; strips `\n` / `\r\n`; `flush` returns an unterminated tail. */
+/**
+ * Splits text into lines across chunks; strips `\n` / `\r\n`; `flush` returns an unterminated tail.
+ * With `maxChars`, a longer line keeps its first `maxChars` characters plus a truncation marker, and
+ * the rest is counted, never held (an app that never writes a newline cannot grow the buffer).
+ */
 export class LineSplitter {
   private partial = '';
+  private dropped = 0;
+
+  constructor(private readonly maxChars = Number.POSITIVE_INFINITY) {}
+
+  /** Whether an unterminated line is pending. */
+  get pending(): boolean {
+    return this.partial !== '' || this.dropped > 0;
+  }
 
   push(text: string): string[] {
-    const parts = (this.partial + text).split('\n');
-    this.partial = parts.pop() ?? '';
-    return parts.map(stripCarriageReturn);
+    const lines: string[] = [];
+    let from = 0;
+    for (;;) {
+      const nl = text.indexOf('\n', from);
+      if (nl < 0) break;
+      this.append(text.slice(from, nl));
+      lines.push(this.take());
+      from = nl + 1;
+    }
+    this.append(from === 0 ? text : text.slice(from));
+    return lines;
   }
 
   flush(): string[] {
-    const rest = this.partial;
-    this.partial = '';
-    return rest === '' ? [] : [stripCarriageReturn(rest)];
+    return this.pending ? [this.take()] : [];
   }
+
+  private append(piece: string): void {
+    const room = this.maxChars - this.partial.length;
+    if (piece.length <= room) this.partial += piece;
+    else {
+      this.partial += piece.slice(0, Math.max(0, room));
+      this.dropped += piece.length - Math.max(0, room);
+    }
+  }
+
+  private take(): string {
+    const line = this.dropped > 0 ? `${this.partial}${truncationMarker(this.dropped)}` : stripCarriageReturn(this.partial);
+    this.partial = '';
+    this.dropped = 0;
+    return line;
+  }
+}
+
+/** What replaces the end of a line that was too long. */
+export function truncationMarker(dropped: number, unit: 'bytes' | 'characters' = 'characters'): string {
+  return `… [line truncated: ${dropped} more ${unit}]`;
 }
 
 function stripCarriageReturn(line: string): string {
@@ -94,42 +132,127 @@ export function splitLogTimestamp(line: string): { time: string; text: string } 
   return { time: match[1]!, text: line.slice(match[0].length) };
 }
 
+/** Longest log line kept whole (bytes); the rest of a longer line is replaced by a marker. */
+export const MAX_LOG_LINE_BYTES = 64 * 1024;
+
+/** A complete line's bytes (without `\n` / `\r\n`) and how many bytes past the limit were dropped. */
+interface RawLine {
+  bytes: Buffer;
+  dropped: number;
+}
+
 /**
- * Turns payload bytes per stream into timestamped LogLines. Each stream has its own UTF-8 decoder
- * and line buffer, so a line split across frames stays whole even when the other stream interleaves.
+ * Splits bytes into lines at `\n`, a byte that never occurs inside a UTF-8 sequence. Only the
+ * unterminated end is kept between chunks, as a copy (a chunk is never held for a line's sake). A
+ * line longer than `maxBytes` keeps its first `maxBytes` (cut at a character boundary) and counts
+ * the rest without holding it.
+ */
+export class ByteLineSplitter {
+  private pieces: Buffer[] = [];
+  private size = 0;
+  private dropped = 0;
+
+  constructor(private readonly maxBytes = MAX_LOG_LINE_BYTES) {}
+
+  get pending(): boolean {
+    return this.size > 0 || this.dropped > 0;
+  }
+
+  push(bytes: Buffer): RawLine[] {
+    const lines: RawLine[] = [];
+    let from = 0;
+    for (let nl = bytes.indexOf(0x0a); nl >= 0; nl = bytes.indexOf(0x0a, from)) {
+      this.append(bytes.subarray(from, nl));
+      lines.push(this.take());
+      from = nl + 1;
+    }
+    if (from < bytes.length) this.append(bytes.subarray(from), true);
+    return lines;
+  }
+
+  flush(): RawLine[] {
+    return this.pending ? [this.take()] : [];
+  }
+
+  private append(piece: Buffer, copy = false): void {
+    const room = Math.max(0, this.maxBytes - this.size);
+    const kept = piece.length <= room ? piece : piece.subarray(0, room);
+    this.dropped += piece.length - kept.length;
+    if (kept.length === 0) return;
+    this.pieces.push(copy ? Buffer.from(kept) : kept);
+    this.size += kept.length;
+  }
+
+  private take(): RawLine {
+    let bytes = this.pieces.length === 1 ? this.pieces[0]! : Buffer.concat(this.pieces, this.size);
+    let dropped = this.dropped;
+    if (dropped > 0) {
+      const end = completeUtf8End(bytes);
+      dropped += bytes.length - end;
+      bytes = bytes.subarray(0, end);
+    } else if (bytes[bytes.length - 1] === 0x0d) bytes = bytes.subarray(0, bytes.length - 1);
+    this.pieces = [];
+    this.size = 0;
+    this.dropped = 0;
+    return { bytes, dropped };
+  }
+}
+
+/** Where `bytes` ends without a cut UTF-8 character. */
+function completeUtf8End(bytes: Buffer): number {
+  let lead = bytes.length - 1;
+  while (lead >= 0 && bytes.length - lead < 4 && (bytes[lead]! & 0xc0) === 0x80) lead--;
+  if (lead < 0) return bytes.length;
+  const b = bytes[lead]!;
+  const width = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+  return lead + width <= bytes.length ? bytes.length : lead;
+}
+
+/**
+ * Turns payload bytes per stream into timestamped LogLines. Each stream has its own line buffer, so
+ * a line split across frames stays whole even when the other stream interleaves. Each line is
+ * decoded on its own, so a kept line never pins the chunk it came in. Docker splits a long line into
+ * partial messages (16 KiB each), every one with its own timestamp prefix: for frames, a prefix that
+ * continues an unterminated line is dropped, so the line is whole.
  */
 export class LogLineAssembler {
-  private readonly decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
-  private readonly splitters = { stdout: new LineSplitter(), stderr: new LineSplitter() };
+  private readonly splitters: Record<LogLine['stream'], ByteLineSplitter>;
+
+  constructor(maxLineBytes = MAX_LOG_LINE_BYTES) {
+    this.splitters = { stdout: new ByteLineSplitter(maxLineBytes), stderr: new ByteLineSplitter(maxLineBytes) };
+  }
 
   push(stream: LogLine['stream'], bytes: Uint8Array): LogLine[] {
-    const text = this.decoders[stream].write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-    return this.splitters[stream].push(text).map((line) => toLogLine(stream, line));
+    return this.splitters[stream].push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).map((line) => toLogLine(stream, line));
   }
 
   /** Frames from a demuxer; stdin/system frames are not log output and are dropped. */
   pushFrames(frames: DockerFrame[]): LogLine[] {
     const lines: LogLine[] = [];
     for (const frame of frames) {
-      if (frame.stream === 'stdout' || frame.stream === 'stderr') lines.push(...this.push(frame.stream, frame.payload));
+      if (frame.stream !== 'stdout' && frame.stream !== 'stderr') continue;
+      const payload = this.splitters[frame.stream].pending ? stripContinuationTimestamp(frame.payload) : frame.payload;
+      for (const line of this.push(frame.stream, payload)) lines.push(line);
     }
     return lines;
   }
 
   flush(): LogLine[] {
-    const lines: LogLine[] = [];
-    for (const stream of ['stdout', 'stderr'] as const) {
-      const tail = this.decoders[stream].end();
-      const pending = tail ? this.splitters[stream].push(tail) : [];
-      lines.push(...[...pending, ...this.splitters[stream].flush()].map((line) => toLogLine(stream, line)));
-    }
-    return lines;
+    return (['stdout', 'stderr'] as const).flatMap((stream) => this.splitters[stream].flush().map((line) => toLogLine(stream, line)));
   }
 }
 
-function toLogLine(stream: LogLine['stream'], line: string): LogLine {
-  const { time, text } = splitLogTimestamp(line);
-  return { stream, time, text };
+/** A frame's leading `timestamp ` (ASCII, so safe to match on bytes before UTF-8 decoding). */
+function stripContinuationTimestamp(payload: Buffer): Buffer {
+  const match = TIMESTAMP_PREFIX.exec(payload.toString('latin1', 0, Math.min(40, payload.length)));
+  return match ? payload.subarray(match[0].length) : payload;
+}
+
+/** Time and text as strings of their own (decoded from the bytes, not slices of a bigger string). */
+function toLogLine(stream: LogLine['stream'], line: RawLine): LogLine {
+  const match = TIMESTAMP_PREFIX.exec(line.bytes.toString('latin1', 0, Math.min(40, line.bytes.length)));
+  const text = line.bytes.toString('utf8', match ? match[0].length : 0);
+  return { stream, time: match ? match[1]! : '', text: line.dropped > 0 ? text + truncationMarker(line.dropped, 'bytes') : text };
 }
 
 const RFC3339_PARTS = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/;
@@ -179,4 +302,12 @@ export class LogCatchUp {
     if (nanos !== this.newest) return nanos > this.newest;
     return !this.atNewest.has(`${line.stream}\n${line.text}`);
   }
+}
+
+/** Docker's `since` (unix seconds as a number, or `seconds.nanoseconds` text) as unix nanoseconds. */
+export function sinceToUnixNanos(since: number | string): bigint {
+  if (typeof since === 'number') return BigInt(Math.round(since * 1000)) * 1_000_000n;
+  const match = /^(\d+)(?:\.(\d{1,9}))?$/.exec(since);
+  if (!match) return 0n;
+  return BigInt(match[1]!) * 1_000_000_000n + BigInt((match[2] ?? '').padEnd(9, '0'));
 }

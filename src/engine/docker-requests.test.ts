@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   containerEventsRequest,
+  updateContainerLimitsRequest,
   buildImageRequest,
   containerLogsRequest,
   createContainerRequest,
@@ -159,5 +160,21 @@ describe('containerEventsRequest', () => {
     assert.equal(req.path, '/events');
     assert.deepEqual(JSON.parse(req.query!['filters']!), { type: ['container'], event: ['start', 'die'], label: ['slipway.app=shop', 'slipway.managed'] });
     assert.equal(req.query!['since'], '1700000000.123');
+  });
+});
+
+describe('container limits and log rotation', () => {
+  it('puts memory (no extra swap), pids, CPUs and json-file rotation in HostConfig', () => {
+    const req = createContainerRequest({ name: 'n', image: 'i', env: {}, labels: {}, limits: { memoryBytes: 536870912, pids: 256, cpus: 0.5 }, logRotation: { maxSizeBytes: 10485760, maxFiles: 3 } });
+    const hc = (req.body as { HostConfig: Record<string, unknown> }).HostConfig;
+    assert.equal(hc['Memory'], 536870912);
+    assert.equal(hc['MemorySwap'], 536870912);
+    assert.equal(hc['PidsLimit'], 256);
+    assert.equal(hc['NanoCpus'], 500_000_000);
+    assert.deepEqual(hc['LogConfig'], { Type: 'json-file', Config: { 'max-size': '10485760', 'max-file': '3' } });
+  });
+
+  it('updates a running container in place', () => {
+    assert.deepEqual(updateContainerLimitsRequest('abc', { memoryBytes: 1024 ** 3, cpus: 2 }), { method: 'POST', path: '/containers/abc/update', body: { Memory: 1024 ** 3, MemorySwap: 1024 ** 3, NanoCpus: 2_000_000_000 } });
   });
 });

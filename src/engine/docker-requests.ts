@@ -26,6 +26,11 @@ export function pingRequest(): DockerRequest {
   return { method: 'GET', path: '/_ping' };
 }
 
+/** `GET /info`: the daemon's settings (live-restore, version, storage driver, …). */
+export function infoRequest(): DockerRequest {
+  return { method: 'GET', path: '/info' };
+}
+
 /** `KEY=value` entries in insertion order, the form Docker expects for `Env`. */
 export function toEnvList(env: Record<string, string>): string[] {
   return Object.entries(env).map(([key, value]) => `${key}=${value}`);
@@ -46,6 +51,17 @@ export function createContainerRequest(spec: ContainerSpec): DockerRequest {
     RestartPolicy: { Name: 'no' },
     Init: true,
   };
+  const limits = spec.limits ?? {};
+  if (limits.memoryBytes !== undefined) {
+    hostConfig.Memory = limits.memoryBytes;
+    // Equal to Memory: no swap on top of the limit, so the limit is what the process can use.
+    hostConfig.MemorySwap = limits.memoryBytes;
+  }
+  if (limits.pids !== undefined) hostConfig.PidsLimit = limits.pids;
+  if (limits.cpus !== undefined) hostConfig.NanoCpus = Math.round(limits.cpus * 1e9);
+  if (spec.logRotation) {
+    hostConfig.LogConfig = { Type: 'json-file', Config: { 'max-size': String(spec.logRotation.maxSizeBytes), 'max-file': String(spec.logRotation.maxFiles) } };
+  }
   if (spec.containerPort !== undefined) {
     const key = `${spec.containerPort}/tcp`;
     body.ExposedPorts = { [key]: {} };
@@ -77,6 +93,18 @@ export function removeContainerRequest(id: string, opts: { force?: boolean } = {
   };
 }
 
+/** Changes a running container's cgroup limits in place (no restart). */
+export function updateContainerLimitsRequest(id: string, limits: { memoryBytes?: number; pids?: number; cpus?: number }): DockerRequest {
+  const body: Record<string, number> = {};
+  if (limits.memoryBytes !== undefined) {
+    body.Memory = limits.memoryBytes;
+    body.MemorySwap = limits.memoryBytes;
+  }
+  if (limits.pids !== undefined) body.PidsLimit = limits.pids;
+  if (limits.cpus !== undefined) body.NanoCpus = Math.round(limits.cpus * 1e9);
+  return { method: 'POST', path: containerPath(id, 'update'), body };
+}
+
 export function inspectContainerRequest(id: string): DockerRequest {
   return { method: 'GET', path: containerPath(id, 'json') };
 }
@@ -98,6 +126,8 @@ export interface LogsRequestOptions {
   tail?: number;
   /** Unix time in seconds (fractions allowed); a string is sent as is (e.g. `1700000000.123456789`). */
   since?: number | string;
+  /** Only lines up to this time (inclusive), same forms as `since`. */
+  until?: number | string;
 }
 
 export function containerLogsRequest(id: string, opts: LogsRequestOptions = {}): DockerRequest {
@@ -109,6 +139,7 @@ export function containerLogsRequest(id: string, opts: LogsRequestOptions = {}):
     tail: opts.tail === undefined ? 'all' : String(Math.max(0, Math.floor(opts.tail))),
   };
   if (opts.since !== undefined) query.since = String(opts.since);
+  if (opts.until !== undefined) query.until = String(opts.until);
   return { method: 'GET', path: containerPath(id, 'logs'), query };
 }
 

@@ -17,6 +17,10 @@ export interface ContainerSpec {
   /** Keep stdin open (one-off interactive runs). */
   openStdin?: boolean;
   tty?: boolean;
+  /** cgroup limits: memory (swap included), processes/threads, CPUs. */
+  limits?: { memoryBytes?: number; pids?: number; cpus?: number };
+  /** The container's log files rotate at this size, this many are kept (json-file driver). */
+  logRotation?: { maxSizeBytes: number; maxFiles: number };
 }
 
 export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
@@ -34,6 +38,21 @@ export interface ContainerInfo {
   exitCode?: number;
   /** Host port on 127.0.0.1 that maps to `containerPort`, when published. */
   hostPort?: number;
+  /** The cgroup limits the engine applied. */
+  limits?: { memoryBytes?: number; pids?: number; cpus?: number };
+  /**
+   * The container's own IPv4 address on its bridge network, while it runs. HAProxy and the probe
+   * reach `ip:containerPort` directly: no docker-proxy in the path (it dies with dockerd, even with
+   * live-restore, while the container keeps running).
+   */
+  ip?: string;
+}
+
+/** What the engine says about itself (`docker info`). */
+export interface EngineInfo {
+  /** Containers keep running while the daemon restarts (Docker's `live-restore`). */
+  liveRestore: boolean;
+  serverVersion: string;
 }
 
 export interface ImageInfo {
@@ -121,8 +140,15 @@ export interface ContainerEngine {
   /** No error when already gone. */
   removeContainer(id: string, opts?: { force?: boolean }, signal?: AbortSignal): Promise<void>;
   killContainer(id: string, signal?: AbortSignal): Promise<void>;
-  /** Log lines; with follow the iterable ends when the container stops or the signal aborts. */
-  logs(id: string, opts: { follow?: boolean; tail?: number; since?: number; signal?: AbortSignal }): AsyncIterable<LogLine>;
+  /** Changes a running container's memory / process / CPU limits in place. */
+  updateContainerLimits(id: string, limits: NonNullable<ContainerSpec['limits']>, signal?: AbortSignal): Promise<void>;
+  /**
+   * Log lines in time order; with follow the iterable ends when the container stops or the signal
+   * aborts. `since` / `until`: unix seconds, or exact `seconds.nanoseconds` text (both inclusive).
+   * Lines longer than 64 Ki characters are truncated with a marker. Reading is pulled: a slow
+   * consumer slows the engine.
+   */
+  logs(id: string, opts: { follow?: boolean; tail?: number; since?: number | string; until?: number | string; signal?: AbortSignal }): AsyncIterable<LogLine>;
   /** Waits for the container to exit, returns its exit code. */
   waitContainer(id: string, signal?: AbortSignal): Promise<number>;
   /**
@@ -131,7 +157,9 @@ export interface ContainerEngine {
    */
   containerEvents(query: ContainerEventQuery): AsyncIterable<ContainerEvent>;
 
-  // Optional members (build pipelines, image retention); DockerEngine implements them all.
+  // Optional members (build pipelines, image retention, setup); DockerEngine implements them all.
+  /** The daemon's own settings. */
+  info?(signal?: AbortSignal): Promise<EngineInfo>;
   /** Creates a container without starting it (e.g. to copy files out of an image); returns its id. */
   createContainer?(spec: ContainerSpec, signal?: AbortSignal): Promise<string>;
   /** A tar stream of `path` inside a container (GET /containers/{id}/archive). */

@@ -59,10 +59,35 @@ test('HTTP probe: a slow answer times out', async () => {
   assert.match(result.detail, /timeout after 100 ms/);
 });
 
-test('probeUntilHealthy stops early when the container has exited', async () => {
+test('probeUntilHealthy stops at once, mid-attempt, when the container exits', async () => {
+  // A listener that never answers: each attempt would wait its full timeout.
+  const server = http.createServer(() => {});
+  const port = await listen(server);
+  let exit!: (code: number) => void;
+  const exited = new Promise<number>((resolve) => (exit = resolve));
+  const started = Date.now();
+  setTimeout(() => exit(3), 150);
+  const outcome = await probeUntilHealthy({ host: '127.0.0.1', port, path: '/health' }, { attempts: 50, intervalMs: 10, timeoutMs: 5000, exited });
+  const ms = Date.now() - started;
+  server.closeAllConnections();
+  server.close();
+  assert.deepEqual([outcome.healthy, outcome.exited, outcome.exitCode, outcome.results.length], [false, true, 3, 0]);
+  assert.ok(ms < 4000, `did not wait for the 5 s attempt to time out (${ms} ms)`);
+});
+
+test('probeUntilHealthy: an exit promise that rejects (the wait was cut) does not stop a healthy probe', async () => {
+  const server = http.createServer((_req, res) => res.end('ok'));
+  const port = await listen(server);
+  const outcome = await probeUntilHealthy({ host: '127.0.0.1', port, path: '/' }, { attempts: 3, intervalMs: 10, timeoutMs: 1000, exited: Promise.reject(new Error('engine gone')) });
+  server.close();
+  assert.deepEqual([outcome.healthy, outcome.exited], [true, false]);
+});
+
+test('probeUntilHealthy gives up after its attempts and reports each one', async () => {
   const server = net.createServer();
   const port = await listen(server);
   await new Promise((r) => server.close(r));
-  const outcome = await probeUntilHealthy({ host: '127.0.0.1', port }, { attempts: 50, intervalMs: 10, timeoutMs: 500, stillRunning: async () => false });
-  assert.deepEqual([outcome.healthy, outcome.exited, outcome.results.length], [false, true, 1]);
+  const outcome = await probeUntilHealthy({ host: '127.0.0.1', port }, { attempts: 3, intervalMs: 10, timeoutMs: 500 });
+  assert.deepEqual([outcome.healthy, outcome.exited, outcome.results.length], [false, false, 3]);
+  assert.ok(outcome.results.every((r) => /ECONNREFUSED/.test(r.detail)));
 });

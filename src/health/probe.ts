@@ -87,22 +87,49 @@ export interface ProbeUntilHealthyOptions {
   intervalMs: number;
   timeoutMs: number;
   signal?: AbortSignal;
-  /** Checked between attempts: a container that exited will never become healthy. */
-  stillRunning?: () => Promise<boolean>;
+  /**
+   * Settles with the exit code when the probed container exits (e.g. the engine's wait): probing
+   * stops at once, mid-attempt, since an exited container never becomes healthy. A rejection is ignored.
+   */
+  exited?: Promise<number>;
   onResult?: (result: ProbeResult) => void;
 }
 
+export interface ProbeOutcome {
+  healthy: boolean;
+  results: ProbeResult[];
+  exited: boolean;
+  /** The container's exit code when `exited`. */
+  exitCode?: number;
+}
+
 /** Probes until one attempt passes; returns all results (the last ones explain a failure). */
-export async function probeUntilHealthy(target: ProbeTarget, opts: ProbeUntilHealthyOptions): Promise<{ healthy: boolean; results: ProbeResult[]; exited: boolean }> {
+export async function probeUntilHealthy(target: ProbeTarget, opts: ProbeUntilHealthyOptions): Promise<ProbeOutcome> {
   const results: ProbeResult[] = [];
-  for (let attempt = 1; attempt <= opts.attempts; attempt++) {
-    const result = await probeOnce(target, opts.timeoutMs, opts.signal);
-    results.push(result);
-    opts.onResult?.(result);
-    if (result.ok) return { healthy: true, results, exited: false };
-    if (opts.signal?.aborted) break;
-    if (opts.stillRunning && !(await opts.stillRunning())) return { healthy: false, results, exited: true };
-    if (attempt < opts.attempts) await sleep(Math.max(0, opts.intervalMs - result.ms), opts.signal).catch(() => undefined);
+  const stop = new AbortController();
+  let exitCode: number | undefined;
+  opts.exited?.then(
+    (code) => {
+      exitCode = code;
+      stop.abort();
+    },
+    () => undefined,
+  );
+  const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
+  const exited = (): ProbeOutcome => ({ healthy: false, results, exited: true, ...(exitCode === undefined ? {} : { exitCode }) });
+  try {
+    for (let attempt = 1; attempt <= opts.attempts; attempt++) {
+      if (exitCode !== undefined) return exited();
+      const result = await probeOnce(target, opts.timeoutMs, signal);
+      if (exitCode !== undefined) return exited();
+      results.push(result);
+      opts.onResult?.(result);
+      if (result.ok) return { healthy: true, results, exited: false };
+      if (opts.signal?.aborted) break;
+      if (attempt < opts.attempts) await sleep(Math.max(0, opts.intervalMs - result.ms), signal).catch(() => undefined);
+    }
+    return exitCode !== undefined ? exited() : { healthy: false, results, exited: false };
+  } finally {
+    stop.abort();
   }
-  return { healthy: false, results, exited: false };
 }

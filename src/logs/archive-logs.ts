@@ -1,6 +1,17 @@
 import type { ContainerEngine } from '../engine/port.js';
-import type { LogRepository } from '../store/log-repository.js';
+import { MAX_ARCHIVED_LINE_CHARS, type LogRepository, type StoredLogLine } from '../store/log-repository.js';
+import { truncationMarker } from '../engine/docker-log-stream.js';
 import { LABELS, dynoName } from '../core/types.js';
+
+const BATCH_LINES = 500;
+
+/** Redacted, then cut to what the archive keeps (so a long line is never held whole). */
+function archivedText(text: string, redact: (s: string) => string): string {
+  const clean = redact(text);
+  if (clean.length <= MAX_ARCHIVED_LINE_CHARS) return clean;
+  const marker = truncationMarker(clean.length - MAX_ARCHIVED_LINE_CHARS);
+  return clean.slice(0, MAX_ARCHIVED_LINE_CHARS - marker.length) + marker;
+}
 
 /** Copies a container's logs into the store before the container is removed (logs outlive deploys). */
 export async function archiveContainerLogs(engine: ContainerEngine, logs: LogRepository, containerId: string, redact: (s: string) => string, maxLines = 2000): Promise<number> {
@@ -10,14 +21,20 @@ export async function archiveContainerLogs(engine: ContainerEngine, logs: LogRep
   if (!app) return 0;
   const dyno = dynoName(info.labels);
   const release = info.labels[LABELS.release] ?? '?';
-  const lines = [];
+  let batch: StoredLogLine[] = [];
+  let archived = 0;
   try {
     for await (const line of engine.logs(containerId, { tail: maxLines, follow: false })) {
-      lines.push({ time: line.time, dyno, release, stream: line.stream, text: redact(line.text), containerId });
+      batch.push({ time: line.time, dyno, release, stream: line.stream, text: archivedText(line.text, redact), containerId });
+      if (batch.length >= BATCH_LINES) {
+        logs.append(app, batch);
+        archived += batch.length;
+        batch = [];
+      }
     }
   } catch {
-    return 0;
+    // the container went away while it was read: keep what was read
   }
-  logs.append(app, lines);
-  return lines.length;
+  logs.append(app, batch);
+  return archived + batch.length;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { renderHaproxyConfig, renderHostsMap, type HaproxyConfigInput } from './haproxy-config.js';
+import { partitionRoutes, renderHaproxyConfig, renderHostsMap, type HaproxyConfigInput } from './haproxy-config.js';
 import type { AppRoute } from './port.js';
 
 const paths = { runtimeSocket: '/s/runtime.sock', pidFile: '/s/haproxy.pid', hostsMap: '/s/hosts.map', crtList: '/s/certs.list', defaultCert: '/s/default-cert.pem' };
@@ -26,7 +26,7 @@ defaults
     mode http
     option forwardfor
     option idle-close-on-response
-    timeout connect 5s
+    timeout connect 1s
     timeout client 60s
     timeout server 60s
     timeout http-request 10s
@@ -75,10 +75,10 @@ describe('renderHaproxyConfig', () => {
     option httpchk GET /health
     http-check expect status 200-399
     timeout check 1500
-    server web-a 127.0.0.1:32000 check inter 2000 fastinter 500 downinter 500 rise 2 fall 3 pool-max-conn 64 pool-purge-delay 5s
-    server web-b 127.0.0.1:32001 check inter 2000 fastinter 500 downinter 500 rise 2 fall 3 pool-max-conn 64 pool-purge-delay 5s
-    server web-c 127.0.0.1:32002 check inter 2000 fastinter 500 downinter 500 rise 2 fall 3 pool-max-conn 64 pool-purge-delay 5s disabled
-    server web-d 127.0.0.1:32003 check inter 2000 fastinter 500 downinter 500 rise 2 fall 3 weight 0 pool-max-conn 64 pool-purge-delay 5s
+    server web-a 127.0.0.1:32000 check inter 500 fastinter 250 downinter 250 rise 2 fall 3 pool-max-conn 64 pool-purge-delay 5s
+    server web-b 127.0.0.1:32001 check inter 500 fastinter 250 downinter 250 rise 2 fall 3 pool-max-conn 64 pool-purge-delay 5s
+    server web-c 127.0.0.1:32002 check inter 500 fastinter 250 downinter 250 rise 2 fall 3 pool-max-conn 64 pool-purge-delay 5s disabled
+    server web-d 127.0.0.1:32003 check inter 500 fastinter 250 downinter 250 rise 2 fall 3 weight 0 pool-max-conn 64 pool-purge-delay 5s
 `,
     ],
     [
@@ -136,5 +136,25 @@ describe('renderHostsMap', () => {
     for (const host of ['a.test:80', 'A.test', 'a test']) {
       assert.throws(() => renderHostsMap([{ ...api, hosts: [host] }]), { code: 'INVALID_INPUT' });
     }
+  });
+});
+
+describe('partitionRoutes', () => {
+  const route = (app: string, extra: Partial<AppRoute> = {}): AppRoute => ({ app, hosts: [`${app}.apps.test`], check: { intervalMs: 1000, timeoutMs: 1000 }, servers: [], ...extra });
+
+  it('keeps every app the writer can render and reports each one it cannot, by app', () => {
+    const { valid, problems } = partitionRoutes([
+      route('good'),
+      route('badcheck', { check: { path: '/a b#c', intervalMs: 1000, timeoutMs: 1000 } }),
+      route('badhost', { hosts: ['ok.apps.test', 'BAD host'] }),
+      route('badserver', { servers: [{ name: 'web 1', address: '127.0.0.1', port: 5000, state: 'ready' }] }),
+      route('also-good', { check: { path: '/health', intervalMs: 1000, timeoutMs: 1000 } }),
+    ]);
+    assert.deepEqual(valid.map((r) => r.app), ['good', 'also-good']);
+    assert.deepEqual([...problems.keys()], ['badcheck', 'badhost', 'badserver']);
+    assert.match(problems.get('badcheck')![0]!, /health check: invalid health check path/);
+    assert.match(problems.get('badhost')![0]!, /hosts: invalid hostname/);
+    // What is left renders (the config of the valid apps is never blocked by the others).
+    assert.doesNotThrow(() => renderHaproxyConfig(input(valid)));
   });
 });

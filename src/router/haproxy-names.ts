@@ -1,6 +1,7 @@
 import { SlipwayError } from '../core/errors.js';
 import { validateAppName } from '../core/names.js';
 import type { HealthCheckSettings, RouteServer } from './port.js';
+import { healthcheckPathSchema } from '../config/value-schemas.js';
 
 /** Identifiers and server parameters shared by the config renderer and the runtime commands. */
 
@@ -14,7 +15,6 @@ export const CHECK_FALL = 3;
 
 const SERVER_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 const HOSTNAME = /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/;
-const CHECK_PATH = /^\/[A-Za-z0-9._~!$&()*+,;=:@%/?-]*$/;
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
 export function backendName(app: string): string {
@@ -53,8 +53,9 @@ function validateAddress(server: RouteServer): string {
   return `${server.address}:${server.port}`;
 }
 
+/** The same schema `apps:settings:set` and slipway.yml use, so a saved path is always one HAProxy accepts. */
 export function validateCheckPath(path: string): string {
-  if (!CHECK_PATH.test(path)) {
+  if (!healthcheckPathSchema.safeParse(path).success) {
     throw new SlipwayError('INVALID_INPUT', `invalid health check path ${JSON.stringify(path)}`, {
       hint: 'the path starts with "/" and contains no spaces (e.g. "/health")',
     });
@@ -62,10 +63,19 @@ export function validateCheckPath(path: string): string {
   return path;
 }
 
-/** Check timing for one server; fast re-checks while a server changes state so a new one is UP quickly. */
+/** HAProxy checks each server at least this often, whatever the app's probe interval. */
+export const MAX_CHECK_INTER_MS = 500;
+
+/**
+ * Check timing for one server; fast re-checks while a server changes state so a new one is UP
+ * quickly. The interval is capped so that a dead container leaves rotation within ~1-2 s even when
+ * no die event says so: a connect to a vanished container address gets no answer at all, so each
+ * failing check lasts its connect timeout (HAProxy uses min(timeout connect, inter) for checks),
+ * and `fall` of them in a row take it out: ≤ inter + fall × (fastinter + inter).
+ */
 export function serverCheckParams(check: HealthCheckSettings): string {
-  const inter = Math.max(100, Math.round(check.intervalMs));
-  const fast = Math.min(inter, 500);
+  const inter = Math.min(MAX_CHECK_INTER_MS, Math.max(100, Math.round(check.intervalMs)));
+  const fast = Math.min(inter, 250);
   return `check inter ${inter} fastinter ${fast} downinter ${fast} rise ${CHECK_RISE} fall ${CHECK_FALL}`;
 }
 

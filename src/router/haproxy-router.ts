@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { pollUntil, sleep } from '../core/abort.js';
 import { SlipwayError, isSlipwayError } from '../core/errors.js';
-import type { HaproxyPaths } from './haproxy-config.js';
+import { partitionRoutes, type HaproxyPaths } from './haproxy-config.js';
 import { HaproxySupervisor, type SupervisorEvent } from './haproxy-supervisor.js';
 import type { AppRoute, RouteServer, Router, ServerAdminState, ServerStatus } from './port.js';
 import { withLiveServers } from './live-servers.js';
@@ -16,7 +16,8 @@ export type RouterEvent =
   | LiveRoutingEvent
   | { type: 'router.runtime-fallback'; reason: string }
   | { type: 'router.reapplied'; drained: number }
-  | { type: 'router.listener-failed'; error: unknown };
+  | { type: 'router.listener-failed'; error: unknown }
+  | { type: 'router.route-skipped'; app: string; problems: string[] };
 
 export interface HaproxyRouterOptions {
   /** Where haproxy.cfg, hosts.map, sockets, pidfile and HAProxy's output live. */
@@ -58,6 +59,7 @@ export class HaproxyRouter implements Router {
   private readonly live: LiveRouting;
   private readonly listeners: Array<() => void> = [];
   private appliedFingerprint: string | undefined;
+  private problems = new Map<string, string[]>();
 
   constructor(private readonly opts: HaproxyRouterOptions) {
     this.paths = haproxyPaths(opts.stateDir);
@@ -71,7 +73,7 @@ export class HaproxyRouter implements Router {
       ...(opts.watchIntervalMs !== undefined ? { watchIntervalMs: opts.watchIntervalMs } : {}),
       ...(opts.log ? { log: opts.log } : {}),
     });
-    this.api = new RuntimeApi(this.paths.runtimeSocket, (app) => opts.getRoutes().find((route) => route.app === app));
+    this.api = new RuntimeApi(this.paths.runtimeSocket, (app) => this.routes().find((route) => route.app === app));
     this.live = new LiveRouting(this.paths, opts.httpsPort !== undefined, (event) => opts.log?.(event));
   }
 
@@ -84,13 +86,13 @@ export class HaproxyRouter implements Router {
     await mkdir(this.opts.stateDir, { recursive: true, mode: 0o700 });
     if (this.opts.httpsPort !== undefined) await ensureDefaultCertificate(this.paths.defaultCert);
     // When adopting a running HAProxy, servers it is using keep serving through the reload.
-    const routes = withLiveServers(this.opts.getRoutes(), await this.api.allServers(signal));
+    const routes = withLiveServers(this.routes(), await this.api.allServers(signal));
     await this.supervisor.start(routes, signal);
     this.live.loaded(routes);
     this.appliedFingerprint = routingFingerprint(routes);
     await this.reapplyStates(routes, signal);
-    this.supervisor.watch(this.opts.getRoutes, async () => {
-      const current = this.opts.getRoutes();
+    this.supervisor.watch(() => this.routes(), async () => {
+      const current = this.routes();
       this.live.loaded(current);
       this.appliedFingerprint = routingFingerprint(current);
       await this.reapplyStates(current);
@@ -109,7 +111,8 @@ export class HaproxyRouter implements Router {
     if (opts.stopProxy) await this.supervisor.stopProxy();
   }
 
-  async syncApps(routes: AppRoute[], signal?: AbortSignal): Promise<void> {
+  async syncApps(given: AppRoute[], signal?: AbortSignal): Promise<void> {
+    const routes = this.usable(given);
     const fingerprint = routingFingerprint(routes);
     if (fingerprint === this.appliedFingerprint) {
       // Same backends: hosts and certificates change through the runtime API, no reload.
@@ -134,8 +137,10 @@ export class HaproxyRouter implements Router {
     const added = await this.api.addServer(app, server, signal);
     if (added !== 'no-backend') return;
     // The app's backend is not in the running config yet: bring HAProxy in line with the store.
-    const routes = this.opts.getRoutes();
+    const routes = this.routes();
     if (!routes.some((route) => route.app === app)) {
+      const problems = this.problems.get(app);
+      if (problems) throw routeProblemError(app, problems);
       throw new SlipwayError('APP_NOT_FOUND', `no route for app ${app}`, { hint: 'sync the app routes (syncApps) before adding servers' });
     }
     await this.syncApps(routes, signal);
@@ -195,6 +200,25 @@ export class HaproxyRouter implements Router {
     this.listeners.push(listener);
   }
 
+  routeProblems(app: string): string[] {
+    return this.problems.get(app) ?? [];
+  }
+
+  /** The store's routes that HAProxy can take (see usable). */
+  private routes(): AppRoute[] {
+    return this.usable(this.opts.getRoutes());
+  }
+
+  /** Leaves out routes the config writer cannot render, remembering why (reported once per change). */
+  private usable(routes: AppRoute[]): AppRoute[] {
+    const { valid, problems } = partitionRoutes(routes);
+    for (const [app, found] of problems) {
+      if (JSON.stringify(this.problems.get(app)) !== JSON.stringify(found)) this.opts.log?.({ type: 'router.route-skipped', app, problems: found });
+    }
+    this.problems = problems;
+    return valid;
+  }
+
   /** Statuses, or undefined while the runtime socket does not answer (e.g. a worker being replaced). */
   private async statusesDuringReload(app: string, signal?: AbortSignal): Promise<ServerStatus[] | undefined> {
     try {
@@ -216,4 +240,12 @@ export class HaproxyRouter implements Router {
     }
     this.opts.log?.({ type: 'router.reapplied', drained });
   }
+}
+
+/** An app the router had to leave out: the user learns which stored value and how to fix it. */
+export function routeProblemError(app: string, problems: string[]): SlipwayError {
+  return new SlipwayError('INVALID_INPUT', `${app} is not routed: ${problems.join('; ')}`, {
+    hint: `fix the stored value, e.g. \`slipway apps:settings:set -a ${app} healthcheck.path=/health\` (an empty value returns to the TCP check), or remove the bad domain`,
+    details: { problems },
+  });
 }

@@ -5,7 +5,7 @@ export type ServerAdminState = 'ready' | 'drain' | 'maint';
 export interface RouteServer {
   /** HAProxy server name, unique within the app's backend, e.g. `web-3f2a9c1b0d4e`. */
   name: string;
-  /** Always 127.0.0.1 here: containers publish on loopback only. */
+  /** The container's own bridge IP (or 127.0.0.1 and a published port, for routes stored before issue 8). */
   address: string;
   port: number;
   state: ServerAdminState;
@@ -75,4 +75,9 @@ export interface Router {
   serverStatuses(app: string, signal?: AbortSignal): Promise<ServerStatus[]>;
   /** Called after HAProxy was (re)started by the supervisor and routes were re-applied. */
   onRestart(listener: () => void): void;
+  /**
+   * Why an app's routes are not in the proxy (e.g. a stored health-check path the proxy cannot use);
+   * empty when it is routed. Such apps are left out while every other app keeps serving.
+   */
+  routeProblems(app: string): string[];
 }

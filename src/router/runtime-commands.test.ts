@@ -16,7 +16,7 @@ const server = { name: 'web-3f2a', address: '127.0.0.1', port: 32768, state: 're
 describe('runtime command builders', () => {
   it('adds a server that only gets traffic after its own check passed', () => {
     assert.deepEqual(addServerCommands('shop', server, { path: '/health', intervalMs: 2000, timeoutMs: 1000 }), [
-      'add server app_shop/web-3f2a 127.0.0.1:32768 check inter 2000 fastinter 500 downinter 500 rise 2 fall 3 pool-max-conn 64 pool-purge-delay 5s',
+      'add server app_shop/web-3f2a 127.0.0.1:32768 check inter 500 fastinter 250 downinter 250 rise 2 fall 3 pool-max-conn 64 pool-purge-delay 5s',
       'enable health app_shop/web-3f2a',
       'set server app_shop/web-3f2a state drain',
       'set server app_shop/web-3f2a health down',

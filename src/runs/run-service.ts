@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ContainerEngine } from '../engine/port.js';
 import type { Store } from '../store/store.js';
 import { SlipwayError } from '../core/errors.js';
-import { LABELS } from '../core/types.js';
+import { LABELS, resourceLimitsFor } from '../core/types.js';
 import { startAttached, type AttachedContainer } from '../engine/docker-attach.js';
 
 export interface RunRequest {
@@ -18,6 +18,8 @@ export interface StartedRun extends AttachedContainer {
   release: number;
   /** Waits for the command to end, removes its container, returns the exit code. */
   finish(): Promise<number>;
+  /** The client went away: closes the stream and kills and removes the container. */
+  cancel(): Promise<void>;
 }
 
 /** One-off processes: a new container of a release (same image, same config), removed afterwards. */
@@ -43,6 +45,8 @@ export class RunService {
         cmd: req.command,
         env: { ...config, PORT: String(app.settings.port), DYNO: `run.${index}`, SLIPWAY_APP: app.name, SLIPWAY_RELEASE: `v${version}`, SLIPWAY_PROCESS: `run.${index}` },
         labels: { ...this.deps.scope, [LABELS.managed]: 'true', [LABELS.app]: app.name, [LABELS.release]: `v${version}`, [LABELS.process]: 'run', [LABELS.index]: index },
+        limits: resourceLimitsFor(app.settings, 'run'),
+        logRotation: app.settings.logs,
       },
       { stdin: req.stdin, tty: req.tty },
     );
@@ -55,6 +59,10 @@ export class RunService {
         } finally {
           await engine.removeContainer(attached.id, { force: true }).catch(() => undefined);
         }
+      },
+      cancel: async () => {
+        attached.stream.destroy();
+        await engine.removeContainer(attached.id, { force: true }).catch(() => undefined);
       },
     };
   }

@@ -1,19 +1,18 @@
-import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { SlipwayError } from '../core/errors.js';
+import { isValidProcessType } from '../core/names.js';
 import type { DeployStrategy } from '../core/types.js';
-import { makeRedactor } from '../core/redact.js';
 import type { SlipwayEvent } from '../core/events.js';
 import type { Slipway } from '../main.js';
-import { route, readJson, sendJson, startNdjson, streamOperation, writeNdjson, type Route } from './http-kit.js';
+import { route, readJson, sendJson, streamOperation, type Route } from './http-kit.js';
 import { listProcesses } from './process-list.js';
 import { domainRoutes } from './domain-routes.js';
 import { releaseRoutes, actorOf } from './release-routes.js';
 import { runRoutes } from './run-routes.js';
+import { logRoutes } from './log-routes.js';
 import { buildRoutes, buildInputsFrom } from './build-routes.js';
+import { receiveUpload } from './upload.js';
+import { checkBuildOptions } from '../build/build-service.js';
 
 function parseStrategy(value: unknown): DeployStrategy | undefined {
   if (value === undefined || value === null) return undefined;
@@ -33,6 +32,20 @@ function stringMap(value: unknown, what: string): Record<string, string> {
     throw new SlipwayError('INVALID_INPUT', `${what} must be an object of strings`);
   }
   return value as Record<string, string>;
+}
+
+/** `{ web: 2, worker: 1 }`: process type names (own keys, the Procfile's rules) to whole counts. */
+function parseFormation(value: unknown): Record<string, number> {
+  const hint = 'slipway ps:scale -a APP web=2 worker=1';
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new SlipwayError('INVALID_INPUT', 'formation must map process types to counts', { hint });
+  const out: Record<string, number> = {};
+  for (const [type, count] of Object.entries(value)) {
+    if (!isValidProcessType(type)) throw new SlipwayError('INVALID_INPUT', `${JSON.stringify(type.slice(0, 40))} is not a process type name`, { hint: 'process types are lowercase letters, digits, "_" or "-", starting with a letter; ' + hint });
+    if (typeof count !== 'number' || !Number.isInteger(count)) throw new SlipwayError('INVALID_INPUT', `${type}: the count must be a whole number`, { hint });
+    out[type] = count;
+  }
+  if (Object.keys(out).length === 0) throw new SlipwayError('INVALID_INPUT', 'nothing to scale', { hint });
+  return out;
 }
 
 /** HTTP API: each route parses its input, calls one service, and returns its result. */
@@ -89,34 +102,22 @@ export function apiRoutes(s: Slipway): Route[] {
     route('GET', '/v1/apps/:app/settings', async ({ res, params }) => sendJson(res, 200, { settings: s.apps.get(params['app']!).settings })),
     route('PATCH', '/v1/apps/:app/settings', async ({ req, res, params }) => {
       const body = await readJson(req);
-      const settings = s.apps.updateSettings(params['app']!, stringMap(body['set'], 'set'));
+      const update = await s.apps.updateSettings(params['app']!, stringMap(body['set'], 'set'));
       await s.syncRouter();
-      sendJson(res, 200, { settings });
+      sendJson(res, 200, update);
     }),
     route('GET', '/v1/apps/:app/ps', async ({ res, params }) => {
       const app = s.apps.get(params['app']!);
       const routerServers = await s.router.serverStatuses(app.name).catch(() => []);
-      sendJson(res, 200, { processes: await listProcesses(s, app.name), formation: s.store.apps.formation(app.name), routerServers });
+      sendJson(res, 200, { processes: await listProcesses(s, app.name), formation: s.store.apps.formation(app.name), routerServers, problems: s.apps.problems(app.name) });
     }),
     route('POST', '/v1/apps/:app/scale', async (ctx) => {
       const app = s.apps.get(ctx.params['app']!).name;
       const body = await readJson(ctx.req);
-      const formation = body['formation'];
-      if (!formation || typeof formation !== 'object' || Object.values(formation).some((v) => typeof v !== 'number')) {
-        throw new SlipwayError('INVALID_INPUT', 'formation must map process types to counts', { hint: 'slipway ps:scale web=2 worker=1' });
-      }
-      await streamOperation(ctx, (emit) => s.apps.scale(app, formation as Record<string, number>, { emit: emitTo(emit), actor: actorOf(ctx) }));
+      const formation = parseFormation(body['formation']);
+      await streamOperation(ctx, (emit) => s.apps.scale(app, formation, { emit: emitTo(emit), actor: actorOf(ctx) }));
     }),
-    route('GET', '/v1/apps/:app/logs', async (ctx) => {
-      const app = s.apps.get(ctx.params['app']!).name;
-      const tail = Number(ctx.query.get('tail') ?? 100);
-      const process = ctx.query.get('ps') ?? undefined;
-      const redact = makeRedactor(s.store.apps.config(app));
-      const lines = s.logs.lines(app, { follow: ctx.query.get('follow') === '1', tail, ...(process ? { process } : {}), signal: ctx.signal, redact });
-      startNdjson(ctx.res);
-      for await (const line of lines) writeNdjson(ctx.res, line);
-      ctx.res.end();
-    }),
+    ...logRoutes(s),
     ...releaseRoutes(s),
     ...runRoutes(s, s.runs),
     ...domainRoutes(s),
@@ -125,17 +126,18 @@ export function apiRoutes(s: Slipway): Route[] {
 }
 
 async function deploySource(s: Slipway, ctx: Parameters<Route['handler']>[0], app: string): Promise<void> {
-  const file = join(s.paths.tmp, `upload-${Date.now()}-${randomBytes(4).toString('hex')}.tar`);
+  // Size limits, gzip, member checks: upload.ts (the same as POST /builds).
+  const file = await receiveUpload(ctx, s.paths.tmp, s.env.upload);
   try {
-    await pipeline(ctx.req, createWriteStream(file));
     const pairs = (name: string) => Object.fromEntries(ctx.query.getAll(name).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
     const buildArgs = pairs('buildArg');
-    const options = pairs('option');
+    // Refused here, before the stream starts, so a client sees a plain 400 (the CA certificate is never an option).
+    const options = checkBuildOptions(pairs('option'));
     const dockerfile = ctx.query.get('dockerfile') ?? undefined;
     const description = ctx.query.get('source') ?? 'uploaded directory';
     const strategy = parseStrategy(ctx.query.get('strategy') ?? undefined);
     await streamOperation(ctx, (emit) =>
-      s.apps.deploySource(app, file, { description, buildArgs, options, actor: actorOf(ctx), build: buildInputsFrom(ctx), ...(strategy ? { strategy } : {}), ...(dockerfile ? { dockerfile } : {}), emit: (event) => emit(event) }),
+      s.apps.deploySource(app, file, { description, buildArgs, options, actor: actorOf(ctx), build: buildInputsFrom(ctx), ...(s.env.upload ? { limits: s.env.upload } : {}), ...(strategy ? { strategy } : {}), ...(dockerfile ? { dockerfile } : {}), emit: (event) => emit(event) }),
     );
   } finally {
     await rm(file, { force: true });

@@ -1,7 +1,4 @@
-import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
-import { join } from 'node:path';
 import { SlipwayError } from '../core/errors.js';
 import type { Slipway } from '../main.js';
 import { BuildService } from '../build/build-service.js';
@@ -10,6 +7,7 @@ import { sourceInfoFromQuery } from '../build/source-info.js';
 import { inspectGrid } from '../build/build-grid.js';
 import { route, sendJson, streamOperation, type RequestContext, type Route } from './http-kit.js';
 import { actorOf } from './release-routes.js';
+import { receiveUpload } from './upload.js';
 
 export const SECRETS_HEADER = 'x-slipway-build-secrets';
 
@@ -44,9 +42,8 @@ export function buildRoutes(s: Slipway): Route[] {
   return [
     route('POST', '/v1/apps/:app/builds', async (ctx) => {
       const app = s.apps.get(ctx.params['app']!).name;
-      const file = join(s.paths.tmp, `upload-build-${Date.now()}-${Math.random().toString(36).slice(2, 8)}.tar`);
+      const file = await receiveUpload(ctx, s.paths.tmp, s.env.upload);
       try {
-        await pipeline(ctx.req, createWriteStream(file));
         const buildArgs = Object.fromEntries(ctx.query.getAll('buildArg').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
         const dockerfile = ctx.query.get('dockerfile') ?? undefined;
         const description = ctx.query.get('source') ?? 'uploaded directory';
@@ -57,6 +54,7 @@ export function buildRoutes(s: Slipway): Route[] {
             ...(dockerfile ? { dockerfile } : {}),
             actor: actorOf(ctx),
             build: buildInputsFrom(ctx),
+            ...(s.env.upload ? { limits: s.env.upload } : {}),
             emit: (event) => emit(event),
             signal: ctx.signal,
           });

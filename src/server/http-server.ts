@@ -1,39 +1,41 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
-import { timingSafeEqual } from 'node:crypto';
 import { SlipwayError } from '../core/errors.js';
 import { sendError, sendJson, type Route } from './http-kit.js';
-
-/** The request carries `Authorization: Bearer <token>` (compared in constant time). */
-function authorized(req: http.IncomingMessage, token: string): boolean {
-  const auth = req.headers['authorization'] ?? '';
-  if (!auth.startsWith('Bearer ')) return false;
-  const given = Buffer.from(auth.slice(7));
-  const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
+import { assertAllowedHost, authenticate, decodePathParam } from './request-guard.js';
 
 export type UpgradeHandler = (req: http.IncomingMessage, socket: Duplex, url: URL) => Promise<void>;
 
-/** The API server: token auth, route dispatch, one error mapping; upgrades (interactive runs) are authenticated too. */
-export function createApiServer(routes: Route[], token: string, upgrade?: { handle: UpgradeHandler; reject: (socket: Duplex, err: unknown) => void }): http.Server {
-  // Large enough for build options that carry a CA bundle (`deploy --ca-cert`, ~220 KB URL-encoded).
-  const server = http.createServer({ maxHeaderSize: 2 * 1024 * 1024 }, (req, res) => {
+export interface ApiServerOptions {
+  token: string;
+  /** Host header values answered (DNS rebinding protection), e.g. loopbackHosts(port). */
+  allowedHosts: string[];
+  upgrade?: { handle: UpgradeHandler; reject: (socket: Duplex, err: unknown) => void };
+}
+
+/** The API server: Host check, token auth, route dispatch, one error mapping; upgrades (interactive runs) are checked the same way. */
+export function createApiServer(routes: Route[], opts: ApiServerOptions): http.Server {
+  const { token, upgrade } = opts;
+  const allowedHosts = new Set(opts.allowedHosts.map((h) => h.toLowerCase()));
+  // Node's default header limit (16 KiB): the CA certificate of `deploy --ca-cert` travels inside the upload.
+  const server = http.createServer((req, res) => {
     const controller = new AbortController();
     res.on('close', () => controller.abort());
     void (async () => {
       try {
+        assertAllowedHost(req, allowedHosts);
         const url = new URL(req.url ?? '/', 'http://localhost');
         if (url.pathname === '/v1/health') return sendJson(res, 200, { ok: true });
-        if (!authorized(req, token)) {
+        const principal = authenticate(req, token);
+        if (!principal) {
           throw new SlipwayError('UNAUTHORIZED', 'missing or wrong API token', { hint: 'the CLI reads the token from SLIPWAY_HOME/token; set SLIPWAY_HOME to the server\'s' });
         }
         for (const r of routes) {
           if (r.method !== req.method) continue;
           const match = r.pattern.exec(url.pathname);
           if (!match) continue;
-          const params = Object.fromEntries(r.keys.map((k, i) => [k, decodeURIComponent(match[i + 1] ?? '')]));
-          await r.handler({ req, res, params, query: url.searchParams, signal: controller.signal });
+          const params = Object.fromEntries(r.keys.map((k, i) => [k, decodePathParam(match[i + 1] ?? '')]));
+          await r.handler({ req, res, params, query: url.searchParams, signal: controller.signal, actor: principal.name });
           return;
         }
         throw new SlipwayError('NOT_FOUND', `no API route ${req.method} ${url.pathname}`);
@@ -43,12 +45,14 @@ export function createApiServer(routes: Route[], token: string, upgrade?: { hand
     })();
   });
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (!upgrade || !authorized(req, token)) {
-      upgrade?.reject(socket, new SlipwayError('UNAUTHORIZED', 'missing or wrong API token'));
-      if (!upgrade) socket.destroy();
-      return;
+    if (!upgrade) return void socket.destroy();
+    try {
+      assertAllowedHost(req, allowedHosts);
+      if (!authenticate(req, token)) throw new SlipwayError('UNAUTHORIZED', 'missing or wrong API token');
+    } catch (err) {
+      return upgrade.reject(socket, err);
     }
+    const url = new URL(req.url ?? '/', 'http://localhost');
     upgrade.handle(req, socket, url).catch((err: unknown) => upgrade.reject(socket, err));
   });
   return server;

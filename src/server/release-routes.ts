@@ -3,11 +3,9 @@ import type { SlipwayEvent } from '../core/events.js';
 import type { Slipway } from '../main.js';
 import { route, readJson, streamOperation, type Route, type RequestContext } from './http-kit.js';
 
-/** Who made the request, as the CLI reports it (`user@host`); recorded on releases. */
+/** Who made the request: the authenticated identity (a client-sent header is never trusted for this). */
 export function actorOf(ctx: RequestContext): string {
-  const raw = ctx.req.headers['x-slipway-actor'];
-  const value = Array.isArray(raw) ? raw[0] : raw;
-  return value && /^[\w.@-]{1,100}$/.test(value) ? value : 'api';
+  return ctx.actor;
 }
 
 /** Release lifecycle: rollback and restarts. */

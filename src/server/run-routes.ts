@@ -1,13 +1,11 @@
-import type http from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { SlipwayError, toSlipwayError } from '../core/errors.js';
-import { DockerStreamDemuxer } from '../engine/docker-log-stream.js';
+import { SlipwayError, httpStatusFor, toSlipwayError } from '../core/errors.js';
 import type { Slipway } from '../main.js';
+import { RUN_PROTOCOL } from '../runs/run-frames.js';
+import { relayInteractive, runOutput } from '../runs/run-relay.js';
 import type { RunService } from '../runs/run-service.js';
-import { route, readJson, startNdjson, writeNdjson, type Route } from './http-kit.js';
-
-/** The in-band end of an interactive run: an OSC sequence terminals ignore, carrying the exit code. */
-export const EXIT_MARKER_PREFIX = '\u001b]slipway-exit;';
+import { route, readJson, startNdjson, writeNdjson, writeNdjsonPaced, type Route } from './http-kit.js';
 
 function parseRunBody(body: Record<string, unknown>): { command: string[]; release?: number } {
   const command = body['command'];
@@ -19,51 +17,70 @@ function parseRunBody(body: Record<string, unknown>): { command: string[]; relea
   return { command: command as string[], ...(release === undefined ? {} : { release: release as number }) };
 }
 
-/** Non-interactive runs: output as NDJSON events (base64 chunks per stream), then the exit code. */
+/** Non-interactive runs: output as NDJSON events (base64 chunks per stream) at the client's pace, then the exit code. */
 export function runRoutes(s: Slipway, runs: RunService): Route[] {
   return [
     route('POST', '/v1/apps/:app/runs', async (ctx) => {
       const app = s.apps.get(ctx.params['app']!).name;
       const { command, release } = parseRunBody(await readJson(ctx.req));
       const run = await runs.start({ app, command, ...(release ? { release } : {}), stdin: false, tty: false });
-      startNdjson(ctx.res);
-      writeNdjson(ctx.res, { type: 'event', event: { type: 'info', text: `running in ${run.id.slice(0, 12)} (v${run.release})`, at: new Date().toISOString() } });
-      const demux = new DockerStreamDemuxer();
-      run.stream.on('data', (chunk: Buffer) => {
-        for (const frame of demux.push(chunk)) writeNdjson(ctx.res, { type: 'output', stream: frame.stream, data: frame.payload.toString('base64') });
-      });
-      await new Promise((resolve) => run.stream.once('close', resolve));
-      const exitCode = await run.finish();
+      // A client that leaves takes its one-off process with it.
+      const onLeave = () => void run.cancel();
+      ctx.signal.addEventListener('abort', onLeave, { once: true });
+      if (ctx.signal.aborted) return void (await run.cancel());
+      let exitCode: number;
+      try {
+        startNdjson(ctx.res);
+        await writeNdjsonPaced(ctx.res, { type: 'event', event: { type: 'info', text: `running in ${run.id.slice(0, 12)} (v${run.release})`, at: new Date().toISOString() } }, ctx.signal);
+        const output = runOutput(run);
+        // Pulled, not pushed: while the client's socket is full the container's stream is not read.
+        for await (const chunk of run.stream) {
+          for (const part of output(chunk as Buffer)) await writeNdjsonPaced(ctx.res, { type: 'output', stream: part.stream, data: part.payload.toString('base64') }, ctx.signal);
+        }
+        exitCode = await run.finish();
+      } catch (err) {
+        await run.cancel();
+        throw err;
+      } finally {
+        ctx.signal.removeEventListener('abort', onLeave);
+      }
       writeNdjson(ctx.res, { type: 'result', result: { exitCode, release: run.release } });
       ctx.res.end();
     }),
   ];
 }
 
-/** Interactive runs (`run -i`): an HTTP upgrade to a raw two-way stream between the CLI and the container. */
-export async function handleRunUpgrade(s: Slipway, runs: RunService, req: http.IncomingMessage, socket: Duplex, url: URL): Promise<void> {
+/** Interactive runs (`run -i`): an HTTP upgrade to a framed two-way stream between the CLI and the container. */
+export async function handleRunUpgrade(s: Slipway, runs: RunService, req: IncomingMessage, socket: Duplex, url: URL): Promise<void> {
   const match = /^\/v1\/apps\/([^/]+)\/runs\/attach$/.exec(url.pathname);
   if (!match) throw new SlipwayError('NOT_FOUND', `no upgrade route ${url.pathname}`);
+  if (req.headers.upgrade !== RUN_PROTOCOL) {
+    throw new SlipwayError('INVALID_INPUT', `interactive runs speak ${RUN_PROTOCOL}, not ${JSON.stringify(String(req.headers.upgrade ?? '').slice(0, 40))}`, {
+      hint: 'use a slipway CLI of the same version as the server',
+    });
+  }
   const app = s.apps.get(decodeURIComponent(match[1]!)).name;
-  const { command, release } = parseRunBody(JSON.parse(url.searchParams.get('spec') ?? '{}') as Record<string, unknown>);
+  const { command, release } = parseRunBody(parseSpec(url.searchParams.get('spec')));
   const tty = url.searchParams.get('tty') === '1';
   const run = await runs.start({ app, command, ...(release ? { release } : {}), stdin: true, tty });
-  socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: slipway-run\r\nConnection: Upgrade\r\n\r\n');
-  const demux = tty ? undefined : new DockerStreamDemuxer();
-  run.stream.on('data', (chunk: Buffer) => {
-    if (!demux) return void socket.write(chunk);
-    for (const frame of demux.push(chunk)) socket.write(frame.payload);
-  });
-  socket.on('data', (chunk: Buffer) => run.stream.write(chunk));
-  socket.on('end', () => run.stream.end());
-  socket.on('error', () => run.stream.destroy());
-  await new Promise((resolve) => run.stream.once('close', resolve));
-  const exitCode = await run.finish();
-  socket.end(`${EXIT_MARKER_PREFIX}${exitCode}\u0007`);
+  if (socket.destroyed) return void (await run.cancel());
+  socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: ${RUN_PROTOCOL}\r\nConnection: Upgrade\r\n\r\n`);
+  await relayInteractive(run, socket);
+}
+
+function parseSpec(raw: string | null): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(raw ?? '{}');
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // reported below
+  }
+  throw new SlipwayError('INVALID_INPUT', 'spec must be a JSON object with a command', { hint: 'slipway run -i -a APP -- COMMAND [ARGS…]' });
 }
 
 export function rejectUpgrade(socket: Duplex, err: unknown): void {
   const error = toSlipwayError(err);
   const body = JSON.stringify({ error: error.toJSON() });
-  socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  const status = httpStatusFor(error.code);
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 }

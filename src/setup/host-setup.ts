@@ -8,11 +8,12 @@ import { stage, type EventSink } from '../core/events.js';
 import type { SlipwayPaths } from '../config/environment.js';
 import { ensureHome } from '../config/home.js';
 import type { SetupStep } from './host-checks.js';
+import { DEFAULT_DOCKER_DAEMON_FILES, enableLiveRestore, type DockerDaemonFiles } from './live-restore.js';
 
 const run = promisify(execFile);
 
 /** Applies setup steps, each as a timed stage with its reason. */
-export async function applySetup(steps: SetupStep[], deps: { engine: ContainerEngine; paths: SlipwayPaths; emit: EventSink }): Promise<void> {
+export async function applySetup(steps: SetupStep[], deps: { engine: ContainerEngine; paths: SlipwayPaths; emit: EventSink; docker?: DockerDaemonFiles }): Promise<void> {
   for (const step of steps) {
     switch (step.kind) {
       case 'install-packages':
@@ -29,6 +30,13 @@ export async function applySetup(steps: SetupStep[], deps: { engine: ContainerEn
           }
         });
         break;
+      case 'enable-live-restore': {
+        const files = deps.docker ?? DEFAULT_DOCKER_DAEMON_FILES;
+        const done = await stage(deps.emit, 'release', `turn on Docker's live-restore in ${files.daemonJson}: ${step.why}`, () => enableLiveRestore(deps.engine, files));
+        const how = done.reloaded ? 'dockerd reloaded it (SIGHUP): no container was restarted' : (done.note ?? 'dockerd reads it when it starts');
+        deps.emit({ type: 'info', text: `live-restore ${done.wrote ? `written to ${files.daemonJson}` : 'already in the config'}; ${how}`, at: new Date().toISOString() });
+        break;
+      }
       case 'start-dockerd':
         await stage(deps.emit, 'start', `start dockerd in the background (${step.why}); log: /var/log/slipway-dockerd.log`, async () => {
           const log = openSync('/var/log/slipway-dockerd.log', 'a');

@@ -1,6 +1,7 @@
 import type { Db } from './database.js';
 import type { SecretBox } from './secret-box.js';
 import { SlipwayError } from '../core/errors.js';
+import { assertValidSettings } from '../config/app-settings.js';
 import { DEFAULT_SETTINGS, type App, type AppSettings, type Formation } from '../core/types.js';
 
 interface AppRow {
@@ -16,7 +17,13 @@ function toApp(row: AppRow): App {
   return {
     name: row.name,
     createdAt: row.created_at,
-    settings: { ...DEFAULT_SETTINGS, ...stored, healthcheck: { ...DEFAULT_SETTINGS.healthcheck, ...stored.healthcheck } },
+    settings: {
+      ...DEFAULT_SETTINGS,
+      ...stored,
+      healthcheck: { ...DEFAULT_SETTINGS.healthcheck, ...stored.healthcheck },
+      logs: { ...DEFAULT_SETTINGS.logs, ...stored.logs },
+      resources: { ...stored.resources },
+    },
     currentRelease: row.current_release,
   };
 }
@@ -58,7 +65,9 @@ export class AppRepository {
     this.db.prepare('DELETE FROM apps WHERE name = ?').run(name);
   }
 
+  /** Refuses a settings object that would not read back as valid (one bad value must never brick the server). */
   updateSettings(name: string, settings: AppSettings): void {
+    assertValidSettings(settings);
     this.db.prepare('UPDATE apps SET settings_json = ? WHERE name = ?').run(JSON.stringify(settings), name);
   }
 

@@ -51,9 +51,14 @@ export class DeploymentRepository {
     })();
   }
 
-  /** Throws DEPLOY_IN_PROGRESS when a deployment of `app` is running (the per-app lock). */
-  assertIdle(app: string): void {
-    const running = this.db.prepare("SELECT id FROM deployments WHERE app = ? AND status = 'running'").get(app) as { id: number } | undefined;
+  /**
+   * Throws DEPLOY_IN_PROGRESS when a deployment of `app` is running (the per-app lock). With
+   * `except`, running deployments of those kinds do not count (e.g. a short heal that the deploy
+   * about to start will wait for).
+   */
+  assertIdle(app: string, opts: { except?: Deployment['kind'][] } = {}): void {
+    const rows = this.db.prepare("SELECT id, kind FROM deployments WHERE app = ? AND status = 'running'").all(app) as { id: number; kind: Deployment['kind'] }[];
+    const running = rows.find((r) => !opts.except?.includes(r.kind));
     if (running) {
       throw new SlipwayError('DEPLOY_IN_PROGRESS', `app "${app}" has a deployment in progress (#${running.id})`, {
         hint: 'wait for it to finish (`slipway ps -a ' + app + '`), then try again',

@@ -135,4 +135,22 @@ export const MIGRATIONS: string[] = [
   `
   ALTER TABLE routes ADD COLUMN weight INTEGER;
   `,
+  // 5 (issue 8, apps stay up): the address HAProxy reaches a server at (a container's own bridge IP;
+  // null = 127.0.0.1, a published port of a route stored before), and each dyno's crash history for
+  // restarts with backoff and the crash-loop state.
+  `
+  ALTER TABLE routes ADD COLUMN address TEXT;
+  CREATE TABLE dyno_crashes (
+    app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+    dyno TEXT NOT NULL,
+    release INTEGER NOT NULL,
+    restarts INTEGER NOT NULL DEFAULT 0,
+    crashes_json TEXT NOT NULL DEFAULT '[]',
+    last_exit_code INTEGER,
+    last_container TEXT,
+    next_restart_at INTEGER,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (app, dyno)
+  );
+  `,
 ];

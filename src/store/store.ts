@@ -9,6 +9,7 @@ import { DomainRepository } from './domain-repository.js';
 import { CertificateRepository } from './certificate-repository.js';
 import { LogRepository } from './log-repository.js';
 import { WarmSetRepository } from './warm-set-repository.js';
+import { DynoCrashRepository } from './dyno-crash-repository.js';
 
 export interface Store {
   db: Db;
@@ -21,6 +22,7 @@ export interface Store {
   certificates: CertificateRepository;
   logs: LogRepository;
   warmSets: WarmSetRepository;
+  dynoCrashes: DynoCrashRepository;
   close(): void;
 }
 
@@ -38,6 +40,7 @@ export function openStore(file: string, secretKey: Buffer): Store {
     certificates: new CertificateRepository(db, box),
     logs: new LogRepository(db),
     warmSets: new WarmSetRepository(db),
+    dynoCrashes: new DynoCrashRepository(db),
     close: () => db.close(),
   };
 }

@@ -13,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { SlipwayError } from '../../src/core/errors.js';
 import { DockerEngine } from '../../src/engine/docker-engine.js';
 import type { ContainerSpec, LogLine } from '../../src/engine/port.js';
+import { logTimeToUnixNanos, unixNanosToSince } from '../../src/engine/docker-log-stream.js';
 
 const BASE_IMAGE = 'slipway/debian:bookworm';
 const RUN_ID = `slipway-test-engine-${randomBytes(4).toString('hex')}`;
@@ -154,6 +155,7 @@ describe('DockerEngine against the real Docker', { timeout: 180_000 }, () => {
     assert.equal(info.labels[TEST_LABEL], RUN_ID);
     assert.equal(typeof info.hostPort, 'number');
     assert.ok(info.hostPort! > 0);
+    assert.match(info.ip ?? '', /^\d{1,3}(\.\d{1,3}){3}$/, 'a running container has its own bridge address (what HAProxy routes to)');
     assert.ok(info.startedAt);
 
     const listed = await engine.listContainers({ [TEST_LABEL]: RUN_ID, 'slipway.process': undefined });
@@ -180,6 +182,7 @@ describe('DockerEngine against the real Docker', { timeout: 180_000 }, () => {
     assert.equal(stopped?.state, 'exited');
     assert.equal(stopped?.exitCode, 0);
     assert.equal(stopped?.hostPort, undefined);
+    assert.equal(stopped?.ip, undefined, 'a stopped container has no address to route to');
     assert.ok(texts(await collect(engine.logs(info.id, { tail: 5 })), 'stdout').includes('got-term'));
 
     await engine.stopContainer(info.id, 1); // already stopped: no error
@@ -196,6 +199,20 @@ describe('DockerEngine against the real Docker', { timeout: 180_000 }, () => {
     assert.deepEqual(texts(lines, 'stdout'), ['out-1', 'out-2', 'out-3', 'no-newline']);
     assert.deepEqual(texts(lines, 'stderr'), ['err-1', 'err-2', 'err-3']);
     assert.equal(await engine.waitContainer(info.id), 0);
+  });
+
+  it('reads between an exact since and until (seconds.nanoseconds, inclusive) and keeps a line longer than Docker\'s 16 KiB messages whole', async () => {
+    const script = 'echo one; echo two; echo three; head -c 40000 /dev/zero | tr "\\0" y; echo';
+    const info = await engine.runContainer(spec(['sh', '-c', script]));
+    assert.equal(await engine.waitContainer(info.id, AbortSignal.timeout(20_000)), 0);
+    const all = await collect(engine.logs(info.id, {}));
+    assert.deepEqual(all.slice(0, 3).map((l) => l.text), ['one', 'two', 'three']);
+    assert.equal(all.length, 4, 'the long line is one line, without the timestamps of its partial messages');
+    assert.equal(all[3]!.text, 'y'.repeat(40000));
+    const since = unixNanosToSince(logTimeToUnixNanos(all[1]!.time)!);
+    assert.deepEqual((await collect(engine.logs(info.id, { since }))).map((l) => l.text.slice(0, 5)), ['two', 'three', 'yyyyy']);
+    const until = unixNanosToSince(logTimeToUnixNanos(all[2]!.time)!);
+    assert.deepEqual((await collect(engine.logs(info.id, { since, until }))).map((l) => l.text), ['two', 'three'], 'until is inclusive too');
   });
 
   it('reads the raw log stream of a TTY container', async () => {

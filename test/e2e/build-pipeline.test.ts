@@ -1,6 +1,6 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
@@ -227,5 +227,43 @@ describe('build pipelines (build.yml), build secrets, build records and the grid
     assert.deepEqual(releases.map((r) => [r.version, r.commit]), [[2, `${commit.slice(0, 12)}+dirty`], [1, commit.slice(0, 12)]]);
     const builds = JSON.parse((await h.ok('builds', '-a', webApp, '--json')).stdout) as { id: string; releases: number[] }[];
     assert.deepEqual(builds.map((b) => b.releases), [[2], [1]]);
+  });
+
+  test('a build interrupted by a server crash is marked failed at start-up and everything it left is removed', async () => {
+    const dir = join(work, 'interrupted');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'build.yml'), 'steps:\n  first: { dockerfile: Dockerfile.first, artifacts: ["/out/x:x"] }\n  slow: { dockerfile: Dockerfile.slow, depends_on: [first] }\nfinal: slow\n');
+    writeFileSync(join(dir, 'Dockerfile.first'), `FROM slipway/debian:bookworm\nRUN mkdir /out && echo ${randomBytes(6).toString('hex')} > /out/x\n`);
+    writeFileSync(join(dir, 'Dockerfile.slow'), 'FROM slipway/debian:bookworm\nCOPY x /x\nRUN sleep 300\n');
+    const cli = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts'), 'build', '-a', app, dir], { env: h.env, cwd: ROOT, stdio: 'ignore' });
+    const buildsOf = async () => JSON.parse((await h.ok('builds', '-a', app, '--json')).stdout) as BuildRecord[];
+    try {
+      // Wait until the slow step runs: the first step's intermediate image exists and the slow step's
+      // context was prepared (after the artifact was copied out, so no engine call is in flight).
+      let id: string | undefined;
+      const slowStarted = () => !!id && existsSync(join(h.home, 'tmp', `slipway-build-${id}`, 'steps', 'slow')) && lines(docker('images', '-q', '--filter', `label=slipway.build=${id}`)).length > 0;
+      const deadline = Date.now() + 120_000;
+      while (Date.now() < deadline && !slowStarted()) {
+        id = (await buildsOf()).find((b) => b.status === 'running')?.id;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.ok(slowStarted(), 'the build reached its second step');
+      // A build container the crash could leave behind (they live seconds; made here so the test does not race one).
+      const instance = readFileSync(join(h.home, 'instance-id'), 'utf8').trim();
+      const stray = docker('create', '--label', `slipway.build=${id}`, '--label', `slipway.artifact-copy=${id}`, '--label', `slipway.instance=${instance}`, 'slipway/debian:bookworm', 'true');
+      // App containers carry `slipway.build` too (inherited from their image; the grid test's web app runs): they must survive.
+      const appContainers = lines(docker('ps', '-q', '--filter', `label=slipway.instance=${instance}`, '--filter', 'label=slipway.app'));
+      await h.killServer();
+      await h.startServer();
+      const record = (await buildsOf()).find((b) => b.id === id) as BuildRecord & { error?: { message: string } };
+      assert.equal(record.status, 'failed');
+      assert.match(record.error?.message ?? '', /interrupted by a server restart/);
+      assert.deepEqual(leftovers(h, id!, app), [], `no container, intermediate image, tag or temp dir left (stray ${stray.slice(0, 12)}); server log:\n${h.serverLog.slice(-3000)}`);
+      assert.deepEqual(readdirSync(join(h.home, 'tmp')).filter((n) => n.startsWith('upload-') || n.startsWith('slipway-build-')), []);
+      assert.equal(lines(docker('ps', '-aq', '--filter', `id=${stray}`)).length, 0, 'the stray build container was removed');
+      assert.deepEqual(lines(docker('ps', '-q', '--filter', `label=slipway.instance=${instance}`, '--filter', 'label=slipway.app')), appContainers, 'app containers are untouched');
+    } finally {
+      cli.kill('SIGKILL');
+    }
   });
 });

@@ -90,6 +90,21 @@ export class Harness {
     await exited;
   }
 
+  /** kill -9 of the server, returning once it is dead (a zombie not yet reaped counts as dead). */
+  private killServerNow(): void {
+    const child = this.server;
+    if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGKILL');
+    const nap = new Int32Array(new SharedArrayBuffer(4));
+    for (const deadline = Date.now() + 5000; Date.now() < deadline; Atomics.wait(nap, 0, 0, 10)) {
+      try {
+        if (readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z')) return;
+      } catch {
+        return; // gone
+      }
+    }
+  }
+
   async stopServer(): Promise<void> {
     const child = this.server;
     if (!child || child.exitCode !== null) return;
@@ -131,6 +146,29 @@ export class Harness {
     }
   }
 
+  /** Creates `app` from test/e2e/fixtures/slow-app (health check /health), deploys it and scales web to `web`. */
+  async deploySlowApp(app: string, web = 1): Promise<void> {
+    await this.ok('apps:create', app);
+    await this.ok('apps:settings:set', '-a', app, 'healthcheck.path=/health');
+    await this.ok('deploy', '-a', app, join(ROOT, 'test', 'e2e', 'fixtures', 'slow-app'), '--build-arg', `BASE_IMAGE=${BASE_IMAGE}`);
+    if (web !== 1) await this.ok('ps:scale', '-a', app, `web=${web}`);
+  }
+
+  /** GET on the server's API with this home's token (for what no CLI command prints, e.g. deployments). */
+  async api<T>(path: string): Promise<T> {
+    const token = readFileSync(join(this.home, 'token'), 'utf8').trim();
+    return new Promise((resolve, reject) => {
+      const req = http.get({ host: '127.0.0.1', port: this.apiPort, path, headers: { authorization: `Bearer ${token}` }, timeout: 10_000 }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(body) as T) : reject(new Error(`GET ${path}: ${res.statusCode} ${body}`))));
+      });
+      req.on('error', reject);
+      req.on('timeout', () => req.destroy(new Error(`GET ${path}: timeout`)));
+    });
+  }
+
   haproxyPid(): number | undefined {
     for (const name of ['haproxy.pid', 'haproxy-master.pid']) {
       const file = join(this.home, 'haproxy', name);
@@ -150,8 +188,12 @@ export class Harness {
     rmSync(this.home, { recursive: true, force: true });
   }
 
-  /** Removes every container of these apps (test cleanup). */
+  /**
+   * Removes every container of these apps (test cleanup). The server is killed first: its
+   * supervisor would otherwise restart the containers being removed.
+   */
   removeAppContainers(...apps: string[]): void {
+    this.killServerNow();
     for (const app of apps) {
       const ids = execFileSync('docker', ['ps', '-aq', '--filter', `label=slipway.app=${app}`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
       if (ids.length) execFileSync('docker', ['rm', '-f', ...ids], { stdio: 'ignore' });

@@ -47,7 +47,7 @@ export async function firstExisting(files: AppFiles, names: string[]): Promise<s
 export async function existing(files: AppFiles, names: string[]): Promise<string[]> {
   const found: string[] = [];
   for (const name of names) {
-    if ((await files.read(name)) !== undefined) found.push(name);
+    if (await files.isFile(name)) found.push(name);
   }
   return found;
 }

@@ -7,13 +7,16 @@ import { readVersionFile, selectRuntimeVersion } from '../versions.js';
 import { existing, type DetectedApp, type DetectorContext, type LanguageDetector } from './detector.js';
 import { parseGoMod } from './gomod.js';
 
+/** Source files are scanned for a pattern only: a huge (generated) one is skipped, not an error. */
+const SOURCE_SCAN = { maxBytes: 4 * 1024 * 1024, skipLarger: true };
+
 /** The `.go` files (not tests) of a directory whose package clause is `package main`. */
 async function mainFiles(files: AppFiles, dir: string): Promise<string[]> {
   const names = (await files.list(dir)).filter((n) => n.endsWith('.go') && !n.endsWith('_test.go'));
   const found: string[] = [];
   for (const name of names) {
     const rel = dir === '' ? name : `${dir}/${name}`;
-    const text = (await files.read(rel)) ?? '';
+    const text = (await files.read(rel, SOURCE_SCAN)) ?? '';
     const clause = /^package\s+(\w+)/m.exec(text.replace(/\/\*[\s\S]*?\*\//g, ''));
     if (clause?.[1] === 'main') found.push(rel);
   }
@@ -55,7 +58,7 @@ export const goDetector: LanguageDetector = {
     const processes = [];
     if (goPackage) {
       const first = mainSources[0] ?? 'go.mod';
-      findings.note('process:web', files.display(first), `package main in ${goPackage} → binary ${binary}`, lineOf((await files.read(first)) ?? '', /^package\s+main/));
+      findings.note('process:web', files.display(first), `package main in ${goPackage} → binary ${binary}`, lineOf((await files.read(first, SOURCE_SCAN)) ?? '', /^package\s+main/));
       processes.push({ name: 'web', command: `/app/bin/${binary}`, source: 'convention' as const });
       findings.note('build', files.display(first), `go build ${goPackage}`);
     } else {

@@ -66,7 +66,7 @@ export const nodeDetector: LanguageDetector = {
     let outsideLockfile: string | undefined;
     const lockfiles: string[] = [];
     for (const [name] of LOCKFILES) {
-      if ((await files.read(name)) !== undefined) lockfiles.push(name);
+      if (await files.isFile(name)) lockfiles.push(name);
     }
     const lockPm = lockfiles.length > 0 ? LOCKFILES.find(([n]) => n === lockfiles[0])?.[1] : undefined;
     const fieldMatch = pkg.packageManager ? /^(npm|yarn|pnpm|bun)@([^+\s]+)/.exec(pkg.packageManager) : null;
@@ -81,7 +81,7 @@ export const nodeDetector: LanguageDetector = {
       findings.note('packageManager', files.display(lockfiles[0] ?? ''), `${lockfiles[0]} is ${lockPm}'s lockfile`);
     } else {
       for (const [name, pm] of LOCKFILES) {
-        const up = await files.findUp(name);
+        const up = await files.findUpFile(name);
         if (up && !up.inApp) {
           packageManager = pm;
           outsideLockfile = up.file;

@@ -1,7 +1,7 @@
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { z } from 'zod';
 import type { AppFiles } from '../read-source.js';
-import { formatIssues, invalidManifest } from '../text.js';
+import { assertManifestSize, formatIssues, invalidManifest } from '../text.js';
 
 /** One dependency declared by a Python manifest. */
 export interface PythonRequirement {
@@ -90,6 +90,7 @@ export function pep508Name(spec: string): string | undefined {
 
 /** Parses TOML, turning a syntax error into INVALID_INPUT with the file and line. */
 export function parseTomlManifest(file: string, text: string): Record<string, unknown> {
+  assertManifestSize(file, text);
   try {
     return parseToml(text) as Record<string, unknown>;
   } catch (err) {

@@ -28,7 +28,7 @@ async function readDependencies(ctx: DetectorContext): Promise<PythonDeps> {
   if (requiresPython) pythonClaim = { value: requiresPython, file: pyFile, line: lineOf(pyprojectText ?? '', /^\s*requires-python\s*=/), reason: 'requires-python in pyproject.toml' };
   else if (typeof poetryPython === 'string') pythonClaim = { value: poetryPython, file: pyFile, line: lineOf(pyprojectText ?? '', /^\s*python\s*=/), reason: 'tool.poetry.dependencies.python in pyproject.toml' };
 
-  if ((await files.read('requirements.txt')) !== undefined) {
+  if (await files.isFile('requirements.txt')) {
     const { requirements, files: included } = await parseRequirements(files, 'requirements.txt');
     findings.note('packageManager', files.display('requirements.txt'), 'requirements.txt: pip');
     return { packageManager: 'pip', requirements, manifests: included, ...(pythonClaim ? { pythonClaim } : {}) };
@@ -73,7 +73,7 @@ async function readDependencies(ctx: DetectorContext): Promise<PythonDeps> {
 async function findAppObject(ctx: DetectorContext, constructor: string): Promise<{ target: string; file: string; line: number } | undefined> {
   const candidates = ['app.py', 'main.py', 'wsgi.py', 'asgi.py', 'application.py', 'server.py', 'app/__init__.py', 'app/main.py', 'src/main.py'];
   for (const rel of candidates) {
-    const text = await ctx.files.read(rel);
+    const text = await ctx.files.read(rel, { maxBytes: 4 * 1024 * 1024, skipLarger: true });
     if (text === undefined) continue;
     const module = rel.replace(/\/__init__\.py$/, '').replace(/\.py$/, '').replace(/\//g, '.');
     const assign = new RegExp(`^(\\w+)\\s*(?::\\s*\\w+\\s*)?=\\s*(?:\\w+\\.)?${constructor}\\(`);

@@ -1,6 +1,5 @@
-import { parse as parseYaml } from 'yaml';
 import { filesIn } from '../env-scan.js';
-import { invalidManifest, lineOf } from '../text.js';
+import { lineOf, parseYamlManifest } from '../text.js';
 import type { DetectorContext } from './detector.js';
 
 const ADAPTERS: Record<string, 'postgres' | 'mysql' | 'sqlite'> = {
@@ -60,13 +59,7 @@ export async function analyzeRails(ctx: DetectorContext): Promise<RailsFacts> {
 
 /** `production.<key>` of a Rails YAML config (ERB tags neutralized, `<<: *default` merged), else `default.<key>`. */
 function productionValue(file: string, text: string, key: string): string | undefined {
-  let doc: unknown;
-  try {
-    doc = parseYaml(text.replace(/<%=?[\s\S]*?%>/g, 'erb'), { merge: true });
-  } catch (err) {
-    const line = (err as { linePos?: Array<{ line: number }> }).linePos?.[0]?.line;
-    throw invalidManifest(file, `not valid YAML (${(err as Error).message.split('\n')[0]})`, { line, cause: err });
-  }
+  const doc = parseYamlManifest(file, text.replace(/<%=?[\s\S]*?%>/g, 'erb'), { hint: `fix ${file}, or add a Dockerfile to build the app yourself` });
   const env = (doc as Record<string, unknown> | null)?.production ?? (doc as Record<string, unknown> | null)?.default;
   if (typeof env !== 'object' || env === null) return undefined;
   const direct = (env as Record<string, unknown>)[key];

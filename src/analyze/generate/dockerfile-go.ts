@@ -22,10 +22,10 @@ export function goDockerfile(analysis: Analysis, opts: GenerateOptions): string 
     ...header(analysis, opts),
     '',
     `FROM ${builder} AS build`,
-    'WORKDIR /src',
-    ...envLines([['CGO_ENABLED', cgo ? '1' : '0']]),
     ...aptInstall([...(debian ? ['golang-go', 'ca-certificates', 'git'] : []), ...analysis.osPackages.build, ...caPackages(opts.caCert)]),
     ...caCertLines(opts.caCert),
+    'WORKDIR /src',
+    ...envLines([['CGO_ENABLED', cgo ? '1' : '0']]),
     '',
     '# Modules first: this layer is rebuilt only when go.mod / go.sum change.',
     `COPY ${analysis.build.manifests.join(' ')} ./`,
@@ -34,12 +34,10 @@ export function goDockerfile(analysis: Analysis, opts: GenerateOptions): string 
     `RUN go build -trimpath -ldflags="-s -w" -o /out/${binary} ${pkg}`,
     '',
     `FROM ${runtimeImage}`,
+    ...(slimRuntime ? [...aptInstall(['ca-certificates', ...analysis.osPackages.runtime]), ...createUserLines()] : []),
     'WORKDIR /app',
     ...envLines([['PORT', String(analysis.port)]]),
   ];
-  if (slimRuntime) {
-    lines.push(...aptInstall(['ca-certificates', ...analysis.osPackages.runtime]), ...createUserLines());
-  }
   lines.push(`COPY --from=build /out/${binary} /app/bin/${binary}`, ...runLines(analysis, slimRuntime ? APP_USER : 'nonroot:nonroot'));
   return render(lines);
 }

@@ -30,6 +30,11 @@ export interface InterpretedRecipe {
 }
 
 /**
+ * The OS packages come right after FROM, before WORKDIR and ENV: that layer then depends only on
+ * the base image and the package list, so every app of the same runtime shares it, and builds of
+ * different runtimes running at the same time never create two copies of a common first layer
+ * (the classic builder's cache then picks the newest copy, and a later rebuild misses the cache
+ * for every step after it — what made the e2e cache test fail on a clean machine).
  * Dependencies are installed from the manifests before the rest of the source is copied (cache-friendly).
  * A separate build stage is used when there is a build step, compilers, or build-only tooling;
  * the runtime stage then gets runtime OS packages only.
@@ -44,10 +49,10 @@ export function interpretedDockerfile(analysis: Analysis, opts: GenerateOptions,
     lines.push(
       '',
       `FROM ${recipe.base}`,
-      'WORKDIR /app',
-      ...envLines(runtimeEnv),
       ...aptInstall([...recipe.langBuild, ...runtime, ...caPackages(opts.caCert)]),
       ...caCertLines(opts.caCert),
+      'WORKDIR /app',
+      ...envLines(runtimeEnv),
       ...recipe.setup,
       ...recipe.runtimeSetup.filter((line) => !recipe.setup.includes(line)),
       '',
@@ -65,10 +70,10 @@ export function interpretedDockerfile(analysis: Analysis, opts: GenerateOptions,
   lines.push(
     '',
     `FROM ${recipe.base} AS build`,
-    'WORKDIR /app',
-    ...envLines(recipe.env),
     ...aptInstall([...recipe.langBuild, ...build, ...runtime, ...caPackages(opts.caCert)]),
     ...caCertLines(opts.caCert),
+    'WORKDIR /app',
+    ...envLines(recipe.env),
     ...recipe.setup,
     '',
     '# Dependencies first: this layer is rebuilt only when the manifests change.',
@@ -81,10 +86,11 @@ export function interpretedDockerfile(analysis: Analysis, opts: GenerateOptions,
   lines.push(
     '',
     `FROM ${recipe.base}`,
+    ...aptInstall([...recipe.langRuntime, ...runtime, ...(recipe.runtimeSetup.length > 0 ? caPackages(opts.caCert) : [])]),
+    ...(recipe.runtimeSetup.length > 0 ? caCertLines(opts.caCert) : []),
     'WORKDIR /app',
     ...envLines(runtimeEnv),
-    ...aptInstall([...recipe.langRuntime, ...runtime, ...(recipe.runtimeSetup.length > 0 ? caPackages(opts.caCert) : [])]),
-    ...(recipe.runtimeSetup.length > 0 ? [...caCertLines(opts.caCert), ...recipe.runtimeSetup] : []),
+    ...recipe.runtimeSetup,
     ...createUserLines(),
     ...recipe.depsPaths.filter((p) => !recipe.build?.length || !p.startsWith('/app/')).map((p) => `COPY --from=build ${p} ${p}`),
     recipe.build?.length ? `COPY --from=build --chown=${APP_USER}:${APP_USER} /app /app` : `COPY --chown=${APP_USER}:${APP_USER} . .`,

@@ -15,12 +15,8 @@ export function phpDockerfile(analysis: Analysis, opts: GenerateOptions): string
   const extensions = analysis.build.phpExtensions ?? [];
   const laravel = analysis.framework === 'laravel';
   const composer = analysis.build.manifests.includes('composer.json');
-  const lines = [...header(analysis, opts), '', `FROM ${base}`, 'WORKDIR /app'];
-  lines.push(...envLines([
-    ...analysisEnv(analysis),
-    ...(composer ? ([['COMPOSER_ALLOW_SUPERUSER', '1'], ['COMPOSER_NO_INTERACTION', '1']] as Array<[string, string]>) : []),
-    ['PORT', String(analysis.port)],
-  ]));
+  // OS packages right after FROM (see dockerfile-interpreted.ts), WORKDIR and ENV after them.
+  const lines = [...header(analysis, opts), '', `FROM ${base}`];
 
   if (debian) {
     const phpPackages = ['php-cli', ...(laravel ? ['php-mbstring', 'php-xml', 'php-curl'] : []), ...extensions.flatMap((e) => PHP_DEBIAN_EXTENSIONS[e] ?? [])];
@@ -42,7 +38,12 @@ export function phpDockerfile(analysis: Analysis, opts: GenerateOptions): string
     if (runtime.length + build.length > 0) lines.push(...steps);
     if (composer) lines.push('COPY --from=composer:2 /usr/bin/composer /usr/local/bin/composer');
   }
-  lines.push(...caCertLines(opts.caCert));
+  lines.push(...caCertLines(opts.caCert), 'WORKDIR /app');
+  lines.push(...envLines([
+    ...analysisEnv(analysis),
+    ...(composer ? ([['COMPOSER_ALLOW_SUPERUSER', '1'], ['COMPOSER_NO_INTERACTION', '1']] as Array<[string, string]>) : []),
+    ['PORT', String(analysis.port)],
+  ]));
 
   if (composer) {
     lines.push(

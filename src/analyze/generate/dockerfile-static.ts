@@ -10,9 +10,9 @@ export function staticDockerfile(analysis: Analysis, opts: GenerateOptions): str
     ...header(analysis, opts),
     '',
     `FROM ${base}`,
+    ...(debian ? [...aptInstall(['busybox']), ...createUserLines()] : [`RUN adduser -D -H -h /app ${APP_USER}`]),
     'WORKDIR /app',
     ...envLines([['PORT', String(analysis.port)]]),
-    ...(debian ? [...aptInstall(['busybox']), ...createUserLines()] : [`RUN adduser -D -H -h /app ${APP_USER}`]),
     `COPY --chown=${APP_USER}:${APP_USER} . .`,
     ...runLines(analysis, APP_USER),
   ]);

@@ -1,22 +1,17 @@
-import { dirname } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { SlipwayError, toSlipwayError } from '../../core/errors.js';
 import { makeRedactor, redactDeep } from '../../core/redact.js';
 import { stage, type EventSink } from '../../core/events.js';
 import { parseProcfile, procfileProcesses } from '../../config/procfile.js';
-import { readTarFile } from '../tar-inspect.js';
+import { readSourceFile } from '../source-files.js';
 import type { SourceBuildContext, SourceBuildResult } from '../source-build-types.js';
 import { BUILD_LABEL, copyArtifactsOut, placeArtifact } from './artifacts.js';
 import { planPipeline, type PipelinePlan } from './plan.js';
 import { buildStep, type StepRecord } from './runner.js';
 import { runGraph } from './scheduler.js';
 import { assertArtifactsSecretFree, assertImageSecretFree } from './secrets.js';
-import { BuildWorkspace } from './workspace.js';
 
 /** What a pipeline build needs beyond a plain source build (given by BuildService). */
 export interface PipelineInput {
-  /** Namespaces intermediate images, containers and directories of this build. */
-  buildId: string;
   /** Build secrets by name (values never leave this build: see secrets.ts). */
   secrets: Record<string, string>;
   /** Variables for `${VAR}` in build.yml (sent by the CLI: referenced ones from its environment, and --env). */
@@ -31,37 +26,36 @@ export const INTERMEDIATE_LABEL = 'slipway.intermediate';
 
 /** Builds a directory with a build.yml: a graph of steps with artifacts and build secrets (issue 5). */
 export async function buildFromPipeline(ctx: SourceBuildContext & Partial<PipelineInput>): Promise<SourceBuildResult> {
-  const buildId = ctx.buildId ?? `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  const buildId = ctx.workspace.buildId;
   const file = ctx.buildFile ?? 'build.yml';
   const secrets = ctx.secrets ?? {};
   const redact = makeRedactor(secrets);
   const emit: EventSink = (event) => ctx.emit(redactDeep(event, redact));
   if (!ctx.files.has(file)) throw new SlipwayError('NO_DOCKERFILE', `no ${file} in the source directory`, { hint: 'check the --file path (relative to the directory)' });
+  const ws = ctx.workspace;
   const plan = await planPipeline({
     file,
-    text: await readTarFile(ctx.tarFile, file),
+    text: await readSourceFile(ws.src, file),
     files: ctx.files,
-    readFile: (path) => readTarFile(ctx.tarFile, path),
+    readFile: (path) => readSourceFile(ws.src, path),
     vars: ctx.env ?? {},
     secretNames: Object.keys(secrets),
   });
-  const procfile = ctx.files.has('Procfile') ? procfileProcesses(parseProcfile(await readTarFile(ctx.tarFile, 'Procfile'))) : null;
+  const procfile = ctx.files.has('Procfile') ? procfileProcesses(parseProcfile(await readSourceFile(ws.src, 'Procfile'))) : null;
   const { spec } = plan;
   const tags = Object.fromEntries(Object.keys(spec.steps).map((s) => [s, s === spec.final ? ctx.tag : `slipway-tmp/${ctx.app}:${buildId}.${s}`]));
-  const ws = new BuildWorkspace(dirname(ctx.tarFile), buildId);
   const records: StepRecord[] = [];
   const extracted = new Map<string, string[]>();
   const built: string[] = [];
   emit({ type: 'info', text: `build ${buildId}: ${Object.keys(spec.steps).length} steps, final ${spec.final}${plan.tainted.size ? `, secrets used by ${[...plan.tainted].join(', ')} (intermediate)` : ''}`, at: new Date().toISOString() });
   try {
-    await ws.extractSource(ctx.tarFile);
     const runOne = async (name: string, signal: AbortSignal): Promise<StepRecord> => {
       const step = spec.steps[name]!;
       const deps = plan.nodes.find((n) => n.name === name)!.deps;
       const dir = await ws.prepareStep(name);
       for (const dep of deps) {
         const paths = extracted.get(dep) ?? [];
-        for (const [i, artifact] of spec.steps[dep]!.artifacts.entries()) await placeArtifact(paths[i]!, dir, artifact);
+        for (const [i, artifact] of spec.steps[dep]!.artifacts.entries()) await placeArtifact(paths[i]!, dir, artifact, name);
       }
       const labels: Record<string, string> = name === spec.final ? ctx.labels : { [BUILD_LABEL]: buildId, [INTERMEDIATE_LABEL]: 'true' };
       let record: StepRecord;
@@ -74,7 +68,7 @@ export async function buildFromPipeline(ctx: SourceBuildContext & Partial<Pipeli
       }
       built.push(name);
       records.push(record);
-      const paths = await copyArtifactsOut(ctx.engine, ws, name, tags[name]!, step.artifacts, signal);
+      const paths = await copyArtifactsOut(ctx.engine, ws, name, tags[name]!, step.artifacts, ctx.limits, signal);
       if (plan.tainted.has(name)) for (const path of paths) await assertArtifactsSecretFree(path, secrets, name);
       extracted.set(name, paths);
       return record;
@@ -97,7 +91,6 @@ export async function buildFromPipeline(ctx: SourceBuildContext & Partial<Pipeli
   } finally {
     // Intermediate images go, newest first (a step built FROM another is removed before it).
     for (const name of [...built].reverse()) if (name !== spec.final) await ctx.engine.removeImage?.(tags[name]!).catch(() => undefined);
-    await ws.remove().catch(() => undefined);
   }
 }
 

@@ -1,4 +1,5 @@
 import { SlipwayError } from '../../core/errors.js';
+import { normalizeRelative } from '../safe-path.js';
 import { dockerfileStepRefs } from './dockerfile-refs.js';
 import { pipelineGraph, type GraphNode } from './graph.js';
 import { invalidBuildFile, parsePipeline, type PipelineSpec } from './schema.js';
@@ -30,7 +31,7 @@ export async function planPipeline(input: PlanInput): Promise<PipelinePlan> {
   const fromRefs: Record<string, string[]> = {};
   const names = Object.keys(spec.steps);
   for (const [name, step] of Object.entries(spec.steps)) {
-    const path = step.dockerfile.replace(/^\.\//, '');
+    const path = normalizeRelative(step.dockerfile);
     if (!input.files.has(path)) {
       problems.push(`steps.${name}.dockerfile: ${step.dockerfile} is not in the source directory`);
       continue;

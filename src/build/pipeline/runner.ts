@@ -73,7 +73,7 @@ export async function buildStep(run: StepRun): Promise<StepRecord> {
   const secretArgs = Object.fromEntries(step.secrets.map((s) => [s, run.secrets[s]!]));
   try {
     const { imageId } = await engine.buildImage({
-      context: ws.contextStream(name),
+      context: await ws.contextStream(name),
       tag: run.tags[name]!,
       dockerfile: step.dockerfile,
       buildArgs: { ...run.buildArgs, ...step.args, ...secretArgs },

@@ -1,7 +1,8 @@
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { SlipwayError } from '../../core/errors.js';
-import { formatIssues } from '../../analyze/text.js';
+import { formatIssues, MAX_YAML_ALIASES, MAX_YAML_BYTES } from '../../analyze/text.js';
+import { relativePathProblem } from '../safe-path.js';
 import { SubstitutionError, substituteValues } from './substitute.js';
 
 /** The build.yml format (validated at the boundary, unknown keys rejected with their dotted path). */
@@ -42,8 +43,19 @@ const artifactSchema = z.string().transform((text, ctx) => {
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 
+/** The most steps a build file may have. */
+export const MAX_PIPELINE_STEPS = 50;
+
+const dockerfilePath = z
+  .string()
+  .min(1)
+  .superRefine((path, ctx) => {
+    const problem = relativePathProblem(path);
+    if (problem) ctx.addIssue({ code: 'custom', message: `must be a path inside the source directory (it ${problem})` });
+  });
+
 const stepSchema = z.strictObject({
-  dockerfile: z.string().min(1).default('Dockerfile'),
+  dockerfile: dockerfilePath.default('Dockerfile'),
   depends_on: z.array(z.string()).default([]),
   artifacts: z.array(artifactSchema).default([]),
   secrets: z.array(z.string().regex(SECRET_NAME, 'a secret name is a build argument name (letters, digits, _)')).default([]),
@@ -71,15 +83,34 @@ export function invalidBuildFile(file: string, problems: string[]): SlipwayError
 }
 
 /** Parses, substitutes and validates build.yml text (no graph checks: see graph.ts). */
-export function parsePipeline(text: string, vars: Record<string, string>, file = 'build.yml'): PipelineSpec {
+export function parsePipeline(text: string, vars: Record<string, string>, file = 'build.yml', maxSteps = MAX_PIPELINE_STEPS): PipelineSpec {
+  if (Buffer.byteLength(text) > MAX_YAML_BYTES) throw invalidBuildFile(file, [`larger than ${MAX_YAML_BYTES / 1024} KiB`]);
   const lines = new LineCounter();
   const doc = parseDocument(text, { prettyErrors: false, lineCounter: lines });
   if (doc.errors.length > 0) {
     throw invalidBuildFile(file, doc.errors.map((e) => `line ${lines.linePos(e.pos[0]).line}: ${e.message.split('\n')[0]}`));
   }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (err) {
+    // A "billion laughs" document: aliases expanding exponentially.
+    throw new SlipwayError('INVALID_INPUT', `${file} is invalid: it uses YAML aliases too much (more than ${MAX_YAML_ALIASES} expansions)`, {
+      hint: 'write the values out instead of repeating anchors (*alias); nothing was built',
+      cause: err,
+      details: { file },
+    });
+  }
+  const stepMap = (value as { steps?: unknown } | null)?.steps;
+  if (stepMap && typeof stepMap === 'object' && Object.keys(stepMap).length > maxSteps) {
+    throw new SlipwayError('INVALID_INPUT', `${file} is invalid: steps: ${Object.keys(stepMap).length} steps, more than the limit of ${maxSteps}`, {
+      hint: `merge steps (a build file may have at most ${maxSteps}); nothing was built`,
+      details: { file, limit: maxSteps },
+    });
+  }
   let raw: unknown;
   try {
-    raw = substituteValues(doc.toJS() ?? {}, vars);
+    raw = substituteValues(value ?? {}, vars);
   } catch (err) {
     if (err instanceof SubstitutionError) {
       throw new SlipwayError('INVALID_INPUT', `${file} is invalid: ${err.message}`, {

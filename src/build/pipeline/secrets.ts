@@ -1,5 +1,6 @@
-import { readdir, readFile, lstat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { createReadStream } from 'node:fs';
+import { readdir, lstat } from 'node:fs/promises';
+import { basename, join, relative } from 'node:path';
 import { SlipwayError } from '../../core/errors.js';
 import type { ContainerEngine } from '../../engine/port.js';
 import { ancestors, type GraphNode } from './graph.js';
@@ -55,7 +56,20 @@ function secretsIn(text: string, secrets: Record<string, string>): string[] {
   return Object.entries(secrets).filter(([, v]) => v.length > 0 && text.includes(v)).map(([k]) => k);
 }
 
-/** Refuses artifacts that carry a secret value (a file the secret step wrote it into). */
+/** Names of the secrets whose value occurs in a file, read as a stream (an artifact can be large). */
+async function secretsInFile(path: string, values: ReadonlyArray<readonly [string, Buffer]>): Promise<string[]> {
+  const overlap = Math.max(...values.map(([, v]) => v.length)) - 1;
+  const found = new Set<string>();
+  let tail = Buffer.alloc(0);
+  for await (const chunk of createReadStream(path)) {
+    const window = Buffer.concat([tail, chunk as Buffer]);
+    for (const [name, value] of values) if (window.includes(value)) found.add(name);
+    tail = window.subarray(Math.max(0, window.length - overlap));
+  }
+  return [...found];
+}
+
+/** Refuses artifacts that carry a secret value (a file the secret step wrote it into). Links are never followed (lstat). */
 export async function assertArtifactsSecretFree(dir: string, secrets: Record<string, string>, step: string): Promise<void> {
   const values = Object.entries(secrets).filter(([, v]) => v.length >= 4).map(([k, v]) => [k, Buffer.from(v)] as const);
   if (values.length === 0) return;
@@ -64,10 +78,9 @@ export async function assertArtifactsSecretFree(dir: string, secrets: Record<str
     if (info.isDirectory()) {
       for (const entry of await readdir(path)) await walk(join(path, entry));
     } else if (info.isFile()) {
-      const content = await readFile(path);
-      const found = values.filter(([, v]) => content.includes(v)).map(([k]) => k);
+      const found = await secretsInFile(path, values);
       if (found.length > 0) {
-        throw new SlipwayError('BUILD_FAILED', `artifact ${relative(dir, path)} of step "${step}" contains the value of secret ${found.join(', ')}`, {
+        throw new SlipwayError('BUILD_FAILED', `artifact ${relative(dir, path) || basename(path)} of step "${step}" contains the value of secret ${found.join(', ')}`, {
           hint: 'a secret may be used during a step but must not be written into an artifact; the build was stopped and nothing was kept',
         });
       }

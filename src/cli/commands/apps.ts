@@ -1,9 +1,10 @@
-import type { App, AppSettings } from '../../core/types.js';
+import { resourceLimitsFor, type App, type AppSettings } from '../../core/types.js';
+import { formatBytes, formatMs } from '../../config/value-schemas.js';
 import { SlipwayError } from '../../core/errors.js';
 import { parseAssignments } from '../../config/app-settings.js';
 import { flag, requireApp } from '../args.js';
 import { table, age } from '../reporter.js';
-import type { Command } from '../command.js';
+import type { Command, CommandContext } from '../command.js';
 
 const appPath = (name: string) => `/v1/apps/${encodeURIComponent(name)}`;
 
@@ -61,25 +62,71 @@ export const appsCommands: Command[] = [
   },
   {
     name: 'apps:settings:set',
-    usage: 'apps:settings:set -a APP KEY=VALUE… (port, healthcheck.path, healthcheck.attempts, healthcheck.interval, healthcheck.timeout, drain.timeout, stop.grace, deploy.strategy, bluegreen.window)',
-    summary: 'change settings (used by the next deploy)',
+    usage:
+      'apps:settings:set -a APP KEY=VALUE… (port, healthcheck.path, healthcheck.attempts, healthcheck.interval, healthcheck.timeout, drain.timeout, stop.grace, deploy.strategy, bluegreen.window, logs.max-size, logs.max-files, resources[.TYPE].memory|pids|cpu; durations take ms/s/m/h, sizes k/m/g; an empty value removes an optional setting)',
+    summary: 'change settings (used by the next deploy; resource limits restart the affected processes)',
     async run(ctx) {
       const set = parseAssignments(ctx.args.positionals, 'apps:settings:set -a APP');
-      const { settings } = await ctx.api().json<{ settings: AppSettings }>('PATCH', appPath(requireApp(ctx.args)) + '/settings', { set });
-      if (ctx.json) return ctx.output.out(JSON.stringify(settings, null, 2));
-      printSettings(ctx.output.out, settings);
+      await changeSettings(ctx, requireApp(ctx.args), set);
+    },
+  },
+  {
+    name: 'ps:resize',
+    usage: 'ps:resize -a APP [TYPE [memory=SIZE] [cpu=N] [pids=N]] [--json]   (TYPE "*" = every type; an empty value returns to the default)',
+    summary: 'show or change the memory, CPU and process limits of a process type; running containers change in place',
+    async run(ctx) {
+      const app = requireApp(ctx.args);
+      const [type, ...words] = ctx.args.positionals;
+      if (type === undefined) {
+        const { settings } = await ctx.api().json<{ settings: AppSettings }>('GET', appPath(app) + '/settings');
+        if (ctx.json) return ctx.output.out(JSON.stringify(settings.resources, null, 2));
+        return printSettings(ctx.output.out, settings, 'resources');
+      }
+      if (words.length === 0) throw new SlipwayError('INVALID_INPUT', `what should ${type} get?`, { hint: `slipway ps:resize -a ${app} ${type} memory=1g cpu=1 pids=512` });
+      const set: Record<string, string> = {};
+      for (const [field, value] of Object.entries(parseAssignments(words, `ps:resize -a ${app} ${type}`))) {
+        if (!['memory', 'cpu', 'pids'].includes(field)) throw new SlipwayError('INVALID_INPUT', `unknown limit ${JSON.stringify(field)}`, { hint: 'limits are memory=SIZE (e.g. 512m, 1g), cpu=N (e.g. 0.5), pids=N' });
+        set[type === '*' ? `resources.${field}` : `resources.${type}.${field}`] = value;
+      }
+      await changeSettings(ctx, app, set);
     },
   },
 ];
 
-function printSettings(out: (s: string) => void, s: AppSettings): void {
-  out(`port                  ${s.port}`);
-  out(`healthcheck.path      ${s.healthcheck.path ?? '(TCP connect)'}`);
-  out(`healthcheck.attempts  ${s.healthcheck.attempts}`);
-  out(`healthcheck.interval  ${s.healthcheck.intervalMs} ms`);
-  out(`healthcheck.timeout   ${s.healthcheck.timeoutMs} ms`);
-  out(`drain.timeout         ${s.drainTimeoutMs} ms`);
-  out(`stop.grace            ${s.stopGraceSec} s`);
-  out(`deploy.strategy       ${s.strategy}`);
-  out(`bluegreen.window      ${s.warmWindowMs} ms`);
+interface SettingsUpdateBody {
+  settings: AppSettings;
+  resized?: { dyno: string }[];
+  notApplied?: { dyno: string; reason: string }[];
+}
+
+async function changeSettings(ctx: CommandContext, app: string, set: Record<string, string>): Promise<void> {
+  const update = await ctx.api().json<SettingsUpdateBody>('PATCH', appPath(app) + '/settings', { set });
+  if (ctx.json) return ctx.output.out(JSON.stringify(update, null, 2));
+  printSettings(ctx.output.out, update.settings);
+  if (update.resized?.length) ctx.output.out(`applied to the running ${update.resized.map((r) => r.dyno).join(', ')} (no restart)`);
+  for (const n of update.notApplied ?? []) ctx.output.err(`warning: ${n.dyno}: ${n.reason}`);
+}
+
+function printSettings(out: (s: string) => void, s: AppSettings, only?: 'resources'): void {
+  const rows: [string, string][] = only ? [] : [
+    ['port', String(s.port)],
+    ['healthcheck.path', s.healthcheck.path ?? '(TCP connect)'],
+    ['healthcheck.attempts', String(s.healthcheck.attempts)],
+    ['healthcheck.interval', formatMs(s.healthcheck.intervalMs)],
+    ['healthcheck.timeout', formatMs(s.healthcheck.timeoutMs)],
+    ['drain.timeout', formatMs(s.drainTimeoutMs)],
+    ['stop.grace', `${s.stopGraceSec}s`],
+    ['deploy.strategy', s.strategy],
+    ['bluegreen.window', formatMs(s.warmWindowMs)],
+    ['logs.max-size', formatBytes(s.logs.maxSizeBytes)],
+    ['logs.max-files', String(s.logs.maxFiles)],
+  ];
+  const types = Object.keys(s.resources).filter((t) => t !== '*').sort();
+  for (const type of ['*', ...types]) {
+    const limits = resourceLimitsFor(s, type);
+    const prefix = type === '*' ? 'resources' : `resources.${type}`;
+    rows.push([`${prefix}.memory`, formatBytes(limits.memoryBytes!)], [`${prefix}.pids`, String(limits.pids)], [`${prefix}.cpu`, limits.cpus === undefined ? '(no limit)' : String(limits.cpus)]);
+  }
+  const width = Math.max(...rows.map(([k]) => k.length));
+  for (const [key, value] of rows) out(`${key.padEnd(width)}  ${value}`);
 }

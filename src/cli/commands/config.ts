@@ -9,10 +9,12 @@ const configPath = (app: string) => `/v1/apps/${encodeURIComponent(app)}/config`
 async function change(ctx: CommandContext, set: Record<string, string>, unset: string[]): Promise<void> {
   const app = requireApp(ctx.args);
   const lines = ctx.api().stream('PATCH', configPath(app), { type: 'application/json', data: JSON.stringify({ set, unset }) });
-  const result = (await followOperation(ctx, lines)) as { keys: string[]; release?: { release: number; ms: number } };
+  const result = (await followOperation(ctx, lines)) as { keys: string[]; release?: { release: number; ms: number }; unchanged?: boolean };
   if (ctx.json) return;
   ctx.output.out(
-    result.release
+    result.unchanged
+      ? 'config unchanged (nothing to set or unset); no new release'
+      : result.release
       ? `config updated; released and deployed v${result.release.release} in ${(result.release.ms / 1000).toFixed(2)}s`
       : `config updated; it takes effect with the first deploy`,
   );

@@ -1,8 +1,10 @@
-import { sourceTar } from '../source-tar.js';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { resolve, join } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { SlipwayError } from '../../core/errors.js';
-import { assertPemCertificates } from '../../analyze/build-options.js';
+import { readCaCertFile } from '../../analyze/build-options.js';
+import type { ExtraEntry } from '../../build/build-context.js';
+import { insideRelative, lstatInside, statInside } from '../../build/safe-path.js';
+import { RESERVED_DIR, UPLOAD_CA_ENTRY } from '../../build/upload-ca.js';
 import { flag, requireApp } from '../args.js';
 import { followOperation } from '../run-stream.js';
 import type { Command } from '../command.js';
@@ -20,16 +22,18 @@ function buildOptions(ctx: Parameters<Command['run']>[0]): Record<string, string
   return out;
 }
 
-/** The PEM text of --ca-cert (the server builds elsewhere: it gets the content, not the path). */
-function readCaCert(file: string): string {
-  let pem: string;
-  try {
-    pem = readFileSync(resolve(file), 'utf8');
-  } catch (cause) {
-    throw new SlipwayError('INVALID_INPUT', `cannot read --ca-cert ${file}`, { cause, hint: 'pass the path of a PEM certificate file' });
+/**
+ * `--ca-cert FILE` travels inside the upload as Slipway's reserved entry (PEM certificates only,
+ * checked here and again on the server); a directory that has that path itself is refused.
+ */
+async function caCertEntry(dir: string, file: string | undefined): Promise<ExtraEntry[]> {
+  if (file === undefined) return [];
+  if (await lstatInside(dir, RESERVED_DIR, { what: dir })) {
+    throw new SlipwayError('INVALID_INPUT', `${dir} has ${RESERVED_DIR}, a name Slipway reserves for the --ca-cert certificate it uploads`, {
+      hint: `rename ${RESERVED_DIR} in the directory, or leave --ca-cert out`,
+    });
   }
-  assertPemCertificates(pem, file);
-  return pem;
+  return [{ path: UPLOAD_CA_ENTRY, data: Buffer.from(await readCaCertFile(file)) }];
 }
 
 interface DeployResult {
@@ -60,8 +64,9 @@ export const deployCommand: Command = {
       if (!existsSync(dir) || !statSync(dir).isDirectory()) {
         throw new SlipwayError('INVALID_INPUT', `${dir} is not a directory`, { hint: 'slipway deploy -a APP path/to/app, or --image IMAGE' });
       }
-      const dockerfile = flag(ctx.args, 'dockerfile');
-      if (dockerfile && !existsSync(join(dir, dockerfile))) {
+      const given = flag(ctx.args, 'dockerfile');
+      const dockerfile = given === undefined ? undefined : insideRelative(given, '--dockerfile');
+      if (dockerfile && !(await statInside(dir, dockerfile, { what: dir }))?.isFile()) {
         throw new SlipwayError('NO_DOCKERFILE', `no ${dockerfile} in ${dir}`, {
           hint: 'check the --dockerfile path (relative to DIR), or leave it out to use DIR/Dockerfile, build.yml or source analysis',
         });
@@ -69,10 +74,9 @@ export const deployCommand: Command = {
       const query = new URLSearchParams({ source: dir });
       if (dockerfile) query.set('dockerfile', dockerfile);
       if (strategy) query.set('strategy', strategy);
-      // Strategy options (source analysis: runtime, baseImage, caCert, …) travel as option=KEY=VALUE.
+      // Strategy options (source analysis: runtime, baseImage, path) travel as option=KEY=VALUE; the CA certificate inside the upload.
       for (const [key, value] of Object.entries(buildOptions(ctx))) query.append('option', `${key}=${value}`);
-      const caCert = flag(ctx.args, 'ca-cert');
-      if (caCert) query.append('option', `caCert=${readCaCert(caCert)}`);
+      const extra = await caCertEntry(dir, flag(ctx.args, 'ca-cert'));
       for (const arg of ctx.args.flags.get('build-arg') ?? []) {
         if (!arg.includes('=')) throw new SlipwayError('INVALID_INPUT', '--build-arg takes KEY=VALUE', { hint: '--build-arg BASE_IMAGE=debian:bookworm' });
         query.append('buildArg', arg);
@@ -80,7 +84,7 @@ export const deployCommand: Command = {
       // build.yml inputs and the build record's source: git commit/branch/dirty or content hash, --secret, --env, --file.
       const upload = await sourceUpload(ctx.args, dir);
       for (const [key, value] of upload.query) query.append(key, value);
-      lines = ctx.api().stream('POST', `${path}?${query}`, { type: 'application/x-tar', data: sourceTar(dir), headers: upload.headers });
+      lines = ctx.api().stream('POST', `${path}?${query}`, { type: 'application/x-tar', data: upload.tar(extra), headers: upload.headers });
     }
     const result = (await followOperation(ctx, lines)) as DeployResult;
     if (!ctx.json) ctx.output.out(`deployed ${result.app} v${result.release} in ${(result.ms / 1000).toFixed(2)}s`);

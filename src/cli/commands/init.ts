@@ -1,10 +1,11 @@
-import { existsSync } from 'node:fs';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { analyzeSource, generateFiles, parseSlipwayYml, type SlipwayYml } from '../../analyze/index.js';
-import { assertPemCertificates, CA_CERT_FILE, resolveBuildOptions, versionOverrides } from '../../analyze/build-options.js';
+import { CA_CERT_FILE, readCaCertFile, resolveBuildOptions, versionOverrides } from '../../analyze/build-options.js';
 import { safeRelative } from '../../analyze/read-source.js';
+import { lstatInside, readTextInside, resolveInside, statInside } from '../../build/safe-path.js';
+import { MAX_SOURCE_FILE_BYTES } from '../../build/source-files.js';
 import { SlipwayError } from '../../core/errors.js';
 import { flag, has } from '../args.js';
 import type { Command } from '../command.js';
@@ -17,24 +18,19 @@ export const initCommand: Command = {
   async run(ctx) {
     const root = resolve(ctx.args.positionals[0] ?? '.');
     const path = flag(ctx.args, 'path');
-    const appDir = join(root, safeRelative(path ?? '.'));
     const force = has(ctx.args, 'force');
     const analysis = await analyzeSource(root, { ...(path ? { path } : {}), env: versionOverrides(process.env) });
+    // The files go into the app directory itself: `--path` through a link is followed only inside DIR.
+    const appDir = await resolveInside(root, safeRelative(path ?? '.'), { what: root });
 
     const files: Record<string, string> = {};
     const caFlag = flag(ctx.args, 'ca-cert');
-    if (caFlag) {
-      const pem = await readFile(resolve(caFlag), 'utf8').catch((cause: unknown) => {
-        throw new SlipwayError('INVALID_INPUT', `cannot read --ca-cert ${caFlag}`, { cause, hint: 'pass the path of a PEM certificate file' });
-      });
-      assertPemCertificates(pem, caFlag);
-      files[CA_CERT_FILE] = pem;
-    }
+    if (caFlag) files[CA_CERT_FILE] = await readCaCertFile(caFlag);
     const existing = await existingSlipwayYml(appDir);
     const runtime = flag(ctx.args, 'runtime');
     const baseImage = flag(ctx.args, 'base-image');
     const build = resolveBuildOptions({ ...(runtime ? { runtime } : {}), ...(baseImage ? { baseImage } : {}), ...(caFlag ? { caCertFile: CA_CERT_FILE } : {}) }, existing);
-    if (build.caCert && !caFlag && !existsSync(join(appDir, build.caCert))) {
+    if (build.caCert && !caFlag && !(await statInside(appDir, build.caCert, { what: appDir }))?.isFile()) {
       throw new SlipwayError('INVALID_INPUT', `slipway.yml build.caCert names ${build.caCert}, which is not in ${appDir}`, { hint: 'put the certificate there, or pass --ca-cert FILE' });
     }
     Object.assign(files, generateFiles(analysis, { ...build, appName: composeName(basename(appDir)) }));
@@ -42,8 +38,11 @@ export const initCommand: Command = {
     const conflicts: string[] = [];
     const unchanged: string[] = [];
     for (const [name, text] of Object.entries(files)) {
-      const current = await readFile(join(appDir, name), 'utf8').catch(() => undefined);
-      if (current !== undefined) (current === text ? unchanged : conflicts).push(name);
+      // A link at one of these names is a conflict (it is replaced, never written through or read).
+      const entry = await lstatInside(appDir, name, { what: appDir });
+      if (!entry) continue;
+      const current = entry.isFile() ? await readTextInside(appDir, name, { maxBytes: MAX_SOURCE_FILE_BYTES, skipLarger: true, what: appDir }) : undefined;
+      (current === text ? unchanged : conflicts).push(name);
     }
     if (conflicts.length > 0 && !force) {
       throw new SlipwayError('INVALID_INPUT', `${appDir} already has ${conflicts.join(', ')}; nothing was written`, {
@@ -67,16 +66,18 @@ export const initCommand: Command = {
 
 /** The `build` settings of the slipway.yml already there (kept by --force); a malformed one is ignored (it is replaced). */
 async function existingSlipwayYml(appDir: string): Promise<SlipwayYml | undefined> {
-  const text = await readFile(join(appDir, 'slipway.yml'), 'utf8').catch(() => undefined);
-  if (text === undefined) return undefined;
   try {
-    return parseSlipwayYml(text);
+    const text = await readTextInside(appDir, 'slipway.yml', { maxBytes: MAX_SOURCE_FILE_BYTES, what: appDir });
+    return text === undefined ? undefined : parseSlipwayYml(text);
   } catch {
     return undefined;
   }
 }
 
-/** All or nothing: every file goes to a temporary name first, then each is renamed into place. */
+/**
+ * All or nothing: every file goes to a temporary name first (created exclusively: never through a
+ * link), then each is renamed into place (a link at the name is replaced, not followed).
+ */
 async function writeAll(dir: string, files: Record<string, string>): Promise<void> {
   const suffix = `.slipway-${randomBytes(3).toString('hex')}.tmp`;
   const names = Object.keys(files);

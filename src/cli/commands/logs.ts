@@ -1,6 +1,7 @@
 import { flag, has, requireApp } from '../args.js';
 import type { Command } from '../command.js';
-import { SlipwayError } from '../../core/errors.js';
+import { fromBody } from '../api-client.js';
+import { parseTail } from '../../logs/log-limits.js';
 
 interface LogLine {
   time: string;
@@ -21,11 +22,10 @@ export const logsCommand: Command = {
     const ps = flag(ctx.args, 'ps');
     if (ps) query.set('ps', ps);
     const tail = flag(ctx.args, 'tail');
-    if (tail !== undefined) {
-      if (!/^\d+$/.test(tail)) throw new SlipwayError('INVALID_INPUT', '-n takes a number of lines', { hint: 'slipway logs -a APP -n 200' });
-      query.set('tail', tail);
-    }
+    if (tail !== undefined) query.set('tail', String(parseTail(tail)));
     for await (const raw of ctx.api().stream('GET', `/v1/apps/${encodeURIComponent(app)}/logs?${query}`)) {
+      // Log lines carry no `type`; an error after the stream started does.
+      if (raw.type === 'error') throw fromBody(raw.error);
       const line = raw as unknown as LogLine;
       if (ctx.json) ctx.output.out(JSON.stringify(line));
       else ctx.output.out(`${line.time} ${app}[${line.dyno}] ${line.release}: ${line.text}`);

@@ -5,7 +5,23 @@ import { followOperation } from '../run-stream.js';
 import type { Command } from '../command.js';
 import { commitsByRelease } from './builds.js';
 import type { ProcessRow } from '../../server/process-list.js';
+import { formatBytes } from '../../config/value-schemas.js';
 
+
+/** `512m · 512 pids · 0.5 cpu` from what the engine applied ('-' when unlimited). */
+function describeLimits(limits: ProcessRow['limits']): string {
+  if (!limits) return '-';
+  return [limits.memoryBytes ? formatBytes(limits.memoryBytes) : '', limits.pids ? `${limits.pids} pids` : '', limits.cpus ? `${limits.cpus} cpu` : ''].filter(Boolean).join(' · ') || '-';
+}
+
+/** `running`, or for a dyno that died: `crash loop (exit 3), next restart in 12s`. */
+function stateText(p: ProcessRow): string {
+  if (!p.crash) return p.state;
+  const code = p.crash.lastExitCode === undefined ? '' : ` (exit ${p.crash.lastExitCode})`;
+  const wait = p.crash.nextRestartAt === undefined ? undefined : Math.ceil((Date.parse(p.crash.nextRestartAt) - Date.now()) / 1000);
+  const next = wait === undefined ? '' : wait > 0 ? `, next restart in ${wait}s` : ', restarting';
+  return `${p.crash.loop ? 'crash loop' : 'crashed'}${code}${next}`;
+}
 
 export const psCommands: Command[] = [
   {
@@ -14,21 +30,25 @@ export const psCommands: Command[] = [
     summary: 'list containers with release, state, router status and age',
     async run(ctx) {
       const app = requireApp(ctx.args);
-      const body = await ctx.api().json<{ processes: ProcessRow[]; formation: Record<string, number> }>('GET', `/v1/apps/${encodeURIComponent(app)}/ps`);
+      const body = await ctx.api().json<{ processes: ProcessRow[]; formation: Record<string, number>; problems?: string[] }>('GET', `/v1/apps/${encodeURIComponent(app)}/ps`);
       const commits = await commitsByRelease(ctx, app);
       const commitOf = (p: ProcessRow) => commits.get(Number(p.release.replace(/^v/, '')));
       if (ctx.json) return ctx.output.out(JSON.stringify({ ...body, processes: body.processes.map((p) => ({ ...p, commit: commitOf(p) ?? null })) }, null, 2));
+      for (const problem of body.problems ?? []) ctx.output.err(`error: ${problem}`);
+      if (body.problems?.length) ctx.output.err(`hint: fix it with \`slipway apps:settings:set -a ${app} KEY=VALUE\`; until then the app is not routed or deployed`);
       ctx.output.out(`formation: ${Object.entries(body.formation).map(([t, n]) => `${t}=${n}`).join(' ') || '(none)'}`);
       if (body.processes.length === 0) return ctx.output.out('no containers');
       ctx.output.out(
         table(
-          body.processes.map((p) => ({ ...p, commit: commitOf(p), age: age(p.startedAt ?? p.createdAt) })),
+          body.processes.map((p) => ({ ...p, commit: commitOf(p), age: age(p.startedAt ?? p.createdAt), limits: describeLimits(p.limits), state: stateText(p) })),
           [
             { key: 'dyno', title: 'process' },
             { key: 'release', title: 'release' },
             { key: 'commit', title: 'commit' },
             { key: 'state', title: 'state' },
+            { key: 'restarts', title: 'restarts' },
             { key: 'router', title: 'router' },
+            { key: 'limits', title: 'limits' },
             { key: 'containerId', title: 'container' },
             { key: 'age', title: 'age' },
           ],

@@ -2,8 +2,8 @@ import { SlipwayError } from '../../core/errors.js';
 import { flag, has, parseReleaseVersion, requireApp } from '../args.js';
 import { fromBody } from '../api-client.js';
 import type { Command, CommandContext } from '../command.js';
-
-const EXIT_MARKER = '\u001b]slipway-exit;';
+import { RUN_PROTOCOL, RunFrameDecoder } from '../../runs/run-frames.js';
+import type { Duplex } from 'node:stream';
 
 export const runCommand: Command = {
   name: 'run',
@@ -40,31 +40,53 @@ async function streamed(ctx: CommandContext, app: string, spec: { command: strin
 async function interactive(ctx: CommandContext, app: string, spec: { command: string[]; release?: number }): Promise<number> {
   const tty = process.stdin.isTTY === true && process.stdout.isTTY === true;
   const query = new URLSearchParams({ spec: JSON.stringify(spec), tty: tty ? '1' : '0' });
-  const socket = await ctx.api().upgrade(`/v1/apps/${encodeURIComponent(app)}/runs/attach?${query}`);
+  const socket = await ctx.api().upgrade(`/v1/apps/${encodeURIComponent(app)}/runs/attach?${query}`, RUN_PROTOCOL);
   if (tty) process.stdin.setRawMode(true);
   process.stdin.pipe(socket);
-  let tail = '';
-  let exitCode = 1;
-  await new Promise<void>((resolve) => {
-    socket.on('data', (chunk: Buffer) => {
-      const text = tail + chunk.toString('latin1');
-      const at = text.indexOf(EXIT_MARKER);
-      if (at >= 0) {
-        process.stdout.write(Buffer.from(text.slice(0, at), 'latin1'));
-        exitCode = Number(/^(\d+)/.exec(text.slice(at + EXIT_MARKER.length))?.[1] ?? 1);
-        tail = '';
-        return;
-      }
-      // Hold back a possible start of the marker split across chunks.
-      const keep = Math.min(text.length, EXIT_MARKER.length);
-      process.stdout.write(Buffer.from(text.slice(0, text.length - keep), 'latin1'));
-      tail = text.slice(text.length - keep);
+  try {
+    return await readRunFrames(socket);
+  } finally {
+    if (tty) process.stdin.setRawMode(false);
+    process.stdin.unpipe(socket);
+    process.stdin.pause();
+  }
+}
+
+/** Demultiplexes the server's frames to stdout/stderr (pausing the socket while they are full) until the exit frame. */
+function readRunFrames(socket: Duplex): Promise<number> {
+  const decoder = new RunFrameDecoder();
+  const full = new Set<NodeJS.WriteStream>();
+  let exitCode: number | undefined;
+  let failure: Error | undefined;
+  const write = (out: NodeJS.WriteStream, data: Buffer) => {
+    if (out.write(data) || full.has(out)) return;
+    full.add(out);
+    socket.pause();
+    out.once('drain', () => {
+      full.delete(out);
+      if (full.size === 0) socket.resume();
     });
-    socket.on('close', () => resolve());
+  };
+  return new Promise((resolve, reject) => {
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        for (const frame of decoder.push(chunk)) {
+          if (frame.type === 'exit') exitCode = frame.exitCode;
+          else if (frame.type === 'error') failure = fromBody(frame.error);
+          else write(frame.type === 'stderr' ? process.stderr : process.stdout, frame.data);
+        }
+      } catch (err) {
+        failure = err as Error;
+        socket.destroy();
+      }
+    });
+    socket.on('error', (err) => (failure ??= err));
+    socket.on('close', () => {
+      if (failure) return reject(failure);
+      if (exitCode === undefined) {
+        return reject(new SlipwayError('SERVER_UNAVAILABLE', 'the connection to the server ended before the command did', { hint: 'the server may have restarted; run the command again' }));
+      }
+      resolve(exitCode);
+    });
   });
-  if (tail && !tail.startsWith(EXIT_MARKER)) process.stdout.write(Buffer.from(tail, 'latin1'));
-  if (tty) process.stdin.setRawMode(false);
-  process.stdin.unpipe(socket);
-  process.stdin.pause();
-  return exitCode;
 }

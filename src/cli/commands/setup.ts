@@ -1,11 +1,18 @@
 import { has } from '../args.js';
 import { readEnvironment, slipwayPaths } from '../../config/environment.js';
 import { DockerEngine } from '../../engine/docker-engine.js';
-import { readHostFacts, planSetup, haproxySupported } from '../../setup/host-checks.js';
+import { readHostFacts, planSetup, haproxySupported, type HostFacts } from '../../setup/host-checks.js';
 import { applySetup } from '../../setup/host-setup.js';
 import { progressRenderer } from '../reporter.js';
 import { SlipwayError } from '../../core/errors.js';
 import type { Command } from '../command.js';
+
+/** `on`, `off`, or why setup leaves it alone. */
+function liveRestoreText(facts: HostFacts): string {
+  if (facts.liveRestore === true) return 'on (containers keep running while dockerd restarts)';
+  const state = facts.liveRestore === null ? (facts.liveRestoreConfigured ? 'configured' : 'unknown (engine not answering)') : 'off: a dockerd restart (every docker.io upgrade) stops every app';
+  return facts.localEngine ? state : `${state}; DOCKER_HOST is not this host's default dockerd: set live-restore in that engine's own daemon.json`;
+}
 
 export const setupCommand: Command = {
   name: 'setup',
@@ -21,6 +28,7 @@ export const setupCommand: Command = {
       if (ctx.json) ctx.output.out(JSON.stringify(report, null, 2));
       else {
         ctx.output.out(`docker engine   ${facts.dockerAnswering ? 'running' : facts.dockerdInstalled ? 'installed, not running' : 'not installed'}`);
+        ctx.output.out(`live-restore    ${liveRestoreText(facts)}`);
         ctx.output.out(`haproxy         ${facts.haproxyVersion ?? 'not installed'}${facts.haproxyVersion && !haproxySupported(facts.haproxyVersion) ? ' (too old: 2.4+ needed)' : ''}`);
         ctx.output.out(`slipway home    ${paths.home} ${facts.homeReady ? '(ready)' : '(not created)'}`);
         if (steps.length === 0) ctx.output.out('nothing to do');

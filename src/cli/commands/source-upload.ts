@@ -1,7 +1,10 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { SlipwayError } from '../../core/errors.js';
+import type { ExtraEntry } from '../../build/build-context.js';
+import { insideRelative, readTextInside, statInside } from '../../build/safe-path.js';
+import { MAX_SOURCE_FILE_BYTES } from '../../build/source-files.js';
 import { readSourceInfo, sourceInfoQuery } from '../../build/source-info.js';
 import { referencedVariables } from '../../build/pipeline/substitute.js';
 import { SECRET_NAME } from '../../build/pipeline/schema.js';
@@ -37,23 +40,25 @@ export function readSecrets(specs: string[], env: NodeJS.ProcessEnv = process.en
   return out;
 }
 
-/** The source directory as an upload: tar stream, query parameters (source info, env, tags) and headers (secrets). */
-export async function sourceUpload(args: ParsedArgs, dirArg: string | undefined): Promise<{ dir: string; query: URLSearchParams; headers: Record<string, string>; tar: () => Readable }> {
+/** The source directory as an upload: gzip tar stream, query parameters (source info, env, tags) and headers (encoding, secrets). */
+export async function sourceUpload(args: ParsedArgs, dirArg: string | undefined): Promise<{ dir: string; query: URLSearchParams; headers: Record<string, string>; tar: (extra?: ExtraEntry[]) => Readable }> {
   const dir = resolve(dirArg ?? '.');
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new SlipwayError('INVALID_INPUT', `${dir} is not a directory`, { hint: 'name the directory to build, e.g. slipway build -a APP ./app' });
   if (has(args, 'follow')) throw new SlipwayError('INVALID_INPUT', '-f is --follow; name the build file with --file or -F', { hint: '--file build.yml' });
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(sourceInfoQuery(await readSourceInfo(dir)))) query.set(key, value);
-  const buildFile = flag(args, 'file');
+  const given = flag(args, 'file');
+  const buildFile = given === undefined ? undefined : insideRelative(given, '--file');
+  const what = `the directory ${dir}`;
   if (buildFile) {
-    if (!existsSync(join(dir, buildFile))) throw new SlipwayError('NO_DOCKERFILE', `no ${buildFile} in ${dir}`, { hint: 'the --file path is relative to the directory' });
+    if (!(await statInside(dir, buildFile, { what }))?.isFile()) throw new SlipwayError('NO_DOCKERFILE', `no ${buildFile} in ${dir}`, { hint: 'the --file path is relative to the directory' });
     query.set('buildFile', buildFile);
   }
   // ${VAR} in build.yml: send the referenced variables from this environment, then every --env.
-  const pipelineFile = join(dir, buildFile ?? 'build.yml');
+  const pipelineText = await readTextInside(dir, buildFile ?? 'build.yml', { maxBytes: MAX_SOURCE_FILE_BYTES, what });
   const env: Record<string, string> = {};
-  if (existsSync(pipelineFile)) {
-    for (const name of referencedVariables(readFileSync(pipelineFile, 'utf8'))) if (process.env[name] !== undefined) env[name] = process.env[name]!;
+  if (pipelineText !== undefined) {
+    for (const name of referencedVariables(pipelineText)) if (process.env[name] !== undefined) env[name] = process.env[name]!;
   }
   for (const kv of args.flags.get('env') ?? []) {
     const eq = kv.indexOf('=');
@@ -63,7 +68,10 @@ export async function sourceUpload(args: ParsedArgs, dirArg: string | undefined)
   for (const [key, value] of Object.entries(env)) query.append('env', `${key}=${value}`);
   for (const tag of args.flags.get('tag') ?? []) query.append('tag', tag);
   const secrets = readSecrets(args.flags.get('secret') ?? []);
-  const headers: Record<string, string> = Object.keys(secrets).length > 0 ? { [SECRETS_HEADER]: Buffer.from(JSON.stringify(secrets)).toString('base64') } : {};
-  const tar = () => sourceTar(dir);
+  const headers: Record<string, string> = {
+    'content-encoding': 'gzip',
+    ...(Object.keys(secrets).length > 0 ? { [SECRETS_HEADER]: Buffer.from(JSON.stringify(secrets)).toString('base64') } : {}),
+  };
+  const tar = (extra: ExtraEntry[] = []) => sourceTar(dir, extra);
   return { dir, query, headers, tar };
 }

@@ -1,0 +1,202 @@
+import type { ContainerEngine } from '../engine/port.js';
+import type { Router } from '../router/port.js';
+import type { Store } from '../store/store.js';
+import type { Release } from '../core/types.js';
+import { SlipwayError, isSlipwayError, toSlipwayError } from '../core/errors.js';
+import type { EventSink, SlipwayEvent } from '../core/events.js';
+import { makeRedactor, redactDeep } from '../core/redact.js';
+import { observeApp } from './observe.js';
+import { downDynos, planHeal } from './plan-heal.js';
+import { RolloutExecutor } from './rollout-executor.js';
+import { describeCrashes, isCrashLoop, recordCrash, recordRestart, type Crash, type DynoCrashState, type RestartPolicy } from './crash-backoff.js';
+import type { DeployStep, DesiredState, ObservedContainer } from './plan-types.js';
+
+export interface HealerDeps {
+  engine: ContainerEngine;
+  router: Router;
+  store: Store;
+  /** Process types of a release (its Procfile without `release`, or `web` = the image's CMD). */
+  processesOf: (release: Release) => Record<string, string | null>;
+  policy: RestartPolicy;
+  clock: () => number;
+  log: (message: string) => void;
+}
+
+/** What one healing pass found: when to look again. */
+export type HealOutcome =
+  | { kind: 'idle' }
+  /** A deployment of the app is running: healing waits until it ends (it never fights a rollout). */
+  | { kind: 'busy' }
+  /** Dynos wait for their restart backoff until `atMs`. */
+  | { kind: 'waiting'; atMs: number }
+  /** A restart failed (or was cut short): look again after `afterMs`. */
+  | { kind: 'retry'; afterMs: number };
+
+/**
+ * Failures of the engine or the proxy themselves: the dyno is not to blame, the pass is retried.
+ * Anything else that stops a restart (the new container exits, never becomes healthy, its image is
+ * gone) counts as one more crash of the dyno, so its backoff grows instead of retrying every second.
+ */
+const INFRASTRUCTURE_FAILURES = new Set(['DOCKER_UNAVAILABLE', 'HAPROXY_UNAVAILABLE', 'TIMEOUT', 'ABORTED']);
+const INFRASTRUCTURE_RETRY_MS = 5000;
+
+/**
+ * One healing pass over one app, level-triggered: observes its containers, counts new crashes (once
+ * per container), and — holding the app's deploy lock as a 'heal' deployment, journaled like any
+ * other — drops routes to dead containers and restarts the dynos whose backoff allows it.
+ */
+export class DynoHealer {
+  constructor(private readonly deps: HealerDeps) {}
+
+  async heal(app: string, signal?: AbortSignal): Promise<HealOutcome> {
+    const { store } = this.deps;
+    const row = store.apps.find(app);
+    if (!row || row.currentRelease === null) return { kind: 'idle' };
+    if (store.deployments.running().some((d) => d.app === app)) return { kind: 'busy' };
+    const problems = this.deps.router.routeProblems(app);
+    if (problems.length > 0) return { kind: 'idle' }; // not routable until its settings are fixed (reported by the router)
+    const release = store.releases.get(app, row.currentRelease);
+    const desired: DesiredState = { release: release.version, processes: this.deps.processesOf(release), formation: store.apps.formation(app) };
+    const warm = new Set(store.warmSets.forApp(app).map((w) => w.release));
+    const all = await observeApp(this.deps.engine, store.routes, app, signal);
+    this.expireBrokenWarmSets(app, all.filter((c) => warm.has(c.release)));
+    const observed = all.filter((c) => !warm.has(c.release));
+    const now = this.deps.clock();
+    const { states, fresh } = this.countCrashes(app, desired, observed, now);
+    const plan = planHeal(desired, observed, states, now, { routes: store.routes.forApp(app), containerIds: new Set(all.map((c) => c.id)) });
+    // Nothing to do and nothing new to tell (a new crash is always journaled, even with no step to run).
+    if (plan.steps.length === 0 && fresh.length === 0) return this.waitingOutcome(plan.waiting, states);
+
+    let deploymentId: number;
+    try {
+      deploymentId = store.deployments.start({ app, release: desired.release, kind: 'heal', now: new Date(now).toISOString() }).id;
+    } catch (err) {
+      if (isSlipwayError(err) && err.code === 'DEPLOY_IN_PROGRESS') return { kind: 'busy' };
+      throw err;
+    }
+    const config = store.releases.config(app, desired.release);
+    const emit = this.journal(deploymentId, makeRedactor(config));
+    for (const dyno of fresh) emit(info(`${describeCrashes(states.get(dyno)!, now, this.deps.policy)}`));
+    for (const dyno of plan.restart) emit(info(`restarting ${dyno} (v${desired.release})`));
+    const executor = new RolloutExecutor(
+      { engine: this.deps.engine, router: this.deps.router, store, emit, ...(signal ? { signal } : {}) },
+      { app, deploymentId, desired, image: store.releases.build(release.buildId).imageRef, config, settings: row.settings },
+    );
+    const started = this.deps.clock();
+    try {
+      await executor.execute(plan.steps);
+    } catch (err) {
+      return this.failed(app, deploymentId, desired.release, err, states);
+    }
+    for (const dyno of plan.restart) this.save(recordRestart(states.get(dyno) ?? blank(app, dyno, desired.release)));
+    if (plan.restart.length > 0) this.deps.log(`${app}: ${plan.restart.join(', ')} restarted in ${((this.deps.clock() - started) / 1000).toFixed(1)} s (heal #${deploymentId})`);
+    const loops = plan.waiting.map((d) => states.get(d)).filter((s): s is DynoCrashState => !!s && isCrashLoop(s, now, this.deps.policy));
+    if (loops.length > 0) {
+      const message = loops.map((s) => describeCrashes(s, this.deps.clock(), this.deps.policy)).join('; ');
+      this.deps.log(`${app}: ${message}`);
+      store.deployments.finish(deploymentId, 'failed', new Date().toISOString(), crashLoopError(app, message).toJSON());
+    } else {
+      store.deployments.finish(deploymentId, 'succeeded', new Date().toISOString());
+    }
+    return plan.waiting.length > 0 ? this.waitingOutcome(plan.waiting, states) : { kind: 'idle' };
+  }
+
+  /** Dead containers in slots nobody serves are crashes (each container counted once). */
+  private countCrashes(app: string, desired: DesiredState, observed: ObservedContainer[], now: number) {
+    const current = this.deps.store.dynoCrashes.forApp(app).filter((s) => s.release === desired.release);
+    const states = new Map(current.map((s) => [s.dyno, s]));
+    const fresh: string[] = [];
+    for (const down of downDynos(desired, observed)) {
+      if (!down.dead) continue;
+      const before = states.get(down.dyno);
+      const after = recordCrash(before, app, down.dyno, crashOf(down.dead, desired.release, now), this.deps.policy);
+      if (after === before) continue;
+      states.set(down.dyno, after);
+      this.save(after);
+      fresh.push(down.dyno);
+      this.deps.log(`${app}: ${describeCrashes(after, now, this.deps.policy)}`);
+    }
+    const dynos = Object.entries(desired.formation).flatMap(([type, n]) => Array.from({ length: n }, (_, i) => `${type}.${i + 1}`));
+    this.deps.store.dynoCrashes.removeExcept(app, dynos);
+    return { states, fresh };
+  }
+
+  /** The restart failed: if the new container itself failed, that is one more crash of the dyno (backoff grows). */
+  private failed(app: string, deploymentId: number, release: number, err: unknown, states: Map<string, DynoCrashState>): HealOutcome {
+    const { store } = this.deps;
+    const error = toSlipwayError(err);
+    store.deployments.finish(deploymentId, 'failed', new Date().toISOString(), error.toJSON());
+    const failedStart = this.failedStart(deploymentId);
+    if (failedStart && !INFRASTRUCTURE_FAILURES.has(error.code)) {
+      const exitCode = typeof error.details?.['exitCode'] === 'number' ? error.details['exitCode'] : undefined;
+      const state = recordCrash(states.get(failedStart.dyno), app, failedStart.dyno, { containerId: failedStart.containerId, release, atMs: this.deps.clock(), ...(exitCode === undefined ? {} : { exitCode }) }, this.deps.policy);
+      this.save(state);
+      this.deps.log(`${app}: restarting ${failedStart.dyno} failed: ${error.message}; ${describeCrashes(state, this.deps.clock(), this.deps.policy)}`);
+      // Other dynos of the plan may still be down: the next pass restarts them (this one waits its backoff).
+      return { kind: 'retry', afterMs: 0 };
+    }
+    this.deps.log(`${app}: heal #${deploymentId} failed: ${error.message}`);
+    return { kind: 'retry', afterMs: INFRASTRUCTURE_RETRY_MS };
+  }
+
+  /** The dyno and container of the last container the journal started, when its steps did not all pass. */
+  private failedStart(deploymentId: number): { dyno: string; containerId: string } | undefined {
+    const steps = this.deps.store.deployments.steps<DeployStep>(deploymentId);
+    const failedAt = steps.findIndex((s) => s.status === 'failed');
+    if (failedAt < 0) return undefined;
+    const start = steps.slice(0, failedAt + 1).reverse().find((s) => s.step.kind === 'start');
+    if (!start || start.step.kind !== 'start') return undefined;
+    const result = start.result as { containerId?: unknown } | undefined;
+    return { dyno: `${start.step.process}.${start.step.index}`, containerId: typeof result?.containerId === 'string' ? result.containerId : `failed-start-${deploymentId}` };
+  }
+
+  /** A warm (blue-green) set with a dead container cannot take traffic back: it retires instead. */
+  private expireBrokenWarmSets(app: string, warmContainers: ObservedContainer[]): void {
+    const broken = new Set(warmContainers.filter((c) => c.state !== 'running').map((c) => c.release));
+    for (const set of this.deps.store.warmSets.forApp(app)) {
+      if (!broken.has(set.release) || Date.parse(set.expiresAt) <= this.deps.clock()) continue;
+      this.deps.store.warmSets.put({ ...set, expiresAt: new Date(this.deps.clock()).toISOString() });
+      this.deps.log(`${app}: a container of the warm set v${set.release} died; the set retires (rollbacks to it roll out normally)`);
+    }
+  }
+
+  private waitingOutcome(waiting: string[], states: Map<string, DynoCrashState>): HealOutcome {
+    const times = waiting.map((d) => states.get(d)?.nextRestartAt).filter((t): t is number => t !== undefined);
+    return times.length > 0 ? { kind: 'waiting', atMs: Math.min(...times) } : { kind: 'idle' };
+  }
+
+  private save(state: DynoCrashState): void {
+    this.deps.store.dynoCrashes.put(state);
+  }
+
+  private journal(deploymentId: number, redact: (s: string) => string): EventSink {
+    return (event: SlipwayEvent) => this.deps.store.deployments.addEvent(deploymentId, redactDeep(event, redact));
+  }
+}
+
+function crashOf(dead: ObservedContainer, release: number, now: number): Crash {
+  const finished = dead.finishedAt ? Date.parse(dead.finishedAt) : NaN;
+  const startedAt = dead.startedAt ? Date.parse(dead.startedAt) : NaN;
+  const atMs = Number.isFinite(finished) ? Math.min(finished, now) : now;
+  return {
+    containerId: dead.id,
+    release,
+    atMs,
+    ...(dead.exitCode === undefined ? {} : { exitCode: dead.exitCode }),
+    ...(Number.isFinite(startedAt) && Number.isFinite(finished) ? { ranMs: Math.max(0, finished - startedAt) } : {}),
+  };
+}
+
+function blank(app: string, dyno: string, release: number): DynoCrashState {
+  return { app, dyno, release, restarts: 0, crashes: [] };
+}
+
+function info(text: string): SlipwayEvent {
+  return { type: 'info', text, at: new Date().toISOString() };
+}
+
+function crashLoopError(app: string, message: string): SlipwayError {
+  return new SlipwayError('CONTAINER_FAILED', message, {
+    hint: `the app keeps exiting: \`slipway logs -a ${app}\` shows why; deploy a fix (a new release restarts with a clean slate)`,
+  });
+}

@@ -1,0 +1,143 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { downDynos, planHeal } from './plan-heal.js';
+import type { DesiredState, ObservedContainer } from './plan-types.js';
+import type { DynoCrashState } from './crash-backoff.js';
+
+const desired: DesiredState = { release: 7, processes: { web: null, worker: 'node worker.js' }, formation: { web: 3, worker: 1 } };
+const NOW = 1_000_000;
+
+function c(id: string, process: string, index: number, state: ObservedContainer['state'], extra: Partial<ObservedContainer> = {}): ObservedContainer {
+  return { id, process, index, release: 7, state, ...(process === 'web' && state === 'running' ? { serverName: `${process}-${index}-${id}` } : {}), ...extra };
+}
+
+const healthy = [c('a', 'web', 1, 'running'), c('b', 'web', 2, 'running'), c('d', 'web', 3, 'running'), c('w', 'worker', 1, 'running')];
+
+function waitingUntil(dyno: string, nextRestartAt: number): Map<string, DynoCrashState> {
+  return new Map([[dyno, { app: 'shop', dyno, release: 7, restarts: 1, crashes: [NOW - 2000, NOW - 1000], nextRestartAt, lastContainer: 'x' }]]);
+}
+
+describe('planHeal', () => {
+  const cases: { name: string; observed: ObservedContainer[]; crashes?: Map<string, DynoCrashState>; steps: string[]; restart: string[]; waiting: string[] }[] = [
+    { name: 'a healthy formation needs nothing', observed: healthy, steps: [], restart: [], waiting: [] },
+    {
+      name: 'a killed web container: its route goes, it is removed and the same dyno starts again through probe → route → UP',
+      observed: [c('a', 'web', 1, 'running'), c('b', 'web', 2, 'exited', { serverName: 'web-2-b' }), c('d', 'web', 3, 'running'), c('w', 'worker', 1, 'running')],
+      steps: ['route-remove web-2-b', 'remove b', 'start web.2@v7', 'probe web.2@v7', 'route-add web.2@v7', 'wait-up web.2@v7'],
+      restart: ['web.2'],
+      waiting: [],
+    },
+    {
+      name: 'a container being removed from outside (docker rm -f) counts as dead: route out, the dyno starts again',
+      observed: [c('a', 'web', 1, 'removing', { serverName: 'web-1-a' }), ...healthy.slice(1)],
+      steps: ['route-remove web-1-a', 'remove a', 'start web.1@v7', 'probe web.1@v7', 'route-add web.1@v7', 'wait-up web.1@v7'],
+      restart: ['web.1'],
+      waiting: [],
+    },
+    {
+      name: 'a crashed worker restarts with a process check',
+      observed: [...healthy.slice(0, 3), c('w', 'worker', 1, 'exited')],
+      steps: ['remove w', 'start worker.1@v7', 'check-running worker.1@v7'],
+      restart: ['worker.1'],
+      waiting: [],
+    },
+    {
+      name: 'a missing dyno (container removed from outside) is started',
+      observed: healthy.filter((x) => x.id !== 'd'),
+      steps: ['start web.3@v7', 'probe web.3@v7', 'route-add web.3@v7', 'wait-up web.3@v7'],
+      restart: ['web.3'],
+      waiting: [],
+    },
+    {
+      name: 'in backoff: only the route to the dead container goes; the container stays for ps and logs',
+      observed: [c('a', 'web', 1, 'exited', { serverName: 'web-1-a' }), ...healthy.slice(1)],
+      crashes: waitingUntil('web.1', NOW + 4000),
+      steps: ['route-remove web-1-a'],
+      restart: [],
+      waiting: ['web.1'],
+    },
+    {
+      name: 'backoff over: restarted',
+      observed: [c('a', 'web', 1, 'exited'), ...healthy.slice(1)],
+      crashes: waitingUntil('web.1', NOW),
+      steps: ['remove a', 'start web.1@v7', 'probe web.1@v7', 'route-add web.1@v7', 'wait-up web.1@v7'],
+      restart: ['web.1'],
+      waiting: [],
+    },
+    {
+      name: 'a serving container of an older release is never replaced by healing',
+      observed: [c('a', 'web', 1, 'running', { release: 5 }), ...healthy.slice(1)],
+      steps: [],
+      restart: [],
+      waiting: [],
+    },
+    {
+      name: 'a running web container without a route is replaced after the new one serves',
+      observed: [{ id: 'a', process: 'web', index: 1, release: 7, state: 'running' }, ...healthy.slice(1)],
+      steps: ['start web.1@v7', 'probe web.1@v7', 'route-add web.1@v7', 'wait-up web.1@v7', 'stop a', 'remove a'],
+      restart: ['web.1'],
+      waiting: [],
+    },
+    {
+      name: 'old dead containers next to a serving one, and dead ones outside the formation, are cleaned up',
+      observed: [...healthy, c('old', 'web', 2, 'exited', { release: 6 }), c('gone', 'web', 5, 'exited', { serverName: 'web-5-gone' }), c('cl', 'clock', 1, 'dead')],
+      steps: ['route-remove web-5-gone', 'remove gone', 'remove cl', 'remove old'],
+      restart: [],
+      waiting: [],
+    },
+    {
+      name: 'running containers beyond the formation are left to scaling',
+      observed: [...healthy, c('e', 'web', 4, 'running')],
+      steps: [],
+      restart: [],
+      waiting: [],
+    },
+    {
+      name: 'paused or restarting containers are not touched',
+      observed: [c('a', 'web', 1, 'paused'), c('b', 'web', 2, 'restarting'), ...healthy.slice(2)],
+      steps: [],
+      restart: [],
+      waiting: [],
+    },
+  ];
+  for (const t of cases) {
+    it(t.name, () => {
+      const plan = planHeal(desired, t.observed, t.crashes ?? new Map(), NOW);
+      const steps = plan.steps.map((s) => ('key' in s ? `${s.kind} ${s.key}` : 'serverName' in s && s.kind === 'route-remove' ? `${s.kind} ${s.serverName}` : `${s.kind} ${'containerId' in s ? s.containerId : ''}`));
+      assert.deepEqual({ steps, restart: plan.restart, waiting: plan.waiting }, { steps: t.steps, restart: t.restart, waiting: t.waiting });
+    });
+  }
+
+  it('a route to a container that no longer exists (removed from outside) is dropped; routes of existing containers are kept', () => {
+    const routes = [
+      { serverName: 'web-1-a', containerId: 'a' },
+      { serverName: 'web-9-rm', containerId: 'rm' },
+      { serverName: 'web-1-warm', containerId: 'warm' },
+    ];
+    const plan = planHeal(desired, healthy, new Map(), NOW, { routes, containerIds: new Set([...healthy.map((x) => x.id), 'warm']) });
+    assert.deepEqual(plan.steps, [{ kind: 'route-remove', containerId: 'rm', serverName: 'web-9-rm' }]);
+  });
+
+  it('a formation of 0, or a type the release does not have, heals nothing', () => {
+    const plan = planHeal({ release: 7, processes: { web: null }, formation: { web: 0, worker: 2 } }, [], new Map(), NOW);
+    assert.deepEqual(plan, { steps: [], restart: [], waiting: [] });
+  });
+});
+
+describe('downDynos', () => {
+  it('names each slot without a serving container and the newest dead container that held it', () => {
+    const observed = [
+      c('a1', 'web', 1, 'exited', { finishedAt: '2026-01-01T00:00:01Z' }),
+      c('a2', 'web', 1, 'exited', { finishedAt: '2026-01-01T00:00:09Z' }),
+      ...healthy.slice(1, 3),
+    ];
+    const down = downDynos(desired, observed);
+    assert.deepEqual(
+      down.map((d) => [d.dyno, d.dead?.id]),
+      [
+        ['web.1', 'a2'],
+        ['worker.1', undefined],
+      ],
+    );
+  });
+});

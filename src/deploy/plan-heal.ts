@@ -1,0 +1,123 @@
+import type { DeployStep, DesiredState, ObservedContainer } from './plan-types.js';
+import { retireSteps, startSteps } from './plan-rollout.js';
+import { restartDue, type DynoCrashState } from './crash-backoff.js';
+
+/**
+ * Pure healing planner (level-triggered): desired formation + observed containers + each dyno's
+ * crash history → what to do now. A slot (`web.2`) is served when a running container holds it (and,
+ * for web, is routed). A slot that is not served gets its routes to dead containers dropped at once,
+ * and — when its restart backoff allows — its dead container removed and a new one started with the
+ * same safe sequence as a deploy. Healing never replaces a serving container, whatever its release,
+ * and never starts or stops anything beyond the formation: that is what deploys and scaling do.
+ */
+
+export interface DownDyno {
+  dyno: string;
+  process: string;
+  index: number;
+  /** The container that held the slot last and is no longer running (the one to count as a crash). */
+  dead?: ObservedContainer;
+}
+
+export interface HealPlan {
+  steps: DeployStep[];
+  /** Dynos these steps start again. */
+  restart: string[];
+  /** Dynos that are down and wait for their backoff (their dead container is kept for `ps` and logs). */
+  waiting: string[];
+}
+
+/** Not running and never will again; `removing` (a `docker rm -f` under way) included. */
+const DEAD_STATES = new Set(['exited', 'dead', 'created', 'removing']);
+
+function isDead(c: ObservedContainer): boolean {
+  return DEAD_STATES.has(c.state);
+}
+
+/** Serves its slot: running (paused or restarting containers are left alone too), routed when it is web. */
+function isServing(c: ObservedContainer): boolean {
+  if (c.state === 'paused' || c.state === 'restarting') return true;
+  return c.state === 'running' && (c.process !== 'web' || c.serverName !== undefined);
+}
+
+interface Slot {
+  process: string;
+  index: number;
+  occupants: ObservedContainer[];
+}
+
+function slotsOf(desired: DesiredState, observed: ObservedContainer[]): { slots: Slot[]; strays: ObservedContainer[] } {
+  const types = Object.keys(desired.formation)
+    .filter((type) => Object.hasOwn(desired.processes, type) && (desired.formation[type] ?? 0) > 0)
+    .sort((a, b) => (a === 'web' ? -1 : b === 'web' ? 1 : a.localeCompare(b)));
+  const slots: Slot[] = [];
+  const inSlot = new Set<string>();
+  for (const process of types) {
+    for (let index = 1; index <= desired.formation[process]!; index++) {
+      const occupants = observed.filter((c) => c.process === process && c.index === index);
+      occupants.forEach((c) => inSlot.add(c.id));
+      slots.push({ process, index, occupants });
+    }
+  }
+  return { slots, strays: observed.filter((c) => !inSlot.has(c.id)) };
+}
+
+/** The newest dead occupant (by finish time, then start time). */
+function lastDead(occupants: ObservedContainer[]): ObservedContainer | undefined {
+  const time = (c: ObservedContainer) => c.finishedAt ?? c.startedAt ?? '';
+  return occupants.filter(isDead).sort((a, b) => (time(a) < time(b) ? 1 : time(a) > time(b) ? -1 : 0))[0];
+}
+
+/** Formation slots with no serving container. */
+export function downDynos(desired: DesiredState, observed: ObservedContainer[]): DownDyno[] {
+  return slotsOf(desired, observed)
+    .slots.filter((slot) => !slot.occupants.some(isServing))
+    .map((slot) => {
+      const dead = lastDead(slot.occupants);
+      return { dyno: `${slot.process}.${slot.index}`, process: slot.process, index: slot.index, ...(dead ? { dead } : {}) };
+    });
+}
+
+/** Only a dead container's route goes (it serves nothing); the container stays until its restart. */
+function dropRoute(c: ObservedContainer): DeployStep[] {
+  return c.serverName === undefined ? [] : [{ kind: 'route-remove', containerId: c.id, serverName: c.serverName }];
+}
+
+/** A stored route, and the ids of every container of the app (warm sets included): a route to none of them is an orphan. */
+export interface RouteView {
+  routes: { serverName: string; containerId: string }[];
+  containerIds: ReadonlySet<string>;
+}
+
+export function planHeal(desired: DesiredState, observed: ObservedContainer[], crashes: ReadonlyMap<string, DynoCrashState>, nowMs: number, known?: RouteView): HealPlan {
+  const { slots, strays } = slotsOf(desired, observed);
+  const steps: DeployStep[] = [];
+  const restart: string[] = [];
+  const waiting: string[] = [];
+  // Routes to containers that no longer exist at all (removed from outside) serve nothing.
+  for (const route of known?.routes ?? []) {
+    if (!known!.containerIds.has(route.containerId)) steps.push({ kind: 'route-remove', containerId: route.containerId, serverName: route.serverName });
+  }
+  // Dead containers outside the formation (scaled away, another process type) are just cleaned up.
+  for (const c of strays.filter(isDead)) steps.push(...retireSteps(c));
+  for (const slot of slots) {
+    const dyno = `${slot.process}.${slot.index}`;
+    const dead = slot.occupants.filter(isDead);
+    if (slot.occupants.some(isServing)) {
+      for (const c of dead) steps.push(...retireSteps(c));
+      continue;
+    }
+    if (!restartDue(crashes.get(dyno), nowMs)) {
+      for (const c of dead) steps.push(...dropRoute(c));
+      waiting.push(dyno);
+      continue;
+    }
+    // Running but not routed (its route was dropped): replaced once the new one serves.
+    const unrouted = slot.occupants.filter((c) => c.state === 'running');
+    for (const c of dead) steps.push(...retireSteps(c));
+    steps.push(...startSteps(slot.process, slot.index, desired.release));
+    for (const c of unrouted) steps.push(...retireSteps(c));
+    restart.push(dyno);
+  }
+  return { steps, restart, waiting };
+}
