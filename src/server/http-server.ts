@@ -6,6 +6,9 @@ import { assertAllowedHost, authenticate, decodePathParam } from './request-guar
 
 export type UpgradeHandler = (req: http.IncomingMessage, socket: Duplex, url: URL) => Promise<void>;
 
+/** The longest a single request (an upload) may take to arrive. */
+export const UPLOAD_REQUEST_TIMEOUT_MS = 60 * 60_000;
+
 export interface ApiServerOptions {
   token: string;
   /** Host header values answered (DNS rebinding protection), e.g. loopbackHosts(port). */
@@ -18,7 +21,9 @@ export function createApiServer(routes: Route[], opts: ApiServerOptions): http.S
   const { token, upgrade } = opts;
   const allowedHosts = new Set(opts.allowedHosts.map((h) => h.toLowerCase()));
   // Node's default header limit (16 KiB): the CA certificate of `deploy --ca-cert` travels inside the upload.
-  const server = http.createServer((req, res) => {
+  // Node ends a request that is not fully received within 5 minutes by default: a large upload over a
+  // slow link needs longer. Uploads have their own size limits; headers must still arrive in 60 s.
+  const server = http.createServer({ requestTimeout: UPLOAD_REQUEST_TIMEOUT_MS, headersTimeout: 60_000 }, (req, res) => {
     const controller = new AbortController();
     res.on('close', () => controller.abort());
     void (async () => {

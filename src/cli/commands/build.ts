@@ -13,6 +13,7 @@ export const buildCommand: Command = {
     const app = requireApp(ctx.args);
     if (ctx.args.positionals.length > 1) throw new SlipwayError('INVALID_INPUT', 'build takes one directory', { hint: 'slipway build -a APP ./app' });
     const upload = await sourceUpload(ctx.args, ctx.args.positionals[0]);
+    for (const note of upload.notes) ctx.output.err(note);
     upload.query.set('source', upload.dir);
     const dockerfile = flag(ctx.args, 'dockerfile');
     if (dockerfile) upload.query.set('dockerfile', dockerfile);

@@ -83,6 +83,7 @@ export const deployCommand: Command = {
       }
       // build.yml inputs and the build record's source: git commit/branch/dirty or content hash, --secret, --env, --file.
       const upload = await sourceUpload(ctx.args, dir);
+      for (const note of upload.notes) ctx.output.err(note);
       for (const [key, value] of upload.query) query.append(key, value);
       lines = ctx.api().stream('POST', `${path}?${query}`, { type: 'application/x-tar', data: upload.tar(extra), headers: upload.headers });
     }

@@ -10,6 +10,7 @@ import { referencedVariables } from '../../build/pipeline/substitute.js';
 import { SECRET_NAME } from '../../build/pipeline/schema.js';
 import { flag, has, type ParsedArgs } from '../args.js';
 import { sourceTar } from '../source-tar.js';
+import { buildEnvironment } from '../build-env.js';
 
 /** The secrets header (same name as the server's SECRETS_HEADER). */
 const SECRETS_HEADER = 'x-slipway-build-secrets';
@@ -41,7 +42,7 @@ export function readSecrets(specs: string[], env: NodeJS.ProcessEnv = process.en
 }
 
 /** The source directory as an upload: gzip tar stream, query parameters (source info, env, tags) and headers (encoding, secrets). */
-export async function sourceUpload(args: ParsedArgs, dirArg: string | undefined): Promise<{ dir: string; query: URLSearchParams; headers: Record<string, string>; tar: (extra?: ExtraEntry[]) => Readable }> {
+export async function sourceUpload(args: ParsedArgs, dirArg: string | undefined): Promise<{ dir: string; query: URLSearchParams; headers: Record<string, string>; tar: (extra?: ExtraEntry[]) => Readable; notes: string[] }> {
   const dir = resolve(dirArg ?? '.');
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new SlipwayError('INVALID_INPUT', `${dir} is not a directory`, { hint: 'name the directory to build, e.g. slipway build -a APP ./app' });
   if (has(args, 'follow')) throw new SlipwayError('INVALID_INPUT', '-f is --follow; name the build file with --file or -F', { hint: '--file build.yml' });
@@ -54,17 +55,22 @@ export async function sourceUpload(args: ParsedArgs, dirArg: string | undefined)
     if (!(await statInside(dir, buildFile, { what }))?.isFile()) throw new SlipwayError('NO_DOCKERFILE', `no ${buildFile} in ${dir}`, { hint: 'the --file path is relative to the directory' });
     query.set('buildFile', buildFile);
   }
-  // ${VAR} in build.yml: send the referenced variables from this environment, then every --env.
+  // ${VAR} in build.yml: send the referenced variables from this environment (never credential-like
+  // ones: the file comes with the source), then every --env.
   const pipelineText = await readTextInside(dir, buildFile ?? 'build.yml', { maxBytes: MAX_SOURCE_FILE_BYTES, what });
-  const env: Record<string, string> = {};
-  if (pipelineText !== undefined) {
-    for (const name of referencedVariables(pipelineText)) if (process.env[name] !== undefined) env[name] = process.env[name]!;
-  }
+  const fromEnv = buildEnvironment(pipelineText === undefined ? [] : referencedVariables(pipelineText), process.env);
+  const env: Record<string, string> = { ...fromEnv.taken };
+  const explicit = new Set<string>();
   for (const kv of args.flags.get('env') ?? []) {
     const eq = kv.indexOf('=');
     if (eq < 1) throw new SlipwayError('INVALID_INPUT', '--env takes NAME=VALUE', { hint: '--env VERSION=1.2.3' });
     env[kv.slice(0, eq)] = kv.slice(eq + 1);
+    explicit.add(kv.slice(0, eq));
   }
+  const notes: string[] = [];
+  if (Object.keys(fromEnv.taken).length > 0) notes.push(`build.yml reads ${Object.keys(fromEnv.taken).join(', ')} from your environment`);
+  const withheld = fromEnv.withheld.filter((name) => !explicit.has(name));
+  if (withheld.length > 0) notes.push(`warning: build.yml refers to ${withheld.join(', ')}, which look like credentials: not sent (pass --secret NAME for a secret, or --env NAME=VALUE on purpose)`);
   for (const [key, value] of Object.entries(env)) query.append('env', `${key}=${value}`);
   for (const tag of args.flags.get('tag') ?? []) query.append('tag', tag);
   const secrets = readSecrets(args.flags.get('secret') ?? []);
@@ -73,5 +79,5 @@ export async function sourceUpload(args: ParsedArgs, dirArg: string | undefined)
     ...(Object.keys(secrets).length > 0 ? { [SECRETS_HEADER]: Buffer.from(JSON.stringify(secrets)).toString('base64') } : {}),
   };
   const tar = (extra: ExtraEntry[] = []) => sourceTar(dir, extra);
-  return { dir, query, headers, tar };
+  return { dir, query, headers, tar, notes };
 }
