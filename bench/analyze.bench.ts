@@ -11,8 +11,8 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeSource, generateFiles } from '../src/analyze/index.js';
 import { CA_CERT_FILE } from '../src/analyze/build-options.js';
-import { contextEntries } from '../src/build/build-context.js';
-import { parseDockerignore } from '../src/build/dockerignore.js';
+import { contextEntries } from '../src/image-build/build-context.js';
+import { parseDockerignore } from '../src/image-build/dockerignore.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const RUNS = Number(process.env['RUNS'] ?? 5);
@@ -25,8 +25,23 @@ const log = (text: string) => process.stderr.write(`${text}\n`);
 
 /** A Node/Express app with FILES source files in nested directories, some reading env vars. */
 function generateTree(dir: string): void {
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'big', version: '1.0.0', scripts: { start: 'node src/index.js' }, dependencies: { express: '^4.19.2', pg: '^8.11.5', ioredis: '^5.4.1' } }, null, 2));
-  writeFileSync(join(dir, 'package-lock.json'), JSON.stringify({ name: 'big', lockfileVersion: 3, requires: true, packages: {} }));
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify(
+      {
+        name: 'big',
+        version: '1.0.0',
+        scripts: { start: 'node src/index.js' },
+        dependencies: { express: '^4.19.2', pg: '^8.11.5', ioredis: '^5.4.1' },
+      },
+      null,
+      2,
+    ),
+  );
+  writeFileSync(
+    join(dir, 'package-lock.json'),
+    JSON.stringify({ name: 'big', lockfileVersion: 3, requires: true, packages: {} }),
+  );
   for (let i = 0; i < FILES - 2; i++) {
     const sub = join(dir, 'src', `area${i % 20}`, `module${i % 500}`);
     mkdirSync(sub, { recursive: true });
@@ -57,7 +72,9 @@ async function benchAnalysis(): Promise<Record<string, unknown>> {
       entries = (await contextEntries(dir, ignore, new Set())).length;
       walks.push(performance.now() - started);
     }
-    log(`analysis of ${FILES} files: median ${median(times).toFixed(1)} ms (${summary}); build-context walk median ${median(walks).toFixed(0)} ms (${entries} entries)`);
+    log(
+      `analysis of ${FILES} files: median ${median(times).toFixed(1)} ms (${summary}); build-context walk median ${median(walks).toFixed(0)} ms (${entries} entries)`,
+    );
     return {
       files: FILES,
       runs: RUNS,
@@ -94,10 +111,17 @@ async function benchImages(): Promise<Record<string, unknown>> {
   try {
     for (const kind of ['generated', 'naive'] as const) {
       const dir = join(work, kind);
-      cpSync(join(ROOT, 'test', 'fixtures', 'analyze', 'node-express-npm'), dir, { recursive: true, filter: (src) => !src.includes('__snapshots__') });
+      cpSync(join(ROOT, 'test', 'fixtures', 'analyze', 'node-express-npm'), dir, {
+        recursive: true,
+        filter: (src) => !src.includes('__snapshots__'),
+      });
       cpSync(HOST_CA, join(dir, CA_CERT_FILE));
       if (kind === 'generated') {
-        const files = generateFiles(await analyzeSource(dir), { runtime: 'debian', baseImage: BASE, caCert: CA_CERT_FILE });
+        const files = generateFiles(await analyzeSource(dir), {
+          runtime: 'debian',
+          baseImage: BASE,
+          caCert: CA_CERT_FILE,
+        });
         for (const name of ['Dockerfile', '.dockerignore']) writeFileSync(join(dir, name), files[name]!);
       } else writeFileSync(join(dir, 'Dockerfile'), NAIVE);
       // A fresh description each run, so the first build installs dependencies for real.
@@ -110,9 +134,19 @@ async function benchImages(): Promise<Record<string, unknown>> {
         appendFileSync(join(dir, 'server.js'), `// source change ${i}\n`);
         rebuilds.push(build(dir, tag));
       }
-      const size = Number(execFileSync('docker', ['image', 'inspect', '-f', '{{.Size}}', tag], { encoding: 'utf8' }).trim());
-      log(`${kind}: image ${(size / 1e6).toFixed(0)} MB, first build ${(firstMs / 1000).toFixed(1)} s, source-only rebuild median ${(median(rebuilds) / 1000).toFixed(2)} s`);
-      out[kind] = { imageBytes: size, imageMB: Math.round(size / 1e6), firstBuildMs: Math.round(firstMs), sourceOnlyRebuildMs: rebuilds.map(Math.round), medianRebuildMs: Math.round(median(rebuilds)) };
+      const size = Number(
+        execFileSync('docker', ['image', 'inspect', '-f', '{{.Size}}', tag], { encoding: 'utf8' }).trim(),
+      );
+      log(
+        `${kind}: image ${(size / 1e6).toFixed(0)} MB, first build ${(firstMs / 1000).toFixed(1)} s, source-only rebuild median ${(median(rebuilds) / 1000).toFixed(2)} s`,
+      );
+      out[kind] = {
+        imageBytes: size,
+        imageMB: Math.round(size / 1e6),
+        firstBuildMs: Math.round(firstMs),
+        sourceOnlyRebuildMs: rebuilds.map(Math.round),
+        medianRebuildMs: Math.round(median(rebuilds)),
+      };
       execFileSync('docker', ['rmi', '-f', tag], { stdio: 'ignore' });
     }
   } finally {
@@ -126,7 +160,12 @@ const result = {
   date: new Date().toISOString(),
   machine: { cpus: cpus().length, node: process.version },
   analysis: await benchAnalysis(),
-  nodeFixtureImages: { fixture: 'test/fixtures/analyze/node-express-npm', base: BASE, runtime: 'debian', ...(await benchImages()) },
+  nodeFixtureImages: {
+    fixture: 'test/fixtures/analyze/node-express-npm',
+    base: BASE,
+    runtime: 'debian',
+    ...(await benchImages()),
+  },
 };
 mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
 writeFileSync(join(ROOT, 'bench', 'results', 'analyze.json'), `${JSON.stringify(result, null, 2)}\n`);

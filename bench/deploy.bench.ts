@@ -41,7 +41,9 @@ try {
     await poller;
     switched.push((firstAllNew || done) - started);
     returned.push(done - started);
-    process.stderr.write(`run ${i + 1}: traffic on new release after ${switched.at(-1)} ms, command returned after ${returned.at(-1)} ms\n`);
+    process.stderr.write(
+      `run ${i + 1}: traffic on new release after ${switched.at(-1)} ms, command returned after ${returned.at(-1)} ms\n`,
+    );
   }
   const result = {
     bench: 'deploy',

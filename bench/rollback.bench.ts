@@ -10,7 +10,11 @@ import { Harness, ROOT, BASE_IMAGE, get, uniqueApp } from '../test/e2e/harness.j
 const RUNS = Number(process.env['RUNS'] ?? 10);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function timeRollback(h: Harness, app: string, expectColor: string): Promise<{ switchedMs: number; commandMs: number }> {
+async function timeRollback(
+  h: Harness,
+  app: string,
+  expectColor: string,
+): Promise<{ switchedMs: number; commandMs: number }> {
   let firstAllTarget = 0;
   let polling = true;
   const started = Date.now();
@@ -46,9 +50,24 @@ try {
   for (const strategy of ['rolling', 'blue-green'] as const) {
     const app = uniqueApp(`rb-${strategy === 'rolling' ? 'roll' : 'bg'}`);
     await h.ok('apps:create', app);
-    await h.ok('apps:settings:set', '-a', app, 'healthcheck.path=/health', `deploy.strategy=${strategy}`, 'bluegreen.window=3600000', 'drain.timeout=5000');
+    await h.ok(
+      'apps:settings:set',
+      '-a',
+      app,
+      'healthcheck.path=/health',
+      `deploy.strategy=${strategy}`,
+      'bluegreen.window=3600000',
+      'drain.timeout=5000',
+    );
     await h.ok('config:set', '-a', app, 'COLOR=a');
-    await h.ok('deploy', '-a', app, join(ROOT, 'test', 'e2e', 'fixtures', 'slow-app'), '--build-arg', `BASE_IMAGE=${BASE_IMAGE}`);
+    await h.ok(
+      'deploy',
+      '-a',
+      app,
+      join(ROOT, 'test', 'e2e', 'fixtures', 'slow-app'),
+      '--build-arg',
+      `BASE_IMAGE=${BASE_IMAGE}`,
+    );
     await h.ok('config:set', '-a', app, 'COLOR=b');
     const runs = { switchedMs: [] as number[], commandMs: [] as number[] };
     let target = 'a';
@@ -56,7 +75,9 @@ try {
       const r = await timeRollback(h, app, target);
       runs.switchedMs.push(r.switchedMs);
       runs.commandMs.push(r.commandMs);
-      process.stderr.write(`${strategy} run ${i + 1}: all traffic on ${target} after ${r.switchedMs} ms (command ${r.commandMs} ms)\n`);
+      process.stderr.write(
+        `${strategy} run ${i + 1}: all traffic on ${target} after ${r.switchedMs} ms (command ${r.commandMs} ms)\n`,
+      );
       target = target === 'a' ? 'b' : 'a';
     }
     results[strategy] = runs;
@@ -67,8 +88,16 @@ try {
     date: new Date().toISOString(),
     runs: RUNS,
     note: 'slow-app fixture (responses take 100-300 ms), HTTP health check, one web container',
-    rolling: { medianSwitchMs: median(results['rolling']!.switchedMs), medianCommandMs: median(results['rolling']!.commandMs), ...results['rolling'] },
-    blueGreenWarm: { medianSwitchMs: median(results['blue-green']!.switchedMs), medianCommandMs: median(results['blue-green']!.commandMs), ...results['blue-green'] },
+    rolling: {
+      medianSwitchMs: median(results['rolling']!.switchedMs),
+      medianCommandMs: median(results['rolling']!.commandMs),
+      ...results['rolling'],
+    },
+    blueGreenWarm: {
+      medianSwitchMs: median(results['blue-green']!.switchedMs),
+      medianCommandMs: median(results['blue-green']!.commandMs),
+      ...results['blue-green'],
+    },
     targetWarmMs: 1000,
   };
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });

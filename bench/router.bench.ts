@@ -11,10 +11,19 @@ import { Harness, ROOT, BASE_IMAGE, uniqueApp } from '../test/e2e/harness.js';
 const DURATION = process.env['DURATION'] ?? '10s';
 const CONNECTIONS = process.env['CONNECTIONS'] ?? '32';
 
-interface WrkResult { rps: number; p50ms: number; p99ms: number; errors: number }
+interface WrkResult {
+  rps: number;
+  p50ms: number;
+  p99ms: number;
+  errors: number;
+}
 
 function wrk(url: string, host: string): WrkResult {
-  const out = execFileSync('wrk', ['-t', '1', '-c', CONNECTIONS, '-d', DURATION, '--latency', '-H', `Host: ${host}`, url], { encoding: 'utf8' });
+  const out = execFileSync(
+    'wrk',
+    ['-t', '1', '-c', CONNECTIONS, '-d', DURATION, '--latency', '-H', `Host: ${host}`, url],
+    { encoding: 'utf8' },
+  );
   const ms = (label: string) => {
     const m = new RegExp(`\\s${label}\\s+([\\d.]+)(us|ms|s)`).exec(out);
     if (!m) return NaN;
@@ -34,7 +43,10 @@ function wrk(url: string, host: string): WrkResult {
 try {
   execFileSync('sh', ['-c', 'command -v wrk']);
 } catch {
-  execFileSync('apt-get', ['install', '-y', '-qq', 'wrk'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  execFileSync('apt-get', ['install', '-y', '-qq', 'wrk'], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
 }
 const h = await Harness.create();
 const app = uniqueApp('benchrouter');

@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 ./scripts/base-images.sh
 echo "[test] type-checking sources, tests and benchmarks"
 npx tsc -p tsconfig.check.json
+echo "[test] lint (typescript-eslint) and format (prettier, 120 columns)"
+npx eslint --max-warnings 0 src test bench eslint.config.js
+npx prettier --check --log-level warn "src/**/*.ts" "test/**/*.ts" "bench/**/*.ts" eslint.config.js
 shopt -s globstar nullglob
 files=(src/**/*.test.ts test/**/*.test.ts)
 echo "[test] ${#files[@]} test files"

@@ -10,8 +10,8 @@ import { ensureHome, readInstanceId, readSecretKey, readToken } from './config/h
 import { LABELS } from './core/types.js';
 import { DeployService } from './deploy/deploy-service.js';
 import { FormationSupervisor } from './deploy/formation-supervisor.js';
-import { BuildService } from './build/build-service.js';
-import { recoverInterruptedBuilds } from './build/interrupted-builds.js';
+import { BuildService } from './image-build/build-service.js';
+import { recoverInterruptedBuilds } from './image-build/interrupted-builds.js';
 import { AppService } from './apps/app-service.js';
 import { LogService } from './logs/log-service.js';
 import { appRoutes } from './deploy/app-routes.js';
@@ -64,7 +64,9 @@ export function createSlipway(parts: SlipwayParts = {}): Slipway {
       domain: env.domain,
       getRoutes: () => appRoutes(store, env.domain),
       ...(process.env['SLIPWAY_HAPROXY_BIN'] ? { haproxyBin: process.env['SLIPWAY_HAPROXY_BIN'] } : {}),
-      ...(parts.log ? { log: (event: unknown) => parts.log!(typeof event === 'string' ? event : JSON.stringify(event)) } : {}),
+      ...(parts.log
+        ? { log: (event: unknown) => parts.log!(typeof event === 'string' ? event : JSON.stringify(event)) }
+        : {}),
     });
   const deploys = new DeployService({ engine, router, store });
   const builds = new BuildService({ engine, store });
@@ -72,7 +74,20 @@ export function createSlipway(parts: SlipwayParts = {}): Slipway {
   const apps = new AppService({ engine, router, store, deploys, builds, syncRouter });
   const domains = new DomainService({ store, domain: env.domain, syncRouter });
   const certs = new CertificateService({ store, domain: env.domain, syncRouter });
-  return { domains, certs, env, paths, store, engine, router, deploys, apps, logs: new LogService(engine, store.logs), runs: new RunService({ engine, store, scope }), syncRouter };
+  return {
+    domains,
+    certs,
+    env,
+    paths,
+    store,
+    engine,
+    router,
+    deploys,
+    apps,
+    logs: new LogService(engine, store.logs),
+    runs: new RunService({ engine, store, scope }),
+    syncRouter,
+  };
 }
 
 export interface RunningServer {
@@ -90,7 +105,10 @@ export async function startServer(parts: SlipwayParts = {}): Promise<RunningServ
   const server = createApiServer(apiRoutes(slipway), {
     token: readToken(slipway.paths),
     allowedHosts: loopbackHosts(slipway.env.apiPort),
-    upgrade: { handle: (req, socket, url) => handleRunUpgrade(slipway, slipway.runs, req, socket, url), reject: rejectUpgrade },
+    upgrade: {
+      handle: (req, socket, url) => handleRunUpgrade(slipway, slipway.runs, req, socket, url),
+      reject: rejectUpgrade,
+    },
   });
   await listen(server, slipway.env.apiPort);
   try {
@@ -104,7 +122,13 @@ export async function startServer(parts: SlipwayParts = {}): Promise<RunningServ
     throw err;
   }
   // Crashed or killed containers are restarted; every formation is reconciled now and periodically.
-  const supervisor = new FormationSupervisor({ engine: slipway.engine, router: slipway.router, store: slipway.store, processesOf: (r) => slipway.deploys.processesOf(r), log });
+  const supervisor = new FormationSupervisor({
+    engine: slipway.engine,
+    router: slipway.router,
+    store: slipway.store,
+    processesOf: (r) => slipway.deploys.processesOf(r),
+    log,
+  });
   supervisor.start();
   // Blue-green warm sets retire when their window ends.
   const reaper = setInterval(() => {
@@ -115,8 +139,14 @@ export async function startServer(parts: SlipwayParts = {}): Promise<RunningServ
   }, 2000);
   reaper.unref();
   const url = `http://127.0.0.1:${slipway.env.apiPort}`;
-  writeFileSync(slipway.paths.apiInfo, JSON.stringify({ url, pid: process.pid, startedAt: new Date().toISOString() }) + '\n', { mode: 0o600 });
-  log(`api listening on ${url}; apps at http://<app>.${slipway.env.domain}:${slipway.env.httpPort}${slipway.env.httpsPort ? ` and https://…:${slipway.env.httpsPort}` : ''}`);
+  writeFileSync(
+    slipway.paths.apiInfo,
+    JSON.stringify({ url, pid: process.pid, startedAt: new Date().toISOString() }) + '\n',
+    { mode: 0o600 },
+  );
+  log(
+    `api listening on ${url}; apps at http://<app>.${slipway.env.domain}:${slipway.env.httpPort}${slipway.env.httpsPort ? ` and https://…:${slipway.env.httpsPort}` : ''}`,
+  );
   return {
     slipway,
     http: server,

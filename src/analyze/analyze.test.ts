@@ -29,44 +29,301 @@ interface Expected {
 
 /** Expected analysis of every fixture: `name` or `name:subpath` (monorepo). */
 const EXPECTED: Record<string, Expected> = {
-  'node-express-npm': { language: 'node', framework: 'express', packageManager: 'npm', version: ['20', 'manifest', 'package.json'], processes: ['web: node server.js'], port: 3000, release: null, services: ['postgres=DATABASE_URL'], env: ['DATABASE_URL', 'NODE_ENV=production'], frameworkEvidence: 'package.json:12' },
-  'node-next-pnpm': { language: 'node', framework: 'next', packageManager: 'pnpm', version: ['20', 'version-file', '.node-version'], processes: ['web: next start'], port: 3000, release: null, services: [], env: ['NODE_ENV=production'], frameworkEvidence: 'package.json:11' },
-  'node-nest-yarn': { language: 'node', framework: 'nest', packageManager: 'yarn', version: ['20', 'manifest', 'package.json'], processes: ['web: node dist/main.js'], port: 3000, release: null, services: ['redis=REDIS_URL'], env: ['NODE_ENV=production', 'REDIS_URL'] },
-  'node-fastify-bun': { language: 'node', framework: 'fastify', packageManager: 'bun', version: ['20', 'default'], processes: ['web: bun index.ts'], port: 3000, release: null, services: ['mongodb=MONGODB_URI'], env: ['MONGODB_URI', 'NODE_ENV=production'] },
-  'node-koa': { language: 'node', framework: 'koa', packageManager: 'npm', version: ['20', 'version-file', '.nvmrc'], processes: ['web: node app.js'], port: 3000, release: null, services: ['mysql=DATABASE_URL'], osBuild: ['g++', 'make', 'python3'], osRuntime: [], env: ['DATABASE_URL', 'NODE_ENV=production', 'SESSION_SECRET'] },
-  'node-hapi': { language: 'node', framework: 'hapi', packageManager: 'npm', version: ['22.1.0', 'version-file', '.tool-versions'], processes: ['web: node lib/index.js', 'worker: node lib/worker.js'], port: 3000, release: null, services: ['rabbitmq=AMQP_URL'], env: ['AMQP_URL', 'NODE_ENV=production'] },
-  'node-plain-main': { language: 'node', framework: null, packageManager: 'npm', version: ['20', 'default'], processes: ['web: node server.js'], port: 3000, release: null, services: [], env: ['GREETING', 'NODE_ENV=production'] },
-  'monorepo:apps/api': { language: 'node', framework: 'express', packageManager: 'npm', version: ['22', 'version-file', '.nvmrc'], processes: ['web: node index.js'], port: 3000, release: null, services: ['redis=REDIS_URL'], env: ['NODE_ENV=production', 'REDIS_URL'], frameworkEvidence: 'apps/api/package.json:9', warnings: [/package-lock\.json is outside apps\/api/] },
+  'node-express-npm': {
+    language: 'node',
+    framework: 'express',
+    packageManager: 'npm',
+    version: ['20', 'manifest', 'package.json'],
+    processes: ['web: node server.js'],
+    port: 3000,
+    release: null,
+    services: ['postgres=DATABASE_URL'],
+    env: ['DATABASE_URL', 'NODE_ENV=production'],
+    frameworkEvidence: 'package.json:12',
+  },
+  'node-next-pnpm': {
+    language: 'node',
+    framework: 'next',
+    packageManager: 'pnpm',
+    version: ['20', 'version-file', '.node-version'],
+    processes: ['web: next start'],
+    port: 3000,
+    release: null,
+    services: [],
+    env: ['NODE_ENV=production'],
+    frameworkEvidence: 'package.json:11',
+  },
+  'node-nest-yarn': {
+    language: 'node',
+    framework: 'nest',
+    packageManager: 'yarn',
+    version: ['20', 'manifest', 'package.json'],
+    processes: ['web: node dist/main.js'],
+    port: 3000,
+    release: null,
+    services: ['redis=REDIS_URL'],
+    env: ['NODE_ENV=production', 'REDIS_URL'],
+  },
+  'node-fastify-bun': {
+    language: 'node',
+    framework: 'fastify',
+    packageManager: 'bun',
+    version: ['20', 'default'],
+    processes: ['web: bun index.ts'],
+    port: 3000,
+    release: null,
+    services: ['mongodb=MONGODB_URI'],
+    env: ['MONGODB_URI', 'NODE_ENV=production'],
+  },
+  'node-koa': {
+    language: 'node',
+    framework: 'koa',
+    packageManager: 'npm',
+    version: ['20', 'version-file', '.nvmrc'],
+    processes: ['web: node app.js'],
+    port: 3000,
+    release: null,
+    services: ['mysql=DATABASE_URL'],
+    osBuild: ['g++', 'make', 'python3'],
+    osRuntime: [],
+    env: ['DATABASE_URL', 'NODE_ENV=production', 'SESSION_SECRET'],
+  },
+  'node-hapi': {
+    language: 'node',
+    framework: 'hapi',
+    packageManager: 'npm',
+    version: ['22.1.0', 'version-file', '.tool-versions'],
+    processes: ['web: node lib/index.js', 'worker: node lib/worker.js'],
+    port: 3000,
+    release: null,
+    services: ['rabbitmq=AMQP_URL'],
+    env: ['AMQP_URL', 'NODE_ENV=production'],
+  },
+  'node-plain-main': {
+    language: 'node',
+    framework: null,
+    packageManager: 'npm',
+    version: ['20', 'default'],
+    processes: ['web: node server.js'],
+    port: 3000,
+    release: null,
+    services: [],
+    env: ['GREETING', 'NODE_ENV=production'],
+  },
+  'monorepo:apps/api': {
+    language: 'node',
+    framework: 'express',
+    packageManager: 'npm',
+    version: ['22', 'version-file', '.nvmrc'],
+    processes: ['web: node index.js'],
+    port: 3000,
+    release: null,
+    services: ['redis=REDIS_URL'],
+    env: ['NODE_ENV=production', 'REDIS_URL'],
+    frameworkEvidence: 'apps/api/package.json:9',
+    warnings: [/package-lock\.json is outside apps\/api/],
+  },
   'python-django-pip': {
-    language: 'python', framework: 'django', packageManager: 'pip', version: ['3.11.9', 'version-file', '.python-version'],
-    processes: ['web: gunicorn mysite.wsgi:application --bind 0.0.0.0:$PORT'], port: 8000, release: 'python manage.py migrate --noinput',
+    language: 'python',
+    framework: 'django',
+    packageManager: 'pip',
+    version: ['3.11.9', 'version-file', '.python-version'],
+    processes: ['web: gunicorn mysite.wsgi:application --bind 0.0.0.0:$PORT'],
+    port: 8000,
+    release: 'python manage.py migrate --noinput',
     services: ['postgres=DATABASE_URL', 'redis=REDIS_URL'],
-    osBuild: ['build-essential', 'libfreetype6-dev', 'libjpeg62-turbo-dev', 'libpng-dev', 'libpq-dev', 'zlib1g-dev'], osRuntime: ['libfreetype6', 'libjpeg62-turbo', 'libpng16-16', 'libpq5', 'zlib1g'],
-    env: ['ALLOWED_HOSTS', 'DATABASE_URL', 'DJANGO_DEBUG', 'DJANGO_SECRET_KEY', 'DJANGO_SETTINGS_MODULE=mysite.settings', 'REDIS_URL'], frameworkEvidence: 'requirements.txt:2',
+    osBuild: ['build-essential', 'libfreetype6-dev', 'libjpeg62-turbo-dev', 'libpng-dev', 'libpq-dev', 'zlib1g-dev'],
+    osRuntime: ['libfreetype6', 'libjpeg62-turbo', 'libpng16-16', 'libpq5', 'zlib1g'],
+    env: [
+      'ALLOWED_HOSTS',
+      'DATABASE_URL',
+      'DJANGO_DEBUG',
+      'DJANGO_SECRET_KEY',
+      'DJANGO_SETTINGS_MODULE=mysite.settings',
+      'REDIS_URL',
+    ],
+    frameworkEvidence: 'requirements.txt:2',
   },
-  'python-flask-poetry': { language: 'python', framework: 'flask', packageManager: 'poetry', version: ['3.12', 'manifest', 'pyproject.toml'], processes: ['web: gunicorn app:app --bind 0.0.0.0:$PORT'], port: 8000, release: null, services: ['redis=REDIS_URL'], env: ['REDIS_URL'], frameworkEvidence: 'pyproject.toml:9' },
-  'python-fastapi-pipenv': { language: 'python', framework: 'fastapi', packageManager: 'pipenv', version: ['3.12', 'manifest', 'Pipfile'], processes: ['web: uvicorn main:app --host 0.0.0.0 --port $PORT'], port: 8000, release: null, services: ['postgres=DATABASE_URL', 'mongodb=MONGO_URL'], env: ['DATABASE_URL', 'MONGO_URL'] },
-  'python-pep621': { language: 'python', framework: 'flask', packageManager: 'pip', version: ['3.12', 'manifest', 'pyproject.toml'], processes: ["web: gunicorn 'wsgi:create_app()' --bind 0.0.0.0:$PORT"], port: 8000, release: null, services: ['mysql=DATABASE_URL'], osBuild: ['build-essential', 'default-libmysqlclient-dev', 'libxml2-dev', 'libxslt1-dev', 'pkg-config'], osRuntime: ['libmariadb3', 'libxml2', 'libxslt1.1'], env: ['DATABASE_URL'] },
-  'python-wsgi-local': { language: 'python', framework: null, packageManager: 'pip', version: ['3.12', 'default'], processes: ['web: python app.py'], port: 8000, release: null, services: [], env: ['APP_NAME'] },
+  'python-flask-poetry': {
+    language: 'python',
+    framework: 'flask',
+    packageManager: 'poetry',
+    version: ['3.12', 'manifest', 'pyproject.toml'],
+    processes: ['web: gunicorn app:app --bind 0.0.0.0:$PORT'],
+    port: 8000,
+    release: null,
+    services: ['redis=REDIS_URL'],
+    env: ['REDIS_URL'],
+    frameworkEvidence: 'pyproject.toml:9',
+  },
+  'python-fastapi-pipenv': {
+    language: 'python',
+    framework: 'fastapi',
+    packageManager: 'pipenv',
+    version: ['3.12', 'manifest', 'Pipfile'],
+    processes: ['web: uvicorn main:app --host 0.0.0.0 --port $PORT'],
+    port: 8000,
+    release: null,
+    services: ['postgres=DATABASE_URL', 'mongodb=MONGO_URL'],
+    env: ['DATABASE_URL', 'MONGO_URL'],
+  },
+  'python-pep621': {
+    language: 'python',
+    framework: 'flask',
+    packageManager: 'pip',
+    version: ['3.12', 'manifest', 'pyproject.toml'],
+    processes: ["web: gunicorn 'wsgi:create_app()' --bind 0.0.0.0:$PORT"],
+    port: 8000,
+    release: null,
+    services: ['mysql=DATABASE_URL'],
+    osBuild: ['build-essential', 'default-libmysqlclient-dev', 'libxml2-dev', 'libxslt1-dev', 'pkg-config'],
+    osRuntime: ['libmariadb3', 'libxml2', 'libxslt1.1'],
+    env: ['DATABASE_URL'],
+  },
+  'python-wsgi-local': {
+    language: 'python',
+    framework: null,
+    packageManager: 'pip',
+    version: ['3.12', 'default'],
+    processes: ['web: python app.py'],
+    port: 8000,
+    release: null,
+    services: [],
+    env: ['APP_NAME'],
+  },
   'ruby-rails': {
-    language: 'ruby', framework: 'rails', packageManager: 'bundler', version: ['3.2.2', 'manifest', 'Gemfile'],
-    processes: ['web: bundle exec rails server -b 0.0.0.0 -p $PORT', 'worker: bundle exec sidekiq'], port: 3000, release: 'bundle exec rails db:migrate',
-    services: ['postgres=DATABASE_URL', 'redis=REDIS_URL'], osBuild: ['build-essential', 'libpq-dev', 'libxml2-dev', 'libxslt1-dev'], osRuntime: ['libpq5', 'libvips42', 'libxml2', 'libxslt1.1'],
-    env: ['DATABASE_URL', 'FORCE_SSL', 'RAILS_ENV=production', 'RAILS_LOG_TO_STDOUT=enabled', 'RAILS_SERVE_STATIC_FILES=enabled', 'REDIS_URL', 'SECRET_KEY_BASE', 'SMTP_HOST'], frameworkEvidence: 'Gemfile:5',
+    language: 'ruby',
+    framework: 'rails',
+    packageManager: 'bundler',
+    version: ['3.2.2', 'manifest', 'Gemfile'],
+    processes: ['web: bundle exec rails server -b 0.0.0.0 -p $PORT', 'worker: bundle exec sidekiq'],
+    port: 3000,
+    release: 'bundle exec rails db:migrate',
+    services: ['postgres=DATABASE_URL', 'redis=REDIS_URL'],
+    osBuild: ['build-essential', 'libpq-dev', 'libxml2-dev', 'libxslt1-dev'],
+    osRuntime: ['libpq5', 'libvips42', 'libxml2', 'libxslt1.1'],
+    env: [
+      'DATABASE_URL',
+      'FORCE_SSL',
+      'RAILS_ENV=production',
+      'RAILS_LOG_TO_STDOUT=enabled',
+      'RAILS_SERVE_STATIC_FILES=enabled',
+      'REDIS_URL',
+      'SECRET_KEY_BASE',
+      'SMTP_HOST',
+    ],
+    frameworkEvidence: 'Gemfile:5',
   },
-  'ruby-sinatra': { language: 'ruby', framework: 'sinatra', packageManager: 'bundler', version: ['3.3.0', 'version-file', '.ruby-version'], processes: ['web: bundle exec ruby app.rb -o 0.0.0.0 -p $PORT'], port: 4567, release: null, services: ['memcached=MEMCACHE_SERVERS', 'mongodb=MONGODB_URI'], osBuild: ['build-essential', 'libxml2-dev', 'libxslt1-dev'], osRuntime: ['libxml2', 'libxslt1.1'], env: ['MEMCACHE_SERVERS', 'MONGODB_URI', 'RACK_ENV=production'], warnings: [/no Gemfile\.lock/] },
-  'ruby-rack': { language: 'ruby', framework: 'rack', packageManager: 'bundler', version: ['3.1.2', 'manifest', 'Gemfile.lock'], processes: ['web: bundle exec puma -b tcp://0.0.0.0:$PORT config.ru'], port: 9292, release: null, services: ['mysql=DATABASE_URL'], osBuild: ['build-essential', 'default-libmysqlclient-dev', 'pkg-config'], osRuntime: ['libmariadb3'], env: ['DATABASE_URL', 'RACK_ENV=production'] },
-  'ruby-rack-local': { language: 'ruby', framework: 'rack', packageManager: 'bundler', version: ['3.3', 'default'], processes: ['web: bundle exec ruby serve.rb'], port: 9292, release: null, services: [], osBuild: [], osRuntime: [], env: ['APP_NAME', 'RACK_ENV=production'], warnings: [/no Gemfile\.lock/] },
+  'ruby-sinatra': {
+    language: 'ruby',
+    framework: 'sinatra',
+    packageManager: 'bundler',
+    version: ['3.3.0', 'version-file', '.ruby-version'],
+    processes: ['web: bundle exec ruby app.rb -o 0.0.0.0 -p $PORT'],
+    port: 4567,
+    release: null,
+    services: ['memcached=MEMCACHE_SERVERS', 'mongodb=MONGODB_URI'],
+    osBuild: ['build-essential', 'libxml2-dev', 'libxslt1-dev'],
+    osRuntime: ['libxml2', 'libxslt1.1'],
+    env: ['MEMCACHE_SERVERS', 'MONGODB_URI', 'RACK_ENV=production'],
+    warnings: [/no Gemfile\.lock/],
+  },
+  'ruby-rack': {
+    language: 'ruby',
+    framework: 'rack',
+    packageManager: 'bundler',
+    version: ['3.1.2', 'manifest', 'Gemfile.lock'],
+    processes: ['web: bundle exec puma -b tcp://0.0.0.0:$PORT config.ru'],
+    port: 9292,
+    release: null,
+    services: ['mysql=DATABASE_URL'],
+    osBuild: ['build-essential', 'default-libmysqlclient-dev', 'pkg-config'],
+    osRuntime: ['libmariadb3'],
+    env: ['DATABASE_URL', 'RACK_ENV=production'],
+  },
+  'ruby-rack-local': {
+    language: 'ruby',
+    framework: 'rack',
+    packageManager: 'bundler',
+    version: ['3.3', 'default'],
+    processes: ['web: bundle exec ruby serve.rb'],
+    port: 9292,
+    release: null,
+    services: [],
+    osBuild: [],
+    osRuntime: [],
+    env: ['APP_NAME', 'RACK_ENV=production'],
+    warnings: [/no Gemfile\.lock/],
+  },
   'php-laravel': {
-    language: 'php', framework: 'laravel', packageManager: 'composer', version: ['8.3', 'manifest', 'composer.json'],
-    processes: ['web: php artisan serve --host=0.0.0.0 --port=$PORT'], port: 8000, release: 'php artisan migrate --force',
-    services: ['postgres=DB_URL', 'redis=REDIS_HOST,REDIS_URL'], osBuild: ['build-essential', 'libicu-dev', 'libpq-dev'], osRuntime: ['libicu72', 'libpq5'],
-    env: ['APP_DEBUG=false', 'APP_ENV=production', 'APP_KEY', 'APP_NAME', 'CACHE_STORE', 'DB_CONNECTION', 'DB_DATABASE', 'DB_HOST', 'DB_PASSWORD', 'DB_PORT', 'DB_URL', 'DB_USERNAME', 'LOG_CHANNEL=stderr', 'REDIS_CLIENT', 'REDIS_HOST', 'REDIS_PASSWORD', 'REDIS_URL'],
-    frameworkEvidence: 'composer.json:7', warnings: [/built-in web server/],
+    language: 'php',
+    framework: 'laravel',
+    packageManager: 'composer',
+    version: ['8.3', 'manifest', 'composer.json'],
+    processes: ['web: php artisan serve --host=0.0.0.0 --port=$PORT'],
+    port: 8000,
+    release: 'php artisan migrate --force',
+    services: ['postgres=DB_URL', 'redis=REDIS_HOST,REDIS_URL'],
+    osBuild: ['build-essential', 'libicu-dev', 'libpq-dev'],
+    osRuntime: ['libicu72', 'libpq5'],
+    env: [
+      'APP_DEBUG=false',
+      'APP_ENV=production',
+      'APP_KEY',
+      'APP_NAME',
+      'CACHE_STORE',
+      'DB_CONNECTION',
+      'DB_DATABASE',
+      'DB_HOST',
+      'DB_PASSWORD',
+      'DB_PORT',
+      'DB_URL',
+      'DB_USERNAME',
+      'LOG_CHANNEL=stderr',
+      'REDIS_CLIENT',
+      'REDIS_HOST',
+      'REDIS_PASSWORD',
+      'REDIS_URL',
+    ],
+    frameworkEvidence: 'composer.json:7',
+    warnings: [/built-in web server/],
   },
-  'php-plain': { language: 'php', framework: null, packageManager: null, version: ['8.3', 'default'], processes: ['web: php -S 0.0.0.0:$PORT -t .'], port: 8080, release: null, services: [], env: ['GREETING_NAME'], warnings: [/built-in web server/] },
-  'go-mod': { language: 'go', framework: null, packageManager: 'go', version: ['1.22', 'manifest', 'go.mod'], processes: ['web: /app/bin/api'], port: 8080, release: null, services: ['postgres=DATABASE_URL', 'redis=REDIS_URL'], osBuild: [], osRuntime: [], env: ['DATABASE_URL', 'REDIS_URL'] },
-  'static-site': { language: 'static', framework: null, packageManager: null, version: ['', 'default'], processes: ['web: busybox httpd -f -p $PORT -h /app'], port: 8080, release: null, services: [], env: [] },
+  'php-plain': {
+    language: 'php',
+    framework: null,
+    packageManager: null,
+    version: ['8.3', 'default'],
+    processes: ['web: php -S 0.0.0.0:$PORT -t .'],
+    port: 8080,
+    release: null,
+    services: [],
+    env: ['GREETING_NAME'],
+    warnings: [/built-in web server/],
+  },
+  'go-mod': {
+    language: 'go',
+    framework: null,
+    packageManager: 'go',
+    version: ['1.22', 'manifest', 'go.mod'],
+    processes: ['web: /app/bin/api'],
+    port: 8080,
+    release: null,
+    services: ['postgres=DATABASE_URL', 'redis=REDIS_URL'],
+    osBuild: [],
+    osRuntime: [],
+    env: ['DATABASE_URL', 'REDIS_URL'],
+  },
+  'static-site': {
+    language: 'static',
+    framework: null,
+    packageManager: null,
+    version: ['', 'default'],
+    processes: ['web: busybox httpd -f -p $PORT -h /app'],
+    port: 8080,
+    release: null,
+    services: [],
+    env: [],
+  },
 };
 
 async function analyzeFixture(key: string, env: Record<string, string> = {}): Promise<Analysis> {
@@ -81,14 +338,26 @@ describe('analyzeSource on every fixture', () => {
       assert.equal(a.language, want.language);
       assert.equal(a.framework, want.framework);
       assert.equal(a.packageManager, want.packageManager);
-      assert.deepEqual([a.runtimeVersion.version, a.runtimeVersion.source, a.runtimeVersion.file], [want.version[0], want.version[1], want.version[2]]);
-      assert.deepEqual(a.processes.map((p) => `${p.name}: ${p.command}`), want.processes);
+      assert.deepEqual(
+        [a.runtimeVersion.version, a.runtimeVersion.source, a.runtimeVersion.file],
+        [want.version[0], want.version[1], want.version[2]],
+      );
+      assert.deepEqual(
+        a.processes.map((p) => `${p.name}: ${p.command}`),
+        want.processes,
+      );
       assert.equal(a.port, want.port);
       assert.equal(a.releaseCommand, want.release);
-      assert.deepEqual(a.services.map((s) => `${s.name}=${s.env.join(',')}`), want.services);
+      assert.deepEqual(
+        a.services.map((s) => `${s.name}=${s.env.join(',')}`),
+        want.services,
+      );
       if (want.osBuild) assert.deepEqual(a.osPackages.build, want.osBuild);
       if (want.osRuntime) assert.deepEqual(a.osPackages.runtime, want.osRuntime);
-      assert.deepEqual(a.env.map((e) => (e.value === undefined ? e.name : `${e.name}=${e.value}`)), want.env);
+      assert.deepEqual(
+        a.env.map((e) => (e.value === undefined ? e.name : `${e.name}=${e.value}`)),
+        want.env,
+      );
       if (want.frameworkEvidence) {
         const ev = a.evidence.find((e) => e.topic === 'framework');
         assert.equal(`${ev?.file}:${ev?.line}`, want.frameworkEvidence);
@@ -97,8 +366,16 @@ describe('analyzeSource on every fixture', () => {
       want.warnings?.forEach((w, i) => assert.match(a.warnings[i] ?? '', w));
       // Every conclusion is backed by evidence naming a file.
       assert.ok(a.evidence.some((e) => e.topic === 'language'));
-      for (const p of a.processes) assert.ok(a.evidence.some((e) => e.topic === `process:${p.name}`), `evidence for process ${p.name}`);
-      for (const s of a.services) assert.ok(a.evidence.some((e) => e.topic === `service:${s.name}` && e.file !== ''), `evidence for ${s.name}`);
+      for (const p of a.processes)
+        assert.ok(
+          a.evidence.some((e) => e.topic === `process:${p.name}`),
+          `evidence for process ${p.name}`,
+        );
+      for (const s of a.services)
+        assert.ok(
+          a.evidence.some((e) => e.topic === `service:${s.name}` && e.file !== ''),
+          `evidence for ${s.name}`,
+        );
       assert.equal(JSON.parse(JSON.stringify(a)).language, a.language, 'JSON-safe');
     });
   }
@@ -111,17 +388,24 @@ describe('analysis details', () => {
   });
   it('reports the file and line of the runtime version', async () => {
     const a = await analyzeFixture('ruby-rails');
-    assert.deepEqual([a.runtimeVersion.file, a.runtimeVersion.line, a.runtimeVersion.requested], ['Gemfile', 3, '3.2.2']);
+    assert.deepEqual(
+      [a.runtimeVersion.file, a.runtimeVersion.line, a.runtimeVersion.requested],
+      ['Gemfile', 3, '3.2.2'],
+    );
   });
   it('sees Django services in settings and the dj_database_url call', async () => {
     const a = await analyzeFixture('python-django-pip');
     const ev = a.evidence.filter((e) => e.topic === 'service:redis').map((e) => `${e.file}:${e.line}`);
     assert.ok(ev.includes('mysite/settings.py:20'), JSON.stringify(ev));
-    assert.ok(a.evidence.some((e) => e.topic === 'env:DATABASE_URL' && e.file === 'mysite/settings.py' && e.line === 14));
+    assert.ok(
+      a.evidence.some((e) => e.topic === 'env:DATABASE_URL' && e.file === 'mysite/settings.py' && e.line === 14),
+    );
   });
   it('sees the Rails database.yml adapter, cable.yml and the health route', async () => {
     const a = await analyzeFixture('ruby-rails');
-    assert.ok(a.evidence.some((e) => e.topic === 'service:postgres' && e.file === 'config/database.yml' && e.line === 2));
+    assert.ok(
+      a.evidence.some((e) => e.topic === 'service:postgres' && e.file === 'config/database.yml' && e.line === 2),
+    );
     assert.ok(a.evidence.some((e) => e.topic === 'service:redis' && e.file === 'config/cable.yml'));
     assert.equal(a.healthcheckPath, '/up');
     assert.equal(a.build.command, 'bundle exec rails assets:precompile');
@@ -133,15 +417,30 @@ describe('analysis details', () => {
     assert.deepEqual([rb.build.localPackages, rb.build.offline], [['vendor/mylib'], true]);
   });
   it('the Procfile wins over defaults and its release entry becomes the release command', async () => {
-    const tree = memoryTree({ 'package.json': '{"scripts":{"start":"node a.js"}}', Procfile: 'release: node migrate.js\nworker: node w.js\nweb: node b.js\n' });
+    const tree = memoryTree({
+      'package.json': '{"scripts":{"start":"node a.js"}}',
+      Procfile: 'release: node migrate.js\nworker: node w.js\nweb: node b.js\n',
+    });
     const a = await analyzeTree(tree);
-    assert.deepEqual(a.processes.map((p) => [p.name, p.command, p.source]), [['web', 'node b.js', 'procfile'], ['worker', 'node w.js', 'procfile']]);
+    assert.deepEqual(
+      a.processes.map((p) => [p.name, p.command, p.source]),
+      [
+        ['web', 'node b.js', 'procfile'],
+        ['worker', 'node w.js', 'procfile'],
+      ],
+    );
     assert.equal(a.releaseCommand, 'node migrate.js');
-    assert.deepEqual(a.evidence.filter((e) => e.topic === 'process:web').map((e) => `${e.file}:${e.line}`), ['Procfile:3']);
+    assert.deepEqual(
+      a.evidence.filter((e) => e.topic === 'process:web').map((e) => `${e.file}:${e.line}`),
+      ['Procfile:3'],
+    );
   });
   it('a Procfile without web keeps the default web process, with a warning', async () => {
     const a = await analyzeTree(memoryTree({ 'package.json': '{"main":"a.js"}', Procfile: 'worker: node w.js\n' }));
-    assert.deepEqual(a.processes.map((p) => p.name), ['web', 'worker']);
+    assert.deepEqual(
+      a.processes.map((p) => p.name),
+      ['web', 'worker'],
+    );
     assert.match(a.warnings.join('\n'), /no web entry/);
   });
   it('a Rails app with a package.json is a Ruby app, with a warning', async () => {
@@ -150,7 +449,9 @@ describe('analysis details', () => {
     assert.match(a.warnings.join('\n'), /package\.json found too/);
   });
   it('packageManager in package.json beats the lockfile, with a warning', async () => {
-    const a = await analyzeTree(memoryTree({ 'package.json': '{"packageManager":"yarn@4.1.0","main":"a.js"}', 'package-lock.json': '{}' }));
+    const a = await analyzeTree(
+      memoryTree({ 'package.json': '{"packageManager":"yarn@4.1.0","main":"a.js"}', 'package-lock.json': '{}' }),
+    );
     assert.equal(a.packageManager, 'yarn');
     assert.equal(a.build.packageManagerVersion, '4.1.0');
     assert.match(a.warnings.join('\n'), /asks for yarn but package-lock\.json belongs to npm/);
@@ -179,12 +480,22 @@ describe('bad input', () => {
     });
   }
   it('package.json with wrong types names the dotted path', async () => {
-    await assert.rejects(analyzeTree(memoryTree({ 'package.json': '{"scripts":{"start":1}}' })), /^SlipwayError: package\.json: scripts\.start: /);
+    await assert.rejects(
+      analyzeTree(memoryTree({ 'package.json': '{"scripts":{"start":1}}' })),
+      /^SlipwayError: package\.json: scripts\.start: /,
+    );
   });
   it('an empty directory', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'slipway-analyze-'));
     try {
-      await assert.rejects(analyzeSource(dir), (err: unknown) => err instanceof SlipwayError && err.code === 'INVALID_INPUT' && /is empty/.test(err.message) && /Dockerfile/.test(err.hint ?? ''));
+      await assert.rejects(
+        analyzeSource(dir),
+        (err: unknown) =>
+          err instanceof SlipwayError &&
+          err.code === 'INVALID_INPUT' &&
+          /is empty/.test(err.message) &&
+          /Dockerfile/.test(err.hint ?? ''),
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -197,6 +508,9 @@ describe('bad input', () => {
     await assert.rejects(analyzeSource(join(FIXTURES, 'monorepo'), { path: '../node-koa' }), /outside the source root/);
   });
   it('a Procfile alone is not enough', async () => {
-    await assert.rejects(analyzeTree(memoryTree({ Procfile: 'web: ./run\n' })), (err: unknown) => err instanceof SlipwayError && /Procfile says how to run/.test(err.hint ?? ''));
+    await assert.rejects(
+      analyzeTree(memoryTree({ Procfile: 'web: ./run\n' })),
+      (err: unknown) => err instanceof SlipwayError && /Procfile says how to run/.test(err.hint ?? ''),
+    );
   });
 });

@@ -20,15 +20,25 @@ export interface AnalyzeOptions {
 }
 
 /** Language strategies in priority order: a Rails app with a package.json is a Ruby app. */
-export const DETECTORS: LanguageDetector[] = [goDetector, rubyDetector, pythonDetector, phpDetector, nodeDetector, staticDetector];
+export const DETECTORS: LanguageDetector[] = [
+  goDetector,
+  rubyDetector,
+  pythonDetector,
+  phpDetector,
+  nodeDetector,
+  staticDetector,
+];
 
-const HINT = 'add a Dockerfile, or a manifest Slipway understands (package.json, requirements.txt, pyproject.toml, Pipfile, Gemfile, composer.json, go.mod, index.html)';
+const HINT =
+  'add a Dockerfile, or a manifest Slipway understands (package.json, requirements.txt, pyproject.toml, Pipfile, Gemfile, composer.json, go.mod, index.html)';
 
 /** Analyzes `root`/`path` on disk. */
 export async function analyzeSource(root: string, options: AnalyzeOptions = {}): Promise<Analysis> {
   const info = await stat(root).catch(() => undefined);
   if (!info?.isDirectory()) {
-    throw new SlipwayError('INVALID_INPUT', `source directory ${root} does not exist or is not a directory`, { hint: 'pass the directory that holds the app' });
+    throw new SlipwayError('INVALID_INPUT', `source directory ${root} does not exist or is not a directory`, {
+      hint: 'pass the directory that holds the app',
+    });
   }
   return analyzeTree(directoryTree(root), options);
 }
@@ -41,7 +51,10 @@ export async function analyzeTree(tree: SourceTree, options: AnalyzeOptions = {}
   const entries = await files.list();
   if (entries.length === 0) {
     const exists = dir === '' || (await tree.exists(dir));
-    throw new SlipwayError('INVALID_INPUT', exists ? `${shown} is empty` : `${shown} does not exist`, { hint: exists ? HINT : 'check the path; it is relative to the source root', details: { path: shown } });
+    throw new SlipwayError('INVALID_INPUT', exists ? `${shown} is empty` : `${shown} does not exist`, {
+      hint: exists ? HINT : 'check the path; it is relative to the source root',
+      details: { path: shown },
+    });
   }
 
   const findings = new Findings();
@@ -60,21 +73,38 @@ export async function analyzeTree(tree: SourceTree, options: AnalyzeOptions = {}
   }
   const chosen = matched[0];
   if (!chosen) {
-    throw new SlipwayError('INVALID_INPUT', `cannot tell the language of ${shown} (found ${entries.slice(0, 8).join(', ')}${entries.length > 8 ? ', …' : ''})`, {
-      hint: procfile ? `${HINT}; a Procfile says how to run the app, not how to build it` : HINT,
-      details: { path: shown, entries: entries.slice(0, 50) },
-    });
+    throw new SlipwayError(
+      'INVALID_INPUT',
+      `cannot tell the language of ${shown} (found ${entries.slice(0, 8).join(', ')}${entries.length > 8 ? ', …' : ''})`,
+      {
+        hint: procfile ? `${HINT}; a Procfile says how to run the app, not how to build it` : HINT,
+        details: { path: shown, entries: entries.slice(0, 50) },
+      },
+    );
   }
   for (const other of matched.slice(1)) {
     if (other.detector.language === 'static') continue;
-    findings.warn(`${files.display(other.marker)} found too; treated as a ${chosen.detector.language} app (${other.detector.language} tooling is not installed in the image)`);
+    findings.warn(
+      `${files.display(other.marker)} found too; treated as a ${chosen.detector.language} app (${other.detector.language} tooling is not installed in the image)`,
+    );
   }
-  if (await files.exists('Dockerfile')) findings.warn(`${files.display('Dockerfile')} exists; a build uses it instead of a generated one`);
+  if (await files.exists('Dockerfile'))
+    findings.warn(`${files.display('Dockerfile')} exists; a build uses it instead of a generated one`);
 
-  const detected = await chosen.detector.analyze({ files, env: options.env ?? {}, findings, ...(procfile ? { procfile } : {}) });
+  const detected = await chosen.detector.analyze({
+    files,
+    env: options.env ?? {},
+    findings,
+    ...(procfile ? { procfile } : {}),
+  });
   const { processes, releaseCommand } = mergeProcfile(detected, procfile, files.display('Procfile'), findings);
-  if (!processes.some((p) => p.name === 'web')) findings.warn('no web process: the app receives no HTTP traffic; add a Procfile with a "web: <command>" line');
-  findings.note('port', files.display(detected.build.manifests[0] ?? entries[0] ?? '.'), `${detected.framework ?? chosen.detector.language} default port ${detected.port}; Slipway sets PORT`);
+  if (!processes.some((p) => p.name === 'web'))
+    findings.warn('no web process: the app receives no HTTP traffic; add a Procfile with a "web: <command>" line');
+  findings.note(
+    'port',
+    files.display(detected.build.manifests[0] ?? entries[0] ?? '.'),
+    `${detected.framework ?? chosen.detector.language} default port ${detected.port}; Slipway sets PORT`,
+  );
 
   const env = findings.env();
   return {
@@ -98,7 +128,12 @@ export async function analyzeTree(tree: SourceTree, options: AnalyzeOptions = {}
 }
 
 /** Procfile entries win over detected defaults; `release` becomes the release command; web comes first. */
-function mergeProcfile(detected: DetectedApp, procfile: ProcfileEntry[] | undefined, file: string, findings: Findings): { processes: ProcessType[]; releaseCommand: string | null } {
+function mergeProcfile(
+  detected: DetectedApp,
+  procfile: ProcfileEntry[] | undefined,
+  file: string,
+  findings: Findings,
+): { processes: ProcessType[]; releaseCommand: string | null } {
   if (!procfile) {
     return { processes: webFirst(detected.processes), releaseCommand: detected.releaseCommand };
   }

@@ -14,7 +14,7 @@ export type Runtime = NonNullable<GenerateOptions['runtime']>;
 export function parseRuntime(value: string, where = '--runtime'): Runtime {
   if (value === 'official' || value === 'debian') return value;
   throw new SlipwayError('INVALID_INPUT', `${where} must be "official" or "debian", not ${JSON.stringify(value)}`, {
-    hint: 'official = the language images (node:20-bookworm-slim, …); debian = Debian\'s own packages on a Debian base',
+    hint: "official = the language images (node:20-bookworm-slim, …); debian = Debian's own packages on a Debian base",
   });
 }
 
@@ -30,7 +30,8 @@ const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([\s\S]*?)\r?\n?-----END ([A
  * give the block number and line, never the file's text.
  */
 export function assertPemCertificates(text: string, source: string): void {
-  const hint = 'pass PEM certificates only, e.g. your proxy\'s root CA or /etc/ssl/certs/ca-certificates.crt (re-export with `openssl x509 -in FILE` to drop other text)';
+  const hint =
+    "pass PEM certificates only, e.g. your proxy's root CA or /etc/ssl/certs/ca-certificates.crt (re-export with `openssl x509 -in FILE` to drop other text)";
   const refuse = (problem: string) => new SlipwayError('INVALID_INPUT', `${source} ${problem}`, { hint });
   if (Buffer.byteLength(text) > MAX_CA_CERT_BYTES) throw refuse(`is larger than ${MAX_CA_CERT_BYTES / 1024} KiB`);
   const lineAt = (offset: number) => text.slice(0, offset).split('\n').length;
@@ -40,9 +41,13 @@ export function assertPemCertificates(text: string, source: string): void {
     count++;
     const [, label, body, end] = match;
     const at = match.index;
-    if (text.slice(last, at).trim() !== '') throw refuse(`has text that is not a certificate before line ${lineAt(at)}; it must hold PEM certificates only`);
+    if (text.slice(last, at).trim() !== '')
+      throw refuse(`has text that is not a certificate before line ${lineAt(at)}; it must hold PEM certificates only`);
     last = at + match[0].length;
-    if (label !== 'CERTIFICATE' || end !== 'CERTIFICATE') throw refuse(`has a "${(label ?? '').slice(0, 40)}" block at line ${lineAt(at)}; only CERTIFICATE blocks are allowed (never a private key)`);
+    if (label !== 'CERTIFICATE' || end !== 'CERTIFICATE')
+      throw refuse(
+        `has a "${(label ?? '').slice(0, 40)}" block at line ${lineAt(at)}; only CERTIFICATE blocks are allowed (never a private key)`,
+      );
     const base64 = (body ?? '').replace(/\s+/g, '');
     if (!/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) throw refuse(`block ${count} (line ${lineAt(at)}) is not base64`);
     try {
@@ -52,7 +57,8 @@ export function assertPemCertificates(text: string, source: string): void {
     }
   }
   if (count === 0) throw refuse('is not a PEM certificate (no "-----BEGIN CERTIFICATE-----" block)');
-  if (text.slice(last).trim() !== '') throw refuse(`has text that is not a certificate after line ${lineAt(last)}; it must hold PEM certificates only`);
+  if (text.slice(last).trim() !== '')
+    throw refuse(`has text that is not a certificate after line ${lineAt(last)}; it must hold PEM certificates only`);
 }
 
 /** Reads `--ca-cert FILE` on the user's machine (at most MAX_CA_CERT_BYTES) and checks it is PEM certificates only. */
@@ -63,14 +69,20 @@ export async function readCaCertFile(file: string): Promise<string> {
     try {
       const info = await handle.stat();
       if (!info.isFile()) throw new Error('not a regular file');
-      if (info.size > MAX_CA_CERT_BYTES) throw new SlipwayError('INVALID_INPUT', `--ca-cert ${file} is larger than ${MAX_CA_CERT_BYTES / 1024} KiB`, { hint: 'pass PEM certificates only' });
+      if (info.size > MAX_CA_CERT_BYTES)
+        throw new SlipwayError('INVALID_INPUT', `--ca-cert ${file} is larger than ${MAX_CA_CERT_BYTES / 1024} KiB`, {
+          hint: 'pass PEM certificates only',
+        });
       pem = await handle.readFile('utf8');
     } finally {
       await handle.close();
     }
   } catch (cause) {
     if (cause instanceof SlipwayError) throw cause;
-    throw new SlipwayError('INVALID_INPUT', `cannot read --ca-cert ${file}`, { cause, hint: 'pass the path of a PEM certificate file' });
+    throw new SlipwayError('INVALID_INPUT', `cannot read --ca-cert ${file}`, {
+      cause,
+      hint: 'pass the path of a PEM certificate file',
+    });
   }
   assertPemCertificates(pem, `--ca-cert ${file}`);
   return pem;
@@ -94,7 +106,8 @@ export function resolveBuildOptions(
 export function versionOverrides(...sources: Array<Record<string, string | undefined>>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const source of sources) {
-    for (const [key, value] of Object.entries(source)) if (/^SLIPWAY_[A-Z]+_VERSION$/.test(key) && value) out[key] = value;
+    for (const [key, value] of Object.entries(source))
+      if (/^SLIPWAY_[A-Z]+_VERSION$/.test(key) && value) out[key] = value;
   }
   return out;
 }

@@ -17,7 +17,11 @@ const ACCESSORS: Record<Exclude<Language, 'static'>, RegExp[]> = {
     /\benv(?:\.(?:str|bool|int|list|db|cache|url))?\(\s*['"]([A-Z][A-Z0-9_]*)['"]/g,
   ],
   ruby: [/ENV\[\s*['"]([A-Z][A-Z0-9_]*)['"]\s*\]/g, /ENV\.fetch\(\s*['"]([A-Z][A-Z0-9_]*)['"]/g],
-  php: [/\benv\(\s*['"]([A-Z][A-Z0-9_]*)['"]/g, /\bgetenv\(\s*['"]([A-Z][A-Z0-9_]*)['"]/g, /\$_ENV\[\s*['"]([A-Z][A-Z0-9_]*)['"]\s*\]/g],
+  php: [
+    /\benv\(\s*['"]([A-Z][A-Z0-9_]*)['"]/g,
+    /\bgetenv\(\s*['"]([A-Z][A-Z0-9_]*)['"]/g,
+    /\$_ENV\[\s*['"]([A-Z][A-Z0-9_]*)['"]\s*\]/g,
+  ],
   go: [/os\.Getenv\(\s*"([A-Z][A-Z0-9_]*)"\s*\)/g, /os\.LookupEnv\(\s*"([A-Z][A-Z0-9_]*)"\s*\)/g],
 };
 
@@ -47,15 +51,24 @@ export function scanEnvUsage(language: Exclude<Language, 'static'>, text: string
 const SECRET = /(SECRET|PASSWORD|TOKEN|_KEY$|^KEY$|APP_KEY|PRIVATE)/;
 
 /** Scans the given app-relative files and records each env var (and any service it implies). */
-export async function recordEnvUsage(files: AppFiles, language: Exclude<Language, 'static'>, paths: string[], findings: Findings): Promise<void> {
+export async function recordEnvUsage(
+  files: AppFiles,
+  language: Exclude<Language, 'static'>,
+  paths: string[],
+  findings: Findings,
+): Promise<void> {
   for (const rel of paths) {
     const text = await files.read(rel, { maxBytes: 512 * 1024, skipLarger: true });
     if (text === undefined) continue;
     for (const use of scanEnvUsage(language, text)) {
       const file = files.display(rel);
-      findings.envVar(use.name, file, 'read by the app', { line: use.line, ...(SECRET.test(use.name) ? { secret: true } : {}) });
+      findings.envVar(use.name, file, 'read by the app', {
+        line: use.line,
+        ...(SECRET.test(use.name) ? { secret: true } : {}),
+      });
       const service = SERVICE_ENV_NAMES[use.name];
-      if (service && service !== 'database') findings.service(service as ServiceName, file, `reads ${use.name}`, use.line);
+      if (service && service !== 'database')
+        findings.service(service as ServiceName, file, `reads ${use.name}`, use.line);
     }
   }
 }
@@ -63,5 +76,7 @@ export async function recordEnvUsage(files: AppFiles, language: Exclude<Language
 /** App-relative paths of files with one of the extensions in a directory (not recursive), sorted. */
 export async function filesIn(files: AppFiles, dir: string, extensions: string[]): Promise<string[]> {
   const names = await files.list(dir);
-  return names.filter((n) => !n.endsWith('/') && extensions.some((e) => n.endsWith(e))).map((n) => (dir === '' ? n : `${dir}/${n}`));
+  return names
+    .filter((n) => !n.endsWith('/') && extensions.some((e) => n.endsWith(e)))
+    .map((n) => (dir === '' ? n : `${dir}/${n}`));
 }

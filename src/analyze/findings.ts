@@ -17,7 +17,8 @@ export class Findings {
 
   /** Drops the evidence for a topic (a Procfile entry replaces a detected default). */
   forget(topic: string): void {
-    for (let i = this.evidence.length - 1; i >= 0; i--) if (this.evidence[i]?.topic === topic) this.evidence.splice(i, 1);
+    for (let i = this.evidence.length - 1; i >= 0; i--)
+      if (this.evidence[i]?.topic === topic) this.evidence.splice(i, 1);
   }
 
   warn(message: string): void {
@@ -34,7 +35,12 @@ export class Findings {
   }
 
   /** Records an env var the app expects. A later call may add a value but never removes one. */
-  envVar(name: string, file: string, reason: string, options: { value?: string; secret?: boolean; line?: number } = {}): void {
+  envVar(
+    name: string,
+    file: string,
+    reason: string,
+    options: { value?: string; secret?: boolean; line?: number } = {},
+  ): void {
     const existing = this.envVars.get(name);
     const next: EnvVar = { name };
     const value = existing?.value ?? options.value;
@@ -64,7 +70,8 @@ export class Findings {
   env(): EnvVar[] {
     for (const service of this.services()) {
       for (const name of service.env) {
-        if (!this.envVars.has(name)) this.envVar(name, this.evidenceFileFor(service.name), `connection to the ${service.name} service`);
+        if (!this.envVars.has(name))
+          this.envVar(name, this.evidenceFileFor(service.name), `connection to the ${service.name} service`);
       }
     }
     return [...this.envVars.values()].sort((a, b) => a.name.localeCompare(b.name));

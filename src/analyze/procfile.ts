@@ -28,11 +28,17 @@ export function parseProcfile(text: string, file = 'Procfile'): ProcfileEntry[] 
     const name = match[1] as string;
     const command = (match[2] as string).trim();
     if (!isValidProcessType(name)) {
-      throw procfileError(file, lineNo, `invalid process type ${JSON.stringify(name)}`, 'process types are 1-30 lowercase letters, digits, "_" or "-", starting with a letter (e.g. web, worker)');
+      throw procfileError(
+        file,
+        lineNo,
+        `invalid process type ${JSON.stringify(name)}`,
+        'process types are 1-30 lowercase letters, digits, "_" or "-", starting with a letter (e.g. web, worker)',
+      );
     }
     if (command === '') throw procfileError(file, lineNo, `process type "${name}" has no command`);
     const previous = seen.get(name);
-    if (previous !== undefined) throw procfileError(file, lineNo, `process type "${name}" is already defined on line ${previous}`);
+    if (previous !== undefined)
+      throw procfileError(file, lineNo, `process type "${name}" is already defined on line ${previous}`);
     seen.set(name, lineNo);
     entries.push({ name, command, line: lineNo });
   }
@@ -41,7 +47,8 @@ export function parseProcfile(text: string, file = 'Procfile'): ProcfileEntry[] 
 
 function procfileError(file: string, line: number, problem: string, hint?: string): SlipwayError {
   return new SlipwayError('PROCFILE_INVALID', `${file}:${line}: ${problem}`, {
-    hint: hint ?? 'each Procfile line is "name: command", e.g. "web: node server.js"; lines starting with # are comments',
+    hint:
+      hint ?? 'each Procfile line is "name: command", e.g. "web: node server.js"; lines starting with # are comments',
     details: { file, line },
   });
 }

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { SlipwayError } from '../core/errors.js';
-import { listInside, lstatInside, readTextInside, statInside } from '../build/safe-path.js';
+import { listInside, lstatInside, readTextInside, statInside } from '../image-build/safe-path.js';
 
 /** The most the analyzer reads of one file (manifests are parsed with tighter limits, see text.ts). */
 export const MAX_ANALYZED_FILE_BYTES = 16 * 1024 * 1024;
@@ -40,7 +40,11 @@ export function directoryTree(root: string): SourceTree {
   const what = 'the source directory';
   return {
     read(p, opts = {}) {
-      return readTextInside(root, safeRelative(p), { what, maxBytes: opts.maxBytes ?? MAX_ANALYZED_FILE_BYTES, ...(opts.skipLarger ? { skipLarger: true } : {}) });
+      return readTextInside(root, safeRelative(p), {
+        what,
+        maxBytes: opts.maxBytes ?? MAX_ANALYZED_FILE_BYTES,
+        ...(opts.skipLarger ? { skipLarger: true } : {}),
+      });
     },
     async exists(p) {
       // The entry itself (a link counts, whatever it points to: nothing outside is looked at).
@@ -145,7 +149,7 @@ export class AppFiles {
   /** The app directory, then each ancestor up to the root (`''`). */
   private upwards(): string[] {
     const out = [this.dir];
-    for (let dir = this.dir; dir !== ''; ) {
+    for (let dir = this.dir; dir !== '';) {
       const slash = dir.lastIndexOf('/');
       dir = slash === -1 ? '' : dir.slice(0, slash);
       out.push(dir);

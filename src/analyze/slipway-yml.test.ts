@@ -33,7 +33,11 @@ build: { runtime: debian, baseImage: 'debian:bookworm-slim', caCert: certs/proxy
 
   const bad: Array<[string, string, RegExp]> = [
     ['unknown top-level key', 'processes: {web: a}\nport: 1\nimage: x\n', /^slipway\.yml: image: unknown key$/],
-    ['unknown nested key', 'processes: {web: a}\nport: 1\nhealthcheck: {path: /, retries: 3}\n', /healthcheck\.retries: unknown key/],
+    [
+      'unknown nested key',
+      'processes: {web: a}\nport: 1\nhealthcheck: {path: /, retries: 3}\n',
+      /healthcheck\.retries: unknown key/,
+    ],
     ['unknown build key', 'processes: {web: a}\nport: 1\nbuild: {dockerfile: x}\n', /build\.dockerfile: unknown key/],
     ['bad process name', 'processes: {Web: a}\nport: 1\n', /processes\.Web: process types are lowercase/],
     ['empty command', 'processes: {web: "  "}\nport: 1\n', /processes\.web: command must not be empty/],
@@ -41,20 +45,31 @@ build: { runtime: debian, baseImage: 'debian:bookworm-slim', caCert: certs/proxy
     ['port out of range', 'processes: {web: a}\nport: 70000\n', /port: /],
     ['port missing', 'processes: {web: a}\n', /port: /],
     ['bad env name', 'processes: {web: a}\nport: 1\nenv: [OK, 1BAD]\n', /env\[1\]: env var names/],
-    ['relative healthcheck path', 'processes: {web: a}\nport: 1\nhealthcheck: {path: up}\n', /healthcheck\.path: must start with "\/"/],
+    [
+      'relative healthcheck path',
+      'processes: {web: a}\nport: 1\nhealthcheck: {path: up}\n',
+      /healthcheck\.path: must start with "\/"/,
+    ],
     ['bad runtime', 'processes: {web: a}\nport: 1\nbuild: {runtime: alpine}\n', /build\.runtime: /],
-    ['caCert outside the context', 'processes: {web: a}\nport: 1\nbuild: {caCert: ../ca.crt}\n', /build\.caCert: must be a path inside the build context/],
+    [
+      'caCert outside the context',
+      'processes: {web: a}\nport: 1\nbuild: {caCert: ../ca.crt}\n',
+      /build\.caCert: must be a path inside the build context/,
+    ],
     ['YAML syntax error with line', 'processes:\n  web: a\nport: [1\n', /^slipway\.yml:4: not valid YAML/],
   ];
   for (const [name, text, message] of bad) {
     it(`rejects: ${name}`, () => {
-      assert.throws(() => parseSlipwayYml(text), (err: unknown) => {
-        assert.ok(err instanceof SlipwayError);
-        assert.equal(err.code, 'INVALID_INPUT');
-        assert.match(err.message, message);
-        assert.ok(err.hint);
-        return true;
-      });
+      assert.throws(
+        () => parseSlipwayYml(text),
+        (err: unknown) => {
+          assert.ok(err instanceof SlipwayError);
+          assert.equal(err.code, 'INVALID_INPUT');
+          assert.match(err.message, message);
+          assert.ok(err.hint);
+          return true;
+        },
+      );
     });
   }
 });

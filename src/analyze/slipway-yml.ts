@@ -18,17 +18,28 @@ export const healthcheckSchema = z.strictObject({
 export const buildSchema = z.strictObject({
   runtime: z.enum(['official', 'debian']).default('official'),
   baseImage: z.string().min(1).optional(),
-  caCert: z.string().min(1).refine((f) => !f.startsWith('/') && !f.split('/').includes('..'), 'must be a path inside the build context').optional(),
+  caCert: z
+    .string()
+    .min(1)
+    .refine((f) => !f.startsWith('/') && !f.split('/').includes('..'), 'must be a path inside the build context')
+    .optional(),
 });
 
 export const slipwayYmlSchema = z.strictObject({
   processes: z
-    .record(z.string().refine(isValidProcessType, 'process types are lowercase letters, digits, "_" or "-", starting with a letter'), z.string().trim().min(1, 'command must not be empty'))
+    .record(
+      z
+        .string()
+        .refine(isValidProcessType, 'process types are lowercase letters, digits, "_" or "-", starting with a letter'),
+      z.string().trim().min(1, 'command must not be empty'),
+    )
     .refine((p) => Object.keys(p).length > 0, 'at least one process type is required'),
   port: portSchema,
   healthcheck: healthcheckSchema.optional(),
   release: z.string().trim().min(1).optional(),
-  env: z.array(z.string().regex(ENV_NAME, 'env var names are letters, digits and "_", not starting with a digit')).default([]),
+  env: z
+    .array(z.string().regex(ENV_NAME, 'env var names are letters, digits and "_", not starting with a digit'))
+    .default([]),
   build: buildSchema.optional(),
 });
 
@@ -43,7 +54,10 @@ export function parseSlipwayYml(text: string, file = 'slipway.yml'): SlipwayYml 
   if (!parsed.success) {
     throw new SlipwayError('INVALID_INPUT', `${file}: ${formatIssues(parsed.error.issues)}`, {
       hint: 'allowed keys: processes, port, healthcheck {path, attempts, intervalMs, timeoutMs}, release, env, build {runtime, baseImage, caCert}',
-      details: { file, issues: parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })) },
+      details: {
+        file,
+        issues: parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
+      },
     });
   }
   return parsed.data;

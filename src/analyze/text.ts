@@ -13,7 +13,9 @@ export const MAX_YAML_ALIASES = 100;
 /** INVALID_INPUT when a manifest is larger than `max` (checked before any parser sees it). */
 export function assertManifestSize(file: string, text: string, max = MAX_MANIFEST_BYTES): void {
   if (text.length > max || Buffer.byteLength(text) > max) {
-    throw invalidManifest(file, `larger than ${max / 1024} KiB; Slipway does not parse files that large`, { hint: `make ${file} smaller` });
+    throw invalidManifest(file, `larger than ${max / 1024} KiB; Slipway does not parse files that large`, {
+      hint: `make ${file} smaller`,
+    });
   }
 }
 
@@ -28,13 +30,24 @@ export function parseYamlManifest(file: string, text: string, opts: { hint?: str
   try {
     const doc = parseDocument(text, { prettyErrors: false, lineCounter: lines, uniqueKeys: true, merge: true });
     const error = doc.errors[0];
-    if (error) throw invalidManifest(file, `not valid YAML (${error.message.split('\n')[0]})`, { line: lines.linePos(error.pos[0]).line, hint: opts.hint ?? 'check the indentation and quoting' });
+    if (error)
+      throw invalidManifest(file, `not valid YAML (${error.message.split('\n')[0]})`, {
+        line: lines.linePos(error.pos[0]).line,
+        hint: opts.hint ?? 'check the indentation and quoting',
+      });
     value = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
   } catch (err) {
     if (err instanceof SlipwayError) throw err;
     const aliases = err instanceof ReferenceError && /alias/i.test(err.message);
-    const problem = aliases ? `uses YAML aliases too much (more than ${MAX_YAML_ALIASES} expansions: a resource exhaustion attack?)` : `not valid YAML (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`;
-    throw invalidManifest(file, problem, { hint: aliases ? 'write the values out instead of repeating anchors (*alias)' : (opts.hint ?? 'check the indentation and quoting'), cause: err });
+    const problem = aliases
+      ? `uses YAML aliases too much (more than ${MAX_YAML_ALIASES} expansions: a resource exhaustion attack?)`
+      : `not valid YAML (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`;
+    throw invalidManifest(file, problem, {
+      hint: aliases
+        ? 'write the values out instead of repeating anchors (*alias)'
+        : (opts.hint ?? 'check the indentation and quoting'),
+      cause: err,
+    });
   }
   return value;
 }
@@ -63,7 +76,11 @@ export function lineAtOffset(text: string, offset: number): number {
 }
 
 /** The error for a manifest that cannot be read: names the file and, when known, the line. */
-export function invalidManifest(file: string, problem: string, options: { line?: number; hint?: string; cause?: unknown } = {}): SlipwayError {
+export function invalidManifest(
+  file: string,
+  problem: string,
+  options: { line?: number; hint?: string; cause?: unknown } = {},
+): SlipwayError {
   const where = options.line === undefined ? file : `${file}:${options.line}`;
   return new SlipwayError('INVALID_INPUT', `${where}: ${problem}`, {
     hint: options.hint ?? `fix ${file}, or add a Dockerfile to build the app yourself`,
@@ -95,14 +112,18 @@ interface IssueLike {
 }
 
 function dotted(path: ReadonlyArray<PropertyKey>): string {
-  return path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[');
+  return path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))
+    .join('.')
+    .replace(/\.\[/g, '[');
 }
 
 /** Formats zod issues as `path.to.key: message`; unknown keys are named by their own dotted path. */
 export function formatIssues(issues: ReadonlyArray<IssueLike>): string {
   return issues
     .flatMap((issue) => {
-      if (issue.code === 'unrecognized_keys' && issue.keys) return issue.keys.map((k) => `${dotted([...issue.path, k])}: unknown key`);
+      if (issue.code === 'unrecognized_keys' && issue.keys)
+        return issue.keys.map((k) => `${dotted([...issue.path, k])}: unknown key`);
       const message = issue.code === 'invalid_key' && issue.issues?.[0] ? issue.issues[0].message : issue.message;
       const path = dotted(issue.path);
       return [path === '' ? message : `${path}: ${message}`];

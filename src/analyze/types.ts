@@ -3,15 +3,22 @@
 export type Language = 'node' | 'python' | 'ruby' | 'php' | 'go' | 'static';
 
 export type Framework =
-  | 'express' | 'next' | 'nest' | 'fastify' | 'koa' | 'hapi'
-  | 'django' | 'flask' | 'fastapi'
-  | 'rails' | 'sinatra' | 'rack'
+  | 'express'
+  | 'next'
+  | 'nest'
+  | 'fastify'
+  | 'koa'
+  | 'hapi'
+  | 'django'
+  | 'flask'
+  | 'fastapi'
+  | 'rails'
+  | 'sinatra'
+  | 'rack'
   | 'laravel';
 
 export type PackageManager =
-  | 'npm' | 'yarn' | 'pnpm' | 'bun'
-  | 'pip' | 'poetry' | 'pipenv'
-  | 'bundler' | 'composer' | 'go';
+  'npm' | 'yarn' | 'pnpm' | 'bun' | 'pip' | 'poetry' | 'pipenv' | 'bundler' | 'composer' | 'go';
 
 export type ServiceName = 'postgres' | 'mysql' | 'redis' | 'memcached' | 'mongodb' | 'elasticsearch' | 'rabbitmq';
 

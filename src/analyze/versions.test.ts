@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { debianVersionWarning, resolveVersion, satisfiesRange, selectRuntimeVersion, type RuntimeName } from './versions.js';
+import {
+  debianVersionWarning,
+  resolveVersion,
+  satisfiesRange,
+  selectRuntimeVersion,
+  type RuntimeName,
+} from './versions.js';
 
 describe('resolveVersion', () => {
   const cases: Array<[RuntimeName, string, string]> = [
@@ -58,7 +64,9 @@ describe('satisfiesRange', () => {
     ['20', '^18 || ^20', true],
     ['18.19', '>=20', false],
   ];
-  for (const [line, range, expected] of cases) it(`${line} ${expected ? 'satisfies' : 'does not satisfy'} ${range}`, () => assert.equal(satisfiesRange(line, range), expected));
+  for (const [line, range, expected] of cases)
+    it(`${line} ${expected ? 'satisfies' : 'does not satisfy'} ${range}`, () =>
+      assert.equal(satisfiesRange(line, range), expected));
 });
 
 describe('selectRuntimeVersion precedence', () => {
@@ -66,7 +74,13 @@ describe('selectRuntimeVersion precedence', () => {
   const versionFile = { value: '22', file: '.nvmrc', line: 1, reason: '.nvmrc pins node' };
   it('env override wins over everything', () => {
     const v = selectRuntimeVersion('node', { env: { SLIPWAY_NODE_VERSION: '18' }, manifest, versionFile }, []);
-    assert.deepEqual(v, { runtime: 'node', requested: '18', version: '18', source: 'env', reason: 'SLIPWAY_NODE_VERSION is set' });
+    assert.deepEqual(v, {
+      runtime: 'node',
+      requested: '18',
+      version: '18',
+      source: 'env',
+      reason: 'SLIPWAY_NODE_VERSION is set',
+    });
   });
   it('manifest wins over version files', () => {
     const v = selectRuntimeVersion('node', { env: {}, manifest, versionFile }, []);
@@ -88,11 +102,39 @@ describe('selectRuntimeVersion precedence', () => {
 
 describe('debianVersionWarning', () => {
   it('is silent when Debian satisfies the request', () => {
-    assert.equal(debianVersionWarning({ runtime: 'node', requested: '>=18', version: '20', source: 'manifest', file: 'package.json', reason: '' }), undefined);
-    assert.equal(debianVersionWarning({ runtime: 'python', requested: '3.11.9', version: '3.11.9', source: 'version-file', file: '.python-version', reason: '' }), undefined);
+    assert.equal(
+      debianVersionWarning({
+        runtime: 'node',
+        requested: '>=18',
+        version: '20',
+        source: 'manifest',
+        file: 'package.json',
+        reason: '',
+      }),
+      undefined,
+    );
+    assert.equal(
+      debianVersionWarning({
+        runtime: 'python',
+        requested: '3.11.9',
+        version: '3.11.9',
+        source: 'version-file',
+        file: '.python-version',
+        reason: '',
+      }),
+      undefined,
+    );
   });
   it('warns when Debian cannot satisfy it', () => {
-    const warning = debianVersionWarning({ runtime: 'ruby', requested: '3.2.2', version: '3.2.2', source: 'manifest', file: 'Gemfile', line: 3, reason: '' });
+    const warning = debianVersionWarning({
+      runtime: 'ruby',
+      requested: '3.2.2',
+      version: '3.2.2',
+      source: 'manifest',
+      file: 'Gemfile',
+      line: 3,
+      reason: '',
+    });
     assert.match(warning ?? '', /Debian bookworm's ruby 3\.1, but Gemfile:3 asks for 3\.2\.2/);
   });
 });

@@ -25,11 +25,46 @@ interface RuntimeFacts {
 }
 
 export const RUNTIMES: Record<RuntimeName, RuntimeFacts> = {
-  node: { envVar: 'SLIPWAY_NODE_VERSION', defaultVersion: '20', lines: ['22', '20', '18'], versionFiles: ['.nvmrc', '.node-version'], toolNames: ['nodejs', 'node'], debianVersion: '18.19' },
-  python: { envVar: 'SLIPWAY_PYTHON_VERSION', defaultVersion: '3.12', lines: ['3.13', '3.12', '3.11', '3.10', '3.9'], versionFiles: ['.python-version'], toolNames: ['python'], debianVersion: '3.11' },
-  ruby: { envVar: 'SLIPWAY_RUBY_VERSION', defaultVersion: '3.3', lines: ['3.4', '3.3', '3.2', '3.1'], versionFiles: ['.ruby-version'], toolNames: ['ruby'], debianVersion: '3.1' },
-  php: { envVar: 'SLIPWAY_PHP_VERSION', defaultVersion: '8.3', lines: ['8.4', '8.3', '8.2', '8.1'], versionFiles: ['.php-version'], toolNames: ['php'], debianVersion: '8.2' },
-  go: { envVar: 'SLIPWAY_GO_VERSION', defaultVersion: '1.22', lines: ['1.23', '1.22', '1.21'], versionFiles: ['.go-version'], toolNames: ['golang', 'go'], debianVersion: '1.19' },
+  node: {
+    envVar: 'SLIPWAY_NODE_VERSION',
+    defaultVersion: '20',
+    lines: ['22', '20', '18'],
+    versionFiles: ['.nvmrc', '.node-version'],
+    toolNames: ['nodejs', 'node'],
+    debianVersion: '18.19',
+  },
+  python: {
+    envVar: 'SLIPWAY_PYTHON_VERSION',
+    defaultVersion: '3.12',
+    lines: ['3.13', '3.12', '3.11', '3.10', '3.9'],
+    versionFiles: ['.python-version'],
+    toolNames: ['python'],
+    debianVersion: '3.11',
+  },
+  ruby: {
+    envVar: 'SLIPWAY_RUBY_VERSION',
+    defaultVersion: '3.3',
+    lines: ['3.4', '3.3', '3.2', '3.1'],
+    versionFiles: ['.ruby-version'],
+    toolNames: ['ruby'],
+    debianVersion: '3.1',
+  },
+  php: {
+    envVar: 'SLIPWAY_PHP_VERSION',
+    defaultVersion: '8.3',
+    lines: ['8.4', '8.3', '8.2', '8.1'],
+    versionFiles: ['.php-version'],
+    toolNames: ['php'],
+    debianVersion: '8.2',
+  },
+  go: {
+    envVar: 'SLIPWAY_GO_VERSION',
+    defaultVersion: '1.22',
+    lines: ['1.23', '1.22', '1.21'],
+    versionFiles: ['.go-version'],
+    toolNames: ['golang', 'go'],
+    debianVersion: '1.19',
+  },
 };
 
 export interface VersionClaim {
@@ -48,13 +83,20 @@ export async function readVersionFile(files: AppFiles, runtime: RuntimeName): Pr
     const lines = found.text.split(/\r?\n/);
     const index = lines.findIndex((l) => stripHashComment(l).trim() !== '');
     if (index === -1) continue;
-    return { value: stripHashComment(lines[index] ?? '').trim(), file: found.file, line: index + 1, reason: `${name} pins ${runtime}` };
+    return {
+      value: stripHashComment(lines[index] ?? '').trim(),
+      file: found.file,
+      line: index + 1,
+      reason: `${name} pins ${runtime}`,
+    };
   }
   const tools = await files.findUp('.tool-versions');
   if (tools) {
     const lines = tools.text.split(/\r?\n/);
     for (let i = 0; i < lines.length; i++) {
-      const [tool, version] = stripHashComment(lines[i] ?? '').trim().split(/\s+/);
+      const [tool, version] = stripHashComment(lines[i] ?? '')
+        .trim()
+        .split(/\s+/);
       if (tool && version && facts.toolNames.includes(tool)) {
         return { value: version, file: tools.file, line: i + 1, reason: `.tool-versions pins ${tool}` };
       }
@@ -74,9 +116,18 @@ export function selectRuntimeVersion(runtime: RuntimeName, inputs: VersionInputs
   const facts = RUNTIMES[runtime];
   const envValue = inputs.env[facts.envVar]?.trim();
   if (envValue) {
-    return { runtime, requested: envValue, version: resolveVersion(runtime, envValue, warnings), source: 'env', reason: `${facts.envVar} is set` };
+    return {
+      runtime,
+      requested: envValue,
+      version: resolveVersion(runtime, envValue, warnings),
+      source: 'env',
+      reason: `${facts.envVar} is set`,
+    };
   }
-  for (const [claim, source] of [[inputs.manifest, 'manifest'], [inputs.versionFile, 'version-file']] as const) {
+  for (const [claim, source] of [
+    [inputs.manifest, 'manifest'],
+    [inputs.versionFile, 'version-file'],
+  ] as const) {
     if (!claim) continue;
     return {
       runtime,
@@ -88,7 +139,13 @@ export function selectRuntimeVersion(runtime: RuntimeName, inputs: VersionInputs
       reason: claim.reason,
     };
   }
-  return { runtime, requested: null, version: facts.defaultVersion, source: 'default', reason: `no version pinned; Slipway's default ${runtime} is ${facts.defaultVersion}` };
+  return {
+    runtime,
+    requested: null,
+    version: facts.defaultVersion,
+    source: 'default',
+    reason: `no version pinned; Slipway's default ${runtime} is ${facts.defaultVersion}`,
+  };
 }
 
 const NODE_LTS: Record<string, string> = { 'lts/hydrogen': '18', 'lts/iron': '20', 'lts/jod': '22' };
@@ -100,7 +157,8 @@ export function resolveVersion(runtime: RuntimeName, requested: string, warnings
   if (runtime === 'node' && value.startsWith('lts/')) {
     const known = NODE_LTS[value];
     if (known) return known;
-    if (value !== 'lts/*') warnings.push(`unknown node alias ${JSON.stringify(requested)}; using ${facts.defaultVersion}`);
+    if (value !== 'lts/*')
+      warnings.push(`unknown node alias ${JSON.stringify(requested)}; using ${facts.defaultVersion}`);
     return facts.defaultVersion;
   }
   value = value.replace(/^(ruby-|python-|go|v)(?=\d)/, '');
@@ -146,7 +204,10 @@ function bump(v: Version, index: number): Version {
 export function satisfiesRange(line: string, range: string): boolean {
   const candidate = [...(parseVersion(line) ?? []), 999, 999].slice(0, 3);
   return range.split('||').some((alternative) => {
-    const comparators = alternative.replace(/(>=|<=|~>|~=|==|!=|[<>^~=])\s+/g, '$1').split(/[\s,]+/).filter(Boolean);
+    const comparators = alternative
+      .replace(/(>=|<=|~>|~=|==|!=|[<>^~=])\s+/g, '$1')
+      .split(/[\s,]+/)
+      .filter(Boolean);
     return comparators.length > 0 && comparators.every((c) => satisfiesComparator(candidate, c));
   });
 }
@@ -159,20 +220,28 @@ function satisfiesComparator(candidate: Version, comparator: string): boolean {
   if (target.length === 0) return true;
   const c = compare(candidate, target);
   switch (op) {
-    case '>=': return c >= 0;
-    case '>': return c > 0;
-    case '<=': return c <= 0 || startsWith(candidate, target);
-    case '<': return c < 0;
-    case '!=': return !startsWith(candidate, target);
+    case '>=':
+      return c >= 0;
+    case '>':
+      return c > 0;
+    case '<=':
+      return c <= 0 || startsWith(candidate, target);
+    case '<':
+      return c < 0;
+    case '!=':
+      return !startsWith(candidate, target);
     case '^': {
       const firstNonZero = target.findIndex((n) => n !== 0);
       const upper = bump(target, firstNonZero === -1 ? target.length - 1 : firstNonZero);
       return c >= 0 && compare(candidate, upper) < 0;
     }
-    case '~': return c >= 0 && compare(candidate, bump(target, target.length > 1 ? 1 : 0)) < 0;
+    case '~':
+      return c >= 0 && compare(candidate, bump(target, target.length > 1 ? 1 : 0)) < 0;
     case '~>':
-    case '~=': return c >= 0 && compare(candidate, bump(target, Math.max(0, target.length - 2))) < 0;
-    default: return startsWith(candidate, target);
+    case '~=':
+      return c >= 0 && compare(candidate, bump(target, Math.max(0, target.length - 2))) < 0;
+    default:
+      return startsWith(candidate, target);
   }
 }
 
@@ -188,7 +257,9 @@ export function debianVersionWarning(version: RuntimeVersion): string | undefine
   const written = version.requested.trim();
   const requested = (written.startsWith('lts/') ? version.version : written).replace(/^(ruby-|python-|go|v)(?=\d)/, '');
   const exact = /^\d+(\.\d+){0,2}$/.test(requested);
-  const ok = exact ? startsWith(debian, (parseVersion(requested) ?? []).slice(0, 2)) : satisfiesRange(facts.debianVersion, requested);
+  const ok = exact
+    ? startsWith(debian, (parseVersion(requested) ?? []).slice(0, 2))
+    : satisfiesRange(facts.debianVersion, requested);
   if (ok) return undefined;
   const where = version.file ? `${version.file}${version.line ? `:${version.line}` : ''}` : version.reason;
   return `runtime "debian" installs Debian bookworm's ${version.runtime} ${facts.debianVersion}, but ${where} asks for ${version.requested}`;

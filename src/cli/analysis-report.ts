@@ -13,28 +13,41 @@ export function renderAnalysis(analysis: Analysis): string[] {
     }
     return out;
   };
-  const row = (label: string, value: string, ...evidence: string[]) => lines.push(`  ${label.padEnd(16)}${value}`.trimEnd(), ...evidence);
+  const row = (label: string, value: string, ...evidence: string[]) =>
+    lines.push(`  ${label.padEnd(16)}${value}`.trimEnd(), ...evidence);
   const v = analysis.runtimeVersion;
 
-  lines.push(`${analysis.path === '.' ? 'this directory' : analysis.path}: ${[analysis.language, analysis.framework].filter(Boolean).join(' / ')} app`);
+  lines.push(
+    `${analysis.path === '.' ? 'this directory' : analysis.path}: ${[analysis.language, analysis.framework].filter(Boolean).join(' / ')} app`,
+  );
   row('language', analysis.language, ...why((t) => t === 'language'));
   row('framework', analysis.framework ?? 'none', ...why((t) => t === 'framework'));
   row(
     'runtime',
-    v.runtime === 'none' ? 'none' : `${v.runtime} ${v.version}${v.requested && v.requested !== v.version ? ` (asked: ${v.requested})` : ''}`,
+    v.runtime === 'none'
+      ? 'none'
+      : `${v.runtime} ${v.version}${v.requested && v.requested !== v.version ? ` (asked: ${v.requested})` : ''}`,
     `      ← ${v.file ? where(v.file, v.line) : v.source}  ${v.reason}`,
   );
   row('package manager', analysis.packageManager ?? 'none', ...why((t) => t === 'packageManager'));
   row('processes', analysis.processes.length === 0 ? 'none' : '');
-  for (const p of analysis.processes) lines.push(`    ${p.name}: ${p.command}`, ...why((t) => t === `process:${p.name}`).map((l) => `  ${l}`));
+  for (const p of analysis.processes)
+    lines.push(`    ${p.name}: ${p.command}`, ...why((t) => t === `process:${p.name}`).map((l) => `  ${l}`));
   row('release', analysis.releaseCommand ?? 'none', ...why((t) => t === 'release'));
   row('port', String(analysis.port), ...why((t) => t === 'port'));
   row('health check', `GET ${analysis.healthcheckPath}`, ...why((t) => t === 'healthcheck'));
   row('services', analysis.services.length === 0 ? 'none' : '');
   for (const s of analysis.services) {
-    lines.push(`    ${s.name}${s.env.length ? ` (${s.env.join(', ')})` : ''}`, ...why((t) => t === `service:${s.name}`).map((l) => `  ${l}`));
+    lines.push(
+      `    ${s.name}${s.env.length ? ` (${s.env.join(', ')})` : ''}`,
+      ...why((t) => t === `service:${s.name}`).map((l) => `  ${l}`),
+    );
   }
-  row('os packages', `build: ${list(analysis.osPackages.build)}; runtime: ${list(analysis.osPackages.runtime)}`, ...why((t) => t === 'osPackages'));
+  row(
+    'os packages',
+    `build: ${list(analysis.osPackages.build)}; runtime: ${list(analysis.osPackages.runtime)}`,
+    ...why((t) => t === 'osPackages'),
+  );
   row('env', analysis.env.length === 0 ? 'none' : '');
   for (const e of analysis.env) {
     const value = e.secret ? ' (secret: set it with config:set)' : e.value !== undefined ? `=${e.value}` : '';

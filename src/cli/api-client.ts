@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { StringDecoder } from 'node:string_decoder';
 import { LineSplitter } from '../engine/docker-log-stream.js';
-import type { Readable } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import { readFileSync, existsSync } from 'node:fs';
 import { SlipwayError, type ErrorCode } from '../core/errors.js';
 import { readEnvironment, slipwayPaths } from '../config/environment.js';
@@ -24,13 +24,16 @@ export interface StreamLine {
 
 /** Talks to the Slipway server found under SLIPWAY_HOME (api.json + token). */
 export class ApiClient {
-  constructor(private readonly base: URL, private readonly token: string) {}
+  constructor(
+    private readonly base: URL,
+    private readonly token: string,
+  ) {}
 
   static fromEnvironment(): ApiClient {
     const paths = slipwayPaths(readEnvironment().home);
     if (!existsSync(paths.apiInfo) || !existsSync(paths.token)) {
       throw new SlipwayError('SERVER_UNAVAILABLE', `no Slipway server is running for ${paths.home}`, {
-        hint: 'start it with `slipway server` (or set SLIPWAY_HOME to the server\'s state directory)',
+        hint: "start it with `slipway server` (or set SLIPWAY_HOME to the server's state directory)",
       });
     }
     const info = JSON.parse(readFileSync(paths.apiInfo, 'utf8')) as { url: string };
@@ -38,7 +41,11 @@ export class ApiClient {
   }
 
   async json<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await this.request(method, path, body === undefined ? undefined : { type: 'application/json', data: JSON.stringify(body) });
+    const res = await this.request(
+      method,
+      path,
+      body === undefined ? undefined : { type: 'application/json', data: JSON.stringify(body) },
+    );
     const text = await readAll(res);
     const parsed = text ? (JSON.parse(text) as { error?: ApiErrorBody } & T) : ({} as T & { error?: ApiErrorBody });
     if ((res.statusCode ?? 500) >= 400) throw fromBody(parsed.error);
@@ -46,7 +53,11 @@ export class ApiClient {
   }
 
   /** A streamed operation: yields each NDJSON line; the last one is `result` or `error`. */
-  async *stream(method: string, path: string, body?: { type: string; data: string | Readable; headers?: Record<string, string> }): AsyncIterable<StreamLine> {
+  async *stream(
+    method: string,
+    path: string,
+    body?: { type: string; data: string | Readable; headers?: Record<string, string> },
+  ): AsyncIterable<StreamLine> {
     const res = await this.request(method, path, body);
     if ((res.statusCode ?? 500) >= 400) {
       const text = await readAll(res);
@@ -58,11 +69,12 @@ export class ApiClient {
     for await (const chunk of res) {
       for (const line of splitter.push(decoder.write(chunk as Buffer))) if (line.trim()) yield parseStreamLine(line);
     }
-    for (const line of [...splitter.push(decoder.end()), ...splitter.flush()]) if (line.trim()) yield parseStreamLine(line);
+    for (const line of [...splitter.push(decoder.end()), ...splitter.flush()])
+      if (line.trim()) yield parseStreamLine(line);
   }
 
   /** Opens a two-way stream (HTTP upgrade to `protocol`), e.g. for `run -i`. */
-  upgrade(path: string, protocol: string): Promise<import('node:stream').Duplex> {
+  upgrade(path: string, protocol: string): Promise<Duplex> {
     return new Promise((resolve, reject) => {
       const req = http.request(new URL(path, this.base), {
         method: 'POST',
@@ -71,7 +83,13 @@ export class ApiClient {
       req.on('upgrade', (res, socket, head) => {
         if (res.headers.upgrade !== protocol) {
           socket.destroy();
-          return reject(new SlipwayError('INTERNAL', `the server switched to ${JSON.stringify(res.headers.upgrade ?? '')}, not ${protocol}`, { hint: 'use a slipway CLI of the same version as the server' }));
+          return reject(
+            new SlipwayError(
+              'INTERNAL',
+              `the server switched to ${JSON.stringify(res.headers.upgrade ?? '')}, not ${protocol}`,
+              { hint: 'use a slipway CLI of the same version as the server' },
+            ),
+          );
         }
         if (head.length > 0) socket.unshift(head);
         resolve(socket);
@@ -85,17 +103,30 @@ export class ApiClient {
         }
       });
       req.on('error', (err: NodeJS.ErrnoException) =>
-        reject(err.code === 'ECONNREFUSED' ? new SlipwayError('SERVER_UNAVAILABLE', `the Slipway server at ${this.base.origin} is not answering`, { hint: 'start it with `slipway server`' }) : err),
+        reject(
+          err.code === 'ECONNREFUSED'
+            ? new SlipwayError('SERVER_UNAVAILABLE', `the Slipway server at ${this.base.origin} is not answering`, {
+                hint: 'start it with `slipway server`',
+              })
+            : err,
+        ),
       );
       req.end();
     });
   }
 
-  private request(method: string, path: string, body?: { type: string; data: string | Readable; headers?: Record<string, string> }): Promise<http.IncomingMessage> {
+  private request(
+    method: string,
+    path: string,
+    body?: { type: string; data: string | Readable; headers?: Record<string, string> },
+  ): Promise<http.IncomingMessage> {
     return new Promise((resolve, reject) => {
       const req = http.request(new URL(path, this.base), {
         method,
-        headers: { authorization: `Bearer ${this.token}`, ...(body ? { 'content-type': body.type, ...body.headers } : {}) },
+        headers: {
+          authorization: `Bearer ${this.token}`,
+          ...(body ? { 'content-type': body.type, ...body.headers } : {}),
+        },
       });
       let answered = false;
       req.on('response', (res) => {
@@ -113,7 +144,9 @@ export class ApiClient {
         if (answered) return;
         reject(
           err.code === 'ECONNREFUSED'
-            ? new SlipwayError('SERVER_UNAVAILABLE', `the Slipway server at ${this.base.origin} is not answering`, { hint: 'start it with `slipway server`' })
+            ? new SlipwayError('SERVER_UNAVAILABLE', `the Slipway server at ${this.base.origin} is not answering`, {
+                hint: 'start it with `slipway server`',
+              })
             : err,
         );
       });
@@ -136,7 +169,10 @@ function parseStreamLine(line: string): StreamLine {
   try {
     return JSON.parse(line) as StreamLine;
   } catch (cause) {
-    throw new SlipwayError('INTERNAL', 'the server sent a line that is not JSON', { cause, hint: 'use a slipway CLI of the same version as the server' });
+    throw new SlipwayError('INTERNAL', 'the server sent a line that is not JSON', {
+      cause,
+      hint: 'use a slipway CLI of the same version as the server',
+    });
   }
 }
 
@@ -148,5 +184,8 @@ async function readAll(res: http.IncomingMessage): Promise<string> {
 
 export function fromBody(body: ApiErrorBody | undefined): SlipwayError {
   if (!body) return new SlipwayError('INTERNAL', 'the server answered with an error and no details');
-  return new SlipwayError(body.code, body.message, { ...(body.hint ? { hint: body.hint } : {}), ...(body.details ? { details: body.details } : {}) });
+  return new SlipwayError(body.code, body.message, {
+    ...(body.hint ? { hint: body.hint } : {}),
+    ...(body.details ? { details: body.details } : {}),
+  });
 }

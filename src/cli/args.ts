@@ -54,10 +54,14 @@ export function parseArgs(argv: string[]): ParsedArgs {
   for (let i = 0; i < argv.length; i++) {
     const word = argv[i]!;
     if (word === '--') return finish(positionals, flags, argv.slice(i + 1));
-    const [name, inline] = word.startsWith('--') && word.includes('=') ? [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)] : [word, undefined];
+    const [name, inline] =
+      word.startsWith('--') && word.includes('=')
+        ? [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)]
+        : [word, undefined];
     if (name in VALUE_FLAGS) {
       const value = inline ?? argv[++i];
-      if (value === undefined) throw new SlipwayError('INVALID_INPUT', `${name} needs a value`, { hint: `e.g. ${name} VALUE` });
+      if (value === undefined)
+        throw new SlipwayError('INVALID_INPUT', `${name} needs a value`, { hint: `e.g. ${name} VALUE` });
       add(VALUE_FLAGS[name]!, value);
     } else if (name in BOOLEAN_FLAGS) {
       add(BOOLEAN_FLAGS[name]!, 'true');
@@ -92,6 +96,9 @@ export function requireApp(args: ParsedArgs): string {
 /** `v3` or `3` → 3; anything else is refused with a hint. */
 export function parseReleaseVersion(raw: string, example = 'v3'): number {
   const match = /^v?(\d+)$/.exec(raw);
-  if (!match) throw new SlipwayError('INVALID_INPUT', `not a release: ${JSON.stringify(raw)}`, { hint: `name a release like ${example} (see \`slipway releases\`)` });
+  if (!match)
+    throw new SlipwayError('INVALID_INPUT', `not a release: ${JSON.stringify(raw)}`, {
+      hint: `name a release like ${example} (see \`slipway releases\`)`,
+    });
   return Number(match[1]);
 }

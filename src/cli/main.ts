@@ -43,7 +43,9 @@ function help(output: Output): void {
   output.out('usage: slipway COMMAND [options]   (-a/--app APP, --json on read commands)\n');
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   for (const c of COMMANDS) output.out(`  ${c.name.padEnd(width)}  ${c.summary}`);
-  output.out('\nenvironment: SLIPWAY_HOME (default ~/.slipway), SLIPWAY_HTTP_PORT (80), SLIPWAY_HTTPS_PORT (443), SLIPWAY_API_PORT (7331), SLIPWAY_DOMAIN (slipway.localhost)');
+  output.out(
+    '\nenvironment: SLIPWAY_HOME (default ~/.slipway), SLIPWAY_HTTP_PORT (80), SLIPWAY_HTTPS_PORT (443), SLIPWAY_API_PORT (7331), SLIPWAY_DOMAIN (slipway.localhost)',
+  );
 }
 
 /** Runs one CLI invocation; returns the exit code. */

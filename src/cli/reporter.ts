@@ -22,7 +22,9 @@ export function progressRenderer(output: Output, verbose = true): (event: Slipwa
         output.err(`${clock()} ▸ ${event.label}`);
         break;
       case 'stage-end':
-        output.err(`${clock()} ${event.ok ? '✓' : '✗'} ${event.label} (${seconds(event.ms)})${event.note ? ` — ${event.note}` : ''}`);
+        output.err(
+          `${clock()} ${event.ok ? '✓' : '✗'} ${event.label} (${seconds(event.ms)})${event.note ? ` — ${event.note}` : ''}`,
+        );
         break;
       case 'output':
         if (verbose) output.err(`           ${event.source === 'build' ? '│' : '»'} ${event.text}`);
@@ -38,7 +40,11 @@ export function progressRenderer(output: Output, verbose = true): (event: Slipwa
 export function table(rows: Record<string, unknown>[], columns: { key: string; title: string }[]): string {
   const cells = rows.map((row) => columns.map((c) => formatCell(row[c.key])));
   const widths = columns.map((c, i) => Math.max(c.title.length, ...cells.map((r) => r[i]!.length)));
-  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(columns.map((c) => c.title.toUpperCase())), ...cells.map(line)].join('\n');
 }
 

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { contextEntries, dockerignoreRules, packEntries, type ExtraEntry } from '../build/build-context.js';
+import { contextEntries, dockerignoreRules, packEntries, type ExtraEntry } from '../image-build/build-context.js';
 
 /** Files Slipway itself reads from an upload: always sent, whatever .dockerignore says. */
 const ALWAYS_SENT = ['Dockerfile', '.dockerignore', 'Procfile', 'build.yml', 'slipway.yml'];

@@ -5,7 +5,12 @@ import { DEFAULT_RESOURCES, DEFAULT_SETTINGS, resourceLimitsFor } from '../core/
 import { SlipwayError } from '../core/errors.js';
 
 test('applies dotted keys with type coercion, leaving the input untouched', () => {
-  const next = applySettingChanges(DEFAULT_SETTINGS, { 'healthcheck.path': '/health', 'healthcheck.attempts': '5', 'drain.timeout': '2000', port: '8080' });
+  const next = applySettingChanges(DEFAULT_SETTINGS, {
+    'healthcheck.path': '/health',
+    'healthcheck.attempts': '5',
+    'drain.timeout': '2000',
+    port: '8080',
+  });
   assert.equal(next.healthcheck.path, '/health');
   assert.equal(next.healthcheck.attempts, 5);
   assert.equal(next.drainTimeoutMs, 2000);
@@ -27,17 +32,29 @@ const bad: [Record<string, string>, RegExp][] = [
 ];
 for (const [changes, message] of bad) {
   test(`rejects ${JSON.stringify(changes)}`, () => {
-    assert.throws(() => applySettingChanges(DEFAULT_SETTINGS, changes), (err: unknown) => err instanceof SlipwayError && err.code === 'INVALID_INPUT' && message.test(err.message) && !!err.hint);
+    assert.throws(
+      () => applySettingChanges(DEFAULT_SETTINGS, changes),
+      (err: unknown) =>
+        err instanceof SlipwayError && err.code === 'INVALID_INPUT' && message.test(err.message) && !!err.hint,
+    );
   });
 }
 
 test('parseAssignments splits on the first "=" and never echoes a malformed word', () => {
   assert.deepEqual(parseAssignments(['A=1', 'B=x=y', 'C='], 'config:set'), { A: '1', B: 'x=y', C: '' });
-  assert.throws(() => parseAssignments(['hunter2'], 'config:set'), (err: unknown) => err instanceof SlipwayError && !err.message.includes('hunter2'));
+  assert.throws(
+    () => parseAssignments(['hunter2'], 'config:set'),
+    (err: unknown) => err instanceof SlipwayError && !err.message.includes('hunter2'),
+  );
 });
 
 test('durations accept units; stop.grace keeps seconds for a bare number', () => {
-  const next = applySettingChanges(DEFAULT_SETTINGS, { 'drain.timeout': '30s', 'healthcheck.interval': '500ms', 'stop.grace': '1m', 'bluegreen.window': '10m' });
+  const next = applySettingChanges(DEFAULT_SETTINGS, {
+    'drain.timeout': '30s',
+    'healthcheck.interval': '500ms',
+    'stop.grace': '1m',
+    'bluegreen.window': '10m',
+  });
   assert.equal(next.drainTimeoutMs, 30_000);
   assert.equal(next.healthcheck.intervalMs, 500);
   assert.equal(next.stopGraceSec, 60);
@@ -46,7 +63,14 @@ test('durations accept units; stop.grace keeps seconds for a bare number', () =>
 });
 
 test('log rotation and resource limits, per process type or for every type', () => {
-  const next = applySettingChanges(DEFAULT_SETTINGS, { 'logs.max-size': '5m', 'logs.max-files': '2', 'resources.memory': '256m', 'resources.web.memory': '1g', 'resources.web.cpu': '0.5', 'resources.worker.pids': '64' });
+  const next = applySettingChanges(DEFAULT_SETTINGS, {
+    'logs.max-size': '5m',
+    'logs.max-files': '2',
+    'resources.memory': '256m',
+    'resources.web.memory': '1g',
+    'resources.web.cpu': '0.5',
+    'resources.worker.pids': '64',
+  });
   assert.deepEqual(next.logs, { maxSizeBytes: 5 * 1024 ** 2, maxFiles: 2 });
   assert.deepEqual(resourceLimitsFor(next, 'web'), { memoryBytes: 1024 ** 3, pids: 512, cpus: 0.5 });
   assert.deepEqual(resourceLimitsFor(next, 'worker'), { memoryBytes: 256 * 1024 ** 2, pids: 64 });
@@ -73,7 +97,11 @@ const badMore: [Record<string, string>, RegExp][] = [
 ];
 for (const [changes, message] of badMore) {
   test(`rejects ${Object.keys(changes).join(',')}=${Object.values(changes).join(',')} with a hint`, () => {
-    assert.throws(() => applySettingChanges(DEFAULT_SETTINGS, changes), (err: unknown) => err instanceof SlipwayError && err.code === 'INVALID_INPUT' && message.test(err.message) && !!err.hint);
+    assert.throws(
+      () => applySettingChanges(DEFAULT_SETTINGS, changes),
+      (err: unknown) =>
+        err instanceof SlipwayError && err.code === 'INVALID_INPUT' && message.test(err.message) && !!err.hint,
+    );
   });
 }
 
@@ -81,8 +109,14 @@ test('stored settings are checked whole: a value saved by an older version that 
   assert.deepEqual(settingsProblems(DEFAULT_SETTINGS), []);
   const stored = { ...DEFAULT_SETTINGS, healthcheck: { ...DEFAULT_SETTINGS.healthcheck, path: '/bad path' }, port: 0 };
   const problems = settingsProblems(stored);
-  assert.ok(problems.some((p) => p.startsWith('healthcheck.path:')), problems.join('; '));
-  assert.ok(problems.some((p) => p.startsWith('port:')), problems.join('; '));
+  assert.ok(
+    problems.some((p) => p.startsWith('healthcheck.path:')),
+    problems.join('; '),
+  );
+  assert.ok(
+    problems.some((p) => p.startsWith('port:')),
+    problems.join('; '),
+  );
   assert.throws(() => assertValidSettings(stored as typeof DEFAULT_SETTINGS), { code: 'INVALID_INPUT' });
 });
 

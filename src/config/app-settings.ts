@@ -2,7 +2,14 @@ import { z } from 'zod';
 import { SlipwayError } from '../core/errors.js';
 import { isValidProcessType } from '../core/names.js';
 import type { AppSettings, ResourceLimits } from '../core/types.js';
-import { byteSizeSchema, cpusSchema, durationSchema, healthcheckPathSchema, portSchema, wholeNumberSchema } from './value-schemas.js';
+import {
+  byteSizeSchema,
+  cpusSchema,
+  durationSchema,
+  healthcheckPathSchema,
+  portSchema,
+  wholeNumberSchema,
+} from './value-schemas.js';
 
 /**
  * App settings: one schema per setting, used by `apps:settings:set` (the API), by slipway.yml (through
@@ -22,26 +29,73 @@ interface SettingSpec {
 
 /** Settings a user may change with `slipway apps:settings:set KEY=VALUE`, by dotted key. */
 const SETTING_KEYS: Record<string, SettingSpec> = {
-  port: { path: ['port'], schema: z.union([z.string().regex(/^\d+$/, 'must be a number').transform(Number), z.number()]).pipe(portSchema), hint: 'the port your web process listens on ($PORT), 1-65535' },
-  'healthcheck.path': { path: ['healthcheck', 'path'], schema: healthcheckPathSchema, hint: 'e.g. healthcheck.path=/healthz (an empty value = TCP check)' },
-  'healthcheck.attempts': { path: ['healthcheck', 'attempts'], schema: wholeNumberSchema(1, 1000), hint: 'how many probes a new container gets, 1-1000' },
-  'healthcheck.interval': { path: ['healthcheck', 'intervalMs'], schema: durationSchema('ms', 50, 60_000), hint: 'e.g. 250ms or 1s (a bare number is milliseconds)' },
-  'healthcheck.timeout': { path: ['healthcheck', 'timeoutMs'], schema: durationSchema('ms', 50, 60_000), hint: 'e.g. 2s (a bare number is milliseconds)' },
-  'drain.timeout': { path: ['drainTimeoutMs'], schema: durationSchema('ms', 0, 3_600_000), hint: 'e.g. 30s (a bare number is milliseconds)' },
-  'stop.grace': { path: ['stopGraceSec'], schema: durationSchema('s', 0, 3_600_000).transform((ms) => Math.ceil(ms / 1000)), hint: 'e.g. 30s (a bare number is seconds)' },
+  port: {
+    path: ['port'],
+    schema: z.union([z.string().regex(/^\d+$/, 'must be a number').transform(Number), z.number()]).pipe(portSchema),
+    hint: 'the port your web process listens on ($PORT), 1-65535',
+  },
+  'healthcheck.path': {
+    path: ['healthcheck', 'path'],
+    schema: healthcheckPathSchema,
+    hint: 'e.g. healthcheck.path=/healthz (an empty value = TCP check)',
+  },
+  'healthcheck.attempts': {
+    path: ['healthcheck', 'attempts'],
+    schema: wholeNumberSchema(1, 1000),
+    hint: 'how many probes a new container gets, 1-1000',
+  },
+  'healthcheck.interval': {
+    path: ['healthcheck', 'intervalMs'],
+    schema: durationSchema('ms', 50, 60_000),
+    hint: 'e.g. 250ms or 1s (a bare number is milliseconds)',
+  },
+  'healthcheck.timeout': {
+    path: ['healthcheck', 'timeoutMs'],
+    schema: durationSchema('ms', 50, 60_000),
+    hint: 'e.g. 2s (a bare number is milliseconds)',
+  },
+  'drain.timeout': {
+    path: ['drainTimeoutMs'],
+    schema: durationSchema('ms', 0, 3_600_000),
+    hint: 'e.g. 30s (a bare number is milliseconds)',
+  },
+  'stop.grace': {
+    path: ['stopGraceSec'],
+    schema: durationSchema('s', 0, 3_600_000).transform((ms) => Math.ceil(ms / 1000)),
+    hint: 'e.g. 30s (a bare number is seconds)',
+  },
   'deploy.strategy': { path: ['strategy'], schema: z.enum(['rolling', 'blue-green']), hint: 'rolling or blue-green' },
-  'bluegreen.window': { path: ['warmWindowMs'], schema: durationSchema('ms', 0, 7 * 86_400_000), hint: 'e.g. 5m or 1h (a bare number is milliseconds)' },
-  'logs.max-size': { path: ['logs', 'maxSizeBytes'], schema: byteSizeSchema(64 * 1024, 10 * 1024 ** 3), hint: 'size of one container log file before it rotates, e.g. 10m' },
-  'logs.max-files': { path: ['logs', 'maxFiles'], schema: wholeNumberSchema(1, 100), hint: 'rotated container log files kept, 1-100' },
+  'bluegreen.window': {
+    path: ['warmWindowMs'],
+    schema: durationSchema('ms', 0, 7 * 86_400_000),
+    hint: 'e.g. 5m or 1h (a bare number is milliseconds)',
+  },
+  'logs.max-size': {
+    path: ['logs', 'maxSizeBytes'],
+    schema: byteSizeSchema(64 * 1024, 10 * 1024 ** 3),
+    hint: 'size of one container log file before it rotates, e.g. 10m',
+  },
+  'logs.max-files': {
+    path: ['logs', 'maxFiles'],
+    schema: wholeNumberSchema(1, 100),
+    hint: 'rotated container log files kept, 1-100',
+  },
 };
 
-const RESOURCE_FIELDS: Record<string, { field: keyof ResourceLimits; schema: z.ZodType<unknown, unknown>; hint: string }> = {
+const RESOURCE_FIELDS: Record<
+  string,
+  { field: keyof ResourceLimits; schema: z.ZodType<unknown, unknown>; hint: string }
+> = {
   memory: { field: 'memoryBytes', schema: MEMORY, hint: 'memory limit, e.g. 256m or 1g (at least 6m)' },
   pids: { field: 'pids', schema: PIDS, hint: 'maximum processes and threads, e.g. 512' },
   cpu: { field: 'cpus', schema: CPUS, hint: 'CPUs, e.g. 0.5 or 2' },
 };
 
-export const SETTING_NAMES = [...Object.keys(SETTING_KEYS), 'resources.memory|pids|cpu', 'resources.TYPE.memory|pids|cpu'];
+export const SETTING_NAMES = [
+  ...Object.keys(SETTING_KEYS),
+  'resources.memory|pids|cpu',
+  'resources.TYPE.memory|pids|cpu',
+];
 
 function invalid(key: string, reason: string, raw: string, hint: string): SlipwayError {
   // Values are settings, not secrets; still, a huge one is cut in the message.
@@ -57,7 +111,9 @@ function resourceKey(key: string): { type: string; spec: (typeof RESOURCE_FIELDS
   if (!Object.hasOwn(RESOURCE_FIELDS, field)) return undefined;
   const type = parts.length === 3 ? parts[1]! : '*';
   if (type !== '*' && !isValidProcessType(type)) {
-    throw new SlipwayError('INVALID_INPUT', `${key}: ${JSON.stringify(type)} is not a process type name`, { hint: 'process types are lowercase letters, digits, "_" or "-", starting with a letter (e.g. resources.web.memory=1g)' });
+    throw new SlipwayError('INVALID_INPUT', `${key}: ${JSON.stringify(type)} is not a process type name`, {
+      hint: 'process types are lowercase letters, digits, "_" or "-", starting with a letter (e.g. resources.web.memory=1g)',
+    });
   }
   return { type, spec: RESOURCE_FIELDS[field]! };
 }
@@ -66,14 +122,18 @@ function resourceKey(key: string): { type: string; spec: (typeof RESOURCE_FIELDS
 export function applySettingChanges(settings: AppSettings, changes: Record<string, string>): AppSettings {
   const next: AppSettings = structuredClone(settings);
   for (const [key, raw] of Object.entries(changes)) {
-    if (typeof raw !== 'string') throw new SlipwayError('INVALID_INPUT', `${key}: the value must be a string`, { hint: 'e.g. apps:settings:set -a APP port=8080' });
+    if (typeof raw !== 'string')
+      throw new SlipwayError('INVALID_INPUT', `${key}: the value must be a string`, {
+        hint: 'e.g. apps:settings:set -a APP port=8080',
+      });
     const resource = resourceKey(key);
     if (resource) {
       const limits = { ...(Object.hasOwn(next.resources, resource.type) ? next.resources[resource.type] : {}) };
       if (raw === '') delete limits[resource.spec.field];
       else {
         const parsed = resource.spec.schema.safeParse(raw);
-        if (!parsed.success) throw invalid(key, parsed.error.issues[0]?.message ?? 'invalid value', raw, resource.spec.hint);
+        if (!parsed.success)
+          throw invalid(key, parsed.error.issues[0]?.message ?? 'invalid value', raw, resource.spec.hint);
         limits[resource.spec.field] = parsed.data as number;
       }
       if (Object.keys(limits).length === 0) delete next.resources[resource.type];
@@ -81,7 +141,9 @@ export function applySettingChanges(settings: AppSettings, changes: Record<strin
       continue;
     }
     if (!Object.hasOwn(SETTING_KEYS, key)) {
-      throw new SlipwayError('INVALID_INPUT', `unknown setting ${JSON.stringify(key.slice(0, 80))}`, { hint: `known settings: ${SETTING_NAMES.join(', ')}` });
+      throw new SlipwayError('INVALID_INPUT', `unknown setting ${JSON.stringify(key.slice(0, 80))}`, {
+        hint: `known settings: ${SETTING_NAMES.join(', ')}`,
+      });
     }
     const spec = SETTING_KEYS[key]!;
     if (key === 'healthcheck.path' && raw === '') {
@@ -104,7 +166,12 @@ function setPath(target: Record<string, unknown>, path: readonly string[], value
 
 const ms = (min: number, max: number) => z.number().int().min(min).max(max);
 const resourceLimitsSchema = z.strictObject({
-  memoryBytes: z.number().int().min(6 * 1024 * 1024).max(1024 ** 4).optional(),
+  memoryBytes: z
+    .number()
+    .int()
+    .min(6 * 1024 * 1024)
+    .max(1024 ** 4)
+    .optional(),
   pids: z.number().int().min(16).max(1_000_000).optional(),
   cpus: z.number().min(0.01).max(1024).optional(),
 });
@@ -112,13 +179,28 @@ const resourceLimitsSchema = z.strictObject({
 /** The whole settings object as stored: what every reader may rely on. */
 export const appSettingsSchema = z.strictObject({
   port: portSchema,
-  healthcheck: z.strictObject({ path: healthcheckPathSchema.optional(), attempts: z.number().int().min(1).max(1000), intervalMs: ms(50, 600_000), timeoutMs: ms(50, 600_000) }),
+  healthcheck: z.strictObject({
+    path: healthcheckPathSchema.optional(),
+    attempts: z.number().int().min(1).max(1000),
+    intervalMs: ms(50, 600_000),
+    timeoutMs: ms(50, 600_000),
+  }),
   drainTimeoutMs: ms(0, 3_600_000),
   stopGraceSec: z.number().int().min(0).max(3600),
   strategy: z.enum(['rolling', 'blue-green']),
   warmWindowMs: ms(0, 7 * 86_400_000),
-  logs: z.strictObject({ maxSizeBytes: z.number().int().min(64 * 1024).max(10 * 1024 ** 3), maxFiles: z.number().int().min(1).max(100) }),
-  resources: z.record(z.string().refine((t) => t === '*' || isValidProcessType(t), 'a process type name or "*"'), resourceLimitsSchema),
+  logs: z.strictObject({
+    maxSizeBytes: z
+      .number()
+      .int()
+      .min(64 * 1024)
+      .max(10 * 1024 ** 3),
+    maxFiles: z.number().int().min(1).max(100),
+  }),
+  resources: z.record(
+    z.string().refine((t) => t === '*' || isValidProcessType(t), 'a process type name or "*"'),
+    resourceLimitsSchema,
+  ),
 });
 
 /** Problems of a settings object (empty when valid), each with its dotted path. */
@@ -132,7 +214,9 @@ export function settingsProblems(settings: unknown): string[] {
 export function assertValidSettings(settings: AppSettings): void {
   const problems = settingsProblems(settings);
   if (problems.length > 0) {
-    throw new SlipwayError('INVALID_INPUT', `invalid settings: ${problems.join('; ')}`, { hint: 'see `slipway apps:settings -a APP` for the current values and `slipway help apps:settings:set` for the keys' });
+    throw new SlipwayError('INVALID_INPUT', `invalid settings: ${problems.join('; ')}`, {
+      hint: 'see `slipway apps:settings -a APP` for the current values and `slipway help apps:settings:set` for the keys',
+    });
   }
 }
 
@@ -143,11 +227,19 @@ export function parseAssignments(words: string[], what: string): Record<string, 
     const eq = word.indexOf('=');
     if (eq <= 0) {
       // The word itself is not echoed: it may be a secret typed without its name.
-      throw new SlipwayError('INVALID_INPUT', `argument ${i + 1} is not of the form KEY=VALUE`, { hint: `e.g. slipway ${what} KEY=value` });
+      throw new SlipwayError('INVALID_INPUT', `argument ${i + 1} is not of the form KEY=VALUE`, {
+        hint: `e.g. slipway ${what} KEY=value`,
+      });
     }
     // An own property even for a key like "__proto__" (never the prototype setter).
-    Object.defineProperty(out, word.slice(0, eq), { value: word.slice(eq + 1), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, word.slice(0, eq), {
+      value: word.slice(eq + 1),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
-  if (Object.keys(out).length === 0) throw new SlipwayError('INVALID_INPUT', 'nothing to set', { hint: `e.g. slipway ${what} KEY=value` });
+  if (Object.keys(out).length === 0)
+    throw new SlipwayError('INVALID_INPUT', 'nothing to set', { hint: `e.g. slipway ${what} KEY=value` });
   return out;
 }

@@ -4,7 +4,15 @@ import { applyConfigChange, CONFIG_TOTAL_MAX_BYTES, CONFIG_VALUE_MAX_BYTES } fro
 import { SlipwayError } from '../core/errors.js';
 
 const refused = (fn: () => unknown, message: RegExp, secret?: string) =>
-  assert.throws(fn, (err: unknown) => err instanceof SlipwayError && err.code === 'INVALID_INPUT' && message.test(err.message) && !!err.hint && (!secret || !err.message.includes(secret)));
+  assert.throws(
+    fn,
+    (err: unknown) =>
+      err instanceof SlipwayError &&
+      err.code === 'INVALID_INPUT' &&
+      message.test(err.message) &&
+      !!err.hint &&
+      (!secret || !err.message.includes(secret)),
+  );
 
 test('sets and unsets, leaving the input untouched', () => {
   const before = { A: '1', B: '2' };

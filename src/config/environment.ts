@@ -32,7 +32,11 @@ function positiveInteger(name: string, raw: string | undefined, fallback: number
   if (raw === undefined || raw.trim() === '') return fallback;
   const value = Number(raw);
   if (!Number.isSafeInteger(value) || value < 1) {
-    throw new SlipwayError('INVALID_INPUT', `${name} must be a whole number of at least 1 (got ${JSON.stringify(raw)})`, { hint: `e.g. ${name}=${fallback}, or unset it for the default` });
+    throw new SlipwayError(
+      'INVALID_INPUT',
+      `${name} must be a whole number of at least 1 (got ${JSON.stringify(raw)})`,
+      { hint: `e.g. ${name}=${fallback}, or unset it for the default` },
+    );
   }
   return value;
 }
@@ -40,9 +44,21 @@ function positiveInteger(name: string, raw: string | undefined, fallback: number
 /** SLIPWAY_UPLOAD_MAX_BYTES, SLIPWAY_UPLOAD_MAX_EXPANDED_BYTES and SLIPWAY_UPLOAD_MAX_ENTRIES, with their defaults. */
 export function readUploadLimits(env: NodeJS.ProcessEnv = process.env): UploadLimits {
   return {
-    maxReceivedBytes: positiveInteger('SLIPWAY_UPLOAD_MAX_BYTES', env['SLIPWAY_UPLOAD_MAX_BYTES'], DEFAULT_UPLOAD_LIMITS.maxReceivedBytes),
-    maxExpandedBytes: positiveInteger('SLIPWAY_UPLOAD_MAX_EXPANDED_BYTES', env['SLIPWAY_UPLOAD_MAX_EXPANDED_BYTES'], DEFAULT_UPLOAD_LIMITS.maxExpandedBytes),
-    maxEntries: positiveInteger('SLIPWAY_UPLOAD_MAX_ENTRIES', env['SLIPWAY_UPLOAD_MAX_ENTRIES'], DEFAULT_UPLOAD_LIMITS.maxEntries),
+    maxReceivedBytes: positiveInteger(
+      'SLIPWAY_UPLOAD_MAX_BYTES',
+      env['SLIPWAY_UPLOAD_MAX_BYTES'],
+      DEFAULT_UPLOAD_LIMITS.maxReceivedBytes,
+    ),
+    maxExpandedBytes: positiveInteger(
+      'SLIPWAY_UPLOAD_MAX_EXPANDED_BYTES',
+      env['SLIPWAY_UPLOAD_MAX_EXPANDED_BYTES'],
+      DEFAULT_UPLOAD_LIMITS.maxExpandedBytes,
+    ),
+    maxEntries: positiveInteger(
+      'SLIPWAY_UPLOAD_MAX_ENTRIES',
+      env['SLIPWAY_UPLOAD_MAX_ENTRIES'],
+      DEFAULT_UPLOAD_LIMITS.maxEntries,
+    ),
   };
 }
 
@@ -62,7 +78,11 @@ function port(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1 || value > 65535) {
-    throw new SlipwayError('INVALID_INPUT', `${name} must be a port number from 1 to 65535 (got ${JSON.stringify(raw)})`, { hint: `e.g. ${name}=8080` });
+    throw new SlipwayError(
+      'INVALID_INPUT',
+      `${name} must be a port number from 1 to 65535 (got ${JSON.stringify(raw)})`,
+      { hint: `e.g. ${name}=8080` },
+    );
   }
   return value;
 }
@@ -71,7 +91,11 @@ function port(name: string, raw: string | undefined, fallback: number): number {
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env): SlipwayEnvironment {
   const domain = (env['SLIPWAY_DOMAIN'] ?? 'slipway.localhost').toLowerCase();
   if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(domain)) {
-    throw new SlipwayError('INVALID_INPUT', `SLIPWAY_DOMAIN is not a valid domain name (got ${JSON.stringify(domain)})`, { hint: 'e.g. SLIPWAY_DOMAIN=apps.example.com' });
+    throw new SlipwayError(
+      'INVALID_INPUT',
+      `SLIPWAY_DOMAIN is not a valid domain name (got ${JSON.stringify(domain)})`,
+      { hint: 'e.g. SLIPWAY_DOMAIN=apps.example.com' },
+    );
   }
   return {
     home: resolve(env['SLIPWAY_HOME'] ?? join(homedir(), '.slipway')),

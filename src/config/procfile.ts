@@ -22,14 +22,20 @@ export function parseProcfile(text: string, file = 'Procfile'): ProcfileEntry[] 
     if (!match) throw invalid(file, line, `expected "type: command", got ${JSON.stringify(trimmed)}`);
     const [, type = '', command = ''] = match;
     if (!isValidProcessType(type)) {
-      throw invalid(file, line, `invalid process type ${JSON.stringify(type)}`, 'process types are lowercase letters, digits, "-" and "_", starting with a letter (e.g. web, worker)');
+      throw invalid(
+        file,
+        line,
+        `invalid process type ${JSON.stringify(type)}`,
+        'process types are lowercase letters, digits, "-" and "_", starting with a letter (e.g. web, worker)',
+      );
     }
     if (command.trim() === '') throw invalid(file, line, `process type "${type}" has no command`);
     if (seen.has(type)) throw invalid(file, line, `process type "${type}" is defined twice`);
     seen.add(type);
     entries.push({ type, command: command.trim(), line });
   });
-  if (entries.length === 0) throw invalid(file, 0, 'no process types defined', 'add a line such as "web: node server.js"');
+  if (entries.length === 0)
+    throw invalid(file, 0, 'no process types defined', 'add a line such as "web: node server.js"');
   return [...entries.filter((e) => e.type === 'web'), ...entries.filter((e) => e.type !== 'web')];
 }
 

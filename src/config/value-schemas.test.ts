@@ -1,9 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { byteSizeSchema, durationSchema, formatBytes, formatMs, healthcheckPathSchema, parseByteSize, parseDuration } from './value-schemas.js';
+import {
+  byteSizeSchema,
+  durationSchema,
+  formatBytes,
+  formatMs,
+  healthcheckPathSchema,
+  parseByteSize,
+  parseDuration,
+} from './value-schemas.js';
 import { renderHaproxyConfig } from '../router/haproxy-config.js';
 
-test('durations take a unit or a bare number in the key\'s own unit', () => {
+test("durations take a unit or a bare number in the key's own unit", () => {
   assert.equal(parseDuration('500ms', 's'), 500);
   assert.equal(parseDuration('30s', 'ms'), 30_000);
   assert.equal(parseDuration('1.5s', 'ms'), 1500);
@@ -11,7 +19,8 @@ test('durations take a unit or a bare number in the key\'s own unit', () => {
   assert.equal(parseDuration('2h', 'ms'), 7_200_000);
   assert.equal(parseDuration('250', 'ms'), 250);
   assert.equal(parseDuration('10', 's'), 10_000);
-  for (const bad of ['', 'abc', '-1s', '1w', '1e3', '0x10', '10 seconds']) assert.equal(parseDuration(bad, 'ms'), undefined, bad);
+  for (const bad of ['', 'abc', '-1s', '1w', '1e3', '0x10', '10 seconds'])
+    assert.equal(parseDuration(bad, 'ms'), undefined, bad);
   assert.equal(durationSchema('ms', 0, 1000).safeParse('2s').success, false, 'range checked after the unit');
   assert.deepEqual([formatMs(300_000), formatMs(1500), formatMs(2000)], ['5m', '1500ms', '2s']);
 });
@@ -29,7 +38,19 @@ test('byte sizes use binary units as Docker does', () => {
 
 test('every health-check path the schema accepts is one the HAProxy config writer renders, and the ones it refuses are refused', () => {
   const accepted = ['/', '/health', '/api/v1/status?full=1&x=%20', '/a(b)c!$', '/~user/x;y=z', '/a:b@c'];
-  const refused = ['health', '/a b', '/a#b', '/a"b', "/a'b", '/a\\b', '/a\nb', '/a\tb', '', `/${'x'.repeat(1100)}`, '/ä'];
+  const refused = [
+    'health',
+    '/a b',
+    '/a#b',
+    '/a"b',
+    "/a'b",
+    '/a\\b',
+    '/a\nb',
+    '/a\tb',
+    '',
+    `/${'x'.repeat(1100)}`,
+    '/ä',
+  ];
   for (const path of accepted) {
     assert.equal(healthcheckPathSchema.safeParse(path).success, true, path);
     assert.doesNotThrow(() => render(path), path);
@@ -46,6 +67,8 @@ function render(path: string): string {
     httpBind: '127.0.0.1',
     httpPort: 80,
     domain: 'example.test',
-    routes: [{ app: 'shop', hosts: ['shop.example.test'], check: { path, intervalMs: 1000, timeoutMs: 1000 }, servers: [] }],
+    routes: [
+      { app: 'shop', hosts: ['shop.example.test'], check: { path, intervalMs: 1000, timeoutMs: 1000 }, servers: [] },
+    ],
   });
 }

@@ -36,7 +36,10 @@ export function durationSchema(bareUnit: 'ms' | 's', minMs: number, maxMs: numbe
   return z.union([z.string(), z.number()]).transform((raw, ctx) => {
     const ms = typeof raw === 'number' ? raw * UNITS_MS[bareUnit]! : parseDuration(raw, bareUnit);
     if (ms === undefined || !Number.isInteger(ms)) {
-      ctx.addIssue({ code: 'custom', message: `not a duration (e.g. 500ms, 30s, 5m, or a whole number of ${bareUnit === 'ms' ? 'milliseconds' : 'seconds'})` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `not a duration (e.g. 500ms, 30s, 5m, or a whole number of ${bareUnit === 'ms' ? 'milliseconds' : 'seconds'})`,
+      });
       return z.NEVER;
     }
     if (ms < minMs || ms > maxMs) {
@@ -55,7 +58,22 @@ export function formatMs(ms: number): string {
   return `${ms}ms`;
 }
 
-const UNITS_BYTES: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3, t: 1024 ** 4, tb: 1024 ** 4, tib: 1024 ** 4 };
+const UNITS_BYTES: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  kib: 1024,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1024 ** 3,
+  gib: 1024 ** 3,
+  t: 1024 ** 4,
+  tb: 1024 ** 4,
+  tib: 1024 ** 4,
+};
 
 /** `512m`, `1g`, `256MiB`, `1048576` (bytes) → bytes (binary units, as Docker reads them); undefined when not a size. */
 export function parseByteSize(text: string): number | undefined {
@@ -68,7 +86,11 @@ export function parseByteSize(text: string): number | undefined {
 }
 
 export function formatBytes(bytes: number): string {
-  for (const [unit, size] of [['g', 1024 ** 3], ['m', 1024 ** 2], ['k', 1024]] as const) {
+  for (const [unit, size] of [
+    ['g', 1024 ** 3],
+    ['m', 1024 ** 2],
+    ['k', 1024],
+  ] as const) {
     if (bytes >= size && bytes % size === 0) return `${bytes / size}${unit}`;
   }
   if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)}m`;
@@ -93,10 +115,26 @@ export function byteSizeSchema(min: number, max: number) {
 
 /** A whole number given as text or number, within [min, max]. */
 export function wholeNumberSchema(min: number, max: number) {
-  return z.union([z.string().regex(/^\s*\d+\s*$/, 'must be a whole number').transform(Number), z.number()]).pipe(z.number().int().min(min).max(max));
+  return z
+    .union([
+      z
+        .string()
+        .regex(/^\s*\d+\s*$/, 'must be a whole number')
+        .transform(Number),
+      z.number(),
+    ])
+    .pipe(z.number().int().min(min).max(max));
 }
 
 /** CPUs as a decimal (`0.5`, `2`), within [min, max]. */
 export function cpusSchema(min: number, max: number) {
-  return z.union([z.string().regex(/^\s*\d+(\.\d+)?\s*$/, 'must be a number of CPUs, e.g. 0.5 or 2').transform(Number), z.number()]).pipe(z.number().min(min).max(max));
+  return z
+    .union([
+      z
+        .string()
+        .regex(/^\s*\d+(\.\d+)?\s*$/, 'must be a number of CPUs, e.g. 0.5 or 2')
+        .transform(Number),
+      z.number(),
+    ])
+    .pipe(z.number().min(min).max(max));
 }

@@ -42,7 +42,9 @@ export async function pollUntil<T>(
     const value = await check();
     if (value !== undefined) return value;
     if (Date.now() + opts.intervalMs > deadline) {
-      throw new SlipwayError('TIMEOUT', `timed out after ${opts.timeoutMs} ms waiting for ${opts.what}`, { hint: opts.hint });
+      throw new SlipwayError('TIMEOUT', `timed out after ${opts.timeoutMs} ms waiting for ${opts.what}`, {
+        hint: opts.hint,
+      });
     }
     await sleep(opts.intervalMs, opts.signal);
   }

@@ -66,7 +66,8 @@ export function httpStatusFor(code: ErrorCode): number {
 /** Wraps anything thrown into a SlipwayError without losing an existing code. */
 export function toSlipwayError(err: unknown): SlipwayError {
   if (err instanceof SlipwayError) return err;
-  if (err instanceof Error && err.name === 'AbortError') return new SlipwayError('ABORTED', 'operation aborted', { cause: err });
+  if (err instanceof Error && err.name === 'AbortError')
+    return new SlipwayError('ABORTED', 'operation aborted', { cause: err });
   const message = err instanceof Error ? err.message : String(err);
   return new SlipwayError('INTERNAL', message, { cause: err });
 }

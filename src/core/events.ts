@@ -1,16 +1,7 @@
 /** Typed events emitted by builds and deployments; rendered by the CLI, streamed by the server, kept in the store. */
 
 export type StageName =
-  | 'build'
-  | 'release'
-  | 'start'
-  | 'probe'
-  | 'route'
-  | 'healthy'
-  | 'drain'
-  | 'stop'
-  | 'revert'
-  | 'deploy';
+  'build' | 'release' | 'start' | 'probe' | 'route' | 'healthy' | 'drain' | 'stop' | 'revert' | 'deploy';
 
 export type SlipwayEvent =
   | { type: 'stage-start'; stage: StageName; label: string; at: string }
@@ -32,10 +23,26 @@ export async function stage<T>(
   emit({ type: 'stage-start', stage: name, label, at: new Date(started).toISOString() });
   try {
     const value = await fn();
-    emit({ type: 'stage-end', stage: name, label, at: new Date().toISOString(), ms: Date.now() - started, ok: true, note: note?.(value) });
+    emit({
+      type: 'stage-end',
+      stage: name,
+      label,
+      at: new Date().toISOString(),
+      ms: Date.now() - started,
+      ok: true,
+      note: note?.(value),
+    });
     return value;
   } catch (err) {
-    emit({ type: 'stage-end', stage: name, label, at: new Date().toISOString(), ms: Date.now() - started, ok: false, note: err instanceof Error ? err.message : String(err) });
+    emit({
+      type: 'stage-end',
+      stage: name,
+      label,
+      at: new Date().toISOString(),
+      ms: Date.now() - started,
+      ok: false,
+      note: err instanceof Error ? err.message : String(err),
+    });
     throw err;
   }
 }

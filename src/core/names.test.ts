@@ -8,7 +8,10 @@ for (const good of ['a', 'my-app', 'app2', 'a'.repeat(63)]) {
 }
 for (const bad of ['', 'My-App', '2app', 'app-', 'a--b', 'a_b', 'a.b', 'a'.repeat(64), 'ünïcode', 7]) {
   test(`rejects app name ${JSON.stringify(bad)}`, () => {
-    assert.throws(() => validateAppName(bad), (err: unknown) => err instanceof SlipwayError && err.code === 'INVALID_NAME' && !!err.hint);
+    assert.throws(
+      () => validateAppName(bad),
+      (err: unknown) => err instanceof SlipwayError && err.code === 'INVALID_NAME' && !!err.hint,
+    );
   });
 }
 test('config keys follow environment variable rules', () => {

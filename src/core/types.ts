@@ -63,9 +63,7 @@ export interface App {
   currentRelease: number | null;
 }
 
-export type BuildSource =
-  | { kind: 'image'; image: string }
-  | { kind: 'dir'; description: string };
+export type BuildSource = { kind: 'image'; image: string } | { kind: 'dir'; description: string };
 
 export interface Build {
   id: number;

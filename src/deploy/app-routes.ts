@@ -17,6 +17,12 @@ export function appRoutes(store: Store, domain: string): AppRoute[] {
     },
     servers: routes
       .filter((r) => r.app === app.name)
-      .map((r) => ({ name: r.serverName, address: r.address, port: r.port, state: r.state, ...(r.weight === undefined ? {} : { weight: r.weight }) })),
+      .map((r) => ({
+        name: r.serverName,
+        address: r.address,
+        port: r.port,
+        state: r.state,
+        ...(r.weight === undefined ? {} : { weight: r.weight }),
+      })),
   }));
 }

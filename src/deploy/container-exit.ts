@@ -18,7 +18,11 @@ export function watchExit(engine: ContainerEngine, containerId: string, parent?:
 }
 
 /** Runs `work` unless the container exits first; then throws `onExit(code)`. */
-export async function unlessExited<T>(watch: ExitWatch, work: Promise<T>, onExit: (code: number) => Promise<SlipwayError>): Promise<T> {
+export async function unlessExited<T>(
+  watch: ExitWatch,
+  work: Promise<T>,
+  onExit: (code: number) => Promise<SlipwayError>,
+): Promise<T> {
   const exit = watch.exited.then(
     async (code) => {
       throw await onExit(code);

@@ -20,7 +20,10 @@ export interface ProcessContainerInput {
 }
 
 /** Pure: the container spec for one process of a release (labels tie it to the model). */
-export function processContainerSpec(input: ProcessContainerInput, suffix = randomBytes(3).toString('hex')): ContainerSpec {
+export function processContainerSpec(
+  input: ProcessContainerInput,
+  suffix = randomBytes(3).toString('hex'),
+): ContainerSpec {
   const dyno = `${input.process}.${input.index}`;
   return {
     name: `slipway-${input.app}-${input.process}-${input.index}-v${input.release}-${suffix}`,

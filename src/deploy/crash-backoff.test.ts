@@ -1,16 +1,45 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_RESTART_POLICY as P, describeCrashes, isCrashLoop, recordCrash, recordRestart, restartDelayMs, restartDue, type DynoCrashState } from './crash-backoff.js';
+import {
+  DEFAULT_RESTART_POLICY as P,
+  describeCrashes,
+  isCrashLoop,
+  recordCrash,
+  recordRestart,
+  restartDelayMs,
+  restartDue,
+  type DynoCrashState,
+} from './crash-backoff.js';
 
 const T = 10_000_000;
 
-function crashAt(state: DynoCrashState | undefined, id: string, atMs: number, extra: { ranMs?: number; release?: number; exitCode?: number } = {}): DynoCrashState {
-  return recordCrash(state, 'shop', 'web.1', { containerId: id, release: extra.release ?? 3, atMs, ...(extra.exitCode === undefined ? {} : { exitCode: extra.exitCode }), ...(extra.ranMs === undefined ? {} : { ranMs: extra.ranMs }) }, P);
+function crashAt(
+  state: DynoCrashState | undefined,
+  id: string,
+  atMs: number,
+  extra: { ranMs?: number; release?: number; exitCode?: number } = {},
+): DynoCrashState {
+  return recordCrash(
+    state,
+    'shop',
+    'web.1',
+    {
+      containerId: id,
+      release: extra.release ?? 3,
+      atMs,
+      ...(extra.exitCode === undefined ? {} : { exitCode: extra.exitCode }),
+      ...(extra.ranMs === undefined ? {} : { ranMs: extra.ranMs }),
+    },
+    P,
+  );
 }
 
 describe('restartDelayMs', () => {
   it('restarts the first time at once, then doubles from the base up to the cap', () => {
-    assert.deepEqual([1, 2, 3, 4, 5, 6, 7, 20].map((n) => restartDelayMs(n, P)), [0, 1000, 2000, 4000, 8000, 16000, 30000, 30000]);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 6, 7, 20].map((n) => restartDelayMs(n, P)),
+      [0, 1000, 2000, 4000, 8000, 16000, 30000, 30000],
+    );
   });
 });
 
@@ -34,7 +63,10 @@ describe('recordCrash', () => {
     assert.equal(s.restarts, 2);
     assert.equal(restartDue(s, T + 8000), false);
     assert.equal(restartDue(s, T + 9000), true);
-    assert.equal(describeCrashes(s, T + 7000, P), 'web.1 crashed 3 times in 7 s (last exit code 3): crash loop, next restart in 2 s');
+    assert.equal(
+      describeCrashes(s, T + 7000, P),
+      'web.1 crashed 3 times in 7 s (last exit code 3): crash loop, next restart in 2 s',
+    );
   });
 
   it('a run that lasted past stableMs starts a fresh count: restarted at once again', () => {

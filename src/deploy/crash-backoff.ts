@@ -59,11 +59,19 @@ export function restartDelayMs(n: number, policy: RestartPolicy): number {
 }
 
 /** Counts a crash (once per container) and sets when the dyno may be restarted. */
-export function recordCrash(state: DynoCrashState | undefined, app: string, dyno: string, crash: Crash, policy: RestartPolicy): DynoCrashState {
+export function recordCrash(
+  state: DynoCrashState | undefined,
+  app: string,
+  dyno: string,
+  crash: Crash,
+  policy: RestartPolicy,
+): DynoCrashState {
   const current = state && state.release === crash.release ? state : undefined;
   if (current?.lastContainer === crash.containerId) return current;
   const stable = crash.ranMs !== undefined && crash.ranMs >= policy.stableMs;
-  const recent = stable ? [] : (current?.crashes ?? []).filter((t) => crash.atMs - t < policy.windowMs && t <= crash.atMs);
+  const recent = stable
+    ? []
+    : (current?.crashes ?? []).filter((t) => crash.atMs - t < policy.windowMs && t <= crash.atMs);
   const crashes = [...recent, crash.atMs];
   return {
     app,

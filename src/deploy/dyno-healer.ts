@@ -8,7 +8,15 @@ import { makeRedactor, redactDeep } from '../core/redact.js';
 import { observeApp } from './observe.js';
 import { downDynos, planHeal } from './plan-heal.js';
 import { RolloutExecutor } from './rollout-executor.js';
-import { describeCrashes, isCrashLoop, recordCrash, recordRestart, type Crash, type DynoCrashState, type RestartPolicy } from './crash-backoff.js';
+import {
+  describeCrashes,
+  isCrashLoop,
+  recordCrash,
+  recordRestart,
+  type Crash,
+  type DynoCrashState,
+  type RestartPolicy,
+} from './crash-backoff.js';
 import type { DeployStep, DesiredState, ObservedContainer } from './plan-types.js';
 
 export interface HealerDeps {
@@ -56,20 +64,35 @@ export class DynoHealer {
     const problems = this.deps.router.routeProblems(app);
     if (problems.length > 0) return { kind: 'idle' }; // not routable until its settings are fixed (reported by the router)
     const release = store.releases.get(app, row.currentRelease);
-    const desired: DesiredState = { release: release.version, processes: this.deps.processesOf(release), formation: store.apps.formation(app) };
+    const desired: DesiredState = {
+      release: release.version,
+      processes: this.deps.processesOf(release),
+      formation: store.apps.formation(app),
+    };
     const warm = new Set(store.warmSets.forApp(app).map((w) => w.release));
     const all = await observeApp(this.deps.engine, store.routes, app, signal);
-    this.expireBrokenWarmSets(app, all.filter((c) => warm.has(c.release)));
+    this.expireBrokenWarmSets(
+      app,
+      all.filter((c) => warm.has(c.release)),
+    );
     const observed = all.filter((c) => !warm.has(c.release));
     const now = this.deps.clock();
     const { states, fresh } = this.countCrashes(app, desired, observed, now);
-    const plan = planHeal(desired, observed, states, now, { routes: store.routes.forApp(app), containerIds: new Set(all.map((c) => c.id)) });
+    const plan = planHeal(desired, observed, states, now, {
+      routes: store.routes.forApp(app),
+      containerIds: new Set(all.map((c) => c.id)),
+    });
     // Nothing to do and nothing new to tell (a new crash is always journaled, even with no step to run).
     if (plan.steps.length === 0 && fresh.length === 0) return this.waitingOutcome(plan.waiting, states);
 
     let deploymentId: number;
     try {
-      deploymentId = store.deployments.start({ app, release: desired.release, kind: 'heal', now: new Date(now).toISOString() }).id;
+      deploymentId = store.deployments.start({
+        app,
+        release: desired.release,
+        kind: 'heal',
+        now: new Date(now).toISOString(),
+      }).id;
     } catch (err) {
       if (isSlipwayError(err) && err.code === 'DEPLOY_IN_PROGRESS') return { kind: 'busy' };
       throw err;
@@ -80,7 +103,14 @@ export class DynoHealer {
     for (const dyno of plan.restart) emit(info(`restarting ${dyno} (v${desired.release})`));
     const executor = new RolloutExecutor(
       { engine: this.deps.engine, router: this.deps.router, store, emit, ...(signal ? { signal } : {}) },
-      { app, deploymentId, desired, image: store.releases.build(release.buildId).imageRef, config, settings: row.settings },
+      {
+        app,
+        deploymentId,
+        desired,
+        image: store.releases.build(release.buildId).imageRef,
+        config,
+        settings: row.settings,
+      },
     );
     const started = this.deps.clock();
     try {
@@ -89,8 +119,13 @@ export class DynoHealer {
       return this.failed(app, deploymentId, desired.release, err, states);
     }
     for (const dyno of plan.restart) this.save(recordRestart(states.get(dyno) ?? blank(app, dyno, desired.release)));
-    if (plan.restart.length > 0) this.deps.log(`${app}: ${plan.restart.join(', ')} restarted in ${((this.deps.clock() - started) / 1000).toFixed(1)} s (heal #${deploymentId})`);
-    const loops = plan.waiting.map((d) => states.get(d)).filter((s): s is DynoCrashState => !!s && isCrashLoop(s, now, this.deps.policy));
+    if (plan.restart.length > 0)
+      this.deps.log(
+        `${app}: ${plan.restart.join(', ')} restarted in ${((this.deps.clock() - started) / 1000).toFixed(1)} s (heal #${deploymentId})`,
+      );
+    const loops = plan.waiting
+      .map((d) => states.get(d))
+      .filter((s): s is DynoCrashState => !!s && isCrashLoop(s, now, this.deps.policy));
     if (loops.length > 0) {
       const message = loops.map((s) => describeCrashes(s, this.deps.clock(), this.deps.policy)).join('; ');
       this.deps.log(`${app}: ${message}`);
@@ -116,22 +151,43 @@ export class DynoHealer {
       fresh.push(down.dyno);
       this.deps.log(`${app}: ${describeCrashes(after, now, this.deps.policy)}`);
     }
-    const dynos = Object.entries(desired.formation).flatMap(([type, n]) => Array.from({ length: n }, (_, i) => `${type}.${i + 1}`));
+    const dynos = Object.entries(desired.formation).flatMap(([type, n]) =>
+      Array.from({ length: n }, (_, i) => `${type}.${i + 1}`),
+    );
     this.deps.store.dynoCrashes.removeExcept(app, dynos);
     return { states, fresh };
   }
 
   /** The restart failed: if the new container itself failed, that is one more crash of the dyno (backoff grows). */
-  private failed(app: string, deploymentId: number, release: number, err: unknown, states: Map<string, DynoCrashState>): HealOutcome {
+  private failed(
+    app: string,
+    deploymentId: number,
+    release: number,
+    err: unknown,
+    states: Map<string, DynoCrashState>,
+  ): HealOutcome {
     const { store } = this.deps;
     const error = toSlipwayError(err);
     store.deployments.finish(deploymentId, 'failed', new Date().toISOString(), error.toJSON());
     const failedStart = this.failedStart(deploymentId);
     if (failedStart && !INFRASTRUCTURE_FAILURES.has(error.code)) {
       const exitCode = typeof error.details?.['exitCode'] === 'number' ? error.details['exitCode'] : undefined;
-      const state = recordCrash(states.get(failedStart.dyno), app, failedStart.dyno, { containerId: failedStart.containerId, release, atMs: this.deps.clock(), ...(exitCode === undefined ? {} : { exitCode }) }, this.deps.policy);
+      const state = recordCrash(
+        states.get(failedStart.dyno),
+        app,
+        failedStart.dyno,
+        {
+          containerId: failedStart.containerId,
+          release,
+          atMs: this.deps.clock(),
+          ...(exitCode === undefined ? {} : { exitCode }),
+        },
+        this.deps.policy,
+      );
       this.save(state);
-      this.deps.log(`${app}: restarting ${failedStart.dyno} failed: ${error.message}; ${describeCrashes(state, this.deps.clock(), this.deps.policy)}`);
+      this.deps.log(
+        `${app}: restarting ${failedStart.dyno} failed: ${error.message}; ${describeCrashes(state, this.deps.clock(), this.deps.policy)}`,
+      );
       // Other dynos of the plan may still be down: the next pass restarts them (this one waits its backoff).
       return { kind: 'retry', afterMs: 0 };
     }
@@ -144,10 +200,16 @@ export class DynoHealer {
     const steps = this.deps.store.deployments.steps<DeployStep>(deploymentId);
     const failedAt = steps.findIndex((s) => s.status === 'failed');
     if (failedAt < 0) return undefined;
-    const start = steps.slice(0, failedAt + 1).reverse().find((s) => s.step.kind === 'start');
+    const start = steps
+      .slice(0, failedAt + 1)
+      .reverse()
+      .find((s) => s.step.kind === 'start');
     if (!start || start.step.kind !== 'start') return undefined;
     const result = start.result as { containerId?: unknown } | undefined;
-    return { dyno: `${start.step.process}.${start.step.index}`, containerId: typeof result?.containerId === 'string' ? result.containerId : `failed-start-${deploymentId}` };
+    return {
+      dyno: `${start.step.process}.${start.step.index}`,
+      containerId: typeof result?.containerId === 'string' ? result.containerId : `failed-start-${deploymentId}`,
+    };
   }
 
   /** A warm (blue-green) set with a dead container cannot take traffic back: it retires instead. */
@@ -156,7 +218,9 @@ export class DynoHealer {
     for (const set of this.deps.store.warmSets.forApp(app)) {
       if (!broken.has(set.release) || Date.parse(set.expiresAt) <= this.deps.clock()) continue;
       this.deps.store.warmSets.put({ ...set, expiresAt: new Date(this.deps.clock()).toISOString() });
-      this.deps.log(`${app}: a container of the warm set v${set.release} died; the set retires (rollbacks to it roll out normally)`);
+      this.deps.log(
+        `${app}: a container of the warm set v${set.release} died; the set retires (rollbacks to it roll out normally)`,
+      );
     }
   }
 

@@ -4,24 +4,55 @@ import { withCrashStates, type DynoRow } from './dyno-status.js';
 import type { DynoCrashState } from './crash-backoff.js';
 
 const NOW = 5_000_000;
-const row = (dyno: string, state: string, release = 'v4'): DynoRow => ({ dyno, release, state, containerId: `${dyno}-id`, createdAt: '2026-01-01T00:00:00Z' });
-const looping: DynoCrashState = { app: 'shop', dyno: 'web.2', release: 4, restarts: 2, crashes: [NOW - 9000, NOW - 5000, NOW - 1000], lastExitCode: 3, nextRestartAt: NOW + 2000, lastContainer: 'x' };
+const row = (dyno: string, state: string, release = 'v4'): DynoRow => ({
+  dyno,
+  release,
+  state,
+  containerId: `${dyno}-id`,
+  createdAt: '2026-01-01T00:00:00Z',
+});
+const looping: DynoCrashState = {
+  app: 'shop',
+  dyno: 'web.2',
+  release: 4,
+  restarts: 2,
+  crashes: [NOW - 9000, NOW - 5000, NOW - 1000],
+  lastExitCode: 3,
+  nextRestartAt: NOW + 2000,
+  lastContainer: 'x',
+};
 
 describe('withCrashStates', () => {
   it('a stopped dyno nobody serves is crashed, with Docker state, count, crash loop and next restart', () => {
-    const out = withCrashStates([row('web.1', 'running'), row('web.2', 'exited')], { release: 4, formation: { web: 2 }, crashes: [looping], nowMs: NOW });
+    const out = withCrashStates([row('web.1', 'running'), row('web.2', 'exited')], {
+      release: 4,
+      formation: { web: 2 },
+      crashes: [looping],
+      nowMs: NOW,
+    });
     assert.deepEqual(out[0], { ...row('web.1', 'running'), restarts: 0 });
     assert.deepEqual(out[1], {
       ...row('web.2', 'exited'),
       state: 'crashed',
       containerState: 'exited',
       restarts: 2,
-      crash: { crashes: 3, loop: true, lastExitCode: 3, nextRestartAt: new Date(NOW + 2000).toISOString(), note: 'web.2 crashed 3 times in 8 s (last exit code 3): crash loop, next restart in 2 s' },
+      crash: {
+        crashes: 3,
+        loop: true,
+        lastExitCode: 3,
+        nextRestartAt: new Date(NOW + 2000).toISOString(),
+        note: 'web.2 crashed 3 times in 8 s (last exit code 3): crash loop, next restart in 2 s',
+      },
     });
   });
 
   it('a crashed dyno whose container is gone gets a row of its own', () => {
-    const out = withCrashStates([row('web.1', 'running')], { release: 4, formation: { web: 2 }, crashes: [looping], nowMs: NOW });
+    const out = withCrashStates([row('web.1', 'running')], {
+      release: 4,
+      formation: { web: 2 },
+      crashes: [looping],
+      nowMs: NOW,
+    });
     assert.deepEqual(
       out.map((r) => [r.dyno, r.state, r.containerId, r.crash?.loop]),
       [
@@ -34,7 +65,12 @@ describe('withCrashStates', () => {
   it('once restarted the dyno is running again and shows its restart count; other releases and one-offs are untouched', () => {
     const restarted: DynoCrashState = { ...looping, restarts: 3 };
     delete restarted.nextRestartAt;
-    const out = withCrashStates([row('run.1', 'exited'), row('web.2', 'running'), row('web.2', 'exited', 'v3')], { release: 4, formation: { web: 2 }, crashes: [restarted], nowMs: NOW });
+    const out = withCrashStates([row('run.1', 'exited'), row('web.2', 'running'), row('web.2', 'exited', 'v3')], {
+      release: 4,
+      formation: { web: 2 },
+      crashes: [restarted],
+      nowMs: NOW,
+    });
     assert.deepEqual(
       out.map((r) => [r.dyno, r.release, r.state, r.restarts]),
       [
@@ -46,7 +82,12 @@ describe('withCrashStates', () => {
   });
 
   it('the history of an older release is not shown', () => {
-    const out = withCrashStates([row('web.2', 'exited')], { release: 5, formation: { web: 2 }, crashes: [looping], nowMs: NOW });
+    const out = withCrashStates([row('web.2', 'exited')], {
+      release: 5,
+      formation: { web: 2 },
+      crashes: [looping],
+      nowMs: NOW,
+    });
     assert.equal(out.length, 1);
     assert.equal(out[0]!.state, 'exited');
   });

@@ -1,5 +1,11 @@
 import type { Formation } from '../core/types.js';
-import { DEFAULT_RESTART_POLICY, describeCrashes, isCrashLoop, type DynoCrashState, type RestartPolicy } from './crash-backoff.js';
+import {
+  DEFAULT_RESTART_POLICY,
+  describeCrashes,
+  isCrashLoop,
+  type DynoCrashState,
+  type RestartPolicy,
+} from './crash-backoff.js';
 
 /** The crash view of one dyno in `ps`. */
 export interface DynoCrashView {
@@ -37,13 +43,21 @@ const STOPPED = new Set(['exited', 'dead', 'created']);
  */
 export function withCrashStates<R extends DynoRow>(
   rows: R[],
-  input: { release: number | null; formation: Formation; crashes: DynoCrashState[]; nowMs: number; policy?: RestartPolicy },
+  input: {
+    release: number | null;
+    formation: Formation;
+    crashes: DynoCrashState[];
+    nowMs: number;
+    policy?: RestartPolicy;
+  },
 ): (R | DynoRow)[] {
   const policy = input.policy ?? DEFAULT_RESTART_POLICY;
   if (input.release === null) return rows;
   const label = `v${input.release}`;
   const states = new Map(input.crashes.filter((s) => s.release === input.release).map((s) => [s.dyno, s]));
-  const formation = new Set(Object.entries(input.formation).flatMap(([type, n]) => Array.from({ length: n }, (_, i) => `${type}.${i + 1}`)));
+  const formation = new Set(
+    Object.entries(input.formation).flatMap(([type, n]) => Array.from({ length: n }, (_, i) => `${type}.${i + 1}`)),
+  );
   const serving = new Set(rows.filter((r) => r.state === 'running').map((r) => r.dyno));
   const view = (s: DynoCrashState): DynoCrashView => ({
     crashes: s.crashes.length,
@@ -62,7 +76,15 @@ export function withCrashStates<R extends DynoRow>(
   const shown = new Set(rows.map((r) => r.dyno));
   for (const state of states.values()) {
     if (!formation.has(state.dyno) || shown.has(state.dyno) || state.nextRestartAt === undefined) continue;
-    out.push({ dyno: state.dyno, release: label, state: 'crashed', containerId: '', createdAt: '', restarts: state.restarts, crash: view(state) });
+    out.push({
+      dyno: state.dyno,
+      release: label,
+      state: 'crashed',
+      containerId: '',
+      createdAt: '',
+      restarts: state.restarts,
+      crash: view(state),
+    });
   }
   return out.sort((a, b) => a.dyno.localeCompare(b.dyno, undefined, { numeric: true }));
 }

@@ -31,8 +31,10 @@ class FakeEngine {
   }
 }
 
+/** An event stream that stays open, with no event, until its signal aborts. */
 async function* untilAborted(query: ContainerEventQuery): AsyncGenerator<ContainerEvent> {
   await new Promise<void>((resolve) => query.signal?.addEventListener('abort', () => resolve(), { once: true }));
+  yield* [];
 }
 
 function die(id: string, labels: Record<string, string>, timeMs: number): ContainerEvent {
@@ -57,8 +59,22 @@ async function until(what: string, check: () => boolean, ms = 5000): Promise<voi
 function storeWithRoute(): Store {
   const store = openStore(':memory:', randomBytes(32));
   store.apps.create('shop', new Date().toISOString());
-  store.routes.upsert({ app: 'shop', serverName: 'web-2-c2', containerId: 'c2', address: '172.17.0.3', port: 5000, state: 'ready' });
-  store.routes.upsert({ app: 'shop', serverName: 'web-3-c3', containerId: 'c3', address: '172.17.0.4', port: 5000, state: 'maint' });
+  store.routes.upsert({
+    app: 'shop',
+    serverName: 'web-2-c2',
+    containerId: 'c2',
+    address: '172.17.0.3',
+    port: 5000,
+    state: 'ready',
+  });
+  store.routes.upsert({
+    app: 'shop',
+    serverName: 'web-3-c3',
+    containerId: 'c3',
+    address: '172.17.0.4',
+    port: 5000,
+    state: 'maint',
+  });
   return store;
 }
 
@@ -75,13 +91,33 @@ test('a die event takes the dead container out of rotation at once (store first,
       yield* untilAborted(query);
     },
   ]);
-  const supervisor = new FormationSupervisor({ engine: engine as unknown as ContainerEngine, router: fakeRouter(calls), store, processesOf: () => ({ web: null }), log: (m) => logs.push(m) }, { intervalMs: 60_000 });
+  const supervisor = new FormationSupervisor(
+    {
+      engine: engine as unknown as ContainerEngine,
+      router: fakeRouter(calls),
+      store,
+      processesOf: () => ({ web: null }),
+      log: (m) => logs.push(m),
+    },
+    { intervalMs: 60_000 },
+  );
   try {
     supervisor.start();
     await until('the routed container leaves rotation', () => calls.length > 0);
-    assert.deepEqual(calls, ['maint shop/web-2-c2'], 'only the ready server of the formation container; a parked (maint) one is left as it is');
-    assert.equal(store.routes.forApp('shop').find((r) => r.serverName === 'web-2-c2')?.state, 'maint', 'a reload keeps it out');
-    assert.ok(logs.some((l) => /shop: web\.2 died \(exit code 137\); web-2-c2 is out of rotation/.test(l)), logs.join('\n'));
+    assert.deepEqual(
+      calls,
+      ['maint shop/web-2-c2'],
+      'only the ready server of the formation container; a parked (maint) one is left as it is',
+    );
+    assert.equal(
+      store.routes.forApp('shop').find((r) => r.serverName === 'web-2-c2')?.state,
+      'maint',
+      'a reload keeps it out',
+    );
+    assert.ok(
+      logs.some((l) => /shop: web\.2 died \(exit code 137\); web-2-c2 is out of rotation/.test(l)),
+      logs.join('\n'),
+    );
     assert.deepEqual(engine.subscriptions[0]!.actions, ['die', 'destroy']);
     assert.equal(engine.subscriptions[0]!.labels?.[LABELS.managed], 'true');
   } finally {
@@ -104,17 +140,29 @@ test('when the event stream breaks, it reconnects once the engine answers, repla
   ]);
   engine.pingFailures = 3;
   const supervisor = new FormationSupervisor(
-    { engine: engine as unknown as ContainerEngine, router: fakeRouter([]), store, processesOf: () => ({ web: null }), log: (m) => logs.push(m) },
+    {
+      engine: engine as unknown as ContainerEngine,
+      router: fakeRouter([]),
+      store,
+      processesOf: () => ({ web: null }),
+      log: (m) => logs.push(m),
+    },
     { intervalMs: 60_000, reconnectMinMs: 5, reconnectMaxMs: 20 },
   );
   try {
     supervisor.start();
     await until('a third subscription', () => engine.subscriptions.length >= 3);
     assert.ok(engine.pings >= 4, `it waited for the engine to answer (${engine.pings} pings)`);
-    assert.ok(engine.subscriptions[0]!.sinceMs! <= Date.now(), 'the first subscription starts from the start-up reconcile');
+    assert.ok(
+      engine.subscriptions[0]!.sinceMs! <= Date.now(),
+      'the first subscription starts from the start-up reconcile',
+    );
     assert.equal(engine.subscriptions[1]!.sinceMs, lastEventAt, 'replays from the last event seen');
     assert.equal(logs.filter((l) => /lost the engine's event stream/.test(l)).length, 2, logs.join('\n'));
-    assert.ok(logs.filter((l) => /the engine answers again; reconciling every app/.test(l)).length >= 2, logs.join('\n'));
+    assert.ok(
+      logs.filter((l) => /the engine answers again; reconciling every app/.test(l)).length >= 2,
+      logs.join('\n'),
+    );
   } finally {
     await supervisor.stop();
     store.close();

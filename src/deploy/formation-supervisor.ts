@@ -54,7 +54,10 @@ export class FormationSupervisor {
   private watching?: Promise<void>;
   private engineDown = false;
 
-  constructor(private readonly deps: SupervisorDeps, private readonly opts: SupervisorOptions = {}) {
+  constructor(
+    private readonly deps: SupervisorDeps,
+    private readonly opts: SupervisorOptions = {},
+  ) {
     this.clock = opts.clock ?? Date.now;
     this.healer = new DynoHealer({ ...deps, policy: opts.policy ?? DEFAULT_RESTART_POLICY, clock: this.clock });
   }
@@ -75,7 +78,10 @@ export class FormationSupervisor {
     for (const slot of this.apps.values()) clearTimeout(slot.timer);
     const inFlight = [...this.apps.values()].map((s) => s.running).filter((p): p is Promise<void> => p !== null);
     const bound = new AbortController();
-    await Promise.race([Promise.all([...inFlight, this.watching]), sleep(STOP_TIMEOUT_MS, bound.signal).catch(() => undefined)]);
+    await Promise.race([
+      Promise.all([...inFlight, this.watching]),
+      sleep(STOP_TIMEOUT_MS, bound.signal).catch(() => undefined),
+    ]);
     bound.abort();
   }
 
@@ -115,7 +121,8 @@ export class FormationSupervisor {
       if (this.controller.signal.aborted) return;
       const message = err instanceof Error ? err.message : String(err);
       if (isSlipwayError(err) && (err.code === 'DOCKER_UNAVAILABLE' || err.code === 'TIMEOUT')) {
-        if (!this.engineDown) this.deps.log(`supervisor: cannot reach the engine (${message}); healing resumes when it answers`);
+        if (!this.engineDown)
+          this.deps.log(`supervisor: cannot reach the engine (${message}); healing resumes when it answers`);
         this.engineDown = true;
       } else {
         this.deps.log(`supervisor: reconciling ${app} failed: ${message}`);
@@ -171,7 +178,12 @@ export class FormationSupervisor {
           delay = min;
           void this.reconcileAll();
         }
-        for await (const event of this.deps.engine.containerEvents({ actions: ['die', 'destroy'], labels: { [LABELS.managed]: 'true' }, sinceMs: since, signal })) {
+        for await (const event of this.deps.engine.containerEvents({
+          actions: ['die', 'destroy'],
+          labels: { [LABELS.managed]: 'true' },
+          sinceMs: since,
+          signal,
+        })) {
           since = Math.max(since, event.timeMs);
           this.onEvent(event);
         }
@@ -179,7 +191,10 @@ export class FormationSupervisor {
         throw new Error('the engine closed its event stream');
       } catch (err) {
         if (signal.aborted) return;
-        if (!lost) this.deps.log(`supervisor: lost the engine's event stream (${err instanceof Error ? err.message : String(err)}); reconnecting`);
+        if (!lost)
+          this.deps.log(
+            `supervisor: lost the engine's event stream (${err instanceof Error ? err.message : String(err)}); reconnecting`,
+          );
         lost = true;
         await sleep(delay, signal).catch(() => undefined);
         delay = Math.min(delay * 2, max);
@@ -202,7 +217,10 @@ export class FormationSupervisor {
     if (event.action === 'die' && route && route.state !== 'maint') {
       store.routes.setState(app, route.serverName, 'maint');
       router.setServerState(app, route.serverName, 'maint').catch((err: unknown) => {
-        if (!(isSlipwayError(err) && err.code === 'NOT_FOUND')) this.deps.log(`supervisor: could not take ${route.serverName} of ${app} out of rotation: ${err instanceof Error ? err.message : String(err)}`);
+        if (!(isSlipwayError(err) && err.code === 'NOT_FOUND'))
+          this.deps.log(
+            `supervisor: could not take ${route.serverName} of ${app} out of rotation: ${err instanceof Error ? err.message : String(err)}`,
+          );
       });
       const code = event.exitCode === undefined ? '' : ` (exit code ${event.exitCode})`;
       this.deps.log(`${app}: ${dynoName(event.labels)} died${code}; ${route.serverName} is out of rotation`);

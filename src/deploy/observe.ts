@@ -4,7 +4,12 @@ import { LABELS } from '../core/types.js';
 import type { ObservedContainer } from './plan-types.js';
 
 /** Observed state of an app: its containers (from Docker labels) joined with the route table. */
-export async function observeApp(engine: ContainerEngine, routes: RouteRepository, app: string, signal?: AbortSignal): Promise<ObservedContainer[]> {
+export async function observeApp(
+  engine: ContainerEngine,
+  routes: RouteRepository,
+  app: string,
+  signal?: AbortSignal,
+): Promise<ObservedContainer[]> {
   const containers = await engine.listContainers({ [LABELS.app]: app, [LABELS.managed]: 'true' }, signal);
   const byContainer = new Map(routes.forApp(app).map((r) => [r.containerId, r.serverName]));
   const observed: ObservedContainer[] = [];

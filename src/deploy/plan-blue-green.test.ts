@@ -3,10 +3,20 @@ import assert from 'node:assert/strict';
 import { planBlueGreen, planWarmSwitch } from './plan-blue-green.js';
 import type { ObservedContainer } from './plan-types.js';
 
-const web = (id: string, release: number, index: number): ObservedContainer => ({ id, process: 'web', release, index, state: 'running', serverName: `web-${id}` });
+const web = (id: string, release: number, index: number): ObservedContainer => ({
+  id,
+  process: 'web',
+  release,
+  index,
+  state: 'running',
+  serverName: `web-${id}`,
+});
 
 test('blue-green starts and stages the whole new set before one switch, then parks the old set', () => {
-  const steps = planBlueGreen({ release: 2, processes: { web: null }, formation: { web: 2 } }, [web('a', 1, 1), web('b', 1, 2)]);
+  const steps = planBlueGreen({ release: 2, processes: { web: null }, formation: { web: 2 } }, [
+    web('a', 1, 1),
+    web('b', 1, 2),
+  ]);
   assert.deepEqual(steps, [
     { kind: 'start', key: 'web.1@v2', process: 'web', index: 1, release: 2 },
     { kind: 'start', key: 'web.2@v2', process: 'web', index: 2, release: 2 },
@@ -31,14 +41,24 @@ test('blue-green starts and stages the whole new set before one switch, then par
 
 test('workers are replaced after the switch, rolling', () => {
   const worker: ObservedContainer = { id: 'w', process: 'worker', release: 1, index: 1, state: 'running' };
-  const steps = planBlueGreen({ release: 2, processes: { web: null, worker: 'w' }, formation: { web: 1, worker: 1 } }, [web('a', 1, 1), worker]);
-  assert.deepEqual(steps.slice(-4).map((s) => s.kind), ['start', 'check-running', 'stop', 'remove']);
+  const steps = planBlueGreen({ release: 2, processes: { web: null, worker: 'w' }, formation: { web: 1, worker: 1 } }, [
+    web('a', 1, 1),
+    worker,
+  ]);
+  assert.deepEqual(
+    steps.slice(-4).map((s) => s.kind),
+    ['start', 'check-running', 'stop', 'remove'],
+  );
   assert.equal(steps.findIndex((s) => s.kind === 'switch') < steps.findIndex((s) => s.kind === 'check-running'), true);
 });
 
 test('instant rollback enables the warm set and parks the current one', () => {
   assert.deepEqual(planWarmSwitch([web('old', 1, 1)], [web('new', 2, 1)]), [
-    { kind: 'switch-warm', enable: [{ containerId: 'old', serverName: 'web-old' }], drain: [{ containerId: 'new', serverName: 'web-new' }] },
+    {
+      kind: 'switch-warm',
+      enable: [{ containerId: 'old', serverName: 'web-old' }],
+      drain: [{ containerId: 'new', serverName: 'web-new' }],
+    },
     { kind: 'park', containerId: 'new', serverName: 'web-new' },
   ]);
 });

@@ -9,7 +9,11 @@ import { containerKey, type DeployStep, type DesiredState, type ObservedContaine
  */
 export function planBlueGreen(desired: DesiredState, observed: ObservedContainer[]): DeployStep[] {
   const web = observed.filter((c) => c.process === 'web');
-  const wanted = Object.hasOwn(desired.processes, 'web') ? (Object.hasOwn(desired.formation, 'web') ? desired.formation['web']! : 0) : 0;
+  const wanted = Object.hasOwn(desired.processes, 'web')
+    ? Object.hasOwn(desired.formation, 'web')
+      ? desired.formation['web']!
+      : 0
+    : 0;
   const same = new Set([desired.release, ...(desired.equivalentReleases ?? [])]);
   const current = web.filter((c) => same.has(c.release) && c.state === 'running' && c.serverName !== undefined);
   const steps: DeployStep[] = [];
@@ -20,26 +24,42 @@ export function planBlueGreen(desired: DesiredState, observed: ObservedContainer
       steps.push({ kind: 'remove', containerId: c.id });
     }
     const keys = Array.from({ length: wanted }, (_, i) => containerKey('web', i + 1, desired.release));
-    for (const [i, key] of keys.entries()) steps.push({ kind: 'start', key, process: 'web', index: i + 1, release: desired.release });
-    for (const key of keys) steps.push({ kind: 'probe', key }, { kind: 'route-add', key, weight: 0 }, { kind: 'wait-up', key });
+    for (const [i, key] of keys.entries())
+      steps.push({ kind: 'start', key, process: 'web', index: i + 1, release: desired.release });
+    for (const key of keys)
+      steps.push({ kind: 'probe', key }, { kind: 'route-add', key, weight: 0 }, { kind: 'wait-up', key });
     const live = web.filter((c) => c.state === 'running');
     const routed = live.filter((c): c is ObservedContainer & { serverName: string } => c.serverName !== undefined);
-    steps.push({ kind: 'switch', enable: keys, drain: routed.map((c) => ({ containerId: c.id, serverName: c.serverName })) });
+    steps.push({
+      kind: 'switch',
+      enable: keys,
+      drain: routed.map((c) => ({ containerId: c.id, serverName: c.serverName })),
+    });
     for (const c of routed) steps.push({ kind: 'park', containerId: c.id, serverName: c.serverName });
-    for (const c of live.filter((c) => c.serverName === undefined)) steps.push({ kind: 'stop', containerId: c.id }, { kind: 'remove', containerId: c.id });
+    for (const c of live.filter((c) => c.serverName === undefined))
+      steps.push({ kind: 'stop', containerId: c.id }, { kind: 'remove', containerId: c.id });
   }
   const others: DesiredState = {
     ...desired,
     processes: Object.fromEntries(Object.entries(desired.processes).filter(([t]) => t !== 'web')),
   };
-  steps.push(...planRollout(others, observed.filter((c) => c.process !== 'web')));
+  steps.push(
+    ...planRollout(
+      others,
+      observed.filter((c) => c.process !== 'web'),
+    ),
+  );
   return steps;
 }
 
 /** Instant rollback inside the warm window: the warm set takes traffic back; the current set is parked. */
 export function planWarmSwitch(warm: ObservedContainer[], current: ObservedContainer[]): DeployStep[] {
   const routed = (cs: ObservedContainer[]) =>
-    cs.filter((c): c is ObservedContainer & { serverName: string } => c.serverName !== undefined && c.state === 'running').map((c) => ({ containerId: c.id, serverName: c.serverName }));
+    cs
+      .filter(
+        (c): c is ObservedContainer & { serverName: string } => c.serverName !== undefined && c.state === 'running',
+      )
+      .map((c) => ({ containerId: c.id, serverName: c.serverName }));
   const drain = routed(current);
   return [{ kind: 'switch-warm', enable: routed(warm), drain }, ...drain.map((c) => ({ kind: 'park' as const, ...c }))];
 }

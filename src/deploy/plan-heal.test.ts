@@ -4,33 +4,95 @@ import { downDynos, planHeal } from './plan-heal.js';
 import type { DesiredState, ObservedContainer } from './plan-types.js';
 import type { DynoCrashState } from './crash-backoff.js';
 
-const desired: DesiredState = { release: 7, processes: { web: null, worker: 'node worker.js' }, formation: { web: 3, worker: 1 } };
+const desired: DesiredState = {
+  release: 7,
+  processes: { web: null, worker: 'node worker.js' },
+  formation: { web: 3, worker: 1 },
+};
 const NOW = 1_000_000;
 
-function c(id: string, process: string, index: number, state: ObservedContainer['state'], extra: Partial<ObservedContainer> = {}): ObservedContainer {
-  return { id, process, index, release: 7, state, ...(process === 'web' && state === 'running' ? { serverName: `${process}-${index}-${id}` } : {}), ...extra };
+function c(
+  id: string,
+  process: string,
+  index: number,
+  state: ObservedContainer['state'],
+  extra: Partial<ObservedContainer> = {},
+): ObservedContainer {
+  return {
+    id,
+    process,
+    index,
+    release: 7,
+    state,
+    ...(process === 'web' && state === 'running' ? { serverName: `${process}-${index}-${id}` } : {}),
+    ...extra,
+  };
 }
 
-const healthy = [c('a', 'web', 1, 'running'), c('b', 'web', 2, 'running'), c('d', 'web', 3, 'running'), c('w', 'worker', 1, 'running')];
+const healthy = [
+  c('a', 'web', 1, 'running'),
+  c('b', 'web', 2, 'running'),
+  c('d', 'web', 3, 'running'),
+  c('w', 'worker', 1, 'running'),
+];
 
 function waitingUntil(dyno: string, nextRestartAt: number): Map<string, DynoCrashState> {
-  return new Map([[dyno, { app: 'shop', dyno, release: 7, restarts: 1, crashes: [NOW - 2000, NOW - 1000], nextRestartAt, lastContainer: 'x' }]]);
+  return new Map([
+    [
+      dyno,
+      {
+        app: 'shop',
+        dyno,
+        release: 7,
+        restarts: 1,
+        crashes: [NOW - 2000, NOW - 1000],
+        nextRestartAt,
+        lastContainer: 'x',
+      },
+    ],
+  ]);
 }
 
 describe('planHeal', () => {
-  const cases: { name: string; observed: ObservedContainer[]; crashes?: Map<string, DynoCrashState>; steps: string[]; restart: string[]; waiting: string[] }[] = [
+  const cases: {
+    name: string;
+    observed: ObservedContainer[];
+    crashes?: Map<string, DynoCrashState>;
+    steps: string[];
+    restart: string[];
+    waiting: string[];
+  }[] = [
     { name: 'a healthy formation needs nothing', observed: healthy, steps: [], restart: [], waiting: [] },
     {
       name: 'a killed web container: its route goes, it is removed and the same dyno starts again through probe → route → UP',
-      observed: [c('a', 'web', 1, 'running'), c('b', 'web', 2, 'exited', { serverName: 'web-2-b' }), c('d', 'web', 3, 'running'), c('w', 'worker', 1, 'running')],
-      steps: ['route-remove web-2-b', 'remove b', 'start web.2@v7', 'probe web.2@v7', 'route-add web.2@v7', 'wait-up web.2@v7'],
+      observed: [
+        c('a', 'web', 1, 'running'),
+        c('b', 'web', 2, 'exited', { serverName: 'web-2-b' }),
+        c('d', 'web', 3, 'running'),
+        c('w', 'worker', 1, 'running'),
+      ],
+      steps: [
+        'route-remove web-2-b',
+        'remove b',
+        'start web.2@v7',
+        'probe web.2@v7',
+        'route-add web.2@v7',
+        'wait-up web.2@v7',
+      ],
       restart: ['web.2'],
       waiting: [],
     },
     {
       name: 'a container being removed from outside (docker rm -f) counts as dead: route out, the dyno starts again',
       observed: [c('a', 'web', 1, 'removing', { serverName: 'web-1-a' }), ...healthy.slice(1)],
-      steps: ['route-remove web-1-a', 'remove a', 'start web.1@v7', 'probe web.1@v7', 'route-add web.1@v7', 'wait-up web.1@v7'],
+      steps: [
+        'route-remove web-1-a',
+        'remove a',
+        'start web.1@v7',
+        'probe web.1@v7',
+        'route-add web.1@v7',
+        'wait-up web.1@v7',
+      ],
       restart: ['web.1'],
       waiting: [],
     },
@@ -80,7 +142,12 @@ describe('planHeal', () => {
     },
     {
       name: 'old dead containers next to a serving one, and dead ones outside the formation, are cleaned up',
-      observed: [...healthy, c('old', 'web', 2, 'exited', { release: 6 }), c('gone', 'web', 5, 'exited', { serverName: 'web-5-gone' }), c('cl', 'clock', 1, 'dead')],
+      observed: [
+        ...healthy,
+        c('old', 'web', 2, 'exited', { release: 6 }),
+        c('gone', 'web', 5, 'exited', { serverName: 'web-5-gone' }),
+        c('cl', 'clock', 1, 'dead'),
+      ],
       steps: ['route-remove web-5-gone', 'remove gone', 'remove cl', 'remove old'],
       restart: [],
       waiting: [],
@@ -103,8 +170,17 @@ describe('planHeal', () => {
   for (const t of cases) {
     it(t.name, () => {
       const plan = planHeal(desired, t.observed, t.crashes ?? new Map(), NOW);
-      const steps = plan.steps.map((s) => ('key' in s ? `${s.kind} ${s.key}` : 'serverName' in s && s.kind === 'route-remove' ? `${s.kind} ${s.serverName}` : `${s.kind} ${'containerId' in s ? s.containerId : ''}`));
-      assert.deepEqual({ steps, restart: plan.restart, waiting: plan.waiting }, { steps: t.steps, restart: t.restart, waiting: t.waiting });
+      const steps = plan.steps.map((s) =>
+        'key' in s
+          ? `${s.kind} ${s.key}`
+          : 'serverName' in s && s.kind === 'route-remove'
+            ? `${s.kind} ${s.serverName}`
+            : `${s.kind} ${'containerId' in s ? s.containerId : ''}`,
+      );
+      assert.deepEqual(
+        { steps, restart: plan.restart, waiting: plan.waiting },
+        { steps: t.steps, restart: t.restart, waiting: t.waiting },
+      );
     });
   }
 
@@ -114,12 +190,20 @@ describe('planHeal', () => {
       { serverName: 'web-9-rm', containerId: 'rm' },
       { serverName: 'web-1-warm', containerId: 'warm' },
     ];
-    const plan = planHeal(desired, healthy, new Map(), NOW, { routes, containerIds: new Set([...healthy.map((x) => x.id), 'warm']) });
+    const plan = planHeal(desired, healthy, new Map(), NOW, {
+      routes,
+      containerIds: new Set([...healthy.map((x) => x.id), 'warm']),
+    });
     assert.deepEqual(plan.steps, [{ kind: 'route-remove', containerId: 'rm', serverName: 'web-9-rm' }]);
   });
 
   it('a formation of 0, or a type the release does not have, heals nothing', () => {
-    const plan = planHeal({ release: 7, processes: { web: null }, formation: { web: 0, worker: 2 } }, [], new Map(), NOW);
+    const plan = planHeal(
+      { release: 7, processes: { web: null }, formation: { web: 0, worker: 2 } },
+      [],
+      new Map(),
+      NOW,
+    );
     assert.deepEqual(plan, { steps: [], restart: [], waiting: [] });
   });
 });

@@ -74,7 +74,12 @@ export function downDynos(desired: DesiredState, observed: ObservedContainer[]):
     .slots.filter((slot) => !slot.occupants.some(isServing))
     .map((slot) => {
       const dead = lastDead(slot.occupants);
-      return { dyno: `${slot.process}.${slot.index}`, process: slot.process, index: slot.index, ...(dead ? { dead } : {}) };
+      return {
+        dyno: `${slot.process}.${slot.index}`,
+        process: slot.process,
+        index: slot.index,
+        ...(dead ? { dead } : {}),
+      };
     });
 }
 
@@ -89,14 +94,21 @@ export interface RouteView {
   containerIds: ReadonlySet<string>;
 }
 
-export function planHeal(desired: DesiredState, observed: ObservedContainer[], crashes: ReadonlyMap<string, DynoCrashState>, nowMs: number, known?: RouteView): HealPlan {
+export function planHeal(
+  desired: DesiredState,
+  observed: ObservedContainer[],
+  crashes: ReadonlyMap<string, DynoCrashState>,
+  nowMs: number,
+  known?: RouteView,
+): HealPlan {
   const { slots, strays } = slotsOf(desired, observed);
   const steps: DeployStep[] = [];
   const restart: string[] = [];
   const waiting: string[] = [];
   // Routes to containers that no longer exist at all (removed from outside) serve nothing.
   for (const route of known?.routes ?? []) {
-    if (!known!.containerIds.has(route.containerId)) steps.push({ kind: 'route-remove', containerId: route.containerId, serverName: route.serverName });
+    if (!known!.containerIds.has(route.containerId))
+      steps.push({ kind: 'route-remove', containerId: route.containerId, serverName: route.serverName });
   }
   // Dead containers outside the formation (scaled away, another process type) are just cleaned up.
   for (const c of strays.filter(isDead)) steps.push(...retireSteps(c));

@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import { planRollout } from './plan-rollout.js';
 import type { ObservedContainer } from './plan-types.js';
 
-const web = (id: string, release: number, index: number, extra: Partial<ObservedContainer> = {}): ObservedContainer => ({
+const web = (
+  id: string,
+  release: number,
+  index: number,
+  extra: Partial<ObservedContainer> = {},
+): ObservedContainer => ({
   id,
   process: 'web',
   release,
@@ -37,7 +42,10 @@ test('first deploy starts one routed web container', () => {
 });
 
 test('rolling deploy interleaves: new one up before each old one drains', () => {
-  const steps = planRollout({ release: 2, processes: { web: null }, formation: { web: 2 } }, [web('a', 1, 1), web('b', 1, 2)]);
+  const steps = planRollout({ release: 2, processes: { web: null }, formation: { web: 2 } }, [
+    web('a', 1, 1),
+    web('b', 1, 2),
+  ]);
   assert.deepEqual(steps, [...startWeb(1, 2), ...retire('a'), ...startWeb(2, 2), ...retire('b')]);
 });
 
@@ -47,16 +55,25 @@ test('scale up keeps current containers and adds missing indices', () => {
 });
 
 test('scale down drains the highest index first', () => {
-  const steps = planRollout({ release: 3, processes: { web: null }, formation: { web: 1 } }, [web('a', 3, 1), web('b', 3, 2), web('c', 3, 3)]);
+  const steps = planRollout({ release: 3, processes: { web: null }, formation: { web: 1 } }, [
+    web('a', 3, 1),
+    web('b', 3, 2),
+    web('c', 3, 3),
+  ]);
   assert.deepEqual(steps, [...retire('c'), ...retire('b')]);
 });
 
 test('nothing to do when observed matches desired', () => {
-  assert.deepEqual(planRollout({ release: 3, processes: { web: null }, formation: { web: 2 } }, [web('a', 3, 1), web('b', 3, 2)]), []);
+  assert.deepEqual(
+    planRollout({ release: 3, processes: { web: null }, formation: { web: 2 } }, [web('a', 3, 1), web('b', 3, 2)]),
+    [],
+  );
 });
 
 test('an exited container is removed without drain, and its slot refilled', () => {
-  const steps = planRollout({ release: 3, processes: { web: null }, formation: { web: 1 } }, [web('a', 3, 1, { state: 'exited' })]);
+  const steps = planRollout({ release: 3, processes: { web: null }, formation: { web: 1 } }, [
+    web('a', 3, 1, { state: 'exited' }),
+  ]);
   assert.deepEqual(steps, [
     { kind: 'route-remove', containerId: 'a', serverName: 'web-a' },
     { kind: 'remove', containerId: 'a' },
@@ -65,13 +82,22 @@ test('an exited container is removed without drain, and its slot refilled', () =
 });
 
 test('a running container of the release that is not routed is replaced', () => {
-  const steps = planRollout({ release: 3, processes: { web: null }, formation: { web: 1 } }, [web('a', 3, 1, { serverName: undefined })]);
-  assert.deepEqual(steps, [...startWeb(1, 3), { kind: 'stop', containerId: 'a' }, { kind: 'remove', containerId: 'a' }]);
+  const steps = planRollout({ release: 3, processes: { web: null }, formation: { web: 1 } }, [
+    web('a', 3, 1, { serverName: undefined }),
+  ]);
+  assert.deepEqual(steps, [
+    ...startWeb(1, 3),
+    { kind: 'stop', containerId: 'a' },
+    { kind: 'remove', containerId: 'a' },
+  ]);
 });
 
 test('workers are replaced after web, without routing', () => {
   const worker: ObservedContainer = { id: 'w', process: 'worker', release: 1, index: 1, state: 'running' };
-  const steps = planRollout({ release: 2, processes: { web: 'node web.js', worker: 'node worker.js' }, formation: { web: 1, worker: 1 } }, [web('a', 1, 1), worker]);
+  const steps = planRollout(
+    { release: 2, processes: { web: 'node web.js', worker: 'node worker.js' }, formation: { web: 1, worker: 1 } },
+    [web('a', 1, 1), worker],
+  );
   assert.deepEqual(steps, [
     ...startWeb(1, 2),
     ...retire('a'),
@@ -84,21 +110,36 @@ test('workers are replaced after web, without routing', () => {
 
 test('a process type missing from the new release is retired', () => {
   const worker: ObservedContainer = { id: 'w', process: 'worker', release: 1, index: 1, state: 'running' };
-  const steps = planRollout({ release: 2, processes: { web: null }, formation: { web: 1, worker: 1 } }, [web('a', 2, 1), worker]);
-  assert.deepEqual(steps, [{ kind: 'stop', containerId: 'w' }, { kind: 'remove', containerId: 'w' }]);
+  const steps = planRollout({ release: 2, processes: { web: null }, formation: { web: 1, worker: 1 } }, [
+    web('a', 2, 1),
+    worker,
+  ]);
+  assert.deepEqual(steps, [
+    { kind: 'stop', containerId: 'w' },
+    { kind: 'remove', containerId: 'w' },
+  ]);
 });
 
 test('reverting to an older release keeps its containers and replaces the new ones', () => {
-  const steps = planRollout({ release: 1, processes: { web: null }, formation: { web: 2 } }, [web('new', 2, 1), web('old', 1, 2)]);
+  const steps = planRollout({ release: 1, processes: { web: null }, formation: { web: 2 } }, [
+    web('new', 2, 1),
+    web('old', 1, 2),
+  ]);
   assert.deepEqual(steps, [...startWeb(1, 1), ...retire('new')]);
 });
 
 test('containers of an equivalent release (same build and config) are kept', () => {
-  const steps = planRollout({ release: 5, equivalentReleases: [3], processes: { web: null }, formation: { web: 2 } }, [web('a', 3, 1), web('b', 4, 2)]);
+  const steps = planRollout({ release: 5, equivalentReleases: [3], processes: { web: null }, formation: { web: 2 } }, [
+    web('a', 3, 1),
+    web('b', 4, 2),
+  ]);
   assert.deepEqual(steps, [...startWeb(2, 5), ...retire('b')]);
 });
 
 test('restart replaces every container of the type one by one', () => {
-  const steps = planRollout({ release: 3, restartTypes: ['web'], processes: { web: null }, formation: { web: 2 } }, [web('a', 3, 1), web('b', 3, 2)]);
+  const steps = planRollout({ release: 3, restartTypes: ['web'], processes: { web: null }, formation: { web: 2 } }, [
+    web('a', 3, 1),
+    web('b', 3, 2),
+  ]);
   assert.deepEqual(steps, [...startWeb(1, 3), ...retire('b'), ...startWeb(2, 3), ...retire('a')]);
 });

@@ -10,7 +10,11 @@ export function planRollout(desired: DesiredState, observed: ObservedContainer[]
   const ordered = [...types.filter((t) => t === 'web'), ...types.filter((t) => t !== 'web').sort()];
   const steps: DeployStep[] = [];
   for (const type of ordered) {
-    const wanted = Object.hasOwn(desired.processes, type) ? (Object.hasOwn(desired.formation, type) ? desired.formation[type]! : 0) : 0;
+    const wanted = Object.hasOwn(desired.processes, type)
+      ? Object.hasOwn(desired.formation, type)
+        ? desired.formation[type]!
+        : 0
+      : 0;
     const mine = observed.filter((c) => c.process === type);
     const same = new Set([desired.release, ...(desired.equivalentReleases ?? [])]);
     const restarting = desired.restartTypes?.includes(type) ?? false;

@@ -42,7 +42,11 @@ export type DeployStep =
   /** Blue-green: new (staged, weight 0) servers take all traffic and the old ones drain, in one go. */
   | { kind: 'switch'; enable: string[]; drain: { containerId: string; serverName: string }[] }
   /** Blue-green instant rollback: warm servers go back to ready and the current ones drain. */
-  | { kind: 'switch-warm'; enable: { containerId: string; serverName: string }[]; drain: { containerId: string; serverName: string }[] }
+  | {
+      kind: 'switch-warm';
+      enable: { containerId: string; serverName: string }[];
+      drain: { containerId: string; serverName: string }[];
+    }
   /** Blue-green: once drained, a server goes to maint; its container keeps running (the warm set). */
   | { kind: 'park'; containerId: string; serverName: string };
 

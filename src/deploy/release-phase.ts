@@ -11,7 +11,18 @@ import { randomBytes } from 'node:crypto';
  */
 export async function runReleasePhase(
   engine: ContainerEngine,
-  input: { app: string; release: number; image: string; command: string; config: Record<string, string>; emit: EventSink; redact: (s: string) => string; signal?: AbortSignal; limits?: ContainerSpec['limits']; logRotation?: ContainerSpec['logRotation'] },
+  input: {
+    app: string;
+    release: number;
+    image: string;
+    command: string;
+    config: Record<string, string>;
+    emit: EventSink;
+    redact: (s: string) => string;
+    signal?: AbortSignal;
+    limits?: ContainerSpec['limits'];
+    logRotation?: ContainerSpec['logRotation'];
+  },
 ): Promise<void> {
   const info = await engine.runContainer(
     {
@@ -19,14 +30,23 @@ export async function runReleasePhase(
       image: input.image,
       cmd: shellCommand(input.command),
       env: { ...input.config, SLIPWAY_APP: input.app, SLIPWAY_RELEASE: `v${input.release}`, DYNO: 'release.1' },
-      labels: { [LABELS.managed]: 'true', [LABELS.app]: input.app, [LABELS.release]: `v${input.release}`, [LABELS.process]: 'release', [LABELS.index]: '1' },
+      labels: {
+        [LABELS.managed]: 'true',
+        [LABELS.app]: input.app,
+        [LABELS.release]: `v${input.release}`,
+        [LABELS.process]: 'release',
+        [LABELS.index]: '1',
+      },
       ...(input.limits ? { limits: input.limits } : {}),
       ...(input.logRotation ? { logRotation: input.logRotation } : {}),
     },
     input.signal,
   );
   try {
-    for await (const line of engine.logs(info.id, { follow: true, ...(input.signal ? { signal: input.signal } : {}) })) {
+    for await (const line of engine.logs(info.id, {
+      follow: true,
+      ...(input.signal ? { signal: input.signal } : {}),
+    })) {
       input.emit({ type: 'output', source: 'release', text: input.redact(line.text), at: line.time });
     }
     const code = await engine.waitContainer(info.id, input.signal);

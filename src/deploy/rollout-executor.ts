@@ -45,7 +45,10 @@ interface Started {
 export class RolloutExecutor {
   private readonly started = new Map<string, Started>();
 
-  constructor(private readonly deps: RolloutDeps, private readonly target: RolloutTarget) {}
+  constructor(
+    private readonly deps: RolloutDeps,
+    private readonly target: RolloutTarget,
+  ) {}
 
   async execute(steps: DeployStep[]): Promise<void> {
     const { store } = this.deps;
@@ -100,7 +103,12 @@ export class RolloutExecutor {
       case 'park':
         return this.park(step.serverName);
       case 'remove': {
-        const archived = await archiveContainerLogs(this.deps.engine, this.deps.store.logs, step.containerId, makeRedactor(this.target.config));
+        const archived = await archiveContainerLogs(
+          this.deps.engine,
+          this.deps.store.logs,
+          step.containerId,
+          makeRedactor(this.target.config),
+        );
         await this.deps.engine.removeContainer(step.containerId, { force: true }, this.deps.signal);
         return { archivedLogLines: archived };
       }
@@ -146,37 +154,71 @@ export class RolloutExecutor {
     const c = this.get(key);
     const hc = this.target.settings.healthcheck;
     const what = hc.path ? `GET ${hc.path}` : 'TCP connect';
-    const outcome = await stage(this.deps.emit, 'probe', `health check ${key} (${what})`, async () => {
-      const watch = watchExit(this.deps.engine, c.id, this.deps.signal);
-      try {
-        const result = await probeUntilHealthy(
-          { host: c.address!, port: c.port!, ...(hc.path ? { path: hc.path, hostHeader: `${this.target.app}.health` } : {}) },
-          {
-            attempts: hc.attempts,
-            intervalMs: hc.intervalMs,
-            timeoutMs: hc.timeoutMs,
-            ...(this.deps.signal ? { signal: this.deps.signal } : {}),
-            exited: watch.exited,
-          },
-        );
-        if (result.exited) throw containerExitedError(dyno(key), result.exitCode, await this.lastLogs(c.id), 'before it answered its health check');
-        if (!result.healthy) throw await this.unhealthy(key, c, result.results);
-        return result;
-      } finally {
-        watch.cancel();
-      }
-    }, (r) => `${r.results.length} attempt(s)`);
+    const outcome = await stage(
+      this.deps.emit,
+      'probe',
+      `health check ${key} (${what})`,
+      async () => {
+        const watch = watchExit(this.deps.engine, c.id, this.deps.signal);
+        try {
+          const result = await probeUntilHealthy(
+            {
+              host: c.address!,
+              port: c.port!,
+              ...(hc.path ? { path: hc.path, hostHeader: `${this.target.app}.health` } : {}),
+            },
+            {
+              attempts: hc.attempts,
+              intervalMs: hc.intervalMs,
+              timeoutMs: hc.timeoutMs,
+              ...(this.deps.signal ? { signal: this.deps.signal } : {}),
+              exited: watch.exited,
+            },
+          );
+          if (result.exited)
+            throw containerExitedError(
+              dyno(key),
+              result.exitCode,
+              await this.lastLogs(c.id),
+              'before it answered its health check',
+            );
+          if (!result.healthy) throw await this.unhealthy(key, c, result.results);
+          return result;
+        } finally {
+          watch.cancel();
+        }
+      },
+      (r) => `${r.results.length} attempt(s)`,
+    );
     return { attempts: outcome.results.length };
   }
 
   private async routeAdd(key: string, weight?: number) {
     const c = this.get(key);
     const serverName = `${key.split('@')[0]!.replace('.', '-')}-${c.id.slice(0, 12)}`;
-    this.deps.store.routes.upsert({ app: this.target.app, serverName, containerId: c.id, address: c.address!, port: c.port!, state: 'ready', ...(weight === undefined ? {} : { weight }) });
+    this.deps.store.routes.upsert({
+      app: this.target.app,
+      serverName,
+      containerId: c.id,
+      address: c.address!,
+      port: c.port!,
+      state: 'ready',
+      ...(weight === undefined ? {} : { weight }),
+    });
     c.serverName = serverName;
     const staged = weight === 0 ? ' (staged: no traffic yet)' : '';
     await stage(this.deps.emit, 'route', `add ${key} to router${staged}`, () =>
-      this.deps.router.addServer(this.target.app, { name: serverName, address: c.address!, port: c.port!, state: 'ready', ...(weight === undefined ? {} : { weight }) }, this.deps.signal),
+      this.deps.router.addServer(
+        this.target.app,
+        {
+          name: serverName,
+          address: c.address!,
+          port: c.port!,
+          state: 'ready',
+          ...(weight === undefined ? {} : { weight }),
+        },
+        this.deps.signal,
+      ),
     );
     return { serverName };
   }
@@ -188,41 +230,60 @@ export class RolloutExecutor {
     const started = Date.now();
     await stage(this.deps.emit, 'route', `switch all traffic to v${this.target.desired.release}`, async () => {
       for (const key of enable) store.routes.setWeight(app, this.get(key).serverName!, undefined);
-      await Promise.all(enable.map((key) => router.setServerWeight(app, this.get(key).serverName!, 1, this.deps.signal)));
-      await this.drainAll(drain);
-    });
-    return { switchMs: Date.now() - started };
-  }
-
-  /** Instant rollback: warm servers back to ready (re-added if a reload dropped them), current ones drain. */
-  private async switchWarm(enable: { containerId: string; serverName: string }[], drain: { containerId: string; serverName: string }[]) {
-    const { router, store } = this.deps;
-    const app = this.target.app;
-    const started = Date.now();
-    await stage(this.deps.emit, 'route', `switch all traffic back to the warm set (v${this.target.desired.release})`, async () => {
-      const routes = new Map(store.routes.forApp(app).map((r) => [r.serverName, r]));
       await Promise.all(
-        enable.map(async (warm) => {
-          store.routes.setState(app, warm.serverName, 'ready');
-          try {
-            await router.setServerState(app, warm.serverName, 'ready', this.deps.signal);
-          } catch (err) {
-            if (!(err instanceof SlipwayError) || err.code !== 'NOT_FOUND') throw err;
-            const route = routes.get(warm.serverName)!;
-            await router.addServer(app, { name: warm.serverName, address: route.address, port: route.port, state: 'ready' }, this.deps.signal);
-            await router.waitServerUp(app, warm.serverName, { timeoutMs: 15_000, ...(this.deps.signal ? { signal: this.deps.signal } : {}) });
-          }
-        }),
+        enable.map((key) => router.setServerWeight(app, this.get(key).serverName!, 1, this.deps.signal)),
       );
       await this.drainAll(drain);
     });
     return { switchMs: Date.now() - started };
   }
 
+  /** Instant rollback: warm servers back to ready (re-added if a reload dropped them), current ones drain. */
+  private async switchWarm(
+    enable: { containerId: string; serverName: string }[],
+    drain: { containerId: string; serverName: string }[],
+  ) {
+    const { router, store } = this.deps;
+    const app = this.target.app;
+    const started = Date.now();
+    await stage(
+      this.deps.emit,
+      'route',
+      `switch all traffic back to the warm set (v${this.target.desired.release})`,
+      async () => {
+        const routes = new Map(store.routes.forApp(app).map((r) => [r.serverName, r]));
+        await Promise.all(
+          enable.map(async (warm) => {
+            store.routes.setState(app, warm.serverName, 'ready');
+            try {
+              await router.setServerState(app, warm.serverName, 'ready', this.deps.signal);
+            } catch (err) {
+              if (!(err instanceof SlipwayError) || err.code !== 'NOT_FOUND') throw err;
+              const route = routes.get(warm.serverName)!;
+              await router.addServer(
+                app,
+                { name: warm.serverName, address: route.address, port: route.port, state: 'ready' },
+                this.deps.signal,
+              );
+              await router.waitServerUp(app, warm.serverName, {
+                timeoutMs: 15_000,
+                ...(this.deps.signal ? { signal: this.deps.signal } : {}),
+              });
+            }
+          }),
+        );
+        await this.drainAll(drain);
+      },
+    );
+    return { switchMs: Date.now() - started };
+  }
+
   /** Every listed server leaves rotation (store first, then HAProxy), all at once. */
   private async drainAll(servers: { serverName: string }[]): Promise<void> {
     for (const old of servers) this.deps.store.routes.setState(this.target.app, old.serverName, 'drain');
-    await Promise.all(servers.map((old) => this.deps.router.setServerState(this.target.app, old.serverName, 'drain', this.deps.signal)));
+    await Promise.all(
+      servers.map((old) => this.deps.router.setServerState(this.target.app, old.serverName, 'drain', this.deps.signal)),
+    );
   }
 
   /** Blue-green: a drained server leaves rotation (maint) but its container keeps running, warm. */
@@ -241,18 +302,26 @@ export class RolloutExecutor {
       await stage(this.deps.emit, 'healthy', `router reports ${key} UP`, () =>
         unlessExited(
           watchExit(this.deps.engine, c.id, this.deps.signal),
-          this.deps.router.waitServerUp(this.target.app, c.serverName!, { timeoutMs, ...(this.deps.signal ? { signal: this.deps.signal } : {}) }),
-          async (code) => containerExitedError(dyno(key), code, await this.lastLogs(c.id), 'before HAProxy reported it UP'),
+          this.deps.router.waitServerUp(this.target.app, c.serverName!, {
+            timeoutMs,
+            ...(this.deps.signal ? { signal: this.deps.signal } : {}),
+          }),
+          async (code) =>
+            containerExitedError(dyno(key), code, await this.lastLogs(c.id), 'before HAProxy reported it UP'),
         ),
       );
     } catch (err) {
       if (err instanceof SlipwayError && err.code === 'CONTAINER_FAILED') throw err;
       const logs = await this.lastLogs(c.id);
       const base = err instanceof SlipwayError ? err : new SlipwayError('HEALTHCHECK_FAILED', String(err));
-      throw new SlipwayError('HEALTHCHECK_FAILED', `${key} passed Slipway's probe but HAProxy never reported it UP: ${base.message}`, {
-        hint: 'check that the app answers health checks consistently (`slipway logs`)',
-        details: { ...base.details, logs },
-      });
+      throw new SlipwayError(
+        'HEALTHCHECK_FAILED',
+        `${key} passed Slipway's probe but HAProxy never reported it UP: ${base.message}`,
+        {
+          hint: 'check that the app answers health checks consistently (`slipway logs`)',
+          details: { ...base.details, logs },
+        },
+      );
     }
     return {};
   }
@@ -260,8 +329,13 @@ export class RolloutExecutor {
   private async checkRunning(key: string) {
     const c = this.get(key);
     await stage(this.deps.emit, 'probe', `process check ${key}`, async () => {
-      const exitedError = async (code: number | undefined) => containerExitedError(dyno(key), code, await this.lastLogs(c.id), 'right after it started');
-      await unlessExited(watchExit(this.deps.engine, c.id, this.deps.signal), sleep(1000, this.deps.signal), exitedError);
+      const exitedError = async (code: number | undefined) =>
+        containerExitedError(dyno(key), code, await this.lastLogs(c.id), 'right after it started');
+      await unlessExited(
+        watchExit(this.deps.engine, c.id, this.deps.signal),
+        sleep(1000, this.deps.signal),
+        exitedError,
+      );
       const info = await this.deps.engine.inspectContainer(c.id);
       if (info?.state !== 'running') throw await exitedError(info?.exitCode);
     });
@@ -270,7 +344,9 @@ export class RolloutExecutor {
 
   private async drain(serverName: string) {
     this.deps.store.routes.setState(this.target.app, serverName, 'drain');
-    await stage(this.deps.emit, 'drain', `drain ${serverName}`, () => this.deps.router.setServerState(this.target.app, serverName, 'drain', this.deps.signal));
+    await stage(this.deps.emit, 'drain', `drain ${serverName}`, () =>
+      this.deps.router.setServerState(this.target.app, serverName, 'drain', this.deps.signal),
+    );
     return {};
   }
 
@@ -279,14 +355,21 @@ export class RolloutExecutor {
       this.deps.emit,
       'drain',
       `wait for ${serverName} sessions to end`,
-      () => this.deps.router.waitSessionsZero(this.target.app, serverName, { timeoutMs: this.target.settings.drainTimeoutMs, ...(this.deps.signal ? { signal: this.deps.signal } : {}) }),
+      () =>
+        this.deps.router.waitSessionsZero(this.target.app, serverName, {
+          timeoutMs: this.target.settings.drainTimeoutMs,
+          ...(this.deps.signal ? { signal: this.deps.signal } : {}),
+        }),
       (ok) => (ok ? undefined : 'drain timeout reached; remaining sessions are cut'),
     );
     return { drained };
   }
 
   private async routeRemove(serverName: string) {
-    await this.deps.router.removeServer(this.target.app, serverName, { timeoutMs: 10_000, ...(this.deps.signal ? { signal: this.deps.signal } : {}) });
+    await this.deps.router.removeServer(this.target.app, serverName, {
+      timeoutMs: 10_000,
+      ...(this.deps.signal ? { signal: this.deps.signal } : {}),
+    });
     this.deps.store.routes.remove(this.target.app, serverName);
     return {};
   }
@@ -300,7 +383,9 @@ export class RolloutExecutor {
       this.deps.store.routes.remove(this.target.app, c.serverName);
     }
     // Its output explains the failure: keep it in the app's log history (`slipway logs`) like any removed container's.
-    await archiveContainerLogs(this.deps.engine, this.deps.store.logs, c.id, makeRedactor(this.target.config)).catch(() => 0);
+    await archiveContainerLogs(this.deps.engine, this.deps.store.logs, c.id, makeRedactor(this.target.config)).catch(
+      () => 0,
+    );
     await this.deps.engine.removeContainer(c.id, { force: true }).catch(() => undefined);
     this.started.delete(key);
     this.deps.emit({ type: 'info', text: `removed failed container ${key}`, at: new Date().toISOString() });

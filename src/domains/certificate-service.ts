@@ -34,14 +34,22 @@ export class CertificateService {
     const info = describeCertificate(pem.cert);
     const hosts = appHosts(this.deps.store, this.deps.domain, app.name);
     const covered = hosts.filter((host) => certificateCovers(info.names, host));
-    return { app: app.name, ...info, hosts: covered, uncoveredHosts: hosts.filter((h) => !covered.includes(h)), createdAt: stored.createdAt };
+    return {
+      app: app.name,
+      ...info,
+      hosts: covered,
+      uncoveredHosts: hosts.filter((h) => !covered.includes(h)),
+      createdAt: stored.createdAt,
+    };
   }
 
   /** Validates the pair, stores it (key sealed) and installs it; on failure nothing changes. */
   async add(appName: string, certText: unknown, keyText: unknown): Promise<CertificateView> {
     const app = this.deps.store.apps.get(appName);
     if (typeof certText !== 'string' || typeof keyText !== 'string') {
-      throw new SlipwayError('INVALID_INPUT', 'a certificate and a private key (PEM text) are required', { hint: 'slipway certs:add -a APP CERT_FILE KEY_FILE' });
+      throw new SlipwayError('INVALID_INPUT', 'a certificate and a private key (PEM text) are required', {
+        hint: 'slipway certs:add -a APP CERT_FILE KEY_FILE',
+      });
     }
     const now = this.deps.now?.() ?? new Date();
     const { info, pem } = inspectCertificatePair(certText, keyText, now);
@@ -53,7 +61,11 @@ export class CertificateService {
       });
     }
     const previous = this.snapshot(app.name);
-    this.deps.store.certificates.put(app.name, pem, { names: info.names, notAfter: info.notAfter, createdAt: now.toISOString() });
+    this.deps.store.certificates.put(app.name, pem, {
+      names: info.names,
+      notAfter: info.notAfter,
+      createdAt: now.toISOString(),
+    });
     await this.syncOrRestore(app.name, previous);
     return this.show(app.name)!;
   }
@@ -61,16 +73,23 @@ export class CertificateService {
   async remove(appName: string): Promise<{ removed: true }> {
     const app = this.deps.store.apps.get(appName);
     const previous = this.snapshot(app.name);
-    if (!previous) throw new SlipwayError('NOT_FOUND', `app "${app.name}" has no certificate`, { hint: `add one with: slipway certs:add -a ${app.name} CERT_FILE KEY_FILE` });
+    if (!previous)
+      throw new SlipwayError('NOT_FOUND', `app "${app.name}" has no certificate`, {
+        hint: `add one with: slipway certs:add -a ${app.name} CERT_FILE KEY_FILE`,
+      });
     this.deps.store.certificates.remove(app.name);
     await this.syncOrRestore(app.name, previous);
     return { removed: true };
   }
 
-  private snapshot(app: string): { pem: CertificatePem; names: string[]; notAfter: string; createdAt: string } | undefined {
+  private snapshot(
+    app: string,
+  ): { pem: CertificatePem; names: string[]; notAfter: string; createdAt: string } | undefined {
     const stored = this.deps.store.certificates.find(app);
     const pem = this.deps.store.certificates.pem(app);
-    return stored && pem ? { pem, names: stored.names, notAfter: stored.notAfter ?? '', createdAt: stored.createdAt } : undefined;
+    return stored && pem
+      ? { pem, names: stored.names, notAfter: stored.notAfter ?? '', createdAt: stored.createdAt }
+      : undefined;
   }
 
   private async syncOrRestore(app: string, previous: ReturnType<CertificateService['snapshot']>): Promise<void> {

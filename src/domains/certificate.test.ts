@@ -39,7 +39,11 @@ describe('inspectCertificatePair (certificates made by openssl)', () => {
   });
 
   it('keeps only PEM blocks: text around them and a key inside the certificate file are dropped', () => {
-    const { pem } = inspectCertificatePair(`Bag Attributes\n${shop.cert}\n${shop.key}\n${other.cert}`, `junk\n${shop.key}`, now);
+    const { pem } = inspectCertificatePair(
+      `Bag Attributes\n${shop.cert}\n${shop.key}\n${other.cert}`,
+      `junk\n${shop.key}`,
+      now,
+    );
     assert.equal(pem.cert, `${shop.cert.trim()}\n${other.cert.trim()}\n`);
     assert.equal(pem.key, `${shop.key.trim()}\n`);
     assert.deepEqual(describeCertificate(pem.cert).names, ['shop.test', 'www.shop.test', '*.cdn.shop.test']);
@@ -50,23 +54,38 @@ describe('inspectCertificatePair (certificates made by openssl)', () => {
     ['an expired certificate', () => [expired.cert, expired.key], /expired on 2020-02-01/],
     ['a certificate not valid yet', () => [shop.cert, shop.key, new Date('2000-01-01')], /not valid before/],
     ['garbage as certificate', () => ['hello', shop.key], /not a PEM certificate/],
-    ['a damaged certificate', () => [shop.cert.replace(/\n[A-Za-z0-9+/]{10}/, '\nAAAAAAAAAA'), shop.key], /could not be parsed|does not belong/],
+    [
+      'a damaged certificate',
+      () => [shop.cert.replace(/\n[A-Za-z0-9+/]{10}/, '\nAAAAAAAAAA'), shop.key],
+      /could not be parsed|does not belong/,
+    ],
     ['garbage as key', () => [shop.cert, 'hello'], /not a PEM private key/],
     ['the certificate as key', () => [shop.cert, shop.cert], /not a PEM private key/],
-    ['an encrypted key', () => [shop.cert, '-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n'], /encrypted/],
-    ['a damaged key', () => [shop.cert, shop.key.replace(/\n[A-Za-z0-9+/]{20}/, '\nBBBBBBBBBBBBBBBBBBBB')], /could not be parsed|does not belong/],
+    [
+      'an encrypted key',
+      () => [shop.cert, '-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n'],
+      /encrypted/,
+    ],
+    [
+      'a damaged key',
+      () => [shop.cert, shop.key.replace(/\n[A-Za-z0-9+/]{20}/, '\nBBBBBBBBBBBBBBBBBBBB')],
+      /could not be parsed|does not belong/,
+    ],
   ];
   for (const [what, args, message] of rejected) {
     it(`rejects ${what} with INVALID_INPUT and a hint, never quoting the key`, () => {
       const [cert, key, at] = args();
-      assert.throws(() => inspectCertificatePair(cert, key, at ?? now), (err: { code: string; message: string; hint?: string }) => {
-        assert.equal(err.code, 'INVALID_INPUT');
-        assert.match(err.message, message);
-        assert.ok(err.hint);
-        const keyBody = shop.key.split('\n')[1]!;
-        assert.ok(!JSON.stringify(err).includes(keyBody) && !err.message.includes(keyBody));
-        return true;
-      });
+      assert.throws(
+        () => inspectCertificatePair(cert, key, at ?? now),
+        (err: { code: string; message: string; hint?: string }) => {
+          assert.equal(err.code, 'INVALID_INPUT');
+          assert.match(err.message, message);
+          assert.ok(err.hint);
+          const keyBody = shop.key.split('\n')[1]!;
+          assert.ok(!JSON.stringify(err).includes(keyBody) && !err.message.includes(keyBody));
+          return true;
+        },
+      );
     });
   }
 });

@@ -21,7 +21,8 @@ export interface CertificatePair {
 const CERT_BLOCK = /-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+?-----END CERTIFICATE-----/g;
 const KEY_BLOCK = /-----BEGIN ((?:RSA |EC |ENCRYPTED )?PRIVATE KEY)-----[\s\S]+?-----END \1-----/;
 const CLOCK_SKEW_MS = 5 * 60_000;
-const PAIR_HINT = 'slipway certs:add -a APP CERT_FILE KEY_FILE — both PEM: the certificate (chain) first, then its unencrypted private key';
+const PAIR_HINT =
+  'slipway certs:add -a APP CERT_FILE KEY_FILE — both PEM: the certificate (chain) first, then its unencrypted private key';
 
 /**
  * Checks a certificate and private key before anything is stored: both parse, the key belongs to
@@ -29,17 +30,24 @@ const PAIR_HINT = 'slipway certs:add -a APP CERT_FILE KEY_FILE — both PEM: the
  */
 export function inspectCertificatePair(certText: string, keyText: string, now: Date): CertificatePair {
   const blocks = certText.match(CERT_BLOCK) ?? [];
-  if (blocks.length === 0) throw invalid('the certificate is not a PEM certificate (no "-----BEGIN CERTIFICATE-----" block)');
+  if (blocks.length === 0)
+    throw invalid('the certificate is not a PEM certificate (no "-----BEGIN CERTIFICATE-----" block)');
   const cert = parseCertificate(blocks[0]!);
   const key = parseKey(keyText);
   if (!cert.checkPrivateKey(key.object)) {
-    throw invalid('the private key does not belong to the certificate', 'pass the key file that was generated with this certificate (its CSR)');
+    throw invalid(
+      'the private key does not belong to the certificate',
+      'pass the key file that was generated with this certificate (its CSR)',
+    );
   }
   const info = describe(cert);
-  if (now.getTime() > Date.parse(cert.validTo)) throw invalid(`the certificate expired on ${info.notAfter}`, 'renew it, then add the new one');
+  if (now.getTime() > Date.parse(cert.validTo))
+    throw invalid(`the certificate expired on ${info.notAfter}`, 'renew it, then add the new one');
   // A certificate issued a moment ago on a host whose clock is slightly behind is fine.
-  if (now.getTime() + CLOCK_SKEW_MS < Date.parse(cert.validFrom)) throw invalid(`the certificate is not valid before ${info.notBefore}`, 'add it once it is valid');
-  if (info.names.length === 0) throw invalid('the certificate names no DNS host (no DNS subject alternative name, no CN)');
+  if (now.getTime() + CLOCK_SKEW_MS < Date.parse(cert.validFrom))
+    throw invalid(`the certificate is not valid before ${info.notBefore}`, 'add it once it is valid');
+  if (info.names.length === 0)
+    throw invalid('the certificate names no DNS host (no DNS subject alternative name, no CN)');
   return { info, pem: { cert: `${blocks.join('\n')}\n`, key: `${key.pem}\n` } };
 }
 
@@ -79,7 +87,10 @@ function parseKey(text: string): { object: KeyObject; pem: string } {
   const match = KEY_BLOCK.exec(text);
   if (!match) throw invalid('the key is not a PEM private key (no "-----BEGIN … PRIVATE KEY-----" block)');
   if (match[1] === 'ENCRYPTED PRIVATE KEY' || /Proc-Type: 4,ENCRYPTED/.test(match[0])) {
-    throw invalid('the private key is encrypted with a passphrase', 'remove the passphrase first: openssl pkey -in key.pem -out key-plain.pem');
+    throw invalid(
+      'the private key is encrypted with a passphrase',
+      'remove the passphrase first: openssl pkey -in key.pem -out key-plain.pem',
+    );
   }
   try {
     return { object: createPrivateKey(match[0]), pem: match[0] };

@@ -41,18 +41,54 @@ describe('DomainService and CertificateService (real SQLite store; the router is
 
   it('adds, lists and removes custom hosts, syncing the router each time', async () => {
     await domains.add('shop', 'WWW.Shop.Example.');
-    assert.deepEqual(domains.list('shop').map((d) => [d.host, d.kind]), [['shop.apps.test', 'default'], ['www.shop.example', 'custom']]);
-    assert.deepEqual(appRoutes(store, DOMAIN).find((r) => r.app === 'shop')?.hosts, ['shop.apps.test', 'www.shop.example']);
+    assert.deepEqual(
+      domains.list('shop').map((d) => [d.host, d.kind]),
+      [
+        ['shop.apps.test', 'default'],
+        ['www.shop.example', 'custom'],
+      ],
+    );
+    assert.deepEqual(appRoutes(store, DOMAIN).find((r) => r.app === 'shop')?.hosts, [
+      'shop.apps.test',
+      'www.shop.example',
+    ]);
     await domains.remove('shop', 'www.shop.example');
-    assert.deepEqual(domains.list('shop').map((d) => d.host), ['shop.apps.test']);
+    assert.deepEqual(
+      domains.list('shop').map((d) => d.host),
+      ['shop.apps.test'],
+    );
     assert.equal(syncs, 2);
   });
 
   const refused: Array<[string, string, string, RegExp, RegExp]> = [
-    ['a host of another app', 'www.blog.example', 'APP_EXISTS', /already routed to app "blog"/, /domains:remove -a blog www\.blog\.example/],
-    ["another app's default host", 'blog.apps.test', 'APP_EXISTS', /default host of app "blog"/, /belong to the app of that name/],
-    ['a name reserved for a future app', 'future.apps.test', 'INVALID_INPUT', /reserved for an app named "future"/, /belong to the app/],
-    ["the app's own default host", 'shop.apps.test', 'INVALID_INPUT', /already shop's default host/, /without domains:add/],
+    [
+      'a host of another app',
+      'www.blog.example',
+      'APP_EXISTS',
+      /already routed to app "blog"/,
+      /domains:remove -a blog www\.blog\.example/,
+    ],
+    [
+      "another app's default host",
+      'blog.apps.test',
+      'APP_EXISTS',
+      /default host of app "blog"/,
+      /belong to the app of that name/,
+    ],
+    [
+      'a name reserved for a future app',
+      'future.apps.test',
+      'INVALID_INPUT',
+      /reserved for an app named "future"/,
+      /belong to the app/,
+    ],
+    [
+      "the app's own default host",
+      'shop.apps.test',
+      'INVALID_INPUT',
+      /already shop's default host/,
+      /without domains:add/,
+    ],
     ['a host it already has', 'www.shop.example', 'INVALID_INPUT', /already a domain of app "shop"/, /domains -a shop/],
   ];
   for (const [what, host, code, message, hint] of refused) {
@@ -60,7 +96,11 @@ describe('DomainService and CertificateService (real SQLite store; the router is
       await domains.add('blog', 'www.blog.example');
       await domains.add('shop', 'www.shop.example');
       await assert.rejects(domains.add('shop', host), (err: { code: string; message: string; hint: string }) => {
-        assert.deepEqual([err.code, message.test(err.message), hint.test(err.hint)], [code, true, true], `${err.message} / ${err.hint}`);
+        assert.deepEqual(
+          [err.code, message.test(err.message), hint.test(err.hint)],
+          [code, true, true],
+          `${err.message} / ${err.hint}`,
+        );
         return true;
       });
     });
@@ -73,9 +113,15 @@ describe('DomainService and CertificateService (real SQLite store; the router is
 
   it('removing an unknown host, a host of another app or the default host is a clear error', async () => {
     await domains.add('blog', 'www.blog.example');
-    await assert.rejects(domains.remove('shop', 'nope.example'), { code: 'NOT_FOUND', message: 'nope.example is not a domain of app "shop"' });
+    await assert.rejects(domains.remove('shop', 'nope.example'), {
+      code: 'NOT_FOUND',
+      message: 'nope.example is not a domain of app "shop"',
+    });
     await assert.rejects(domains.remove('shop', 'www.blog.example'), { code: 'NOT_FOUND' });
-    await assert.rejects(domains.remove('shop', 'shop.apps.test'), { code: 'INVALID_INPUT', message: /cannot be removed/ });
+    await assert.rejects(domains.remove('shop', 'shop.apps.test'), {
+      code: 'INVALID_INPUT',
+      message: /cannot be removed/,
+    });
     await assert.rejects(domains.add('nope', 'a.example'), { code: 'APP_NOT_FOUND' });
   });
 
@@ -99,7 +145,14 @@ describe('DomainService and CertificateService (real SQLite store; the router is
     await domains.add('shop', 'other.example');
     const cert = makeTestCert(dir, { cn: 'shop', sans: ['www.shop.example', 'shop.apps.test', 'unused.example'] });
     const view = await certs.add('shop', cert.cert, cert.key);
-    assert.deepEqual([view.hosts, view.uncoveredHosts, view.names], [['shop.apps.test', 'www.shop.example'], ['other.example'], ['www.shop.example', 'shop.apps.test', 'unused.example']]);
+    assert.deepEqual(
+      [view.hosts, view.uncoveredHosts, view.names],
+      [
+        ['shop.apps.test', 'www.shop.example'],
+        ['other.example'],
+        ['www.shop.example', 'shop.apps.test', 'unused.example'],
+      ],
+    );
     assert.ok(!('key' in view) && !JSON.stringify(view).includes('PRIVATE KEY'));
     const row = store.db.prepare('SELECT * FROM certificates').get() as Record<string, string>;
     assert.ok(!JSON.stringify(row).includes('PRIVATE KEY') && !JSON.stringify(row).includes(cert.key.split('\n')[1]!));
@@ -114,12 +167,18 @@ describe('DomainService and CertificateService (real SQLite store; the router is
     assert.deepEqual(certs.show('shop')?.hosts, ['www.shop.example']);
   });
 
-  it('refuses a certificate for none of the app\'s hosts, or an invalid pair, and keeps the current one', async () => {
+  it("refuses a certificate for none of the app's hosts, or an invalid pair, and keeps the current one", async () => {
     const good = makeTestCert(dir, { cn: 'shop.apps.test' });
     await certs.add('shop', good.cert, good.key);
     const elsewhere = makeTestCert(dir, { cn: 'elsewhere.example' });
-    await assert.rejects(certs.add('shop', elsewhere.cert, elsewhere.key), { code: 'INVALID_INPUT', message: "the certificate covers none of shop's hosts" });
-    await assert.rejects(certs.add('shop', good.cert, elsewhere.key), { code: 'INVALID_INPUT', message: /does not belong/ });
+    await assert.rejects(certs.add('shop', elsewhere.cert, elsewhere.key), {
+      code: 'INVALID_INPUT',
+      message: "the certificate covers none of shop's hosts",
+    });
+    await assert.rejects(certs.add('shop', good.cert, elsewhere.key), {
+      code: 'INVALID_INPUT',
+      message: /does not belong/,
+    });
     await assert.rejects(certs.add('shop', undefined, good.key), { code: 'INVALID_INPUT' });
     failSync = true;
     const renewed = makeTestCert(dir, { cn: 'shop.apps.test' });

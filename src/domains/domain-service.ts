@@ -25,7 +25,9 @@ export class DomainService {
 
   list(appName: string): DomainEntry[] {
     const app = this.deps.store.apps.get(appName);
-    const custom = this.deps.store.domains.forApp(app.name).map((d): DomainEntry => ({ host: d.host, kind: 'custom', createdAt: d.createdAt }));
+    const custom = this.deps.store.domains
+      .forApp(app.name)
+      .map((d): DomainEntry => ({ host: d.host, kind: 'custom', createdAt: d.createdAt }));
     return [{ host: defaultHost(app.name, this.deps.domain), kind: 'default', createdAt: app.createdAt }, ...custom];
   }
 
@@ -49,11 +51,15 @@ export class DomainService {
     const app = this.deps.store.apps.get(appName);
     const host = normalizeHostname(input);
     if (host === defaultHost(app.name, this.deps.domain)) {
-      throw new SlipwayError('INVALID_INPUT', `${host} is ${app.name}'s default host and cannot be removed`, { hint: 'only hosts added with domains:add can be removed' });
+      throw new SlipwayError('INVALID_INPUT', `${host} is ${app.name}'s default host and cannot be removed`, {
+        hint: 'only hosts added with domains:add can be removed',
+      });
     }
     const existing = this.deps.store.domains.find(host);
     if (!existing || existing.app !== app.name) {
-      throw new SlipwayError('NOT_FOUND', `${host} is not a domain of app "${app.name}"`, { hint: `list its domains with: slipway domains -a ${app.name}` });
+      throw new SlipwayError('NOT_FOUND', `${host} is not a domain of app "${app.name}"`, {
+        hint: `list its domains with: slipway domains -a ${app.name}`,
+      });
     }
     this.deps.store.domains.remove(host);
     try {
@@ -70,19 +76,27 @@ export class DomainService {
   private assertAvailable(app: string, host: string): void {
     const { domain, store } = this.deps;
     if (host === defaultHost(app, domain)) {
-      throw new SlipwayError('INVALID_INPUT', `${host} is already ${app}'s default host`, { hint: 'every app answers at <app>.<SLIPWAY_DOMAIN> without domains:add' });
+      throw new SlipwayError('INVALID_INPUT', `${host} is already ${app}'s default host`, {
+        hint: 'every app answers at <app>.<SLIPWAY_DOMAIN> without domains:add',
+      });
     }
     const suffix = `.${domain}`;
     const label = host.endsWith(suffix) ? host.slice(0, -suffix.length) : undefined;
     if (label !== undefined && !label.includes('.')) {
       const owner = store.apps.find(label);
-      throw new SlipwayError(owner ? 'APP_EXISTS' : 'INVALID_INPUT', `${host} is ${owner ? `the default host of app "${label}"` : `reserved for an app named "${label}"`}`, {
-        hint: `hosts of the form <app>.${domain} belong to the app of that name; use another host (e.g. www.example.com)`,
-      });
+      throw new SlipwayError(
+        owner ? 'APP_EXISTS' : 'INVALID_INPUT',
+        `${host} is ${owner ? `the default host of app "${label}"` : `reserved for an app named "${label}"`}`,
+        {
+          hint: `hosts of the form <app>.${domain} belong to the app of that name; use another host (e.g. www.example.com)`,
+        },
+      );
     }
     const taken = store.domains.find(host);
     if (taken && taken.app === app) {
-      throw new SlipwayError('INVALID_INPUT', `${host} is already a domain of app "${app}"`, { hint: `list its domains with: slipway domains -a ${app}` });
+      throw new SlipwayError('INVALID_INPUT', `${host} is already a domain of app "${app}"`, {
+        hint: `list its domains with: slipway domains -a ${app}`,
+      });
     }
     if (taken) {
       throw new SlipwayError('APP_EXISTS', `${host} is already routed to app "${taken.app}"`, {

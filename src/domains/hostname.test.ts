@@ -11,7 +11,8 @@ describe('normalizeHostname', () => {
     ['bücher.de', 'xn--bcher-kva.de'],
     [`${'a'.repeat(63)}.test`, `${'a'.repeat(63)}.test`],
   ];
-  for (const [input, expected] of valid) it(`accepts ${JSON.stringify(input)}`, () => assert.equal(normalizeHostname(input), expected));
+  for (const [input, expected] of valid)
+    it(`accepts ${JSON.stringify(input)}`, () => assert.equal(normalizeHostname(input), expected));
 
   const invalid: Array<[unknown, RegExp]> = [
     ['', /required/],
@@ -32,12 +33,16 @@ describe('normalizeHostname', () => {
     [42, /invalid hostname/],
   ];
   for (const [input, message] of invalid) {
-    it(`rejects ${JSON.stringify(input)}`, () => assert.throws(() => normalizeHostname(input), (err: { code: string; message: string; hint: string }) => {
-      assert.equal(err.code, 'INVALID_INPUT');
-      assert.match(err.message, message);
-      assert.match(err.hint, /www\.example\.com/);
-      return true;
-    }));
+    it(`rejects ${JSON.stringify(input)}`, () =>
+      assert.throws(
+        () => normalizeHostname(input),
+        (err: { code: string; message: string; hint: string }) => {
+          assert.equal(err.code, 'INVALID_INPUT');
+          assert.match(err.message, message);
+          assert.match(err.hint, /www\.example\.com/);
+          return true;
+        },
+      ));
   }
 });
 
@@ -50,5 +55,7 @@ describe('certificateCovers', () => {
     [['*.shop.test'], 'a.b.shop.test', false],
     [['a.test', '*.b.test'], 'x.b.test', true],
   ];
-  for (const [names, host, expected] of cases) it(`${names.join(',')} ${expected ? 'covers' : 'does not cover'} ${host}`, () => assert.equal(certificateCovers(names, host), expected));
+  for (const [names, host, expected] of cases)
+    it(`${names.join(',')} ${expected ? 'covers' : 'does not cover'} ${host}`, () =>
+      assert.equal(certificateCovers(names, host), expected));
 });

@@ -2,7 +2,8 @@ import { domainToASCII } from 'node:url';
 import { SlipwayError } from '../core/errors.js';
 
 const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-const HINT = 'give a hostname such as "www.example.com": lowercase DNS labels separated by dots, no scheme, port, path or wildcard';
+const HINT =
+  'give a hostname such as "www.example.com": lowercase DNS labels separated by dots, no scheme, port, path or wildcard';
 
 /**
  * A custom hostname as Slipway stores and routes it: lowercase ASCII (IDNs become punycode), no
@@ -11,8 +12,9 @@ const HINT = 'give a hostname such as "www.example.com": lowercase DNS labels se
 export function normalizeHostname(input: unknown): string {
   if (typeof input !== 'string' || input.trim() === '') throw invalid(input, 'a hostname is required');
   let host = input.trim().toLowerCase().replace(/\.$/, '');
-  if (/^[a-z][a-z0-9+.-]*:\/\//.test(host) || host.includes('/')) throw invalid(input, 'give the hostname only, without scheme or path');
-  if (host.includes(':')) throw invalid(input, 'a hostname has no port: HTTP and HTTPS ports are the router\'s');
+  if (/^[a-z][a-z0-9+.-]*:\/\//.test(host) || host.includes('/'))
+    throw invalid(input, 'give the hostname only, without scheme or path');
+  if (host.includes(':')) throw invalid(input, "a hostname has no port: HTTP and HTTPS ports are the router's");
   if (host.includes('*')) throw invalid(input, 'wildcard hostnames are not supported; add each hostname');
   if (/[^\x00-\x7f]/.test(host)) {
     const ascii = domainToASCII(host);

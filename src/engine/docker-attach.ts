@@ -12,20 +12,40 @@ export interface AttachedContainer {
   tty: boolean;
 }
 
-function requestOptions(endpoint: DockerEndpoint, method: string, path: string, headers: Record<string, string> = {}): http.RequestOptions {
+function requestOptions(
+  endpoint: DockerEndpoint,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+): http.RequestOptions {
   return { ...endpoint, method, path: `/${DOCKER_API_VERSION}${path}`, headers };
 }
 
-function call(endpoint: DockerEndpoint, method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
+function call(
+  endpoint: DockerEndpoint,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : JSON.stringify(body);
-    const req = http.request(requestOptions(endpoint, method, path, data ? { 'content-type': 'application/json' } : {}), (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
-    req.on('error', (cause) => reject(new SlipwayError('DOCKER_UNAVAILABLE', 'the Docker Engine does not answer', { cause, hint: 'start Docker: `dockerd &` or run `slipway setup`' })));
+    const req = http.request(
+      requestOptions(endpoint, method, path, data ? { 'content-type': 'application/json' } : {}),
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
+    req.on('error', (cause) =>
+      reject(
+        new SlipwayError('DOCKER_UNAVAILABLE', 'the Docker Engine does not answer', {
+          cause,
+          hint: 'start Docker: `dockerd &` or run `slipway setup`',
+        }),
+      ),
+    );
     req.end(data);
   });
 }
@@ -38,22 +58,42 @@ function query(q: Record<string, string> | undefined): string {
  * Creates a container, attaches to its stdio (a hijacked HTTP connection), then starts it, so no
  * output is missed. With `stdin`, closing the write side of the stream closes the container's stdin.
  */
-export async function startAttached(spec: ContainerSpec, opts: { stdin: boolean; tty: boolean; endpoint?: DockerEndpoint }): Promise<AttachedContainer> {
+export async function startAttached(
+  spec: ContainerSpec,
+  opts: { stdin: boolean; tty: boolean; endpoint?: DockerEndpoint },
+): Promise<AttachedContainer> {
   const endpoint = opts.endpoint ?? parseDockerHost(process.env['DOCKER_HOST']);
   const create = createContainerRequest({ ...spec, openStdin: opts.stdin, tty: opts.tty });
-  const body = { ...(create.body as Record<string, unknown>), AttachStdin: opts.stdin, AttachStdout: true, AttachStderr: true, StdinOnce: opts.stdin };
+  const body = {
+    ...(create.body as Record<string, unknown>),
+    AttachStdin: opts.stdin,
+    AttachStdout: true,
+    AttachStderr: true,
+    StdinOnce: opts.stdin,
+  };
   const created = await call(endpoint, create.method, create.path + query(create.query), body);
-  if (created.status === 404) throw new SlipwayError('IMAGE_NOT_FOUND', `image ${spec.image} is not on this host`, { hint: 'the release\'s image was removed; deploy again' });
-  if (created.status >= 300) throw new SlipwayError('CONTAINER_FAILED', `could not create the container: ${created.text.trim()}`);
+  if (created.status === 404)
+    throw new SlipwayError('IMAGE_NOT_FOUND', `image ${spec.image} is not on this host`, {
+      hint: "the release's image was removed; deploy again",
+    });
+  if (created.status >= 300)
+    throw new SlipwayError('CONTAINER_FAILED', `could not create the container: ${created.text.trim()}`);
   const id = (JSON.parse(created.text) as { Id: string }).Id;
   const stream = await new Promise<Duplex>((resolve, reject) => {
     const attachQuery = new URLSearchParams({ stream: '1', stdout: '1', stderr: '1', stdin: opts.stdin ? '1' : '0' });
-    const req = http.request(requestOptions(endpoint, 'POST', `/containers/${id}/attach?${attachQuery}`, { connection: 'Upgrade', upgrade: 'tcp' }));
+    const req = http.request(
+      requestOptions(endpoint, 'POST', `/containers/${id}/attach?${attachQuery}`, {
+        connection: 'Upgrade',
+        upgrade: 'tcp',
+      }),
+    );
     req.on('upgrade', (_res, socket, head) => {
       if (head.length > 0) socket.unshift(head);
       resolve(socket);
     });
-    req.on('response', (res) => reject(new SlipwayError('CONTAINER_FAILED', `Docker refused to attach (HTTP ${res.statusCode})`)));
+    req.on('response', (res) =>
+      reject(new SlipwayError('CONTAINER_FAILED', `Docker refused to attach (HTTP ${res.statusCode})`)),
+    );
     req.on('error', reject);
     req.end();
   });
@@ -62,7 +102,9 @@ export async function startAttached(spec: ContainerSpec, opts: { stdin: boolean;
   if (started.status >= 300 && started.status !== 304) {
     stream.destroy();
     await call(endpoint, 'DELETE', `/containers/${id}?force=1`).catch(() => undefined);
-    throw new SlipwayError('CONTAINER_FAILED', `the command could not start: ${started.text.trim()}`, { hint: 'check the command exists in the image' });
+    throw new SlipwayError('CONTAINER_FAILED', `the command could not start: ${started.text.trim()}`, {
+      hint: 'check the command exists in the image',
+    });
   }
   return { id, stream, tty: opts.tty };
 }

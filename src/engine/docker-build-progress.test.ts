@@ -3,30 +3,32 @@ import { describe, it } from 'node:test';
 import { BuildProgress, JsonLinesDecoder, buildFailureHint, type BuildMessage } from './docker-build-progress.js';
 
 // Recorded from Docker 20.10's classic builder (POST /build).
-const FAILED_BUILD = [
-  '{"stream":"Step 1/2 : FROM slipway/debian:bookworm"}',
-  '{"stream":"\\n"}',
-  '{"stream":" ---\\u003e e70ba0c7b345\\n"}',
-  '{"stream":"Step 2/2 : RUN echo hello \\u0026\\u0026 echo oops \\u003e\\u00262 \\u0026\\u0026 exit 3"}',
-  '{"stream":"\\n"}',
-  '{"stream":" ---\\u003e Running in bed2683a1534\\n"}',
-  '{"stream":"\\u001b[91moops\\n\\u001b[0m"}',
-  '{"stream":"hello\\n"}',
-  '{"stream":"Removing intermediate container bed2683a1534\\n"}',
-  '{"errorDetail":{"code":3,"message":"The command \'/bin/sh -c echo hello \\u0026\\u0026 echo oops \\u003e\\u00262 \\u0026\\u0026 exit 3\' returned a non-zero code: 3"},"error":"The command \'/bin/sh -c echo hello \\u0026\\u0026 echo oops \\u003e\\u00262 \\u0026\\u0026 exit 3\' returned a non-zero code: 3"}',
-].join('\r\n') + '\r\n';
+const FAILED_BUILD =
+  [
+    '{"stream":"Step 1/2 : FROM slipway/debian:bookworm"}',
+    '{"stream":"\\n"}',
+    '{"stream":" ---\\u003e e70ba0c7b345\\n"}',
+    '{"stream":"Step 2/2 : RUN echo hello \\u0026\\u0026 echo oops \\u003e\\u00262 \\u0026\\u0026 exit 3"}',
+    '{"stream":"\\n"}',
+    '{"stream":" ---\\u003e Running in bed2683a1534\\n"}',
+    '{"stream":"\\u001b[91moops\\n\\u001b[0m"}',
+    '{"stream":"hello\\n"}',
+    '{"stream":"Removing intermediate container bed2683a1534\\n"}',
+    '{"errorDetail":{"code":3,"message":"The command \'/bin/sh -c echo hello \\u0026\\u0026 echo oops \\u003e\\u00262 \\u0026\\u0026 exit 3\' returned a non-zero code: 3"},"error":"The command \'/bin/sh -c echo hello \\u0026\\u0026 echo oops \\u003e\\u00262 \\u0026\\u0026 exit 3\' returned a non-zero code: 3"}',
+  ].join('\r\n') + '\r\n';
 
-const GOOD_BUILD = [
-  '{"stream":"Step 1/2 : FROM slipway/debian:bookworm"}',
-  '{"stream":"\\n"}',
-  '{"stream":" ---\\u003e e70ba0c7b345\\n"}',
-  '{"stream":"Step 2/2 : CMD [\\"echo\\",\\"hi\\"]"}',
-  '{"stream":"\\n"}',
-  '{"stream":" ---\\u003e edb315b52b62\\n"}',
-  '{"aux":{"ID":"sha256:edb315b52b624518384c2ea1c19567bd434c830044f121ac890801ba2a8979a9"}}',
-  '{"stream":"Successfully built edb315b52b62\\n"}',
-  '{"stream":"Successfully tagged probe-build:1\\n"}',
-].join('\r\n') + '\r\n';
+const GOOD_BUILD =
+  [
+    '{"stream":"Step 1/2 : FROM slipway/debian:bookworm"}',
+    '{"stream":"\\n"}',
+    '{"stream":" ---\\u003e e70ba0c7b345\\n"}',
+    '{"stream":"Step 2/2 : CMD [\\"echo\\",\\"hi\\"]"}',
+    '{"stream":"\\n"}',
+    '{"stream":" ---\\u003e edb315b52b62\\n"}',
+    '{"aux":{"ID":"sha256:edb315b52b624518384c2ea1c19567bd434c830044f121ac890801ba2a8979a9"}}',
+    '{"stream":"Successfully built edb315b52b62\\n"}',
+    '{"stream":"Successfully tagged probe-build:1\\n"}',
+  ].join('\r\n') + '\r\n';
 
 function run(text: string, chunkSize: number): { lines: string[]; progress: BuildProgress } {
   const decoder = new JsonLinesDecoder();
@@ -50,7 +52,12 @@ describe('JsonLinesDecoder', () => {
       ...decoder.push(Buffer.from('{"aux":{"ID":"sha256:1"}}')),
       ...decoder.flush(),
     ];
-    assert.deepEqual(messages, [{ stream: 'a\n' }, { stream: 'b\n' }, { stream: 'not json\n' }, { aux: { ID: 'sha256:1' } }]);
+    assert.deepEqual(messages, [
+      { stream: 'a\n' },
+      { stream: 'b\n' },
+      { stream: 'not json\n' },
+      { aux: { ID: 'sha256:1' } },
+    ]);
   });
 });
 

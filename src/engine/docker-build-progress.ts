@@ -23,7 +23,9 @@ export class JsonLinesDecoder {
   private readonly lines = new LineSplitter();
 
   push(chunk: Uint8Array): BuildMessage[] {
-    return this.parse(this.lines.push(this.decoder.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))));
+    return this.parse(
+      this.lines.push(this.decoder.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))),
+    );
   }
 
   flush(): BuildMessage[] {

@@ -70,7 +70,10 @@ describe('DockerEngine.runContainer against a scripted socket', () => {
   it('throws CONTAINER_FAILED for other start errors, still removing the container', async () => {
     answers = {
       'POST /containers/create': [201, { Id: 'c2', Warnings: [] }],
-      'POST /containers/c2/start': [400, { message: 'OCI runtime create failed: exec: "x": executable file not found in $PATH' }],
+      'POST /containers/c2/start': [
+        400,
+        { message: 'OCI runtime create failed: exec: "x": executable file not found in $PATH' },
+      ],
       'DELETE /containers/c2': [404, { message: 'No such container: c2' }],
     };
     await assert.rejects(engine.runContainer(spec), { code: 'CONTAINER_FAILED' });

@@ -36,7 +36,19 @@ import {
   waitContainerRequest,
   type LogsRequestOptions,
 } from './docker-requests.js';
-import type { BuildOptions, ContainerEngine, ContainerEvent, ContainerEventQuery, ContainerInfo, ContainerSpec, EngineInfo, ImageHistoryEntry, ImageInfo, ImageSummary, LogLine } from './port.js';
+import type {
+  BuildOptions,
+  ContainerEngine,
+  ContainerEvent,
+  ContainerEventQuery,
+  ContainerInfo,
+  ContainerSpec,
+  EngineInfo,
+  ImageHistoryEntry,
+  ImageInfo,
+  ImageSummary,
+  LogLine,
+} from './port.js';
 import { parseImageHistory, parseImageList } from './docker-image-parsers.js';
 
 export interface DockerEngineOptions {
@@ -93,7 +105,10 @@ export class DockerEngine implements ContainerEngine {
   async tagImage(ref: string, repoTag: string, signal?: AbortSignal): Promise<void> {
     const at = repoTag.lastIndexOf(':');
     const hasTag = at > repoTag.lastIndexOf('/');
-    await this.http.json(tagImageRequest(ref, hasTag ? repoTag.slice(0, at) : repoTag, hasTag ? repoTag.slice(at + 1) : 'latest'), { signal });
+    await this.http.json(
+      tagImageRequest(ref, hasTag ? repoTag.slice(0, at) : repoTag, hasTag ? repoTag.slice(at + 1) : 'latest'),
+      { signal },
+    );
   }
 
   async imageHistory(ref: string, signal?: AbortSignal): Promise<ImageHistoryEntry[]> {
@@ -105,9 +120,11 @@ export class DockerEngine implements ContainerEngine {
   }
 
   async createContainer(spec: ContainerSpec, signal?: AbortSignal): Promise<string> {
-    const created = await this.http.json(createContainerRequest(this.scoped(spec)), { signal }).catch((err: unknown) => {
-      throw createFailedError(err, spec);
-    });
+    const created = await this.http
+      .json(createContainerRequest(this.scoped(spec)), { signal })
+      .catch((err: unknown) => {
+        throw createFailedError(err, spec);
+      });
     return parseCreateResponse(created.body);
   }
 
@@ -164,16 +181,19 @@ export class DockerEngine implements ContainerEngine {
   }
 
   async runContainer(spec: ContainerSpec, signal?: AbortSignal): Promise<ContainerInfo> {
-    const created = await this.http.json(createContainerRequest(this.scoped(spec)), { signal }).catch((err: unknown) => {
-      throw createFailedError(err, spec);
-    });
+    const created = await this.http
+      .json(createContainerRequest(this.scoped(spec)), { signal })
+      .catch((err: unknown) => {
+        throw createFailedError(err, spec);
+      });
     const id = parseCreateResponse(created.body);
     try {
       await this.http.json(startContainerRequest(id), { signal, accept: [304] }).catch((err: unknown) => {
         throw startFailedError(err, spec);
       });
       const info = await this.inspectContainer(id, signal);
-      if (!info) throw new SlipwayError('CONTAINER_FAILED', `container ${spec.name} disappeared right after it started`);
+      if (!info)
+        throw new SlipwayError('CONTAINER_FAILED', `container ${spec.name} disappeared right after it started`);
       return info;
     } catch (err) {
       await this.removeContainer(id, { force: true }, withTimeout(CLEANUP_TIMEOUT_MS)).catch(() => undefined);
@@ -204,7 +224,9 @@ export class DockerEngine implements ContainerEngine {
     const ids = parseContainerListIds(res.body);
     const infos: ContainerInfo[] = [];
     for (let i = 0; i < ids.length; i += INSPECT_CONCURRENCY) {
-      const batch = await Promise.all(ids.slice(i, i + INSPECT_CONCURRENCY).map((id) => this.inspectContainer(id, signal)));
+      const batch = await Promise.all(
+        ids.slice(i, i + INSPECT_CONCURRENCY).map((id) => this.inspectContainer(id, signal)),
+      );
       infos.push(...batch.filter((info): info is ContainerInfo => info !== null));
     }
     return infos;
@@ -228,7 +250,11 @@ export class DockerEngine implements ContainerEngine {
     }
   }
 
-  async updateContainerLimits(id: string, limits: NonNullable<ContainerSpec['limits']>, signal?: AbortSignal): Promise<void> {
+  async updateContainerLimits(
+    id: string,
+    limits: NonNullable<ContainerSpec['limits']>,
+    signal?: AbortSignal,
+  ): Promise<void> {
     await this.http.json(updateContainerLimitsRequest(id, limits), { signal });
   }
 
@@ -237,7 +263,10 @@ export class DockerEngine implements ContainerEngine {
     await this.http.json(killContainerRequest(id), { signal, accept: [404, 409] });
   }
 
-  async *logs(id: string, opts: { follow?: boolean; tail?: number; since?: number | string; until?: number | string; signal?: AbortSignal }): AsyncGenerator<LogLine> {
+  async *logs(
+    id: string,
+    opts: { follow?: boolean; tail?: number; since?: number | string; until?: number | string; signal?: AbortSignal },
+  ): AsyncGenerator<LogLine> {
     const { signal } = opts;
     const requestedAtNanos = BigInt(Date.now()) * 1_000_000n;
     try {
@@ -266,7 +295,12 @@ export class DockerEngine implements ContainerEngine {
     }
   }
 
-  private async *readLogs(id: string, opts: LogsRequestOptions, tty: boolean, signal?: AbortSignal): AsyncGenerator<LogLine> {
+  private async *readLogs(
+    id: string,
+    opts: LogsRequestOptions,
+    tty: boolean,
+    signal?: AbortSignal,
+  ): AsyncGenerator<LogLine> {
     const assembler = new LogLineAssembler();
     const demuxer = tty ? undefined : new DockerStreamDemuxer();
     const stream = await this.http.stream(containerLogsRequest(id, opts), { signal });
@@ -278,7 +312,11 @@ export class DockerEngine implements ContainerEngine {
 
   async *containerEvents(query: ContainerEventQuery): AsyncGenerator<ContainerEvent> {
     const { signal } = query;
-    const req = containerEventsRequest({ ...(query.actions ? { actions: query.actions } : {}), labels: { ...query.labels, ...this.scope }, ...(query.sinceMs !== undefined ? { sinceMs: query.sinceMs } : {}) });
+    const req = containerEventsRequest({
+      ...(query.actions ? { actions: query.actions } : {}),
+      labels: { ...query.labels, ...this.scope },
+      ...(query.sinceMs !== undefined ? { sinceMs: query.sinceMs } : {}),
+    });
     try {
       // Headers come at once; the body is open-ended: only the caller's signal ends it.
       const stream = await this.http.stream(req, { signal });
@@ -331,7 +369,9 @@ function createFailedError(err: unknown, spec: ContainerSpec): unknown {
   }
   if (dockerStatus(err) === 400) {
     return new SlipwayError('CONTAINER_FAILED', `cannot create container ${spec.name}: ${dockerMessage(err)}`, {
-      hint: /no command specified/i.test(dockerMessage(err)) ? 'the image has no CMD: set a command for this process' : undefined,
+      hint: /no command specified/i.test(dockerMessage(err))
+        ? 'the image has no CMD: set a command for this process'
+        : undefined,
       cause: err,
       details: isSlipwayError(err) ? err.details : undefined,
     });
@@ -345,11 +385,15 @@ function startFailedError(err: unknown, spec: ContainerSpec): unknown {
   const message = dockerMessage(err);
   const details = isSlipwayError(err) ? err.details : undefined;
   if (isPortInUseMessage(message)) {
-    return new SlipwayError('PORT_IN_USE', `cannot publish port ${spec.containerPort ?? '?'} of ${spec.name}: ${message}`, {
-      hint: 'another process holds that host port; free it or let Docker pick one',
-      cause: err,
-      details,
-    });
+    return new SlipwayError(
+      'PORT_IN_USE',
+      `cannot publish port ${spec.containerPort ?? '?'} of ${spec.name}: ${message}`,
+      {
+        hint: 'another process holds that host port; free it or let Docker pick one',
+        cause: err,
+        details,
+      },
+    );
   }
   return new SlipwayError('CONTAINER_FAILED', `container ${spec.name} failed to start: ${message}`, {
     hint: /executable file not found|no such file or directory/i.test(message)

@@ -9,7 +9,9 @@ import { DockerHttpClient, dockerApiError, parseDockerHost, toQueryString } from
 describe('parseDockerHost', () => {
   it('reads unix and tcp endpoints, defaulting to the standard socket', () => {
     assert.deepEqual(parseDockerHost(undefined), { socketPath: '/var/run/docker.sock' });
-    assert.deepEqual(parseDockerHost('unix:///run/user/1000/docker.sock'), { socketPath: '/run/user/1000/docker.sock' });
+    assert.deepEqual(parseDockerHost('unix:///run/user/1000/docker.sock'), {
+      socketPath: '/run/user/1000/docker.sock',
+    });
     assert.deepEqual(parseDockerHost('tcp://127.0.0.1:2375'), { host: '127.0.0.1', port: 2375 });
     assert.throws(() => parseDockerHost('ssh://me@host'), { code: 'INVALID_INPUT' });
   });
@@ -17,10 +19,16 @@ describe('parseDockerHost', () => {
 
 describe('dockerApiError', () => {
   it('maps 404s on images and containers, and everything else to INTERNAL with the status', () => {
-    const image = dockerApiError(404, '{"message":"No such image: nope/nope:1"}', { method: 'POST', path: '/containers/create' });
+    const image = dockerApiError(404, '{"message":"No such image: nope/nope:1"}', {
+      method: 'POST',
+      path: '/containers/create',
+    });
     assert.equal(image.code, 'IMAGE_NOT_FOUND');
     assert.ok(image.hint);
-    const container = dockerApiError(404, '{"message":"No such container: abc"}', { method: 'POST', path: '/containers/abc/kill' });
+    const container = dockerApiError(404, '{"message":"No such container: abc"}', {
+      method: 'POST',
+      path: '/containers/abc/kill',
+    });
     assert.equal(container.code, 'NOT_FOUND');
     const other = dockerApiError(500, '{"message":"driver failed"}', { method: 'POST', path: '/containers/abc/start' });
     assert.equal(other.code, 'INTERNAL');
@@ -29,7 +37,10 @@ describe('dockerApiError', () => {
   });
 
   it('toQueryString encodes values, keeping order', () => {
-    assert.equal(toQueryString({ t: 'a/b:1', filters: '{"label":["x=y"]}' }), '?t=a%2Fb%3A1&filters=%7B%22label%22%3A%5B%22x%3Dy%22%5D%7D');
+    assert.equal(
+      toQueryString({ t: 'a/b:1', filters: '{"label":["x=y"]}' }),
+      '?t=a%2Fb%3A1&filters=%7B%22label%22%3A%5B%22x%3Dy%22%5D%7D',
+    );
     assert.equal(toQueryString({}), '');
   });
 });
@@ -95,9 +106,17 @@ describe('DockerHttpClient over a unix socket', () => {
     await assert.rejects(client.json({ method: 'GET', path: '/slow' }), { code: 'TIMEOUT' });
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
-    await assert.rejects(client.json({ method: 'GET', path: '/slow' }, { signal: controller.signal, timeoutMs: 5_000 }), { code: 'ABORTED' });
-    await assert.rejects(client.json({ method: 'GET', path: '/_ping' }, { signal: AbortSignal.abort() }), { code: 'ABORTED' });
-    await assert.rejects(client.json({ method: 'GET', path: '/slow' }, { signal: AbortSignal.timeout(50), timeoutMs: 5_000 }), { code: 'TIMEOUT' });
+    await assert.rejects(
+      client.json({ method: 'GET', path: '/slow' }, { signal: controller.signal, timeoutMs: 5_000 }),
+      { code: 'ABORTED' },
+    );
+    await assert.rejects(client.json({ method: 'GET', path: '/_ping' }, { signal: AbortSignal.abort() }), {
+      code: 'ABORTED',
+    });
+    await assert.rejects(
+      client.json({ method: 'GET', path: '/slow' }, { signal: AbortSignal.timeout(50), timeoutMs: 5_000 }),
+      { code: 'TIMEOUT' },
+    );
   });
 
   it('streams until the caller aborts or stops reading; the header timeout does not cut a long stream', async () => {
@@ -106,9 +125,12 @@ describe('DockerHttpClient over a unix socket', () => {
     const res = await client.stream({ method: 'GET', path: '/drip' }, { signal: controller.signal });
     let received = '';
     setTimeout(() => controller.abort(), 300);
-    await assert.rejects(async () => {
-      for await (const chunk of res.body) received += chunk.toString();
-    }, { code: 'ABORTED' });
+    await assert.rejects(
+      async () => {
+        for await (const chunk of res.body) received += chunk.toString();
+      },
+      { code: 'ABORTED' },
+    );
     assert.ok(received.length > 5, `received ${received.length} bytes`);
 
     const early = await client.stream({ method: 'GET', path: '/drip' });
@@ -121,9 +143,12 @@ describe('DockerHttpClient over a unix socket', () => {
   it('stream totalTimeoutMs ends a stream with TIMEOUT', async () => {
     const client = new DockerHttpClient({ endpoint: { socketPath } });
     const res = await client.stream({ method: 'GET', path: '/drip' }, { totalTimeoutMs: 150 });
-    await assert.rejects(async () => {
-      for await (const _chunk of res.body) void _chunk;
-    }, { code: 'TIMEOUT' });
+    await assert.rejects(
+      async () => {
+        for await (const _chunk of res.body) void _chunk;
+      },
+      { code: 'TIMEOUT' },
+    );
   });
 
   it('reports DOCKER_UNAVAILABLE with a hint when nothing listens', async () => {

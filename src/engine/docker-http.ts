@@ -101,7 +101,8 @@ export class DockerHttpClient {
       throw call.mapError(err);
     }
     call.clearTimer();
-    if (opts.totalTimeoutMs !== undefined) call.armTimer(opts.totalTimeoutMs, Math.max(1, opts.totalTimeoutMs - (Date.now() - startedAt)));
+    if (opts.totalTimeoutMs !== undefined)
+      call.armTimer(opts.totalTimeoutMs, Math.max(1, opts.totalTimeoutMs - (Date.now() - startedAt)));
     return { status: res.statusCode ?? 0, body: iterate(res, call) };
   }
 
@@ -137,7 +138,10 @@ export class DockerHttpClient {
     const response = new Promise<http.IncomingMessage>((resolve, reject) => {
       if (controller.signal.aborted) return reject(new Error('aborted before start'));
       // agent: false — one connection per call, so an aborted stream never poisons a pooled socket.
-      request = http.request({ ...target, path, method: req.method, headers, signal: controller.signal, agent: false }, resolve);
+      request = http.request(
+        { ...target, path, method: req.method, headers, signal: controller.signal, agent: false },
+        resolve,
+      );
       request.on('error', reject);
       if (bodyStream) {
         bodyStream.on('error', (err) => request?.destroy(err));
@@ -151,10 +155,14 @@ export class DockerHttpClient {
       if (err instanceof SlipwayError) return err;
       if (callerSignal?.aborted) return callerAbortError(callerSignal, req);
       if (timedOutAfter !== undefined) {
-        return new SlipwayError('TIMEOUT', `Docker did not answer ${req.method} ${req.path} within ${timedOutAfter} ms`, {
-          hint: 'Docker may be overloaded; check `docker info`',
-          cause: err,
-        });
+        return new SlipwayError(
+          'TIMEOUT',
+          `Docker did not answer ${req.method} ${req.path} within ${timedOutAfter} ms`,
+          {
+            hint: 'Docker may be overloaded; check `docker info`',
+            cause: err,
+          },
+        );
       }
       return transportError(err, this.endpoint);
     };
@@ -247,7 +255,8 @@ function callerAbortError(signal: AbortSignal, req: DockerRequest): Error {
   if (reason.name === 'TimeoutError') {
     return new SlipwayError('TIMEOUT', `${req.method} ${req.path} to Docker timed out`, { cause: reason });
   }
-  if (reason.name === 'AbortError') return new SlipwayError('ABORTED', `${req.method} ${req.path} to Docker aborted`, { cause: reason });
+  if (reason.name === 'AbortError')
+    return new SlipwayError('ABORTED', `${req.method} ${req.path} to Docker aborted`, { cause: reason });
   return reason;
 }
 

@@ -67,7 +67,14 @@ describe('parseContainerInspect', () => {
   it('maps an exited container: exit code and finish time, no port (Docker empties Ports)', () => {
     const exited = {
       ...RUNNING_CONTAINER,
-      State: { ...RUNNING_CONTAINER.State, Status: 'exited', Running: false, Pid: 0, ExitCode: 137, FinishedAt: '2026-11-23T18:44:00.1Z' },
+      State: {
+        ...RUNNING_CONTAINER.State,
+        Status: 'exited',
+        Running: false,
+        Pid: 0,
+        ExitCode: 137,
+        FinishedAt: '2026-11-23T18:44:00.1Z',
+      },
       NetworkSettings: { Ports: {} },
     };
     const info = parseContainerInspect(exited);
@@ -98,16 +105,31 @@ describe('parseContainerInspect', () => {
 
 describe('containerIp', () => {
   it('takes the bridge address of a running container, else the first network with one', () => {
-    const running = { ...RUNNING_CONTAINER, NetworkSettings: { ...RUNNING_CONTAINER.NetworkSettings, IPAddress: '172.17.0.5', Networks: { bridge: { IPAddress: '172.17.0.5' } } } };
+    const running = {
+      ...RUNNING_CONTAINER,
+      NetworkSettings: {
+        ...RUNNING_CONTAINER.NetworkSettings,
+        IPAddress: '172.17.0.5',
+        Networks: { bridge: { IPAddress: '172.17.0.5' } },
+      },
+    };
     assert.equal(parseContainerInspect(running).ip, '172.17.0.5');
-    assert.equal(containerIp({ IPAddress: '', Networks: { zeta: { IPAddress: '10.0.0.9' }, alpha: { IPAddress: '10.0.0.2' } } }), '10.0.0.2');
+    assert.equal(
+      containerIp({ IPAddress: '', Networks: { zeta: { IPAddress: '10.0.0.9' }, alpha: { IPAddress: '10.0.0.2' } } }),
+      '10.0.0.2',
+    );
   });
 
   it('gives no address for a stopped container, --network none or a value that is not an IPv4 address', () => {
-    const exited = { ...RUNNING_CONTAINER, State: { ...RUNNING_CONTAINER.State, Status: 'exited' }, NetworkSettings: { IPAddress: '172.17.0.5' } };
+    const exited = {
+      ...RUNNING_CONTAINER,
+      State: { ...RUNNING_CONTAINER.State, Status: 'exited' },
+      NetworkSettings: { IPAddress: '172.17.0.5' },
+    };
     assert.equal(parseContainerInspect(exited).ip, undefined, 'only a running container has a reachable address');
     assert.equal(containerIp({ IPAddress: '', Networks: { none: { IPAddress: '' } } }), undefined);
-    for (const bad of ['172.17.0.5 check', '256.1.1.1', '::1', '1.2.3', '-x', 42]) assert.equal(containerIp({ IPAddress: bad }), undefined, String(bad));
+    for (const bad of ['172.17.0.5 check', '256.1.1.1', '::1', '1.2.3', '-x', 42])
+      assert.equal(containerIp({ IPAddress: bad }), undefined, String(bad));
     assert.equal(containerIp(null), undefined);
   });
 });
@@ -185,7 +207,9 @@ describe('small answers', () => {
 
   it('parseWaitResponse returns the exit code or throws on Error', () => {
     assert.equal(parseWaitResponse({ StatusCode: 3, Error: null }), 3);
-    assert.throws(() => parseWaitResponse({ StatusCode: -1, Error: { Message: 'boom' } }), { code: 'CONTAINER_FAILED' });
+    assert.throws(() => parseWaitResponse({ StatusCode: -1, Error: { Message: 'boom' } }), {
+      code: 'CONTAINER_FAILED',
+    });
   });
 
   it('parseContainerListIds', () => {
@@ -202,16 +226,39 @@ describe('parseContainerEvent', () => {
       from: 'slipway/x:1',
       Type: 'container',
       Action: 'die',
-      Actor: { ID: 'abc', Attributes: { exitCode: '137', image: 'slipway/x:1', name: 'slipway-x-web-1', 'slipway.app': 'x', 'slipway.process': 'web' } },
+      Actor: {
+        ID: 'abc',
+        Attributes: {
+          exitCode: '137',
+          image: 'slipway/x:1',
+          name: 'slipway-x-web-1',
+          'slipway.app': 'x',
+          'slipway.process': 'web',
+        },
+      },
       scope: 'local',
       time: 1700000000,
-      timeNano: 1700000000123456789,
+      timeNano: 1700000000123456800, // Docker sends a JSON number: a double, as JSON.parse reads it
     });
-    assert.deepEqual(event, { action: 'die', id: 'abc', labels: { 'slipway.app': 'x', 'slipway.process': 'web' }, exitCode: 137, timeMs: 1700000000123 });
+    assert.deepEqual(event, {
+      action: 'die',
+      id: 'abc',
+      labels: { 'slipway.app': 'x', 'slipway.process': 'web' },
+      exitCode: 137,
+      timeMs: 1700000000123,
+    });
   });
 
   it('cuts the detail off exec actions and ignores non-container events', () => {
-    assert.equal(parseContainerEvent({ Type: 'container', Action: 'exec_start: sh -c true', Actor: { ID: 'a', Attributes: {} }, time: 1 })?.action, 'exec_start');
+    assert.equal(
+      parseContainerEvent({
+        Type: 'container',
+        Action: 'exec_start: sh -c true',
+        Actor: { ID: 'a', Attributes: {} },
+        time: 1,
+      })?.action,
+      'exec_start',
+    );
     assert.equal(parseContainerEvent({ Type: 'network', Action: 'connect', Actor: { ID: 'n' } }), null);
     assert.equal(parseContainerEvent({ Type: 'container', Action: 'start', Actor: {} }), null);
     assert.equal(parseContainerEvent('garbage'), null);
@@ -220,7 +267,11 @@ describe('parseContainerEvent', () => {
 
 describe('containerLimits', () => {
   it('reads the applied limits and leaves out "unlimited" (0, null, -1)', () => {
-    assert.deepEqual(containerLimits({ Memory: 536870912, PidsLimit: 512, NanoCpus: 1500000000 }), { memoryBytes: 536870912, pids: 512, cpus: 1.5 });
+    assert.deepEqual(containerLimits({ Memory: 536870912, PidsLimit: 512, NanoCpus: 1500000000 }), {
+      memoryBytes: 536870912,
+      pids: 512,
+      cpus: 1.5,
+    });
     assert.equal(containerLimits({ Memory: 0, PidsLimit: null, NanoCpus: 0 }), undefined);
     assert.deepEqual(containerLimits({ Memory: 0, PidsLimit: -1, NanoCpus: 0, CpuShares: 0 }), undefined);
   });

@@ -5,7 +5,15 @@ import type { ContainerEvent, ContainerInfo, ContainerState, EngineInfo, ImageIn
 
 type Json = Record<string, unknown>;
 
-const CONTAINER_STATES: readonly ContainerState[] = ['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'];
+const CONTAINER_STATES: readonly ContainerState[] = [
+  'created',
+  'running',
+  'paused',
+  'restarting',
+  'removing',
+  'exited',
+  'dead',
+];
 
 /** Docker's zero time for "never happened" (e.g. FinishedAt of a running container). */
 const ZERO_TIME_PREFIX = '0001-01-01';
@@ -152,7 +160,8 @@ export function parseWaitResponse(raw: unknown): number {
   const json = asObject(raw);
   const error = asString(asObject(json.Error).Message);
   if (error) throw new SlipwayError('CONTAINER_FAILED', `waiting for the container failed: ${error}`);
-  if (typeof json.StatusCode !== 'number') throw new SlipwayError('INTERNAL', 'Docker returned a wait result without StatusCode');
+  if (typeof json.StatusCode !== 'number')
+    throw new SlipwayError('INTERNAL', 'Docker returned a wait result without StatusCode');
   return json.StatusCode;
 }
 
@@ -170,20 +179,40 @@ export function parseContainerListIds(raw: unknown): string[] {
 /** One JSON message of `GET /events` → a ContainerEvent (null when it is not a container event). */
 export function parseContainerEvent(value: unknown): ContainerEvent | null {
   if (!value || typeof value !== 'object') return null;
-  const v = value as { Type?: unknown; Action?: unknown; Actor?: { ID?: unknown; Attributes?: unknown }; time?: unknown; timeNano?: unknown };
+  const v = value as {
+    Type?: unknown;
+    Action?: unknown;
+    Actor?: { ID?: unknown; Attributes?: unknown };
+    time?: unknown;
+    timeNano?: unknown;
+  };
   if (v.Type !== 'container' || typeof v.Action !== 'string') return null;
   const id = v.Actor?.ID;
   if (typeof id !== 'string' || id === '') return null;
-  const attributes = v.Actor?.Attributes && typeof v.Actor.Attributes === 'object' ? (v.Actor.Attributes as Record<string, unknown>) : {};
+  const attributes =
+    v.Actor?.Attributes && typeof v.Actor.Attributes === 'object'
+      ? (v.Actor.Attributes as Record<string, unknown>)
+      : {};
   const labels: Record<string, string> = {};
   for (const [key, val] of Object.entries(attributes)) if (typeof val === 'string') labels[key] = val;
   // Docker puts labels and a few fields (name, image, exitCode) side by side in the attributes.
   const exit = labels['exitCode'];
   for (const key of ['name', 'image', 'exitCode', 'signal']) delete labels[key];
-  const timeMs = typeof v.timeNano === 'number' ? Math.floor(v.timeNano / 1e6) : typeof v.time === 'number' ? v.time * 1000 : Date.now();
+  const timeMs =
+    typeof v.timeNano === 'number'
+      ? Math.floor(v.timeNano / 1e6)
+      : typeof v.time === 'number'
+        ? v.time * 1000
+        : Date.now();
   // "exec_start: sh -c …" and similar carry their detail after a colon.
   const action = v.Action.split(':')[0]!.trim();
-  return { action, id, labels, ...(exit !== undefined && /^-?\d+$/.test(exit) ? { exitCode: Number(exit) } : {}), timeMs };
+  return {
+    action,
+    id,
+    labels,
+    ...(exit !== undefined && /^-?\d+$/.test(exit) ? { exitCode: Number(exit) } : {}),
+    timeMs,
+  };
 }
 
 /** The cgroup limits Docker applied (`HostConfig`): 0 / null / -1 mean "none" and are left out. */
@@ -193,6 +222,10 @@ export function containerLimits(hostConfig: unknown): ContainerInfo['limits'] | 
   const memoryBytes = positive(hc.Memory);
   const pids = positive(hc.PidsLimit);
   const nano = positive(hc.NanoCpus);
-  const out = { ...(memoryBytes ? { memoryBytes } : {}), ...(pids ? { pids } : {}), ...(nano ? { cpus: nano / 1e9 } : {}) };
+  const out = {
+    ...(memoryBytes ? { memoryBytes } : {}),
+    ...(pids ? { pids } : {}),
+    ...(nano ? { cpus: nano / 1e9 } : {}),
+  };
   return Object.keys(out).length > 0 ? out : undefined;
 }

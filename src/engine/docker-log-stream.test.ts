@@ -156,9 +156,15 @@ describe('splitLogTimestamp', () => {
       time: '2026-11-23T18:43:24.875122687Z',
       text: 'hello world',
     });
-    assert.deepEqual(splitLogTimestamp('2026-11-23T18:43:25.9Z  indented'), { time: '2026-11-23T18:43:25.9Z', text: ' indented' });
+    assert.deepEqual(splitLogTimestamp('2026-11-23T18:43:25.9Z  indented'), {
+      time: '2026-11-23T18:43:25.9Z',
+      text: ' indented',
+    });
     assert.deepEqual(splitLogTimestamp('2026-11-23T18:43:25Z'), { time: '2026-11-23T18:43:25Z', text: '' });
-    assert.deepEqual(splitLogTimestamp('2026-11-23T18:43:25+02:00 x'), { time: '2026-11-23T18:43:25+02:00', text: 'x' });
+    assert.deepEqual(splitLogTimestamp('2026-11-23T18:43:25+02:00 x'), {
+      time: '2026-11-23T18:43:25+02:00',
+      text: 'x',
+    });
     assert.deepEqual(splitLogTimestamp('no timestamp here'), { time: '', text: 'no timestamp here' });
   });
 });
@@ -192,8 +198,22 @@ describe('LogLineAssembler', () => {
     // A partial message may end inside a UTF-8 character: its bytes continue after the next prefix.
     const euro = Buffer.from('€');
     const lines = [
-      ...assembler.pushFrames([{ stream: 'stdout', payload: Buffer.concat([Buffer.from('2026-11-23T18:43:24.000000001Z aaaa'), euro.subarray(0, 1)]) }]),
-      ...assembler.pushFrames([{ stream: 'stdout', payload: Buffer.concat([Buffer.from('2026-11-23T18:43:24.000000002Z '), euro.subarray(1), Buffer.from('bbbb')]) }]),
+      ...assembler.pushFrames([
+        {
+          stream: 'stdout',
+          payload: Buffer.concat([Buffer.from('2026-11-23T18:43:24.000000001Z aaaa'), euro.subarray(0, 1)]),
+        },
+      ]),
+      ...assembler.pushFrames([
+        {
+          stream: 'stdout',
+          payload: Buffer.concat([
+            Buffer.from('2026-11-23T18:43:24.000000002Z '),
+            euro.subarray(1),
+            Buffer.from('bbbb'),
+          ]),
+        },
+      ]),
       ...assembler.pushFrames([{ stream: 'stdout', payload: Buffer.from('2026-11-23T18:43:24.000000003Z cccc\n') }]),
       ...assembler.pushFrames([{ stream: 'stdout', payload: Buffer.from('2026-11-23T18:43:24.000000004Z next\n') }]),
     ];
@@ -205,7 +225,9 @@ describe('LogLineAssembler', () => {
 
   it('truncates a line longer than its limit', () => {
     const assembler = new LogLineAssembler(40);
-    const lines = assembler.pushFrames([{ stream: 'stderr', payload: Buffer.from(`2026-11-23T18:43:24Z ${'x'.repeat(100)}\n`) }]);
+    const lines = assembler.pushFrames([
+      { stream: 'stderr', payload: Buffer.from(`2026-11-23T18:43:24Z ${'x'.repeat(100)}\n`) },
+    ]);
     assert.equal(lines.length, 1);
     assert.equal(lines[0]!.time, '2026-11-23T18:43:24Z');
     assert.equal(lines[0]!.text, `${'x'.repeat(19)}${truncationMarker(81, 'bytes')}`);
@@ -214,7 +236,9 @@ describe('LogLineAssembler', () => {
   it('drops stdin and system frames from a demuxer', () => {
     const demuxer = new DockerStreamDemuxer();
     const assembler = new LogLineAssembler();
-    const lines = assembler.pushFrames(demuxer.push(Buffer.concat([frame(0, 'in\n'), frame(3, 'sys\n'), frame(1, '2026-11-23T18:43:24Z out\n')])));
+    const lines = assembler.pushFrames(
+      demuxer.push(Buffer.concat([frame(0, 'in\n'), frame(3, 'sys\n'), frame(1, '2026-11-23T18:43:24Z out\n')])),
+    );
     assert.deepEqual(lines, [{ stream: 'stdout', time: '2026-11-23T18:43:24Z', text: 'out' }]);
   });
 });

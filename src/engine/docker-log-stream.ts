@@ -106,7 +106,8 @@ export class LineSplitter {
   }
 
   private take(): string {
-    const line = this.dropped > 0 ? `${this.partial}${truncationMarker(this.dropped)}` : stripCarriageReturn(this.partial);
+    const line =
+      this.dropped > 0 ? `${this.partial}${truncationMarker(this.dropped)}` : stripCarriageReturn(this.partial);
     this.partial = '';
     this.dropped = 0;
     return line;
@@ -223,7 +224,9 @@ export class LogLineAssembler {
   }
 
   push(stream: LogLine['stream'], bytes: Uint8Array): LogLine[] {
-    return this.splitters[stream].push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).map((line) => toLogLine(stream, line));
+    return this.splitters[stream]
+      .push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
+      .map((line) => toLogLine(stream, line));
   }
 
   /** Frames from a demuxer; stdin/system frames are not log output and are dropped. */
@@ -238,7 +241,9 @@ export class LogLineAssembler {
   }
 
   flush(): LogLine[] {
-    return (['stdout', 'stderr'] as const).flatMap((stream) => this.splitters[stream].flush().map((line) => toLogLine(stream, line)));
+    return (['stdout', 'stderr'] as const).flatMap((stream) =>
+      this.splitters[stream].flush().map((line) => toLogLine(stream, line)),
+    );
   }
 }
 
@@ -252,7 +257,11 @@ function stripContinuationTimestamp(payload: Buffer): Buffer {
 function toLogLine(stream: LogLine['stream'], line: RawLine): LogLine {
   const match = TIMESTAMP_PREFIX.exec(line.bytes.toString('latin1', 0, Math.min(40, line.bytes.length)));
   const text = line.bytes.toString('utf8', match ? match[0].length : 0);
-  return { stream, time: match ? match[1]! : '', text: line.dropped > 0 ? text + truncationMarker(line.dropped, 'bytes') : text };
+  return {
+    stream,
+    time: match ? match[1]! : '',
+    text: line.dropped > 0 ? text + truncationMarker(line.dropped, 'bytes') : text,
+  };
 }
 
 const RFC3339_PARTS = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/;

@@ -78,25 +78,48 @@ describe('container lifecycle requests', () => {
   it('start / stop / kill / remove / inspect / wait', () => {
     assert.deepEqual(pingRequest(), { method: 'GET', path: '/_ping' });
     assert.deepEqual(startContainerRequest('abc'), { method: 'POST', path: '/containers/abc/start' });
-    assert.deepEqual(stopContainerRequest('abc', 10), { method: 'POST', path: '/containers/abc/stop', query: { t: '10' } });
-    assert.deepEqual(stopContainerRequest('abc', -3), { method: 'POST', path: '/containers/abc/stop', query: { t: '0' } });
-    assert.deepEqual(killContainerRequest('abc'), { method: 'POST', path: '/containers/abc/kill', query: { signal: 'SIGKILL' } });
+    assert.deepEqual(stopContainerRequest('abc', 10), {
+      method: 'POST',
+      path: '/containers/abc/stop',
+      query: { t: '10' },
+    });
+    assert.deepEqual(stopContainerRequest('abc', -3), {
+      method: 'POST',
+      path: '/containers/abc/stop',
+      query: { t: '0' },
+    });
+    assert.deepEqual(killContainerRequest('abc'), {
+      method: 'POST',
+      path: '/containers/abc/kill',
+      query: { signal: 'SIGKILL' },
+    });
     assert.deepEqual(removeContainerRequest('abc', { force: true }), {
       method: 'DELETE',
       path: '/containers/abc',
       query: { force: 'true', v: 'true' },
     });
-    assert.deepEqual(removeContainerRequest('abc'), { method: 'DELETE', path: '/containers/abc', query: { force: 'false', v: 'true' } });
+    assert.deepEqual(removeContainerRequest('abc'), {
+      method: 'DELETE',
+      path: '/containers/abc',
+      query: { force: 'false', v: 'true' },
+    });
     assert.deepEqual(inspectContainerRequest('web 1'), { method: 'GET', path: '/containers/web%201/json' });
-    assert.deepEqual(waitContainerRequest('abc'), { method: 'POST', path: '/containers/abc/wait', query: { condition: 'not-running' } });
+    assert.deepEqual(waitContainerRequest('abc'), {
+      method: 'POST',
+      path: '/containers/abc/wait',
+      query: { condition: 'not-running' },
+    });
   });
 
   it('lists all containers with JSON-encoded label filters', () => {
-    assert.deepEqual(listContainersRequest({ 'slipway.app': 'shop', 'slipway.process': undefined, 'slipway.release': '' }), {
-      method: 'GET',
-      path: '/containers/json',
-      query: { all: 'true', filters: '{"label":["slipway.app=shop","slipway.process","slipway.release"]}' },
-    });
+    assert.deepEqual(
+      listContainersRequest({ 'slipway.app': 'shop', 'slipway.process': undefined, 'slipway.release': '' }),
+      {
+        method: 'GET',
+        path: '/containers/json',
+        query: { all: 'true', filters: '{"label":["slipway.app=shop","slipway.process","slipway.release"]}' },
+      },
+    );
     assert.deepEqual(listContainersRequest({}), { method: 'GET', path: '/containers/json', query: { all: 'true' } });
   });
 
@@ -118,7 +141,10 @@ describe('container lifecycle requests', () => {
 
 describe('image requests', () => {
   it('inspects and removes images by reference, keeping / and :', () => {
-    assert.deepEqual(inspectImageRequest('slipway/shop:build-12'), { method: 'GET', path: '/images/slipway/shop:build-12/json' });
+    assert.deepEqual(inspectImageRequest('slipway/shop:build-12'), {
+      method: 'GET',
+      path: '/images/slipway/shop:build-12/json',
+    });
     assert.deepEqual(inspectImageRequest('sha256:e70b'), { method: 'GET', path: '/images/sha256:e70b/json' });
     assert.deepEqual(removeImageRequest('slipway/shop:build-12', { force: true }), {
       method: 'DELETE',
@@ -149,23 +175,42 @@ describe('image requests', () => {
         contentType: 'application/x-tar',
       },
     );
-    assert.deepEqual(buildImageRequest({ tag: 't:1', buildArgs: {}, labels: {} }).query, { t: 't:1', rm: 'true', forcerm: 'true' });
+    assert.deepEqual(buildImageRequest({ tag: 't:1', buildArgs: {}, labels: {} }).query, {
+      t: 't:1',
+      rm: 'true',
+      forcerm: 'true',
+    });
   });
 });
 
 describe('containerEventsRequest', () => {
   it('filters container events by action and label, from a point in time', () => {
-    const req = containerEventsRequest({ actions: ['start', 'die'], labels: { 'slipway.app': 'shop', 'slipway.managed': undefined }, sinceMs: 1700000000123 });
+    const req = containerEventsRequest({
+      actions: ['start', 'die'],
+      labels: { 'slipway.app': 'shop', 'slipway.managed': undefined },
+      sinceMs: 1700000000123,
+    });
     assert.equal(req.method, 'GET');
     assert.equal(req.path, '/events');
-    assert.deepEqual(JSON.parse(req.query!['filters']!), { type: ['container'], event: ['start', 'die'], label: ['slipway.app=shop', 'slipway.managed'] });
+    assert.deepEqual(JSON.parse(req.query!['filters']!), {
+      type: ['container'],
+      event: ['start', 'die'],
+      label: ['slipway.app=shop', 'slipway.managed'],
+    });
     assert.equal(req.query!['since'], '1700000000.123');
   });
 });
 
 describe('container limits and log rotation', () => {
   it('puts memory (no extra swap), pids, CPUs and json-file rotation in HostConfig', () => {
-    const req = createContainerRequest({ name: 'n', image: 'i', env: {}, labels: {}, limits: { memoryBytes: 536870912, pids: 256, cpus: 0.5 }, logRotation: { maxSizeBytes: 10485760, maxFiles: 3 } });
+    const req = createContainerRequest({
+      name: 'n',
+      image: 'i',
+      env: {},
+      labels: {},
+      limits: { memoryBytes: 536870912, pids: 256, cpus: 0.5 },
+      logRotation: { maxSizeBytes: 10485760, maxFiles: 3 },
+    });
     const hc = (req.body as { HostConfig: Record<string, unknown> }).HostConfig;
     assert.equal(hc['Memory'], 536870912);
     assert.equal(hc['MemorySwap'], 536870912);
@@ -175,6 +220,10 @@ describe('container limits and log rotation', () => {
   });
 
   it('updates a running container in place', () => {
-    assert.deepEqual(updateContainerLimitsRequest('abc', { memoryBytes: 1024 ** 3, cpus: 2 }), { method: 'POST', path: '/containers/abc/update', body: { Memory: 1024 ** 3, MemorySwap: 1024 ** 3, NanoCpus: 2_000_000_000 } });
+    assert.deepEqual(updateContainerLimitsRequest('abc', { memoryBytes: 1024 ** 3, cpus: 2 }), {
+      method: 'POST',
+      path: '/containers/abc/update',
+      body: { Memory: 1024 ** 3, MemorySwap: 1024 ** 3, NanoCpus: 2_000_000_000 },
+    });
   });
 });

@@ -60,7 +60,10 @@ export function createContainerRequest(spec: ContainerSpec): DockerRequest {
   if (limits.pids !== undefined) hostConfig.PidsLimit = limits.pids;
   if (limits.cpus !== undefined) hostConfig.NanoCpus = Math.round(limits.cpus * 1e9);
   if (spec.logRotation) {
-    hostConfig.LogConfig = { Type: 'json-file', Config: { 'max-size': String(spec.logRotation.maxSizeBytes), 'max-file': String(spec.logRotation.maxFiles) } };
+    hostConfig.LogConfig = {
+      Type: 'json-file',
+      Config: { 'max-size': String(spec.logRotation.maxSizeBytes), 'max-file': String(spec.logRotation.maxFiles) },
+    };
   }
   if (spec.containerPort !== undefined) {
     const key = `${spec.containerPort}/tcp`;
@@ -94,7 +97,10 @@ export function removeContainerRequest(id: string, opts: { force?: boolean } = {
 }
 
 /** Changes a running container's cgroup limits in place (no restart). */
-export function updateContainerLimitsRequest(id: string, limits: { memoryBytes?: number; pids?: number; cpus?: number }): DockerRequest {
+export function updateContainerLimitsRequest(
+  id: string,
+  limits: { memoryBytes?: number; pids?: number; cpus?: number },
+): DockerRequest {
   const body: Record<string, number> = {};
   if (limits.memoryBytes !== undefined) {
     body.Memory = limits.memoryBytes;
@@ -144,7 +150,11 @@ export function containerLogsRequest(id: string, opts: LogsRequestOptions = {}):
 }
 
 /** The engine's event stream, container events only, filtered by action and labels. */
-export function containerEventsRequest(opts: { actions?: string[]; labels?: Record<string, string | undefined>; sinceMs?: number }): DockerRequest {
+export function containerEventsRequest(opts: {
+  actions?: string[];
+  labels?: Record<string, string | undefined>;
+  sinceMs?: number;
+}): DockerRequest {
   const filters: Record<string, string[]> = { type: ['container'] };
   if (opts.actions && opts.actions.length > 0) filters['event'] = [...opts.actions];
   const labels = labelFilters(opts.labels ?? {});
@@ -165,7 +175,11 @@ export function inspectImageRequest(ref: string): DockerRequest {
 }
 
 export function removeImageRequest(ref: string, opts: { force?: boolean } = {}): DockerRequest {
-  return { method: 'DELETE', path: `/images/${encodeImageRef(ref)}`, query: { force: opts.force ? 'true' : 'false', noprune: 'false' } };
+  return {
+    method: 'DELETE',
+    path: `/images/${encodeImageRef(ref)}`,
+    query: { force: opts.force ? 'true' : 'false', noprune: 'false' },
+  };
 }
 
 /** A tar archive of `path` inside a container (created or running). */

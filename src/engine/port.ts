@@ -148,7 +148,10 @@ export interface ContainerEngine {
    * Lines longer than 64 Ki characters are truncated with a marker. Reading is pulled: a slow
    * consumer slows the engine.
    */
-  logs(id: string, opts: { follow?: boolean; tail?: number; since?: number | string; until?: number | string; signal?: AbortSignal }): AsyncIterable<LogLine>;
+  logs(
+    id: string,
+    opts: { follow?: boolean; tail?: number; since?: number | string; until?: number | string; signal?: AbortSignal },
+  ): AsyncIterable<LogLine>;
   /** Waits for the container to exit, returns its exit code. */
   waitContainer(id: string, signal?: AbortSignal): Promise<number>;
   /**

@@ -5,7 +5,9 @@ import http from 'node:http';
 import { probeOnce, probeUntilHealthy } from './probe.js';
 
 function listen(server: net.Server): Promise<number> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)),
+  );
 }
 
 test('TCP probe: a listener that keeps the connection passes', async () => {
@@ -67,7 +69,10 @@ test('probeUntilHealthy stops at once, mid-attempt, when the container exits', a
   const exited = new Promise<number>((resolve) => (exit = resolve));
   const started = Date.now();
   setTimeout(() => exit(3), 150);
-  const outcome = await probeUntilHealthy({ host: '127.0.0.1', port, path: '/health' }, { attempts: 50, intervalMs: 10, timeoutMs: 5000, exited });
+  const outcome = await probeUntilHealthy(
+    { host: '127.0.0.1', port, path: '/health' },
+    { attempts: 50, intervalMs: 10, timeoutMs: 5000, exited },
+  );
   const ms = Date.now() - started;
   server.closeAllConnections();
   server.close();
@@ -78,7 +83,10 @@ test('probeUntilHealthy stops at once, mid-attempt, when the container exits', a
 test('probeUntilHealthy: an exit promise that rejects (the wait was cut) does not stop a healthy probe', async () => {
   const server = http.createServer((_req, res) => res.end('ok'));
   const port = await listen(server);
-  const outcome = await probeUntilHealthy({ host: '127.0.0.1', port, path: '/' }, { attempts: 3, intervalMs: 10, timeoutMs: 1000, exited: Promise.reject(new Error('engine gone')) });
+  const outcome = await probeUntilHealthy(
+    { host: '127.0.0.1', port, path: '/' },
+    { attempts: 3, intervalMs: 10, timeoutMs: 1000, exited: Promise.reject(new Error('engine gone')) },
+  );
   server.close();
   assert.deepEqual([outcome.healthy, outcome.exited], [true, false]);
 });

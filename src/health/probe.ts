@@ -49,7 +49,10 @@ export async function probeOnce(target: ProbeTarget, timeoutMs: number, signal?:
       cleanup = () => socket.destroy();
       let held: NodeJS.Timeout | undefined;
       socket.once('connect', () => {
-        held = setTimeout(() => done(finish(true, 'TCP connect ok')), Math.min(TCP_HOLD_MS, Math.max(0, timeoutMs - 50)));
+        held = setTimeout(
+          () => done(finish(true, 'TCP connect ok')),
+          Math.min(TCP_HOLD_MS, Math.max(0, timeoutMs - 50)),
+        );
       });
       const closed = () => {
         clearTimeout(held);
@@ -69,7 +72,11 @@ export async function probeOnce(target: ProbeTarget, timeoutMs: number, signal?:
       path: target.path,
       method: 'GET',
       agent: false,
-      headers: { 'user-agent': 'slipway-healthcheck', connection: 'close', ...(target.hostHeader ? { host: target.hostHeader } : {}) },
+      headers: {
+        'user-agent': 'slipway-healthcheck',
+        connection: 'close',
+        ...(target.hostHeader ? { host: target.hostHeader } : {}),
+      },
     });
     cleanup = () => req.destroy();
     req.once('response', (res) => {
@@ -116,7 +123,12 @@ export async function probeUntilHealthy(target: ProbeTarget, opts: ProbeUntilHea
     () => undefined,
   );
   const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
-  const exited = (): ProbeOutcome => ({ healthy: false, results, exited: true, ...(exitCode === undefined ? {} : { exitCode }) });
+  const exited = (): ProbeOutcome => ({
+    healthy: false,
+    results,
+    exited: true,
+    ...(exitCode === undefined ? {} : { exitCode }),
+  });
   try {
     for (let attempt = 1; attempt <= opts.attempts; attempt++) {
       if (exitCode !== undefined) return exited();

@@ -14,7 +14,13 @@ function archivedText(text: string, redact: (s: string) => string): string {
 }
 
 /** Copies a container's logs into the store before the container is removed (logs outlive deploys). */
-export async function archiveContainerLogs(engine: ContainerEngine, logs: LogRepository, containerId: string, redact: (s: string) => string, maxLines = 2000): Promise<number> {
+export async function archiveContainerLogs(
+  engine: ContainerEngine,
+  logs: LogRepository,
+  containerId: string,
+  redact: (s: string) => string,
+  maxLines = 2000,
+): Promise<number> {
   const info = await engine.inspectContainer(containerId).catch(() => null);
   if (!info) return 0;
   const app = info.labels[LABELS.app];
@@ -25,7 +31,14 @@ export async function archiveContainerLogs(engine: ContainerEngine, logs: LogRep
   let archived = 0;
   try {
     for await (const line of engine.logs(containerId, { tail: maxLines, follow: false })) {
-      batch.push({ time: line.time, dyno, release, stream: line.stream, text: archivedText(line.text, redact), containerId });
+      batch.push({
+        time: line.time,
+        dyno,
+        release,
+        stream: line.stream,
+        text: archivedText(line.text, redact),
+        containerId,
+      });
       if (batch.length >= BATCH_LINES) {
         logs.append(app, batch);
         archived += batch.length;

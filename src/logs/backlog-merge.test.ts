@@ -6,7 +6,10 @@ interface Line extends Timed {
   text: string;
 }
 
-const at = (second: number, text: string, fraction = '000000000'): Line => ({ time: `2026-01-01T00:00:${String(second).padStart(2, '0')}.${fraction}Z`, text });
+const at = (second: number, text: string, fraction = '000000000'): Line => ({
+  time: `2026-01-01T00:00:${String(second).padStart(2, '0')}.${fraction}Z`,
+  text,
+});
 
 async function* source(lines: Line[], opened?: { open: number; pulled: number }): AsyncGenerator<Line> {
   if (opened) opened.open++;
@@ -32,11 +35,24 @@ describe('mergeByTime', () => {
   const c = [at(5, 'c5')];
 
   it('merges time-ordered sources in time order', async () => {
-    assert.deepEqual(await texts(mergeByTime([source(a), source(b), source(c), source([])])), ['a1', 'b2', 'b3', 'a4', 'c5', 'a6', 'b7']);
+    assert.deepEqual(await texts(mergeByTime([source(a), source(b), source(c), source([])])), [
+      'a1',
+      'b2',
+      'b3',
+      'a4',
+      'c5',
+      'a6',
+      'b7',
+    ]);
   });
 
   it('compares times by value, not as text (trimmed fractions)', async () => {
-    const merged = await texts(mergeByTime([source([{ time: '2026-01-01T00:00:01.5Z', text: 'late' }]), source([{ time: '2026-01-01T00:00:01.45Z', text: 'early' }])]));
+    const merged = await texts(
+      mergeByTime([
+        source([{ time: '2026-01-01T00:00:01.5Z', text: 'late' }]),
+        source([{ time: '2026-01-01T00:00:01.45Z', text: 'early' }]),
+      ]),
+    );
     assert.deepEqual(merged, ['early', 'late']);
   });
 
@@ -56,7 +72,12 @@ describe('mergeByTime', () => {
       yield at(1, 'f1');
       throw new Error('engine went away');
     }
-    await assert.rejects(texts(mergeByTime([source([at(0, 'a'), at(5, 'b')], opened), failing(), source([at(2, 'c'), at(9, 'd')], opened)])), /engine went away/);
+    await assert.rejects(
+      texts(
+        mergeByTime([source([at(0, 'a'), at(5, 'b')], opened), failing(), source([at(2, 'c'), at(9, 'd')], opened)]),
+      ),
+      /engine went away/,
+    );
     assert.equal(opened.open, 0);
   });
 });

@@ -44,7 +44,11 @@ export class LogFollower {
   private pending: Map<string, LogSource> | undefined = new Map();
 
   constructor(private readonly opts: LogFollowerOptions) {
-    this.queue = new AsyncQueue<AppLogLine>({ items: opts.queueLines ?? FOLLOW_QUEUE_LINES, maxWeight: opts.queueBytes ?? QUEUE_BYTES, weigh: lineBytes });
+    this.queue = new AsyncQueue<AppLogLine>({
+      items: opts.queueLines ?? FOLLOW_QUEUE_LINES,
+      maxWeight: opts.queueBytes ?? QUEUE_BYTES,
+      weigh: lineBytes,
+    });
     if (opts.signal.aborted) this.queue.close();
     else opts.signal.addEventListener('abort', () => this.queue.close(), { once: true });
   }
@@ -78,7 +82,11 @@ export class LogFollower {
   private async pump(source: LogSource, catchUp: LogCatchUp, since: string | undefined): Promise<void> {
     const { engine, signal } = this.opts;
     try {
-      for await (const line of engine.logs(source.id, { follow: true, ...(since === undefined ? {} : { since }), signal })) {
+      for await (const line of engine.logs(source.id, {
+        follow: true,
+        ...(since === undefined ? {} : { since }),
+        signal,
+      })) {
         if (!catchUp.isNew(line)) continue;
         catchUp.observe(line);
         if (!(await this.queue.push(tagLine(source, line, this.opts.redact)))) break;

@@ -12,9 +12,13 @@ export const FOLLOW_QUEUE_LINES = 512;
 export function parseTail(raw: string | null | undefined): number {
   if (raw === null || raw === undefined || raw === '') return DEFAULT_LOG_TAIL;
   if (!/^\d{1,9}$/.test(raw) || Number(raw) > MAX_LOG_TAIL) {
-    throw new SlipwayError('INVALID_INPUT', `tail must be a whole number of lines from 0 to ${MAX_LOG_TAIL}, not ${JSON.stringify(raw.slice(0, 40))}`, {
-      hint: `slipway logs -a APP -n 200 (at most ${MAX_LOG_TAIL}; use -f to follow new lines)`,
-    });
+    throw new SlipwayError(
+      'INVALID_INPUT',
+      `tail must be a whole number of lines from 0 to ${MAX_LOG_TAIL}, not ${JSON.stringify(raw.slice(0, 40))}`,
+      {
+        hint: `slipway logs -a APP -n 200 (at most ${MAX_LOG_TAIL}; use -f to follow new lines)`,
+      },
+    );
   }
   return Number(raw);
 }

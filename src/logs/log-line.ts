@@ -17,7 +17,13 @@ export interface LogSource {
 }
 
 export function tagLine(source: LogSource, line: LogLine, redact: (text: string) => string): AppLogLine {
-  return { time: line.time, dyno: dynoName(source.labels), release: source.labels[LABELS.release] ?? '?', stream: line.stream, text: redact(line.text) };
+  return {
+    time: line.time,
+    dyno: dynoName(source.labels),
+    release: source.labels[LABELS.release] ?? '?',
+    stream: line.stream,
+    text: redact(line.text),
+  };
 }
 
 /** Rough memory of one line: its text plus the tags and object around it (for queue limits). */

@@ -31,7 +31,13 @@ class FakeLogEngine {
   }
 
   add(id: string, process: string, index: number, state: ContainerInfo['state'] = 'running'): void {
-    const labels = { [LABELS.app]: 'shop', [LABELS.managed]: 'true', [LABELS.process]: process, [LABELS.index]: String(index), [LABELS.release]: 'v1' };
+    const labels = {
+      [LABELS.app]: 'shop',
+      [LABELS.managed]: 'true',
+      [LABELS.process]: process,
+      [LABELS.index]: String(index),
+      [LABELS.release]: 'v1',
+    };
     this.containers.set(id, { id, name: id, image: 'img', labels, state, createdAt: '', lines: [] });
   }
 
@@ -42,7 +48,8 @@ class FakeLogEngine {
 
   start(id: string, { announce = true } = {}): void {
     this.containers.get(id)!.state = 'running';
-    if (announce) this.events.push({ action: 'start', id, labels: this.containers.get(id)!.labels, timeMs: Date.now() });
+    if (announce)
+      this.events.push({ action: 'start', id, labels: this.containers.get(id)!.labels, timeMs: Date.now() });
     this.wake();
   }
 
@@ -74,11 +81,17 @@ class FakeLogEngine {
       this.lists++;
       return [...this.containers.values()].filter((c) => Object.entries(labels).every(([k, v]) => c.labels[k] === v));
     },
-    logs: (id: string, opts: { follow?: boolean; tail?: number; since?: number | string; until?: number | string; signal?: AbortSignal }) => this.logs(id, opts),
+    logs: (
+      id: string,
+      opts: { follow?: boolean; tail?: number; since?: number | string; until?: number | string; signal?: AbortSignal },
+    ) => this.logs(id, opts),
     containerEvents: (query: ContainerEventQuery) => this.containerEvents(query),
   } as unknown as ContainerEngine;
 
-  private async *logs(id: string, opts: { follow?: boolean; tail?: number; since?: number | string; until?: number | string; signal?: AbortSignal }): AsyncGenerator<LogLine> {
+  private async *logs(
+    id: string,
+    opts: { follow?: boolean; tail?: number; since?: number | string; until?: number | string; signal?: AbortSignal },
+  ): AsyncGenerator<LogLine> {
     const c = this.containers.get(id);
     if (!c || this.removed.has(id)) throw new Error('no such container');
     this.openLogStreams++;
@@ -109,7 +122,11 @@ class FakeLogEngine {
       while (!query.signal?.aborted) {
         while (next < this.events.length) {
           const event = this.events[next++]!;
-          if (event.timeMs >= (query.sinceMs ?? 0) && Object.entries(query.labels ?? {}).every(([k, v]) => event.labels[k] === v)) yield event;
+          if (
+            event.timeMs >= (query.sinceMs ?? 0) &&
+            Object.entries(query.labels ?? {}).every(([k, v]) => event.labels[k] === v)
+          )
+            yield event;
         }
         await this.until(query.signal);
       }
@@ -134,92 +151,140 @@ function eventually(check: () => boolean, what: string): Promise<unknown> {
 }
 
 describe('LogService', () => {
-  it('merges the backlog of every container and the archive in time order, the newest N, redacted', { timeout: 15_000 }, async () => {
-    const fake = new FakeLogEngine();
-    const store = openStore(':memory:', randomBytes(32));
-    store.apps.create('shop', '');
-    store.logs.append('shop', [{ time: fake.now(), dyno: 'web.1', release: 'v0', stream: 'stdout', text: 'archived secret-1', containerId: 'gone' }]);
-    fake.add('a', 'web', 1);
-    fake.add('b', 'worker', 1);
-    fake.write('a', 'a1');
-    fake.write('b', 'b1');
-    fake.write('a', 'a2 secret-1');
-    fake.write('b', 'b2');
-    const logs = new LogService(fake.engine, store.logs);
-    const all = [];
-    for await (const line of logs.lines('shop', { tail: 100, redact: (s) => s.replaceAll('secret-1', '[SECRET]') })) all.push(`${line.dyno} ${line.text}`);
-    assert.deepEqual(all, ['web.1 archived [SECRET]', 'web.1 a1', 'worker.1 b1', 'web.1 a2 [SECRET]', 'worker.1 b2']);
-    const newest = [];
-    for await (const line of logs.lines('shop', { tail: 3 })) newest.push(line.text);
-    assert.deepEqual(newest, ['b1', 'a2 secret-1', 'b2']);
-    const workers = [];
-    for await (const line of logs.lines('shop', { tail: 10, process: 'worker' })) workers.push(line.text);
-    assert.deepEqual(workers, ['b1', 'b2']);
-    assert.equal(fake.openLogStreams, 0);
-    fake.removed.add('b');
-    const without = [];
-    for await (const line of logs.lines('shop', { tail: 10 })) without.push(line.text);
-    assert.deepEqual(without, ['archived secret-1', 'a1', 'a2 secret-1'], 'a container removed meanwhile is skipped, not an error');
-    store.close();
-  });
+  it(
+    'merges the backlog of every container and the archive in time order, the newest N, redacted',
+    { timeout: 15_000 },
+    async () => {
+      const fake = new FakeLogEngine();
+      const store = openStore(':memory:', randomBytes(32));
+      store.apps.create('shop', '');
+      store.logs.append('shop', [
+        {
+          time: fake.now(),
+          dyno: 'web.1',
+          release: 'v0',
+          stream: 'stdout',
+          text: 'archived secret-1',
+          containerId: 'gone',
+        },
+      ]);
+      fake.add('a', 'web', 1);
+      fake.add('b', 'worker', 1);
+      fake.write('a', 'a1');
+      fake.write('b', 'b1');
+      fake.write('a', 'a2 secret-1');
+      fake.write('b', 'b2');
+      const logs = new LogService(fake.engine, store.logs);
+      const all = [];
+      for await (const line of logs.lines('shop', { tail: 100, redact: (s) => s.replaceAll('secret-1', '[SECRET]') }))
+        all.push(`${line.dyno} ${line.text}`);
+      assert.deepEqual(all, ['web.1 archived [SECRET]', 'web.1 a1', 'worker.1 b1', 'web.1 a2 [SECRET]', 'worker.1 b2']);
+      const newest = [];
+      for await (const line of logs.lines('shop', { tail: 3 })) newest.push(line.text);
+      assert.deepEqual(newest, ['b1', 'a2 secret-1', 'b2']);
+      const workers = [];
+      for await (const line of logs.lines('shop', { tail: 10, process: 'worker' })) workers.push(line.text);
+      assert.deepEqual(workers, ['b1', 'b2']);
+      assert.equal(fake.openLogStreams, 0);
+      fake.removed.add('b');
+      const without = [];
+      for await (const line of logs.lines('shop', { tail: 10 })) without.push(line.text);
+      assert.deepEqual(
+        without,
+        ['archived secret-1', 'a1', 'a2 secret-1'],
+        'a container removed meanwhile is skipped, not an error',
+      );
+      store.close();
+    },
+  );
 
-  it('follow: a known container continues exactly after its backlog; a container started later from its first line', { timeout: 15_000 }, async () => {
-    const fake = new FakeLogEngine();
-    fake.add('a', 'web', 1);
-    fake.write('a', 'old-1', 'old-2', 'old-3');
-    const controller = new AbortController();
-    const it = new LogService(fake.engine, undefined, { pollMs: 60_000 }).lines('shop', { tail: 2, follow: true, signal: controller.signal })[Symbol.asyncIterator]();
-    assert.deepEqual(await take(it, 2), ['web.1 old-2', 'web.1 old-3']);
-    fake.write('a', 'after-backlog');
-    assert.deepEqual(await take(it, 1), ['web.1 after-backlog'], 'nothing repeated, nothing lost');
-    // A new container writes before the follower hears of it: its first lines still arrive.
-    fake.add('b', 'web', 2, 'created');
-    fake.write('b', 'b-first', 'b-second');
-    fake.start('b');
-    assert.deepEqual(await take(it, 2), ['web.2 b-first', 'web.2 b-second']);
-    // A stopped container that starts again resumes after the last line shown.
-    fake.stop('a');
-    await eventually(() => fake.openLogStreams === 1, 'the stream of a to end');
-    fake.write('a', 'a-restarted');
-    fake.start('a');
-    assert.deepEqual(await take(it, 1), ['web.1 a-restarted']);
-    controller.abort();
-    assert.deepEqual(await take(it, 1), []);
-    await eventually(() => fake.openLogStreams === 0 && fake.openEventStreams === 0, 'every stream to close');
-  });
+  it(
+    'follow: a known container continues exactly after its backlog; a container started later from its first line',
+    { timeout: 15_000 },
+    async () => {
+      const fake = new FakeLogEngine();
+      fake.add('a', 'web', 1);
+      fake.write('a', 'old-1', 'old-2', 'old-3');
+      const controller = new AbortController();
+      const lines = new LogService(fake.engine, undefined, { pollMs: 60_000 }).lines('shop', {
+        tail: 2,
+        follow: true,
+        signal: controller.signal,
+      });
+      const it = lines[Symbol.asyncIterator]();
+      assert.deepEqual(await take(it, 2), ['web.1 old-2', 'web.1 old-3']);
+      fake.write('a', 'after-backlog');
+      assert.deepEqual(await take(it, 1), ['web.1 after-backlog'], 'nothing repeated, nothing lost');
+      // A new container writes before the follower hears of it: its first lines still arrive.
+      fake.add('b', 'web', 2, 'created');
+      fake.write('b', 'b-first', 'b-second');
+      fake.start('b');
+      assert.deepEqual(await take(it, 2), ['web.2 b-first', 'web.2 b-second']);
+      // A stopped container that starts again resumes after the last line shown.
+      fake.stop('a');
+      await eventually(() => fake.openLogStreams === 1, 'the stream of a to end');
+      fake.write('a', 'a-restarted');
+      fake.start('a');
+      assert.deepEqual(await take(it, 1), ['web.1 a-restarted']);
+      controller.abort();
+      assert.deepEqual(await take(it, 1), []);
+      await eventually(() => fake.openLogStreams === 0 && fake.openEventStreams === 0, 'every stream to close');
+    },
+  );
 
-  it('follow: the slow poll picks up a container whose start event was missed, from its first line', { timeout: 15_000 }, async () => {
-    const fake = new FakeLogEngine();
-    const controller = new AbortController();
-    const it = new LogService(fake.engine, undefined, { pollMs: 20 }).lines('shop', { tail: 0, follow: true, signal: controller.signal })[Symbol.asyncIterator]();
-    const first = it.next();
-    await tick();
-    fake.add('c', 'web', 1, 'created');
-    fake.write('c', 'c-first');
-    fake.start('c', { announce: false });
-    assert.equal((await first).value?.text, 'c-first');
-    controller.abort();
-    await eventually(() => fake.openLogStreams === 0 && fake.openEventStreams === 0, 'every stream to close');
-  });
+  it(
+    'follow: the slow poll picks up a container whose start event was missed, from its first line',
+    { timeout: 15_000 },
+    async () => {
+      const fake = new FakeLogEngine();
+      const controller = new AbortController();
+      const lines = new LogService(fake.engine, undefined, { pollMs: 20 }).lines('shop', {
+        tail: 0,
+        follow: true,
+        signal: controller.signal,
+      });
+      const it = lines[Symbol.asyncIterator]();
+      const first = it.next();
+      await tick();
+      fake.add('c', 'web', 1, 'created');
+      fake.write('c', 'c-first');
+      fake.start('c', { announce: false });
+      assert.equal((await first).value?.text, 'c-first');
+      controller.abort();
+      await eventually(() => fake.openLogStreams === 0 && fake.openEventStreams === 0, 'every stream to close');
+    },
+  );
 
-  it('a client that stops reading stops the container streams (bounded); leaving releases streams, events and timers', { timeout: 15_000 }, async () => {
-    const fake = new FakeLogEngine();
-    fake.add('a', 'web', 1);
-    fake.add('b', 'web', 2);
-    const controller = new AbortController();
-    const timersBefore = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
-    const it = new LogService(fake.engine, undefined, { pollMs: 50 }).lines('shop', { tail: 0, follow: true, signal: controller.signal })[Symbol.asyncIterator]();
-    const first = it.next();
-    await eventually(() => fake.openLogStreams === 2, 'both containers followed');
-    for (let i = 0; i < 20_000; i++) fake.write(i % 2 ? 'a' : 'b', `line ${i}`);
-    await first;
-    // The consumer reads nothing more. The fake engine is all in memory: an unbounded queue would
-    // have pulled all 20,000 lines within these turns of the event loop.
-    await eventually(() => fake.followedLinesPulled >= 500, 'the queue to fill');
-    for (let i = 0; i < 50; i++) await tick();
-    assert.ok(fake.followedLinesPulled < 1000, `${fake.followedLinesPulled} lines pulled from the engine`);
-    await it.return(undefined);
-    await eventually(() => fake.openLogStreams === 0 && fake.openEventStreams === 0, 'every stream to close');
-    assert.ok(process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length <= timersBefore, 'no timer left behind');
-  });
+  it(
+    'a client that stops reading stops the container streams (bounded); leaving releases streams, events and timers',
+    { timeout: 15_000 },
+    async () => {
+      const fake = new FakeLogEngine();
+      fake.add('a', 'web', 1);
+      fake.add('b', 'web', 2);
+      const controller = new AbortController();
+      const timersBefore = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+      const lines = new LogService(fake.engine, undefined, { pollMs: 50 }).lines('shop', {
+        tail: 0,
+        follow: true,
+        signal: controller.signal,
+      });
+      const it = lines[Symbol.asyncIterator]();
+      const first = it.next();
+      await eventually(() => fake.openLogStreams === 2, 'both containers followed');
+      for (let i = 0; i < 20_000; i++) fake.write(i % 2 ? 'a' : 'b', `line ${i}`);
+      await first;
+      // The consumer reads nothing more. The fake engine is all in memory: an unbounded queue would
+      // have pulled all 20,000 lines within these turns of the event loop.
+      await eventually(() => fake.followedLinesPulled >= 500, 'the queue to fill');
+      for (let i = 0; i < 50; i++) await tick();
+      assert.ok(fake.followedLinesPulled < 1000, `${fake.followedLinesPulled} lines pulled from the engine`);
+      await it.return(undefined);
+      await eventually(() => fake.openLogStreams === 0 && fake.openEventStreams === 0, 'every stream to close');
+      assert.ok(
+        process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length <= timersBefore,
+        'no timer left behind',
+      );
+    },
+  );
 });

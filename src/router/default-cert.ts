@@ -10,7 +10,10 @@ const RENEW_BEFORE_MS = 30 * 24 * 3600_000;
  * HAProxy needs at least one certificate on a TLS bind: a self-signed one, served when no app
  * certificate matches the SNI name. Made locally with `openssl` (no network), kept while valid.
  */
-export async function ensureDefaultCertificate(file: string, opts: { openssl?: string; now?: Date } = {}): Promise<'kept' | 'created'> {
+export async function ensureDefaultCertificate(
+  file: string,
+  opts: { openssl?: string; now?: Date } = {},
+): Promise<'kept' | 'created'> {
   const now = opts.now ?? new Date();
   if (await stillValid(file, now)) return 'kept';
   const dir = await mkdtemp(path.join(path.dirname(file), '.default-cert-'));
@@ -44,11 +47,19 @@ function runOpenssl(bin: string, args: string[]): Promise<void> {
       if (!err) return resolve();
       const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
       reject(
-        new SlipwayError('INTERNAL', missing ? `cannot make the default TLS certificate: ${bin} not found` : 'openssl failed to make the default TLS certificate', {
-          hint: missing ? 'install OpenSSL (`apt-get install openssl`), or disable HTTPS with SLIPWAY_HTTPS_PORT=0' : 'see openssl\'s output in the details',
-          cause: err,
-          details: { output: String(stderr).trim().split('\n').slice(-5).join('\n') },
-        }),
+        new SlipwayError(
+          'INTERNAL',
+          missing
+            ? `cannot make the default TLS certificate: ${bin} not found`
+            : 'openssl failed to make the default TLS certificate',
+          {
+            hint: missing
+              ? 'install OpenSSL (`apt-get install openssl`), or disable HTTPS with SLIPWAY_HTTPS_PORT=0'
+              : "see openssl's output in the details",
+            cause: err,
+            details: { output: String(stderr).trim().split('\n').slice(-5).join('\n') },
+          },
+        ),
       );
     });
   });

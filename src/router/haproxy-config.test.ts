@@ -3,8 +3,20 @@ import { describe, it } from 'node:test';
 import { partitionRoutes, renderHaproxyConfig, renderHostsMap, type HaproxyConfigInput } from './haproxy-config.js';
 import type { AppRoute } from './port.js';
 
-const paths = { runtimeSocket: '/s/runtime.sock', pidFile: '/s/haproxy.pid', hostsMap: '/s/hosts.map', crtList: '/s/certs.list', defaultCert: '/s/default-cert.pem' };
-const input = (routes: AppRoute[]): HaproxyConfigInput => ({ paths, httpBind: '0.0.0.0', httpPort: 8080, domain: 'apps.test', routes });
+const paths = {
+  runtimeSocket: '/s/runtime.sock',
+  pidFile: '/s/haproxy.pid',
+  hostsMap: '/s/hosts.map',
+  crtList: '/s/certs.list',
+  defaultCert: '/s/default-cert.pem',
+};
+const input = (routes: AppRoute[]): HaproxyConfigInput => ({
+  paths,
+  httpBind: '0.0.0.0',
+  httpPort: 8080,
+  domain: 'apps.test',
+  routes,
+});
 
 const PAGE =
   "<!doctype html><html><head><meta charset='utf-8'><title>No app at this address</title></head>" +
@@ -59,7 +71,12 @@ const shop: AppRoute = {
     { name: 'web-d', address: '127.0.0.1', port: 32003, state: 'ready', weight: 0 },
   ],
 };
-const api: AppRoute = { app: 'api', hosts: ['api.apps.test'], check: { intervalMs: 1000, timeoutMs: 1000 }, servers: [] };
+const api: AppRoute = {
+  app: 'api',
+  hosts: ['api.apps.test'],
+  check: { intervalMs: 1000, timeoutMs: 1000 },
+  servers: [],
+};
 
 describe('renderHaproxyConfig', () => {
   it('renders global, defaults, the host-routing frontend and the 404 backend', () => {
@@ -115,8 +132,16 @@ describe('renderHaproxyConfig', () => {
   const invalid: Array<[string, AppRoute, string]> = [
     ['a check path with a space', { ...api, check: { ...api.check, path: '/a b' } }, 'INVALID_INPUT'],
     ['a check path with a quote', { ...api, check: { ...api.check, path: '/"x' } }, 'INVALID_INPUT'],
-    ['a server name with a space', { ...api, servers: [{ name: 'a b', address: '127.0.0.1', port: 1, state: 'ready' }] }, 'INVALID_INPUT'],
-    ['a port out of range', { ...api, servers: [{ name: 'a', address: '127.0.0.1', port: 70000, state: 'ready' }] }, 'INVALID_INPUT'],
+    [
+      'a server name with a space',
+      { ...api, servers: [{ name: 'a b', address: '127.0.0.1', port: 1, state: 'ready' }] },
+      'INVALID_INPUT',
+    ],
+    [
+      'a port out of range',
+      { ...api, servers: [{ name: 'a', address: '127.0.0.1', port: 70000, state: 'ready' }] },
+      'INVALID_INPUT',
+    ],
     ['an invalid app name', { ...api, app: 'Bad_App' }, 'INVALID_NAME'],
   ];
   for (const [what, route, code] of invalid) {
@@ -128,7 +153,11 @@ describe('renderHostsMap', () => {
   const cases: Array<[string, AppRoute[], string]> = [
     ['no routes', [], ''],
     ['one host', [api], 'api.apps.test app_api\n'],
-    ['hosts sorted within apps sorted by name', [shop, api], 'api.apps.test app_api\nshop.apps.test app_shop\nwww.shop.test app_shop\n'],
+    [
+      'hosts sorted within apps sorted by name',
+      [shop, api],
+      'api.apps.test app_api\nshop.apps.test app_shop\nwww.shop.test app_shop\n',
+    ],
   ];
   for (const [what, routes, expected] of cases) it(what, () => assert.equal(renderHostsMap(routes), expected));
 
@@ -140,7 +169,13 @@ describe('renderHostsMap', () => {
 });
 
 describe('partitionRoutes', () => {
-  const route = (app: string, extra: Partial<AppRoute> = {}): AppRoute => ({ app, hosts: [`${app}.apps.test`], check: { intervalMs: 1000, timeoutMs: 1000 }, servers: [], ...extra });
+  const route = (app: string, extra: Partial<AppRoute> = {}): AppRoute => ({
+    app,
+    hosts: [`${app}.apps.test`],
+    check: { intervalMs: 1000, timeoutMs: 1000 },
+    servers: [],
+    ...extra,
+  });
 
   it('keeps every app the writer can render and reports each one it cannot, by app', () => {
     const { valid, problems } = partitionRoutes([
@@ -150,7 +185,10 @@ describe('partitionRoutes', () => {
       route('badserver', { servers: [{ name: 'web 1', address: '127.0.0.1', port: 5000, state: 'ready' }] }),
       route('also-good', { check: { path: '/health', intervalMs: 1000, timeoutMs: 1000 } }),
     ]);
-    assert.deepEqual(valid.map((r) => r.app), ['good', 'also-good']);
+    assert.deepEqual(
+      valid.map((r) => r.app),
+      ['good', 'also-good'],
+    );
     assert.deepEqual([...problems.keys()], ['badcheck', 'badhost', 'badserver']);
     assert.match(problems.get('badcheck')![0]!, /health check: invalid health check path/);
     assert.match(problems.get('badhost')![0]!, /hosts: invalid hostname/);

@@ -131,7 +131,10 @@ function renderDefaults(): string {
 }
 
 function renderFrontend(input: HaproxyConfigInput): string {
-  return lines(`frontend ${HTTP_FRONTEND}`, [`bind ${input.httpBind}:${input.httpPort}`, ...hostRouting(input, 'http')]);
+  return lines(`frontend ${HTTP_FRONTEND}`, [
+    `bind ${input.httpBind}:${input.httpPort}`,
+    ...hostRouting(input, 'http'),
+  ]);
 }
 
 /** TLS on the HTTPS port: the default certificate first, then the apps' certificates by SNI name. */
@@ -182,6 +185,7 @@ function renderAppBackend(route: AppRoute): string {
   const servers = [...route.servers];
   servers.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   // A maint server (a blue-green warm set) starts disabled, so an instant rollback can still enable it.
-  for (const server of servers) body.push(`server ${serverSpec(server, route.check)}${server.state === 'maint' ? ' disabled' : ''}`);
+  for (const server of servers)
+    body.push(`server ${serverSpec(server, route.check)}${server.state === 'maint' ? ' disabled' : ''}`);
   return lines(`backend ${backendName(route.app)}`, body);
 }

@@ -28,7 +28,9 @@ export function runBinary(
     execFile(bin, args, { timeout: timeoutMs }, (err, stdout, stderr) => {
       const errno = err as NodeJS.ErrnoException | null;
       if (errno?.code === 'ENOENT' || errno?.code === 'EACCES') {
-        reject(new SlipwayError('HAPROXY_UNAVAILABLE', `HAProxy not found at ${bin}`, { hint: SETUP_HINT, cause: err }));
+        reject(
+          new SlipwayError('HAPROXY_UNAVAILABLE', `HAProxy not found at ${bin}`, { hint: SETUP_HINT, cause: err }),
+        );
         return;
       }
       const code = err ? (typeof errno?.code === 'number' ? errno.code : 1) : 0;
@@ -53,12 +55,20 @@ export async function haproxyVersion(bin: string): Promise<string> {
  * and only then renamed into place (certificates first). On an invalid config nothing live changes
  * and INVALID_INPUT is thrown with HAProxy's complaint. Certificate files of apps without one are removed.
  */
-export async function writeValidatedFiles(bin: string, paths: HaproxyPaths, input: Omit<HaproxyConfigInput, 'paths'>): Promise<RenderedFiles> {
+export async function writeValidatedFiles(
+  bin: string,
+  paths: HaproxyPaths,
+  input: Omit<HaproxyConfigInput, 'paths'>,
+): Promise<RenderedFiles> {
   const live = renderFiles({ ...input, paths }, paths.certsDir);
   const candidateMap = `${paths.hostsMap}.next`;
   const candidateList = `${paths.crtList}.next`;
   const candidateConfig = `${paths.config}.next`;
-  const candidate = renderFiles({ ...input, paths: { ...paths, hostsMap: candidateMap, crtList: candidateList } }, paths.certsDir, '.next');
+  const candidate = renderFiles(
+    { ...input, paths: { ...paths, hostsMap: candidateMap, crtList: candidateList } },
+    paths.certsDir,
+    '.next',
+  );
   const certs = input.https ? certBundles(input.routes, paths.certsDir) : [];
   const temporary = [candidateConfig, candidateMap, candidateList, ...certs.map((cert) => `${cert.file}.next`)];
   try {
@@ -71,10 +81,14 @@ export async function writeValidatedFiles(bin: string, paths: HaproxyPaths, inpu
     await writeFile(candidateConfig, candidate.config, { mode: 0o600 });
     const { code, stdout, stderr } = await runBinary(bin, ['-c', '-f', candidateConfig], 30_000);
     if (code !== 0) {
-      throw new SlipwayError('INVALID_INPUT', 'HAProxy rejected the generated configuration; the running one was kept', {
-        hint: "check the HTTP bind address, domain and health check paths against HAProxy's complaint in the details",
-        details: { output: alerts(`${stdout}${stderr}`) },
-      });
+      throw new SlipwayError(
+        'INVALID_INPUT',
+        'HAProxy rejected the generated configuration; the running one was kept',
+        {
+          hint: "check the HTTP bind address, domain and health check paths against HAProxy's complaint in the details",
+          details: { output: alerts(`${stdout}${stderr}`) },
+        },
+      );
     }
     await writeFile(`${paths.config}.tmp`, live.config, { mode: 0o600 });
     if (input.https) {

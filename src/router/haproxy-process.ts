@@ -26,7 +26,12 @@ export function isPidAlive(pid: number): boolean {
   }
 }
 
-export function portInUseError(bind: string, port: number, cause?: unknown, variable = 'SLIPWAY_HTTP_PORT'): SlipwayError {
+export function portInUseError(
+  bind: string,
+  port: number,
+  cause?: unknown,
+  variable = 'SLIPWAY_HTTP_PORT',
+): SlipwayError {
   const what = variable === 'SLIPWAY_HTTPS_PORT' ? 'HTTPS' : 'HTTP';
   return new SlipwayError('PORT_IN_USE', `${what} port ${bind}:${port} is already in use`, {
     hint: `stop the program listening on port ${port}, or choose another port with ${variable}`,
@@ -57,10 +62,18 @@ export async function spawnDetachedHaproxy(bin: string, paths: HaproxyPaths, tim
     const args = ['-W', '-D', '-S', `${paths.masterSocket},mode,600`, '-f', paths.config];
     const child = spawn(bin, args, { detached: true, stdio: ['ignore', log.fd, log.fd] });
     const code = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new SlipwayError('HAPROXY_UNAVAILABLE', `HAProxy did not start within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new SlipwayError('HAPROXY_UNAVAILABLE', `HAProxy did not start within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       child.once('error', (err: NodeJS.ErrnoException) => {
         clearTimeout(timer);
-        reject(new SlipwayError('HAPROXY_UNAVAILABLE', `cannot run ${bin}: ${err.message}`, { hint: SETUP_HINT, cause: err }));
+        reject(
+          new SlipwayError('HAPROXY_UNAVAILABLE', `cannot run ${bin}: ${err.message}`, {
+            hint: SETUP_HINT,
+            cause: err,
+          }),
+        );
       });
       child.once('exit', (exitCode) => {
         clearTimeout(timer);
@@ -71,7 +84,7 @@ export async function spawnDetachedHaproxy(bin: string, paths: HaproxyPaths, tim
     if (code !== 0) {
       const output = await logTail(paths.logFile, 15, logStart);
       throw new SlipwayError('HAPROXY_UNAVAILABLE', `HAProxy exited with code ${code} at start`, {
-        hint: 'see HAProxy\'s output in the details',
+        hint: "see HAProxy's output in the details",
         details: { output, bindFailed: /cannot bind socket/.test(output) },
       });
     }

@@ -91,19 +91,22 @@ export class HaproxyRouter implements Router {
     this.live.loaded(routes);
     this.appliedFingerprint = routingFingerprint(routes);
     await this.reapplyStates(routes, signal);
-    this.supervisor.watch(() => this.routes(), async () => {
-      const current = this.routes();
-      this.live.loaded(current);
-      this.appliedFingerprint = routingFingerprint(current);
-      await this.reapplyStates(current);
-      for (const listener of this.listeners) {
-        try {
-          listener();
-        } catch (error) {
-          this.opts.log?.({ type: 'router.listener-failed', error });
+    this.supervisor.watch(
+      () => this.routes(),
+      async () => {
+        const current = this.routes();
+        this.live.loaded(current);
+        this.appliedFingerprint = routingFingerprint(current);
+        await this.reapplyStates(current);
+        for (const listener of this.listeners) {
+          try {
+            listener();
+          } catch (error) {
+            this.opts.log?.({ type: 'router.listener-failed', error });
+          }
         }
-      }
-    });
+      },
+    );
   }
 
   async stop(opts: { stopProxy?: boolean } = {}): Promise<void> {
@@ -119,7 +122,12 @@ export class HaproxyRouter implements Router {
       const needed = await this.supervisor.update(routes, () =>
         this.live.apply(routes, signal).catch(async (err: unknown) => {
           // HAProxy is down: the files are written, and the supervisor starts it from them.
-          if (isSlipwayError(err) && err.code === 'HAPROXY_UNAVAILABLE' && !(await this.supervisor.runningTable(signal))) return undefined;
+          if (
+            isSlipwayError(err) &&
+            err.code === 'HAPROXY_UNAVAILABLE' &&
+            !(await this.supervisor.runningTable(signal))
+          )
+            return undefined;
           throw err;
         }),
       );
@@ -141,7 +149,9 @@ export class HaproxyRouter implements Router {
     if (!routes.some((route) => route.app === app)) {
       const problems = this.problems.get(app);
       if (problems) throw routeProblemError(app, problems);
-      throw new SlipwayError('APP_NOT_FOUND', `no route for app ${app}`, { hint: 'sync the app routes (syncApps) before adding servers' });
+      throw new SlipwayError('APP_NOT_FOUND', `no route for app ${app}`, {
+        hint: 'sync the app routes (syncApps) before adding servers',
+      });
     }
     await this.syncApps(routes, signal);
     if ((await this.api.addServer(app, server, signal)) === 'no-backend') {
@@ -158,14 +168,23 @@ export class HaproxyRouter implements Router {
           if (statuses) last = statuses.find((status) => status.name === name);
           return statuses && last?.status.startsWith('UP') ? true : undefined;
         },
-        { timeoutMs: opts.timeoutMs, intervalMs: 100, what: `${app}/${name} to be UP`, ...(opts.signal ? { signal: opts.signal } : {}) },
+        {
+          timeoutMs: opts.timeoutMs,
+          intervalMs: 100,
+          what: `${app}/${name} to be UP`,
+          ...(opts.signal ? { signal: opts.signal } : {}),
+        },
       );
     } catch (err) {
       if (!(err instanceof SlipwayError) || err.code !== 'TIMEOUT') throw err;
-      throw new SlipwayError('HEALTHCHECK_FAILED', `HAProxy did not report ${name} of ${app} UP within ${opts.timeoutMs} ms`, {
-        hint: "check that the app answers the health check path on its port; see the last check status in the details",
-        details: { server: name, status: last?.status ?? 'not found', checkStatus: last?.checkStatus ?? '' },
-      });
+      throw new SlipwayError(
+        'HEALTHCHECK_FAILED',
+        `HAProxy did not report ${name} of ${app} UP within ${opts.timeoutMs} ms`,
+        {
+          hint: 'check that the app answers the health check path on its port; see the last check status in the details',
+          details: { server: name, status: last?.status ?? 'not found', checkStatus: last?.checkStatus ?? '' },
+        },
+      );
     }
   }
 
@@ -177,7 +196,11 @@ export class HaproxyRouter implements Router {
     return this.api.setWeight(app, name, weight, signal);
   }
 
-  async waitSessionsZero(app: string, name: string, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<boolean> {
+  async waitSessionsZero(
+    app: string,
+    name: string,
+    opts: { timeoutMs: number; signal?: AbortSignal },
+  ): Promise<boolean> {
     const deadline = Date.now() + opts.timeoutMs;
     for (;;) {
       const statuses = await this.statusesDuringReload(app, opts.signal);
@@ -213,7 +236,8 @@ export class HaproxyRouter implements Router {
   private usable(routes: AppRoute[]): AppRoute[] {
     const { valid, problems } = partitionRoutes(routes);
     for (const [app, found] of problems) {
-      if (JSON.stringify(this.problems.get(app)) !== JSON.stringify(found)) this.opts.log?.({ type: 'router.route-skipped', app, problems: found });
+      if (JSON.stringify(this.problems.get(app)) !== JSON.stringify(found))
+        this.opts.log?.({ type: 'router.route-skipped', app, problems: found });
     }
     this.problems = problems;
     return valid;

@@ -3,7 +3,14 @@ import { pollUntil } from '../core/abort.js';
 import { SlipwayError, isSlipwayError } from '../core/errors.js';
 import type { HaproxyPaths } from './haproxy-config.js';
 import { haproxyVersion, writeValidatedFiles } from './haproxy-files.js';
-import { assertPortFree, isPidAlive, portInUseError, readPid, spawnDetachedHaproxy, stopProcessTree } from './haproxy-process.js';
+import {
+  assertPortFree,
+  isPidAlive,
+  portInUseError,
+  readPid,
+  spawnDetachedHaproxy,
+  stopProcessTree,
+} from './haproxy-process.js';
 import { RELOAD_COMMAND, SHOW_PROC_COMMAND, parseShowProc, type ProcessTable } from './master-cli.js';
 import type { AppRoute } from './port.js';
 import { SHOW_INFO_COMMAND, parseShowInfo } from './runtime-commands.js';
@@ -99,7 +106,10 @@ export class HaproxySupervisor {
           });
           await onRestarted();
         } catch (err) {
-          this.log({ type: 'haproxy.restart-failed', error: isSlipwayError(err) ? err : new SlipwayError('INTERNAL', String(err)) });
+          this.log({
+            type: 'haproxy.restart-failed',
+            error: isSlipwayError(err) ? err : new SlipwayError('INTERNAL', String(err)),
+          });
         }
       }
       if (this.watchTimer) this.watchTimer = setTimeout(() => void tick(), interval).unref();
@@ -117,7 +127,8 @@ export class HaproxySupervisor {
     return this.exclusive(async () => {
       const table = await this.runningTable();
       const pid = table?.masterPid ?? this.masterPid ?? (await readPid(this.opts.paths.pidFile));
-      if (pid !== undefined && isPidAlive(pid)) await stopProcessTree(pid, [...(table?.workers ?? []), ...(table?.oldWorkers ?? [])], 10_000);
+      if (pid !== undefined && isPidAlive(pid))
+        await stopProcessTree(pid, [...(table?.workers ?? []), ...(table?.oldWorkers ?? [])], 10_000);
       this.masterPid = undefined;
       const { masterSocket, runtimeSocket, pidFile } = this.opts.paths;
       await Promise.all([masterSocket, runtimeSocket, pidFile].map((file) => rm(file, { force: true })));
@@ -146,24 +157,43 @@ export class HaproxySupervisor {
     const listeners = [{ bind: httpBind, port: httpPort, variable: 'SLIPWAY_HTTP_PORT' }];
     if (https) listeners.push({ ...https, variable: 'SLIPWAY_HTTPS_PORT' });
     for (const { bind, port, variable } of listeners) {
-      await pollUntil(() => assertPortFree(bind, port, variable).then(() => true, (err) => (portWaitMs > 0 ? undefined : Promise.reject(err))), {
-        timeoutMs: portWaitMs,
-        intervalMs: 200,
-        what: `port ${port} to be free`,
-        ...(signal ? { signal } : {}),
-      }).catch((err) => Promise.reject(isSlipwayError(err) && err.code === 'TIMEOUT' ? portInUseError(bind, port, undefined, variable) : err));
+      await pollUntil(
+        () =>
+          assertPortFree(bind, port, variable).then(
+            () => true,
+            (err) => (portWaitMs > 0 ? undefined : Promise.reject(err)),
+          ),
+        {
+          timeoutMs: portWaitMs,
+          intervalMs: 200,
+          what: `port ${port} to be free`,
+          ...(signal ? { signal } : {}),
+        },
+      ).catch((err) =>
+        Promise.reject(
+          isSlipwayError(err) && err.code === 'TIMEOUT' ? portInUseError(bind, port, undefined, variable) : err,
+        ),
+      );
     }
-    await Promise.all([paths.masterSocket, paths.runtimeSocket, paths.pidFile].map((file) => rm(file, { force: true })));
+    await Promise.all(
+      [paths.masterSocket, paths.runtimeSocket, paths.pidFile].map((file) => rm(file, { force: true })),
+    );
     try {
       await spawnDetachedHaproxy(this.opts.haproxyBin, paths, START_TIMEOUT_MS);
     } catch (err) {
       if (isSlipwayError(err) && err.details?.['bindFailed'] === true) {
-        const failed = listeners.find(({ port }) => String(err.details?.['output'] ?? '').includes(`:${port}]`)) ?? listeners[0]!;
+        const failed =
+          listeners.find(({ port }) => String(err.details?.['output'] ?? '').includes(`:${port}]`)) ?? listeners[0]!;
         throw portInUseError(failed.bind, failed.port, err, failed.variable);
       }
       throw err;
     }
-    const table = await pollUntil(() => this.runningTable(signal), { timeoutMs: START_TIMEOUT_MS, intervalMs: 50, what: 'the HAProxy master to answer', ...(signal ? { signal } : {}) });
+    const table = await pollUntil(() => this.runningTable(signal), {
+      timeoutMs: START_TIMEOUT_MS,
+      intervalMs: 50,
+      what: 'the HAProxy master to answer',
+      ...(signal ? { signal } : {}),
+    });
     this.masterPid = table.masterPid;
     await this.waitWorkerAnswers(table, signal);
     this.log({ type: 'haproxy.started', masterPid: table.masterPid });
@@ -182,7 +212,9 @@ export class HaproxySupervisor {
       { timeoutMs: START_TIMEOUT_MS, intervalMs: 50, what: 'HAProxy to reload', ...(signal ? { signal } : {}) },
     );
     if (after.failedReloads > before.failedReloads) {
-      throw new SlipwayError('HAPROXY_UNAVAILABLE', 'HAProxy failed to reload; the previous workers keep serving', { details: { log: this.opts.paths.logFile } });
+      throw new SlipwayError('HAPROXY_UNAVAILABLE', 'HAProxy failed to reload; the previous workers keep serving', {
+        details: { log: this.opts.paths.logFile },
+      });
     }
     this.masterPid = after.masterPid;
     const workerPid = await this.waitWorkerAnswers(after, signal);
@@ -192,26 +224,39 @@ export class HaproxySupervisor {
   private async waitWorkerAnswers(table: ProcessTable, signal?: AbortSignal): Promise<number> {
     return pollUntil(
       async () => {
-        const info = await sendSocketCommand(this.opts.paths.runtimeSocket, SHOW_INFO_COMMAND, { timeoutMs: 2_000, ...(signal ? { signal } : {}) }).catch(() => '');
+        const info = await sendSocketCommand(this.opts.paths.runtimeSocket, SHOW_INFO_COMMAND, {
+          timeoutMs: 2_000,
+          ...(signal ? { signal } : {}),
+        }).catch(() => '');
         const pid = Number(parseShowInfo(info)['Pid']);
         return table.workers.includes(pid) ? pid : undefined;
       },
-      { timeoutMs: START_TIMEOUT_MS, intervalMs: 50, what: 'the new HAProxy worker to answer', ...(signal ? { signal } : {}) },
+      {
+        timeoutMs: START_TIMEOUT_MS,
+        intervalMs: 50,
+        what: 'the new HAProxy worker to answer',
+        ...(signal ? { signal } : {}),
+      },
     );
   }
 
   private async requireTable(signal?: AbortSignal): Promise<ProcessTable> {
     const table = await this.runningTable(signal);
-    if (!table) throw new SlipwayError('HAPROXY_UNAVAILABLE', 'HAProxy is not running', { hint: 'start the Slipway server; it starts HAProxy' });
+    if (!table)
+      throw new SlipwayError('HAPROXY_UNAVAILABLE', 'HAProxy is not running', {
+        hint: 'start the Slipway server; it starts HAProxy',
+      });
     return table;
   }
 
   private master(command: string, signal?: AbortSignal): Promise<string> {
-    return sendSocketCommand(this.opts.paths.masterSocket, command, { timeoutMs: 5_000, ...(signal ? { signal } : {}) });
+    return sendSocketCommand(this.opts.paths.masterSocket, command, {
+      timeoutMs: 5_000,
+      ...(signal ? { signal } : {}),
+    });
   }
 
   private log(event: SupervisorEvent): void {
     this.opts.log?.(event);
   }
 }
-

@@ -1,12 +1,25 @@
 import type { HaproxyPaths } from './haproxy-config.js';
 import type { AppRoute } from './port.js';
 import { sendSocketCommand } from './runtime-client.js';
-import { desiredHostEntries, hostCommandOk, isMapListing, parseShowMap, planHostCommands, showMapCommand } from './runtime-hosts.js';
-import { appliedTlsOf, classifyTlsAnswer, planTlsSteps, tlsCommand, type AppliedTls, type TlsStep } from './runtime-tls.js';
+import {
+  desiredHostEntries,
+  hostCommandOk,
+  isMapListing,
+  parseShowMap,
+  planHostCommands,
+  showMapCommand,
+} from './runtime-hosts.js';
+import {
+  appliedTlsOf,
+  classifyTlsAnswer,
+  planTlsSteps,
+  tlsCommand,
+  type AppliedTls,
+  type TlsStep,
+} from './runtime-tls.js';
 
 export type LiveRoutingEvent =
-  | { type: 'router.hosts-applied'; commands: number }
-  | { type: 'router.certs-applied'; steps: string[] };
+  { type: 'router.hosts-applied'; commands: number } | { type: 'router.certs-applied'; steps: string[] };
 
 /** Why the runtime API could not apply a change: the caller reloads instead (files are already written). */
 export interface ReloadNeeded {
@@ -46,7 +59,8 @@ export class LiveRouting {
     const commands = planHostCommands(map, parseShowMap(listing), desiredHostEntries(routes));
     for (const command of commands) {
       const answer = await this.send(command, signal);
-      if (!hostCommandOk(command, answer)) return { reason: `${command.split(' ').slice(0, 2).join(' ')}: ${firstLine(answer)}` };
+      if (!hostCommandOk(command, answer))
+        return { reason: `${command.split(' ').slice(0, 2).join(' ')}: ${firstLine(answer)}` };
     }
     if (commands.length > 0) this.log({ type: 'router.hosts-applied', commands: commands.length });
     return undefined;
@@ -55,14 +69,18 @@ export class LiveRouting {
   private async applyTls(routes: AppRoute[], signal?: AbortSignal): Promise<ReloadNeeded | undefined> {
     const steps = planTlsSteps(this.appliedTls, routes, this.paths.certsDir);
     if (steps.length === 0) return undefined;
-    const pemOf = (step: TlsStep) => (step.op === 'set-cert' ? routes.find((route) => route.app === step.app)?.tls?.pem() : undefined);
+    const pemOf = (step: TlsStep) =>
+      step.op === 'set-cert' ? routes.find((route) => route.app === step.app)?.tls?.pem() : undefined;
     for (const step of steps) {
       // The command may carry a private key: only the step's op and file ever reach an error or a log.
       const answer = await this.send(tlsCommand(step, this.paths.crtList, pemOf(step)), signal);
       const outcome = classifyTlsAnswer(step, answer);
       if (outcome !== 'ok') {
-        if (step.op === 'set-cert' || step.op === 'commit-cert') await this.send(`abort ssl cert ${step.file}`, signal).catch(() => undefined);
-        return { reason: `${step.op} ${step.file}: ${outcome === 'unsupported' ? 'not supported by this HAProxy' : firstLine(answer)}` };
+        if (step.op === 'set-cert' || step.op === 'commit-cert')
+          await this.send(`abort ssl cert ${step.file}`, signal).catch(() => undefined);
+        return {
+          reason: `${step.op} ${step.file}: ${outcome === 'unsupported' ? 'not supported by this HAProxy' : firstLine(answer)}`,
+        };
       }
     }
     this.appliedTls = appliedTlsOf(routes);

@@ -8,7 +8,13 @@ describe('parseShowProc', () => {
       '#<PID>          <type>          <reloads>       <uptime>        <version>      \n' +
       '2335            master          0 [failed: 0]   0d00h00m01s     2.6.12-1+deb12u4\n' +
       '# workers\n2336            worker          0               0d00h00m01s     2.6.12-1+deb12u4\n# programs\n\n';
-    assert.deepEqual(parseShowProc(text), { masterPid: 2335, reloads: 0, failedReloads: 0, workers: [2336], oldWorkers: [] });
+    assert.deepEqual(parseShowProc(text), {
+      masterPid: 2335,
+      reloads: 0,
+      failedReloads: 0,
+      workers: [2336],
+      oldWorkers: [],
+    });
   });
 
   it('separates old workers still finishing requests after a reload', () => {
@@ -22,7 +28,13 @@ describe('parseShowProc', () => {
       '# programs',
       '',
     ].join('\n');
-    assert.deepEqual(parseShowProc(text), { masterPid: 1162, reloads: 5, failedReloads: 1, workers: [1271], oldWorkers: [1233] });
+    assert.deepEqual(parseShowProc(text), {
+      masterPid: 1162,
+      reloads: 5,
+      failedReloads: 1,
+      workers: [1271],
+      oldWorkers: [1233],
+    });
   });
 
   it('returns undefined for anything that is not a process table', () => {

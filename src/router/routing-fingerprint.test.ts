@@ -16,9 +16,13 @@ describe('routingFingerprint (does a change need a reload?)', () => {
     ['server state changed', [{ ...base, servers: [{ ...base.servers[0]!, state: 'drain' }] }]],
     ['hosts reordered', [{ ...base, hosts: ['b.test', 'a.test'] }]],
     ['a host is added (runtime map change)', [{ ...base, hosts: [...base.hosts, 'c.test'] }]],
-    ['a certificate is added (runtime ssl change)', [{ ...base, tls: { id: 'x', sniHosts: ['a.test'], pem: () => '' } }]],
+    [
+      'a certificate is added (runtime ssl change)',
+      [{ ...base, tls: { id: 'x', sniHosts: ['a.test'], pem: () => '' } }],
+    ],
   ];
-  for (const [what, routes] of same) it(`no reload when ${what}`, () => assert.equal(routingFingerprint(routes), routingFingerprint([base])));
+  for (const [what, routes] of same)
+    it(`no reload when ${what}`, () => assert.equal(routingFingerprint(routes), routingFingerprint([base])));
 
   const different: Array<[string, AppRoute[]]> = [
     ['an app is added', [base, { ...base, app: 'api' }]],
@@ -26,7 +30,8 @@ describe('routingFingerprint (does a change need a reload?)', () => {
     ['the check becomes TCP', [{ ...base, check: { intervalMs: 1000, timeoutMs: 500 } }]],
     ['the check interval changes', [{ ...base, check: { ...base.check, intervalMs: 2000 } }]],
   ];
-  for (const [what, routes] of different) it(`reload when ${what}`, () => assert.notEqual(routingFingerprint(routes), routingFingerprint([base])));
+  for (const [what, routes] of different)
+    it(`reload when ${what}`, () => assert.notEqual(routingFingerprint(routes), routingFingerprint([base])));
 
   it('does not depend on the order of apps', () => {
     const api = { ...base, app: 'api' };

@@ -47,7 +47,9 @@ export class RuntimeApi {
     const command = setServerStateCommand(app, name, state);
     const result = await this.run(command, signal);
     if (!result.ok && (result.failure === 'NO_SUCH_SERVER' || result.failure === 'NO_SUCH_BACKEND')) {
-      throw new SlipwayError('NOT_FOUND', `HAProxy has no server ${name} for app ${app}`, { details: { app, server: name } });
+      throw new SlipwayError('NOT_FOUND', `HAProxy has no server ${name} for app ${app}`, {
+        details: { app, server: name },
+      });
     }
     expectOk(command, result);
   }
@@ -56,20 +58,29 @@ export class RuntimeApi {
     const command = `set server ${serverRef(app, name)} weight ${Math.max(0, Math.min(256, Math.round(weight)))}`;
     const result = await this.run(command, signal);
     if (!result.ok && (result.failure === 'NO_SUCH_SERVER' || result.failure === 'NO_SUCH_BACKEND')) {
-      throw new SlipwayError('NOT_FOUND', `HAProxy has no server ${name} for app ${app}`, { details: { app, server: name } });
+      throw new SlipwayError('NOT_FOUND', `HAProxy has no server ${name} for app ${app}`, {
+        details: { app, server: name },
+      });
     }
     expectOk(command, result);
   }
 
   async statuses(app: string, signal?: AbortSignal): Promise<ServerStatus[]> {
     const text = await sendSocketCommand(this.socketPath, showStatCommand(app), signal ? { signal } : {});
-    return parseShowStat(text).map(({ name, status, sessions, checkStatus }) => ({ name, status, sessions, checkStatus }));
+    return parseShowStat(text).map(({ name, status, sessions, checkStatus }) => ({
+      name,
+      status,
+      sessions,
+      checkStatus,
+    }));
   }
 
   /** Every server of every backend; empty when HAProxy is not running. */
   async allServers(signal?: AbortSignal): Promise<StatRow[]> {
     try {
-      return parseShowStat(await sendSocketCommand(this.socketPath, SHOW_ALL_SERVERS_STAT_COMMAND, signal ? { signal } : {}));
+      return parseShowStat(
+        await sendSocketCommand(this.socketPath, SHOW_ALL_SERVERS_STAT_COMMAND, signal ? { signal } : {}),
+      );
     } catch {
       return [];
     }
@@ -96,10 +107,14 @@ export class RuntimeApi {
         await this.run(shutdownSessionsCommand(app, name), opts.signal);
       }
       if (elapsed + 100 > opts.timeoutMs) {
-        throw new SlipwayError('TIMEOUT', `HAProxy did not let ${name} of ${app} be removed within ${opts.timeoutMs} ms`, {
-          hint: 'connections to the server are still open; it is in maintenance and gets no traffic, removal can be retried',
-          details: { app, server: name, lastAnswer: last },
-        });
+        throw new SlipwayError(
+          'TIMEOUT',
+          `HAProxy did not let ${name} of ${app} be removed within ${opts.timeoutMs} ms`,
+          {
+            hint: 'connections to the server are still open; it is in maintenance and gets no traffic, removal can be retried',
+            details: { app, server: name, lastAnswer: last },
+          },
+        );
       }
       await sleep(100, opts.signal);
     }
@@ -112,7 +127,11 @@ function isMissing(result: RuntimeResult): boolean {
 
 function expectOk(command: string, result: RuntimeResult): void {
   if (result.ok) return;
-  throw new SlipwayError('INTERNAL', `HAProxy refused "${command.split(' ').slice(0, 2).join(' ')}": ${result.message}`, {
-    details: { failure: result.failure, answer: result.message },
-  });
+  throw new SlipwayError(
+    'INTERNAL',
+    `HAProxy refused "${command.split(' ').slice(0, 2).join(' ')}": ${result.message}`,
+    {
+      details: { failure: result.failure, answer: result.message },
+    },
+  );
 }

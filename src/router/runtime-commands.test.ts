@@ -44,7 +44,10 @@ describe('runtime command builders', () => {
   it('rejects names that would break a command line', () => {
     assert.throws(() => deleteServerCommand('shop', 'web 1; del server x/y'), { code: 'INVALID_INPUT' });
     assert.throws(() => deleteServerCommand('Shop!', 'web-1'), { code: 'INVALID_NAME' });
-    assert.throws(() => addServerCommands('shop', { ...server, address: 'evil.example' }, { intervalMs: 1, timeoutMs: 1 }), { code: 'INVALID_INPUT' });
+    assert.throws(
+      () => addServerCommands('shop', { ...server, address: 'evil.example' }, { intervalMs: 1, timeoutMs: 1 }),
+      { code: 'INVALID_INPUT' },
+    );
   });
 });
 
@@ -62,7 +65,11 @@ describe('parseCommandResponse (answers of HAProxy 2.6)', () => {
     ],
     [
       'Server still has connections attached to it, cannot remove it.\n\n',
-      { ok: false, failure: 'HAS_CONNECTIONS', message: 'Server still has connections attached to it, cannot remove it.' },
+      {
+        ok: false,
+        failure: 'HAS_CONNECTIONS',
+        message: 'Server still has connections attached to it, cannot remove it.',
+      },
     ],
     [
       'Only servers in maintenance mode can be deleted.\n\n',
@@ -71,7 +78,8 @@ describe('parseCommandResponse (answers of HAProxy 2.6)', () => {
     ['Permission denied\n\n', { ok: false, failure: 'PERMISSION_DENIED', message: 'Permission denied' }],
     ['Something else.\n', { ok: false, failure: 'OTHER', message: 'Something else.' }],
   ];
-  for (const [answer, expected] of cases) it(JSON.stringify(answer), () => assert.deepEqual(parseCommandResponse(answer), expected));
+  for (const [answer, expected] of cases)
+    it(JSON.stringify(answer), () => assert.deepEqual(parseCommandResponse(answer), expected));
 
   it('classifies an unknown command', () => {
     const answer = 'Unknown command, but maybe one of the following ones is a better match:\n  add acl ...\n';

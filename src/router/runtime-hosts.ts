@@ -29,7 +29,9 @@ export function isMapListing(text: string): boolean {
 
 /** The entries the hosts map should hold: host → the app's backend. */
 export function desiredHostEntries(routes: AppRoute[]): MapEntry[] {
-  return routes.flatMap((route) => route.hosts.map((host) => ({ key: validateHostname(host), value: backendName(route.app) })));
+  return routes.flatMap((route) =>
+    route.hosts.map((host) => ({ key: validateHostname(host), value: backendName(route.app) })),
+  );
 }
 
 /**

@@ -23,7 +23,9 @@ export type TlsStep =
 
 /** The certificates HAProxy serves after loading the files rendered for `routes`. */
 export function appliedTlsOf(routes: AppRoute[]): Map<string, AppliedTls> {
-  return new Map(servedTls(routes).map((route) => [route.app, { id: route.tls.id, sniHosts: [...route.tls.sniHosts].sort() }]));
+  return new Map(
+    servedTls(routes).map((route) => [route.app, { id: route.tls.id, sniHosts: [...route.tls.sniHosts].sort() }]),
+  );
 }
 
 /** Steps from what HAProxy serves to what `routes` want, app by app (sorted). Pure. */

@@ -20,7 +20,10 @@ export function certFile(certsDir: string, app: string): string {
 /** Routes whose certificate is served (it covers at least one of the app's hosts), sorted by app. */
 export function servedTls(routes: AppRoute[]): Array<AppRoute & { tls: NonNullable<AppRoute['tls']> }> {
   return routes
-    .filter((route): route is AppRoute & { tls: NonNullable<AppRoute['tls']> } => route.tls !== undefined && route.tls.sniHosts.length > 0)
+    .filter(
+      (route): route is AppRoute & { tls: NonNullable<AppRoute['tls']> } =>
+        route.tls !== undefined && route.tls.sniHosts.length > 0,
+    )
     .sort((a, b) => (a.app < b.app ? -1 : a.app > b.app ? 1 : 0));
 }
 
@@ -37,7 +40,11 @@ export function renderCrtList(routes: AppRoute[], fileFor: (app: string) => stri
 
 /** The PEM bundles to write (decrypted here, at the last moment). */
 export function certBundles(routes: AppRoute[], certsDir: string): CertBundle[] {
-  return servedTls(routes).map((route) => ({ app: route.app, file: certFile(certsDir, route.app), pem: ensureNewline(route.tls.pem()) }));
+  return servedTls(routes).map((route) => ({
+    app: route.app,
+    file: certFile(certsDir, route.app),
+    pem: ensureNewline(route.tls.pem()),
+  }));
 }
 
 function ensureNewline(text: string): string {

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RUN_FRAME_PAYLOAD_BYTES, RunFrameDecoder, errorFrame, exitFrame, keepaliveFrame, outputFrames, type RunFrame } from './run-frames.js';
+import {
+  RUN_FRAME_PAYLOAD_BYTES,
+  RunFrameDecoder,
+  errorFrame,
+  exitFrame,
+  keepaliveFrame,
+  outputFrames,
+  type RunFrame,
+} from './run-frames.js';
 
 function decodeAll(bytes: Buffer, cuts: number[]): RunFrame[] {
   const decoder = new RunFrameDecoder();
@@ -16,7 +24,13 @@ function decodeAll(bytes: Buffer, cuts: number[]): RunFrame[] {
 
 describe('run -i frames', () => {
   const forged = Buffer.concat([Buffer.from('\u001b]slipway-exit;0\u0007'), exitFrame(0), Buffer.from('tail')]);
-  const session = Buffer.concat([...outputFrames('stdout', forged), keepaliveFrame(), ...outputFrames('stderr', Buffer.from('oops\n')), keepaliveFrame(), exitFrame(7)]);
+  const session = Buffer.concat([
+    ...outputFrames('stdout', forged),
+    keepaliveFrame(),
+    ...outputFrames('stderr', Buffer.from('oops\n')),
+    keepaliveFrame(),
+    exitFrame(7),
+  ]);
 
   it('carries any output bytes, even an old exit marker or a whole exit frame, as output; the exit code is its own frame; keepalives carry nothing', () => {
     const frames = decodeAll(session, []);
@@ -55,8 +69,17 @@ describe('run -i frames', () => {
 
   it('refuses unknown frame types, oversized frames and unreadable control frames without buffering them', () => {
     assert.throws(() => new RunFrameDecoder().push(Buffer.from([9, 0, 0, 0, 0])), /unknown frame type 9/);
-    assert.throws(() => new RunFrameDecoder().push(Buffer.from([1, 0xff, 0xff, 0xff, 0xff])), /a frame of 4294967295 bytes/);
-    assert.throws(() => new RunFrameDecoder().push(Buffer.concat([Buffer.from([3, 0, 0, 0, 2]), Buffer.from('{x')])), /unreadable exit frame/);
-    assert.throws(() => new RunFrameDecoder().push(Buffer.concat([Buffer.from([3, 0, 0, 0, 2]), Buffer.from('{}')])), /without an exit code/);
+    assert.throws(
+      () => new RunFrameDecoder().push(Buffer.from([1, 0xff, 0xff, 0xff, 0xff])),
+      /a frame of 4294967295 bytes/,
+    );
+    assert.throws(
+      () => new RunFrameDecoder().push(Buffer.concat([Buffer.from([3, 0, 0, 0, 2]), Buffer.from('{x')])),
+      /unreadable exit frame/,
+    );
+    assert.throws(
+      () => new RunFrameDecoder().push(Buffer.concat([Buffer.from([3, 0, 0, 0, 2]), Buffer.from('{}')])),
+      /without an exit code/,
+    );
   });
 });

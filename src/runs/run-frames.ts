@@ -37,7 +37,8 @@ function frame(type: number, payload: Buffer): Buffer {
 /** Output bytes as frames of at most RUN_FRAME_PAYLOAD_BYTES each. */
 export function outputFrames(stream: 'stdout' | 'stderr', data: Buffer): Buffer[] {
   const frames: Buffer[] = [];
-  for (let at = 0; at < data.length; at += RUN_FRAME_PAYLOAD_BYTES) frames.push(frame(TYPES[stream], data.subarray(at, at + RUN_FRAME_PAYLOAD_BYTES)));
+  for (let at = 0; at < data.length; at += RUN_FRAME_PAYLOAD_BYTES)
+    frames.push(frame(TYPES[stream], data.subarray(at, at + RUN_FRAME_PAYLOAD_BYTES)));
   return frames;
 }
 
@@ -51,11 +52,18 @@ export function keepaliveFrame(): Buffer {
 }
 
 export function errorFrame(error: RunErrorBody): Buffer {
-  return frame(TYPES.error, Buffer.from(JSON.stringify({ code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) })));
+  return frame(
+    TYPES.error,
+    Buffer.from(
+      JSON.stringify({ code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) }),
+    ),
+  );
 }
 
 function protocolError(what: string): SlipwayError {
-  return new SlipwayError('INTERNAL', `the interactive session broke: ${what}`, { hint: 'use the same Slipway version for the CLI and the server' });
+  return new SlipwayError('INTERNAL', `the interactive session broke: ${what}`, {
+    hint: 'use the same Slipway version for the CLI and the server',
+  });
 }
 
 function parseControl(type: 'exit' | 'error', payload: Buffer): RunFrame {
@@ -67,10 +75,12 @@ function parseControl(type: 'exit' | 'error', payload: Buffer): RunFrame {
   }
   const v = value as { exitCode?: unknown; code?: unknown; message?: unknown; hint?: unknown };
   if (type === 'exit') {
-    if (typeof v.exitCode !== 'number' || !Number.isInteger(v.exitCode)) throw protocolError('exit frame without an exit code');
+    if (typeof v.exitCode !== 'number' || !Number.isInteger(v.exitCode))
+      throw protocolError('exit frame without an exit code');
     return { type, exitCode: v.exitCode };
   }
-  if (typeof v.code !== 'string' || typeof v.message !== 'string') throw protocolError('error frame without code and message');
+  if (typeof v.code !== 'string' || typeof v.message !== 'string')
+    throw protocolError('error frame without code and message');
   const code: ErrorCode = Object.hasOwn(ERROR_CODES, v.code) ? (v.code as ErrorCode) : 'INTERNAL';
   return { type, error: { code, message: v.message, ...(typeof v.hint === 'string' ? { hint: v.hint } : {}) } };
 }

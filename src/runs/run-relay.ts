@@ -8,10 +8,17 @@ import type { StartedRun } from './run-service.js';
 const KEEPALIVE_MS = 2000;
 
 /** Output chunks of a run's attach stream, per stream (a TTY has one raw stream: stdout). */
-export function runOutput(run: { tty: boolean }): (chunk: Buffer) => { stream: 'stdout' | 'stderr'; payload: Buffer }[] {
+export function runOutput(run: {
+  tty: boolean;
+}): (chunk: Buffer) => { stream: 'stdout' | 'stderr'; payload: Buffer }[] {
   if (run.tty) return (chunk) => [{ stream: 'stdout', payload: chunk }];
   const demux = new DockerStreamDemuxer();
-  return (chunk) => demux.push(chunk).filter((f): f is { stream: 'stdout' | 'stderr'; payload: Buffer } => f.stream === 'stdout' || f.stream === 'stderr');
+  return (chunk) =>
+    demux
+      .push(chunk)
+      .filter(
+        (f): f is { stream: 'stdout' | 'stderr'; payload: Buffer } => f.stream === 'stdout' || f.stream === 'stderr',
+      );
 }
 
 /**

@@ -29,10 +29,13 @@ export class RunService {
   async start(req: RunRequest): Promise<StartedRun> {
     const { store, engine } = this.deps;
     const app = store.apps.get(req.app);
-    if (req.command.length === 0) throw new SlipwayError('INVALID_INPUT', 'no command to run', { hint: 'slipway run -a APP -- COMMAND [ARGS…]' });
+    if (req.command.length === 0)
+      throw new SlipwayError('INVALID_INPUT', 'no command to run', { hint: 'slipway run -a APP -- COMMAND [ARGS…]' });
     const version = req.release ?? app.currentRelease;
     if (version === null || version === undefined) {
-      throw new SlipwayError('NO_RELEASE', `app "${app.name}" has no release to run a command in`, { hint: 'deploy it first' });
+      throw new SlipwayError('NO_RELEASE', `app "${app.name}" has no release to run a command in`, {
+        hint: 'deploy it first',
+      });
     }
     const release = store.releases.get(app.name, version);
     const build = store.releases.build(release.buildId);
@@ -43,8 +46,22 @@ export class RunService {
         name: `slipway-${app.name}-run-${index}`,
         image: build.imageRef,
         cmd: req.command,
-        env: { ...config, PORT: String(app.settings.port), DYNO: `run.${index}`, SLIPWAY_APP: app.name, SLIPWAY_RELEASE: `v${version}`, SLIPWAY_PROCESS: `run.${index}` },
-        labels: { ...this.deps.scope, [LABELS.managed]: 'true', [LABELS.app]: app.name, [LABELS.release]: `v${version}`, [LABELS.process]: 'run', [LABELS.index]: index },
+        env: {
+          ...config,
+          PORT: String(app.settings.port),
+          DYNO: `run.${index}`,
+          SLIPWAY_APP: app.name,
+          SLIPWAY_RELEASE: `v${version}`,
+          SLIPWAY_PROCESS: `run.${index}`,
+        },
+        labels: {
+          ...this.deps.scope,
+          [LABELS.managed]: 'true',
+          [LABELS.app]: app.name,
+          [LABELS.release]: `v${version}`,
+          [LABELS.process]: 'run',
+          [LABELS.index]: index,
+        },
         limits: resourceLimitsFor(app.settings, 'run'),
         logRotation: app.settings.logs,
       },

@@ -12,23 +12,31 @@ import { runRoutes } from './run-routes.js';
 import { logRoutes } from './log-routes.js';
 import { buildRoutes, buildInputsFrom } from './build-routes.js';
 import { receiveUpload } from './upload.js';
-import { checkBuildOptions } from '../build/build-service.js';
+import { checkBuildOptions } from '../image-build/build-service.js';
 
 function parseStrategy(value: unknown): DeployStrategy | undefined {
   if (value === undefined || value === null) return undefined;
   if (value === 'rolling' || value === 'blue-green') return value;
-  throw new SlipwayError('INVALID_INPUT', `unknown deploy strategy ${JSON.stringify(value)}`, { hint: 'use --strategy rolling or --strategy blue-green' });
+  throw new SlipwayError('INVALID_INPUT', `unknown deploy strategy ${JSON.stringify(value)}`, {
+    hint: 'use --strategy rolling or --strategy blue-green',
+  });
 }
 
 function stringList(value: unknown, what: string): string[] {
   if (value === undefined) return [];
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw new SlipwayError('INVALID_INPUT', `${what} must be a list of strings`);
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
+    throw new SlipwayError('INVALID_INPUT', `${what} must be a list of strings`);
   return value as string[];
 }
 
 function stringMap(value: unknown, what: string): Record<string, string> {
   if (value === undefined) return {};
-  if (!value || typeof value !== 'object' || Array.isArray(value) || Object.values(value).some((v) => typeof v !== 'string')) {
+  if (
+    !value ||
+    typeof value !== 'object' ||
+    Array.isArray(value) ||
+    Object.values(value).some((v) => typeof v !== 'string')
+  ) {
     throw new SlipwayError('INVALID_INPUT', `${what} must be an object of strings`);
   }
   return value as Record<string, string>;
@@ -37,11 +45,16 @@ function stringMap(value: unknown, what: string): Record<string, string> {
 /** `{ web: 2, worker: 1 }`: process type names (own keys, the Procfile's rules) to whole counts. */
 function parseFormation(value: unknown): Record<string, number> {
   const hint = 'slipway ps:scale -a APP web=2 worker=1';
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new SlipwayError('INVALID_INPUT', 'formation must map process types to counts', { hint });
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    throw new SlipwayError('INVALID_INPUT', 'formation must map process types to counts', { hint });
   const out: Record<string, number> = {};
   for (const [type, count] of Object.entries(value)) {
-    if (!isValidProcessType(type)) throw new SlipwayError('INVALID_INPUT', `${JSON.stringify(type.slice(0, 40))} is not a process type name`, { hint: 'process types are lowercase letters, digits, "_" or "-", starting with a letter; ' + hint });
-    if (typeof count !== 'number' || !Number.isInteger(count)) throw new SlipwayError('INVALID_INPUT', `${type}: the count must be a whole number`, { hint });
+    if (!isValidProcessType(type))
+      throw new SlipwayError('INVALID_INPUT', `${JSON.stringify(type.slice(0, 40))} is not a process type name`, {
+        hint: 'process types are lowercase letters, digits, "_" or "-", starting with a letter; ' + hint,
+      });
+    if (typeof count !== 'number' || !Number.isInteger(count))
+      throw new SlipwayError('INVALID_INPUT', `${type}: the count must be a whole number`, { hint });
     out[type] = count;
   }
   if (Object.keys(out).length === 0) throw new SlipwayError('INVALID_INPUT', 'nothing to scale', { hint });
@@ -67,11 +80,15 @@ export function apiRoutes(s: Slipway): Route[] {
       if (type.startsWith('application/x-tar')) return deploySource(s, ctx, app);
       const body = await readJson(ctx.req);
       if (typeof body['image'] !== 'string' || body['image'] === '') {
-        throw new SlipwayError('INVALID_INPUT', 'a deploy needs an image or a source archive', { hint: 'slipway deploy DIR, or slipway deploy --image IMAGE' });
+        throw new SlipwayError('INVALID_INPUT', 'a deploy needs an image or a source archive', {
+          hint: 'slipway deploy DIR, or slipway deploy --image IMAGE',
+        });
       }
       const image = body['image'];
       const strategy = parseStrategy(body['strategy']);
-      await streamOperation(ctx, (emit) => s.apps.deployImage(app, image, { emit: emitTo(emit), actor: actorOf(ctx), ...(strategy ? { strategy } : {}) }));
+      await streamOperation(ctx, (emit) =>
+        s.apps.deployImage(app, image, { emit: emitTo(emit), actor: actorOf(ctx), ...(strategy ? { strategy } : {}) }),
+      );
     }),
     route('GET', '/v1/apps/:app/releases', async ({ res, params }) => {
       const app = s.apps.get(params['app']!);
@@ -88,18 +105,25 @@ export function apiRoutes(s: Slipway): Route[] {
     route('GET', '/v1/apps/:app/deployments/:id/events', async ({ res, params }) => {
       const app = s.apps.get(params['app']!);
       const deployment = s.store.deployments.get(Number(params['id']));
-      if (deployment.app !== app.name) throw new SlipwayError('NOT_FOUND', `deployment ${params['id']} is not one of ${app.name}'s`);
+      if (deployment.app !== app.name)
+        throw new SlipwayError('NOT_FOUND', `deployment ${params['id']} is not one of ${app.name}'s`);
       sendJson(res, 200, { deployment, events: s.store.deployments.events(deployment.id) });
     }),
-    route('GET', '/v1/apps/:app/config', async ({ res, params }) => sendJson(res, 200, { config: s.apps.config(params['app']!) })),
+    route('GET', '/v1/apps/:app/config', async ({ res, params }) =>
+      sendJson(res, 200, { config: s.apps.config(params['app']!) }),
+    ),
     route('PATCH', '/v1/apps/:app/config', async (ctx) => {
       const app = s.apps.get(ctx.params['app']!).name;
       const body = await readJson(ctx.req);
       const set = stringMap(body['set'], 'set');
       const unset = stringList(body['unset'], 'unset');
-      await streamOperation(ctx, (emit) => s.apps.changeConfig(app, set, unset, { emit: emitTo(emit), actor: actorOf(ctx) }));
+      await streamOperation(ctx, (emit) =>
+        s.apps.changeConfig(app, set, unset, { emit: emitTo(emit), actor: actorOf(ctx) }),
+      );
     }),
-    route('GET', '/v1/apps/:app/settings', async ({ res, params }) => sendJson(res, 200, { settings: s.apps.get(params['app']!).settings })),
+    route('GET', '/v1/apps/:app/settings', async ({ res, params }) =>
+      sendJson(res, 200, { settings: s.apps.get(params['app']!).settings }),
+    ),
     route('PATCH', '/v1/apps/:app/settings', async ({ req, res, params }) => {
       const body = await readJson(req);
       const update = await s.apps.updateSettings(params['app']!, stringMap(body['set'], 'set'));
@@ -109,7 +133,12 @@ export function apiRoutes(s: Slipway): Route[] {
     route('GET', '/v1/apps/:app/ps', async ({ res, params }) => {
       const app = s.apps.get(params['app']!);
       const routerServers = await s.router.serverStatuses(app.name).catch(() => []);
-      sendJson(res, 200, { processes: await listProcesses(s, app.name), formation: s.store.apps.formation(app.name), routerServers, problems: s.apps.problems(app.name) });
+      sendJson(res, 200, {
+        processes: await listProcesses(s, app.name),
+        formation: s.store.apps.formation(app.name),
+        routerServers,
+        problems: s.apps.problems(app.name),
+      });
     }),
     route('POST', '/v1/apps/:app/scale', async (ctx) => {
       const app = s.apps.get(ctx.params['app']!).name;
@@ -129,7 +158,10 @@ async function deploySource(s: Slipway, ctx: Parameters<Route['handler']>[0], ap
   // Size limits, gzip, member checks: upload.ts (the same as POST /builds).
   const file = await receiveUpload(ctx, s.paths.tmp, s.env.upload);
   try {
-    const pairs = (name: string) => Object.fromEntries(ctx.query.getAll(name).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+    const pairs = (name: string) =>
+      Object.fromEntries(
+        ctx.query.getAll(name).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+      );
     const buildArgs = pairs('buildArg');
     // Refused here, before the stream starts, so a client sees a plain 400 (the CA certificate is never an option).
     const options = checkBuildOptions(pairs('option'));
@@ -137,7 +169,17 @@ async function deploySource(s: Slipway, ctx: Parameters<Route['handler']>[0], ap
     const description = ctx.query.get('source') ?? 'uploaded directory';
     const strategy = parseStrategy(ctx.query.get('strategy') ?? undefined);
     await streamOperation(ctx, (emit) =>
-      s.apps.deploySource(app, file, { description, buildArgs, options, actor: actorOf(ctx), build: buildInputsFrom(ctx), ...(s.env.upload ? { limits: s.env.upload } : {}), ...(strategy ? { strategy } : {}), ...(dockerfile ? { dockerfile } : {}), emit: (event) => emit(event) }),
+      s.apps.deploySource(app, file, {
+        description,
+        buildArgs,
+        options,
+        actor: actorOf(ctx),
+        build: buildInputsFrom(ctx),
+        ...(s.env.upload ? { limits: s.env.upload } : {}),
+        ...(strategy ? { strategy } : {}),
+        ...(dockerfile ? { dockerfile } : {}),
+        emit: (event) => emit(event),
+      }),
     );
   } finally {
     await rm(file, { force: true });

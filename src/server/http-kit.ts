@@ -68,7 +68,11 @@ export async function readJson(req: IncomingMessage, limit = 1024 * 1024): Promi
 
 /** Starts a streamed NDJSON response (progress events, then a final `result` or `error` line). */
 export function startNdjson(res: ServerResponse): void {
-  res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
+  res.writeHead(200, {
+    'content-type': 'application/x-ndjson',
+    'cache-control': 'no-cache',
+    'x-accel-buffering': 'no',
+  });
   res.flushHeaders();
   // A client that vanished without closing (network gone) is noticed by TCP keep-alive probes.
   res.socket?.setKeepAlive(true, 30_000);
@@ -102,7 +106,11 @@ export function waitForDrain(out: Writable, signal?: AbortSignal, stallMs = CLIE
     const onDrain = () => settle();
     const onClose = () => settle(clientGone());
     const timer = setTimeout(() => {
-      settle(new SlipwayError('TIMEOUT', `the client read nothing for ${Math.round(stallMs / 1000)} s`, { hint: 'the stream was closed; reconnect to read on' }));
+      settle(
+        new SlipwayError('TIMEOUT', `the client read nothing for ${Math.round(stallMs / 1000)} s`, {
+          hint: 'the stream was closed; reconnect to read on',
+        }),
+      );
       out.destroy();
     }, stallMs);
     out.on('drain', onDrain);
@@ -144,7 +152,10 @@ export class EventStreamWriter {
   private readonly outputLimit: number;
   private readonly eventLimit: number;
 
-  constructor(private readonly res: ServerResponse, limits: EventStreamLimits = {}) {
+  constructor(
+    private readonly res: ServerResponse,
+    limits: EventStreamLimits = {},
+  ) {
     this.outputLimit = limits.outputBufferBytes ?? 256 * 1024;
     this.eventLimit = limits.eventBufferBytes ?? 4 * 1024 * 1024;
   }
@@ -175,7 +186,11 @@ export class EventStreamWriter {
 }
 
 /** Runs a long operation as a stream: events as they happen (bounded), then its result or its error. */
-export async function streamOperation<T>(ctx: RequestContext, run: (emit: (event: unknown) => void) => Promise<T>, limits?: EventStreamLimits): Promise<void> {
+export async function streamOperation<T>(
+  ctx: RequestContext,
+  run: (emit: (event: unknown) => void) => Promise<T>,
+  limits?: EventStreamLimits,
+): Promise<void> {
   // The stream starts with the first event: an operation refused before it did anything (bad input,
   // a deploy lock) answers with a plain error and its own HTTP status (400, 409, …), not a 200 stream.
   let out: EventStreamWriter | undefined;

@@ -23,32 +23,44 @@ export function createApiServer(routes: Route[], opts: ApiServerOptions): http.S
   // Node's default header limit (16 KiB): the CA certificate of `deploy --ca-cert` travels inside the upload.
   // Node ends a request that is not fully received within 5 minutes by default: a large upload over a
   // slow link needs longer. Uploads have their own size limits; headers must still arrive in 60 s.
-  const server = http.createServer({ requestTimeout: UPLOAD_REQUEST_TIMEOUT_MS, headersTimeout: 60_000 }, (req, res) => {
-    const controller = new AbortController();
-    res.on('close', () => controller.abort());
-    void (async () => {
-      try {
-        assertAllowedHost(req, allowedHosts);
-        const url = new URL(req.url ?? '/', 'http://localhost');
-        if (url.pathname === '/v1/health') return sendJson(res, 200, { ok: true });
-        const principal = authenticate(req, token);
-        if (!principal) {
-          throw new SlipwayError('UNAUTHORIZED', 'missing or wrong API token', { hint: 'the CLI reads the token from SLIPWAY_HOME/token; set SLIPWAY_HOME to the server\'s' });
+  const server = http.createServer(
+    { requestTimeout: UPLOAD_REQUEST_TIMEOUT_MS, headersTimeout: 60_000 },
+    (req, res) => {
+      const controller = new AbortController();
+      res.on('close', () => controller.abort());
+      void (async () => {
+        try {
+          assertAllowedHost(req, allowedHosts);
+          const url = new URL(req.url ?? '/', 'http://localhost');
+          if (url.pathname === '/v1/health') return sendJson(res, 200, { ok: true });
+          const principal = authenticate(req, token);
+          if (!principal) {
+            throw new SlipwayError('UNAUTHORIZED', 'missing or wrong API token', {
+              hint: "the CLI reads the token from SLIPWAY_HOME/token; set SLIPWAY_HOME to the server's",
+            });
+          }
+          for (const r of routes) {
+            if (r.method !== req.method) continue;
+            const match = r.pattern.exec(url.pathname);
+            if (!match) continue;
+            const params = Object.fromEntries(r.keys.map((k, i) => [k, decodePathParam(match[i + 1] ?? '')]));
+            await r.handler({
+              req,
+              res,
+              params,
+              query: url.searchParams,
+              signal: controller.signal,
+              actor: principal.name,
+            });
+            return;
+          }
+          throw new SlipwayError('NOT_FOUND', `no API route ${req.method} ${url.pathname}`);
+        } catch (err) {
+          sendError(res, err);
         }
-        for (const r of routes) {
-          if (r.method !== req.method) continue;
-          const match = r.pattern.exec(url.pathname);
-          if (!match) continue;
-          const params = Object.fromEntries(r.keys.map((k, i) => [k, decodePathParam(match[i + 1] ?? '')]));
-          await r.handler({ req, res, params, query: url.searchParams, signal: controller.signal, actor: principal.name });
-          return;
-        }
-        throw new SlipwayError('NOT_FOUND', `no API route ${req.method} ${url.pathname}`);
-      } catch (err) {
-        sendError(res, err);
-      }
-    })();
-  });
+      })();
+    },
+  );
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex) => {
     if (!upgrade) return void socket.destroy();
     try {
@@ -69,7 +81,9 @@ export function listen(server: http.Server, port: number, host = '127.0.0.1'): P
     const onError = (err: NodeJS.ErrnoException) => {
       reject(
         err.code === 'EADDRINUSE'
-          ? new SlipwayError('PORT_IN_USE', `API port ${port} on ${host} is already in use`, { hint: 'stop whatever listens there (is a Slipway server already running?) or set SLIPWAY_API_PORT' })
+          ? new SlipwayError('PORT_IN_USE', `API port ${port} on ${host} is already in use`, {
+              hint: 'stop whatever listens there (is a Slipway server already running?) or set SLIPWAY_API_PORT',
+            })
           : err,
       );
     };

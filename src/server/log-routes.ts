@@ -12,7 +12,10 @@ export function logRoutes(s: Slipway): Route[] {
       const process = parseProcessFilter(ctx.query.get('ps'));
       const follow = ctx.query.get('follow') === '1';
       const redact = makeRedactor(s.store.apps.config(app));
-      await streamNdjson(ctx, s.logs.lines(app, { follow, tail, ...(process ? { process } : {}), signal: ctx.signal, redact }));
+      await streamNdjson(
+        ctx,
+        s.logs.lines(app, { follow, tail, ...(process ? { process } : {}), signal: ctx.signal, redact }),
+      );
     }),
   ];
 }

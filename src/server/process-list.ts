@@ -43,6 +43,11 @@ export async function listProcesses(s: Slipway, app: string): Promise<ProcessRow
     })
     .sort((a, b) => a.dyno.localeCompare(b.dyno, undefined, { numeric: true }));
   // Crashed dynos (and their restart counts) from the supervisor's stored crash history.
-  const crashes = { release: s.store.apps.get(app).currentRelease, formation: s.store.apps.formation(app), crashes: s.store.dynoCrashes.forApp(app), nowMs: Date.now() };
+  const crashes = {
+    release: s.store.apps.get(app).currentRelease,
+    formation: s.store.apps.formation(app),
+    crashes: s.store.dynoCrashes.forApp(app),
+    nowMs: Date.now(),
+  };
   return withCrashStates(rows, crashes);
 }

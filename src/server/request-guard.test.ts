@@ -6,18 +6,32 @@ import { SlipwayError } from '../core/errors.js';
 
 const req = (headers: Record<string, string>) => ({ headers }) as unknown as http.IncomingMessage;
 
-test('only the API\'s own loopback names are answered (DNS rebinding)', () => {
+test("only the API's own loopback names are answered (DNS rebinding)", () => {
   const allowed = new Set(loopbackHosts(7331));
-  for (const host of ['127.0.0.1:7331', 'localhost:7331', 'LOCALHOST:7331', '[::1]:7331']) assert.doesNotThrow(() => assertAllowedHost(req({ host }), allowed), host);
-  for (const host of ['evil.example', 'evil.example:7331', '127.0.0.1:80', '127.0.0.1', 'localhost.evil.example:7331', '127.0.0.1:7331.evil', '']) {
-    assert.throws(() => assertAllowedHost(req(host ? { host } : {}), allowed), (err: unknown) => err instanceof SlipwayError && err.code === 'HOST_NOT_ALLOWED' && !!err.hint, host);
+  for (const host of ['127.0.0.1:7331', 'localhost:7331', 'LOCALHOST:7331', '[::1]:7331'])
+    assert.doesNotThrow(() => assertAllowedHost(req({ host }), allowed), host);
+  for (const host of [
+    'evil.example',
+    'evil.example:7331',
+    '127.0.0.1:80',
+    '127.0.0.1',
+    'localhost.evil.example:7331',
+    '127.0.0.1:7331.evil',
+    '',
+  ]) {
+    assert.throws(
+      () => assertAllowedHost(req(host ? { host } : {}), allowed),
+      (err: unknown) => err instanceof SlipwayError && err.code === 'HOST_NOT_ALLOWED' && !!err.hint,
+      host,
+    );
   }
   assert.deepEqual(loopbackHosts(80).slice(0, 2), ['127.0.0.1', '127.0.0.1:80']);
 });
 
 test('the bearer token is compared whole; the principal is the installation admin', () => {
   assert.deepEqual(authenticate(req({ authorization: 'Bearer s3cret' }), 's3cret'), { name: 'admin' });
-  for (const auth of ['Bearer s3cre', 'Bearer s3cret2', 'bearer s3cret', 's3cret', '']) assert.equal(authenticate(req({ authorization: auth }), 's3cret'), undefined, auth);
+  for (const auth of ['Bearer s3cre', 'Bearer s3cret2', 'bearer s3cret', 's3cret', ''])
+    assert.equal(authenticate(req({ authorization: auth }), 's3cret'), undefined, auth);
 });
 
 test('malformed %-escapes and bad numbers are input errors, not server errors', () => {
@@ -27,5 +41,6 @@ test('malformed %-escapes and bad numbers are input errors, not server errors', 
   const q = (s: string) => new URLSearchParams(s);
   assert.equal(intQuery(q(''), 'tail', { min: 0, max: 10, fallback: 5 }), 5);
   assert.equal(intQuery(q('tail=7'), 'tail', { min: 0, max: 10, fallback: 5 }), 7);
-  for (const bad of ['tail=abc', 'tail=-1', 'tail=11', 'tail=1e3', 'tail=0x5', 'tail=5.5']) assert.throws(() => intQuery(q(bad), 'tail', { min: 0, max: 10, fallback: 5 }), { code: 'INVALID_INPUT' }, bad);
+  for (const bad of ['tail=abc', 'tail=-1', 'tail=11', 'tail=1e3', 'tail=0x5', 'tail=5.5'])
+    assert.throws(() => intQuery(q(bad), 'tail', { min: 0, max: 10, fallback: 5 }), { code: 'INVALID_INPUT' }, bad);
 });

@@ -32,9 +32,13 @@ export function assertAllowedHost(req: http.IncomingMessage, allowed: Set<string
   const host = (req.headers.host ?? '').toLowerCase();
   if (allowed.has(host)) return;
   const shown = host === '' ? 'no Host header' : `Host ${JSON.stringify(host.slice(0, 100))}`;
-  throw new SlipwayError('HOST_NOT_ALLOWED', `this API answers only to ${[...allowed].join(', ')}; the request named ${shown}`, {
-    hint: 'call the API as http://127.0.0.1:PORT (web pages on other hosts cannot use it: DNS rebinding protection)',
-  });
+  throw new SlipwayError(
+    'HOST_NOT_ALLOWED',
+    `this API answers only to ${[...allowed].join(', ')}; the request named ${shown}`,
+    {
+      hint: 'call the API as http://127.0.0.1:PORT (web pages on other hosts cannot use it: DNS rebinding protection)',
+    },
+  );
 }
 
 /** A path parameter, %-decoded; a malformed escape is the client's error, not the server's. */
@@ -42,16 +46,28 @@ export function decodePathParam(raw: string): string {
   try {
     return decodeURIComponent(raw);
   } catch {
-    throw new SlipwayError('INVALID_INPUT', `malformed %-escape in the request path (${JSON.stringify(raw.slice(0, 60))})`, { hint: 'encode path segments with encodeURIComponent' });
+    throw new SlipwayError(
+      'INVALID_INPUT',
+      `malformed %-escape in the request path (${JSON.stringify(raw.slice(0, 60))})`,
+      { hint: 'encode path segments with encodeURIComponent' },
+    );
   }
 }
 
 /** A query parameter that must be a whole number in [min, max]; `fallback` when absent. */
-export function intQuery(query: URLSearchParams, name: string, opts: { min: number; max: number; fallback: number }): number {
+export function intQuery(
+  query: URLSearchParams,
+  name: string,
+  opts: { min: number; max: number; fallback: number },
+): number {
   const raw = query.get(name);
   if (raw === null || raw === '') return opts.fallback;
   if (!/^\d+$/.test(raw) || Number(raw) < opts.min || Number(raw) > opts.max) {
-    throw new SlipwayError('INVALID_INPUT', `${name} must be a whole number from ${opts.min} to ${opts.max} (got ${JSON.stringify(raw.slice(0, 40))})`, { hint: `e.g. ?${name}=${opts.fallback}` });
+    throw new SlipwayError(
+      'INVALID_INPUT',
+      `${name} must be a whole number from ${opts.min} to ${opts.max} (got ${JSON.stringify(raw.slice(0, 40))})`,
+      { hint: `e.g. ?${name}=${opts.fallback}` },
+    );
   }
   return Number(raw);
 }

@@ -10,10 +10,13 @@ import { route, readJson, startNdjson, writeNdjson, writeNdjsonPaced, type Route
 function parseRunBody(body: Record<string, unknown>): { command: string[]; release?: number } {
   const command = body['command'];
   if (!Array.isArray(command) || command.length === 0 || command.some((c) => typeof c !== 'string')) {
-    throw new SlipwayError('INVALID_INPUT', 'command must be a non-empty list of strings', { hint: 'slipway run -a APP -- COMMAND [ARGS…]' });
+    throw new SlipwayError('INVALID_INPUT', 'command must be a non-empty list of strings', {
+      hint: 'slipway run -a APP -- COMMAND [ARGS…]',
+    });
   }
   const release = body['release'];
-  if (release !== undefined && (typeof release !== 'number' || !Number.isInteger(release))) throw new SlipwayError('INVALID_INPUT', 'release must be a number');
+  if (release !== undefined && (typeof release !== 'number' || !Number.isInteger(release)))
+    throw new SlipwayError('INVALID_INPUT', 'release must be a number');
   return { command: command as string[], ...(release === undefined ? {} : { release: release as number }) };
 }
 
@@ -31,11 +34,27 @@ export function runRoutes(s: Slipway, runs: RunService): Route[] {
       let exitCode: number;
       try {
         startNdjson(ctx.res);
-        await writeNdjsonPaced(ctx.res, { type: 'event', event: { type: 'info', text: `running in ${run.id.slice(0, 12)} (v${run.release})`, at: new Date().toISOString() } }, ctx.signal);
+        await writeNdjsonPaced(
+          ctx.res,
+          {
+            type: 'event',
+            event: {
+              type: 'info',
+              text: `running in ${run.id.slice(0, 12)} (v${run.release})`,
+              at: new Date().toISOString(),
+            },
+          },
+          ctx.signal,
+        );
         const output = runOutput(run);
         // Pulled, not pushed: while the client's socket is full the container's stream is not read.
         for await (const chunk of run.stream) {
-          for (const part of output(chunk as Buffer)) await writeNdjsonPaced(ctx.res, { type: 'output', stream: part.stream, data: part.payload.toString('base64') }, ctx.signal);
+          for (const part of output(chunk as Buffer))
+            await writeNdjsonPaced(
+              ctx.res,
+              { type: 'output', stream: part.stream, data: part.payload.toString('base64') },
+              ctx.signal,
+            );
         }
         exitCode = await run.finish();
       } catch (err) {
@@ -51,13 +70,23 @@ export function runRoutes(s: Slipway, runs: RunService): Route[] {
 }
 
 /** Interactive runs (`run -i`): an HTTP upgrade to a framed two-way stream between the CLI and the container. */
-export async function handleRunUpgrade(s: Slipway, runs: RunService, req: IncomingMessage, socket: Duplex, url: URL): Promise<void> {
+export async function handleRunUpgrade(
+  s: Slipway,
+  runs: RunService,
+  req: IncomingMessage,
+  socket: Duplex,
+  url: URL,
+): Promise<void> {
   const match = /^\/v1\/apps\/([^/]+)\/runs\/attach$/.exec(url.pathname);
   if (!match) throw new SlipwayError('NOT_FOUND', `no upgrade route ${url.pathname}`);
   if (req.headers.upgrade !== RUN_PROTOCOL) {
-    throw new SlipwayError('INVALID_INPUT', `interactive runs speak ${RUN_PROTOCOL}, not ${JSON.stringify(String(req.headers.upgrade ?? '').slice(0, 40))}`, {
-      hint: 'use a slipway CLI of the same version as the server',
-    });
+    throw new SlipwayError(
+      'INVALID_INPUT',
+      `interactive runs speak ${RUN_PROTOCOL}, not ${JSON.stringify(String(req.headers.upgrade ?? '').slice(0, 40))}`,
+      {
+        hint: 'use a slipway CLI of the same version as the server',
+      },
+    );
   }
   const app = s.apps.get(decodeURIComponent(match[1]!)).name;
   const { command, release } = parseRunBody(parseSpec(url.searchParams.get('spec')));
@@ -75,12 +104,16 @@ function parseSpec(raw: string | null): Record<string, unknown> {
   } catch {
     // reported below
   }
-  throw new SlipwayError('INVALID_INPUT', 'spec must be a JSON object with a command', { hint: 'slipway run -i -a APP -- COMMAND [ARGS…]' });
+  throw new SlipwayError('INVALID_INPUT', 'spec must be a JSON object with a command', {
+    hint: 'slipway run -i -a APP -- COMMAND [ARGS…]',
+  });
 }
 
 export function rejectUpgrade(socket: Duplex, err: unknown): void {
   const error = toSlipwayError(err);
   const body = JSON.stringify({ error: error.toJSON() });
   const status = httpStatusFor(error.code);
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }

@@ -8,8 +8,8 @@ import { createGunzip } from 'node:zlib';
 import type { IncomingMessage } from 'node:http';
 import { SlipwayError, isSlipwayError } from '../core/errors.js';
 import { DEFAULT_UPLOAD_LIMITS, type UploadLimits } from '../config/environment.js';
-import { LIMIT_VARIABLES, tooLarge } from '../build/archive-check.js';
-import { scanFeed, type TarFeed } from '../build/archive-extract.js';
+import { LIMIT_VARIABLES, tooLarge } from '../image-build/archive-check.js';
+import { scanFeed, type TarFeed } from '../image-build/archive-extract.js';
 import type { RequestContext } from './http-kit.js';
 
 /**
@@ -51,12 +51,18 @@ function checking(feed: TarFeed): Transform {
 }
 
 function encodingOf(req: IncomingMessage): 'gzip' | 'identity' {
-  const value = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  const value = String(req.headers['content-encoding'] ?? 'identity')
+    .trim()
+    .toLowerCase();
   if (value === 'gzip' || value === 'x-gzip') return 'gzip';
   if (value === '' || value === 'identity') return 'identity';
-  throw new SlipwayError('INVALID_INPUT', `unsupported Content-Encoding ${JSON.stringify(value.slice(0, 40))} for an upload`, {
-    hint: 'send a tar archive, plain or gzip-compressed (Content-Encoding: gzip)',
-  });
+  throw new SlipwayError(
+    'INVALID_INPUT',
+    `unsupported Content-Encoding ${JSON.stringify(value.slice(0, 40))} for an upload`,
+    {
+      hint: 'send a tar archive, plain or gzip-compressed (Content-Encoding: gzip)',
+    },
+  );
 }
 
 /** The first chunk of a stream, put back (to sniff gzip magic bytes). */
@@ -112,16 +118,25 @@ function mapped(err: unknown, signal: AbortSignal): SlipwayError {
   if (signal.aborted) return new SlipwayError('ABORTED', 'the client went away during the upload');
   const code = (err as NodeJS.ErrnoException).code ?? '';
   if (code.startsWith('Z_') || /incorrect header check|invalid|unexpected end/i.test((err as Error).message ?? '')) {
-    return new SlipwayError('INVALID_INPUT', 'the upload is not valid gzip data', { hint: 'send a tar archive, plain or compressed once with gzip', cause: err });
+    return new SlipwayError('INVALID_INPUT', 'the upload is not valid gzip data', {
+      hint: 'send a tar archive, plain or compressed once with gzip',
+      cause: err,
+    });
   }
-  return new SlipwayError('INTERNAL', `the upload could not be received: ${(err as Error).message ?? String(err)}`, { cause: err });
+  return new SlipwayError('INTERNAL', `the upload could not be received: ${(err as Error).message ?? String(err)}`, {
+    cause: err,
+  });
 }
 
 /**
  * Receives the request body as a checked, decompressed tar file in `dir` and returns its path (the
  * caller removes it). On refusal nothing is left behind and the error is thrown for the route to send.
  */
-export async function receiveUpload(ctx: RequestContext, dir: string, limits: UploadLimits = DEFAULT_UPLOAD_LIMITS): Promise<string> {
+export async function receiveUpload(
+  ctx: RequestContext,
+  dir: string,
+  limits: UploadLimits = DEFAULT_UPLOAD_LIMITS,
+): Promise<string> {
   const { req } = ctx;
   const file = join(dir, `${UPLOAD_PREFIX}${Date.now()}-${randomBytes(4).toString('hex')}.tar`);
   const receivedTooLarge = () => tooLarge('it sends', limits.maxReceivedBytes, LIMIT_VARIABLES.received);
@@ -135,13 +150,17 @@ export async function receiveUpload(ctx: RequestContext, dir: string, limits: Up
     let encoding = encodingOf(req);
     req.pipe(body);
     const first = await peek(body);
-    if (first === undefined) throw new SlipwayError('INVALID_INPUT', 'the upload is empty', { hint: 'send the directory as a tar archive (slipway deploy DIR)' });
+    if (first === undefined)
+      throw new SlipwayError('INVALID_INPUT', 'the upload is empty', {
+        hint: 'send the directory as a tar archive (slipway deploy DIR)',
+      });
     if (first[0] === 0x1f && first[1] === 0x8b) encoding = 'gzip';
     const feed = scanFeed({ limits, what: 'the uploaded source', signal: ctx.signal });
     const received = limiter(limits.maxReceivedBytes, receivedTooLarge);
     const expanded = limiter(limits.maxExpandedBytes, expandedTooLarge);
     const out = createWriteStream(file, { flags: 'wx', mode: 0o600 });
-    if (encoding === 'gzip') await pipeline(body, received, createGunzip(), expanded, checking(feed), out, { signal: ctx.signal });
+    if (encoding === 'gzip')
+      await pipeline(body, received, createGunzip(), expanded, checking(feed), out, { signal: ctx.signal });
     else await pipeline(body, received, expanded, checking(feed), out, { signal: ctx.signal });
     return file;
   } catch (err) {

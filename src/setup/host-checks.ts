@@ -3,7 +3,12 @@ import { promisify } from 'node:util';
 import { existsSync } from 'node:fs';
 import type { ContainerEngine } from '../engine/port.js';
 import { DEFAULT_DOCKER_SOCKET } from '../engine/docker-http.js';
-import { configAsksLiveRestore, DEFAULT_DOCKER_DAEMON_FILES, LIVE_RESTORE_WHY, type DockerDaemonFiles } from './live-restore.js';
+import {
+  configAsksLiveRestore,
+  DEFAULT_DOCKER_DAEMON_FILES,
+  LIVE_RESTORE_WHY,
+  type DockerDaemonFiles,
+} from './live-restore.js';
 
 const run = promisify(execFile);
 
@@ -42,8 +47,13 @@ export async function readHostFacts(
   homeTokenFile: string,
   docker: { files?: DockerDaemonFiles; local?: boolean } = {},
 ): Promise<HostFacts> {
-  const dockerAnswering = await engine.ping(AbortSignal.timeout(3000)).then(() => true, () => false);
-  const liveRestore = dockerAnswering ? ((await engine.info?.(AbortSignal.timeout(3000)).catch(() => undefined))?.liveRestore ?? null) : null;
+  const dockerAnswering = await engine.ping(AbortSignal.timeout(3000)).then(
+    () => true,
+    () => false,
+  );
+  const liveRestore = dockerAnswering
+    ? ((await engine.info?.(AbortSignal.timeout(3000)).catch(() => undefined))?.liveRestore ?? null)
+    : null;
   let haproxyVersion: string | null = null;
   try {
     const { stdout } = await run('haproxy', ['-v']);
@@ -53,7 +63,10 @@ export async function readHostFacts(
   }
   let systemHaproxyActive = false;
   if (existsSync('/run/systemd/system')) {
-    systemHaproxyActive = await run('systemctl', ['is-active', '--quiet', 'haproxy']).then(() => true, () => false);
+    systemHaproxyActive = await run('systemctl', ['is-active', '--quiet', 'haproxy']).then(
+      () => true,
+      () => false,
+    );
   }
   return {
     dockerdInstalled: (await which('dockerd')) || existsSync('/usr/sbin/dockerd'),
@@ -81,12 +94,18 @@ export function planSetup(facts: HostFacts): SetupStep[] {
   const packages: string[] = [];
   if (!facts.dockerdInstalled && !facts.dockerAnswering) packages.push('docker.io');
   if (facts.haproxyVersion === null) packages.push('haproxy');
-  if (packages.length > 0) steps.push({ kind: 'install-packages', packages, why: `${packages.join(' and ')} not found` });
+  if (packages.length > 0)
+    steps.push({ kind: 'install-packages', packages, why: `${packages.join(' and ')} not found` });
   // Written before dockerd starts (it reads the file then), or reloaded into a running one.
   const liveRestoreMissing = facts.dockerAnswering ? facts.liveRestore === false : !facts.liveRestoreConfigured;
   if (facts.localEngine && liveRestoreMissing) steps.push({ kind: 'enable-live-restore', why: LIVE_RESTORE_WHY });
-  if (!facts.dockerAnswering) steps.push({ kind: 'start-dockerd', why: 'the Docker Engine is not answering on /var/run/docker.sock' });
-  if (facts.systemHaproxyActive) steps.push({ kind: 'stop-system-haproxy', why: "Debian's haproxy.service is running; Slipway runs its own HAProxy" });
+  if (!facts.dockerAnswering)
+    steps.push({ kind: 'start-dockerd', why: 'the Docker Engine is not answering on /var/run/docker.sock' });
+  if (facts.systemHaproxyActive)
+    steps.push({
+      kind: 'stop-system-haproxy',
+      why: "Debian's haproxy.service is running; Slipway runs its own HAProxy",
+    });
   if (!facts.homeReady) steps.push({ kind: 'create-home', why: 'SLIPWAY_HOME has no API token yet' });
   return steps;
 }

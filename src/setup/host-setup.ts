@@ -13,7 +13,10 @@ import { DEFAULT_DOCKER_DAEMON_FILES, enableLiveRestore, type DockerDaemonFiles 
 const run = promisify(execFile);
 
 /** Applies setup steps, each as a timed stage with its reason. */
-export async function applySetup(steps: SetupStep[], deps: { engine: ContainerEngine; paths: SlipwayPaths; emit: EventSink; docker?: DockerDaemonFiles }): Promise<void> {
+export async function applySetup(
+  steps: SetupStep[],
+  deps: { engine: ContainerEngine; paths: SlipwayPaths; emit: EventSink; docker?: DockerDaemonFiles },
+): Promise<void> {
   for (const step of steps) {
     switch (step.kind) {
       case 'install-packages':
@@ -32,24 +35,47 @@ export async function applySetup(steps: SetupStep[], deps: { engine: ContainerEn
         break;
       case 'enable-live-restore': {
         const files = deps.docker ?? DEFAULT_DOCKER_DAEMON_FILES;
-        const done = await stage(deps.emit, 'release', `turn on Docker's live-restore in ${files.daemonJson}: ${step.why}`, () => enableLiveRestore(deps.engine, files));
-        const how = done.reloaded ? 'dockerd reloaded it (SIGHUP): no container was restarted' : (done.note ?? 'dockerd reads it when it starts');
-        deps.emit({ type: 'info', text: `live-restore ${done.wrote ? `written to ${files.daemonJson}` : 'already in the config'}; ${how}`, at: new Date().toISOString() });
+        const done = await stage(
+          deps.emit,
+          'release',
+          `turn on Docker's live-restore in ${files.daemonJson}: ${step.why}`,
+          () => enableLiveRestore(deps.engine, files),
+        );
+        const how = done.reloaded
+          ? 'dockerd reloaded it (SIGHUP): no container was restarted'
+          : (done.note ?? 'dockerd reads it when it starts');
+        deps.emit({
+          type: 'info',
+          text: `live-restore ${done.wrote ? `written to ${files.daemonJson}` : 'already in the config'}; ${how}`,
+          at: new Date().toISOString(),
+        });
         break;
       }
       case 'start-dockerd':
-        await stage(deps.emit, 'start', `start dockerd in the background (${step.why}); log: /var/log/slipway-dockerd.log`, async () => {
-          const log = openSync('/var/log/slipway-dockerd.log', 'a');
-          const child = spawn('dockerd', [], { detached: true, stdio: ['ignore', log, log] });
-          child.on('error', () => undefined);
-          child.unref();
-          await pollUntil(() => deps.engine.ping(AbortSignal.timeout(2000)).then(() => true, () => undefined), {
-            timeoutMs: 60_000,
-            intervalMs: 500,
-            what: 'dockerd to answer',
-            hint: 'see /var/log/slipway-dockerd.log',
-          });
-        });
+        await stage(
+          deps.emit,
+          'start',
+          `start dockerd in the background (${step.why}); log: /var/log/slipway-dockerd.log`,
+          async () => {
+            const log = openSync('/var/log/slipway-dockerd.log', 'a');
+            const child = spawn('dockerd', [], { detached: true, stdio: ['ignore', log, log] });
+            child.on('error', () => undefined);
+            child.unref();
+            await pollUntil(
+              () =>
+                deps.engine.ping(AbortSignal.timeout(2000)).then(
+                  () => true,
+                  () => undefined,
+                ),
+              {
+                timeoutMs: 60_000,
+                intervalMs: 500,
+                what: 'dockerd to answer',
+                hint: 'see /var/log/slipway-dockerd.log',
+              },
+            );
+          },
+        );
         break;
       case 'stop-system-haproxy':
         await stage(deps.emit, 'stop', `disable Debian's haproxy.service (${step.why})`, async () => {

@@ -8,9 +8,16 @@ import { planSetup, isDefaultDockerHost, type HostFacts } from './host-checks.js
 
 describe('withLiveRestore (daemon.json merge)', () => {
   it('adds live-restore and keeps every other setting and its order', () => {
-    const out = withLiveRestore('{"log-driver":"json-file","storage-driver":"overlay2","live-restore":false}', '/etc/docker/daemon.json');
+    const out = withLiveRestore(
+      '{"log-driver":"json-file","storage-driver":"overlay2","live-restore":false}',
+      '/etc/docker/daemon.json',
+    );
     assert.equal(out.changed, true);
-    assert.deepEqual(Object.entries(JSON.parse(out.text) as object), [['log-driver', 'json-file'], ['storage-driver', 'overlay2'], ['live-restore', true]]);
+    assert.deepEqual(Object.entries(JSON.parse(out.text) as object), [
+      ['log-driver', 'json-file'],
+      ['storage-driver', 'overlay2'],
+      ['live-restore', true],
+    ]);
   });
 
   it('creates the setting from nothing, and changes nothing when it is already on', () => {
@@ -22,12 +29,16 @@ describe('withLiveRestore (daemon.json merge)', () => {
 
   it('refuses a file that is not a JSON object, naming it, with a hint', () => {
     for (const bad of ['{"live-restore": tru', '[1,2]', '"x"', 'null']) {
-      assert.throws(() => withLiveRestore(bad, '/etc/docker/daemon.json'), (err: { code: string; message: string; hint: string }) => {
-        assert.equal(err.code, 'INVALID_INPUT');
-        assert.match(err.message, /\/etc\/docker\/daemon\.json is not a JSON object/);
-        assert.match(err.hint, /nothing was changed/);
-        return true;
-      }, bad);
+      assert.throws(
+        () => withLiveRestore(bad, '/etc/docker/daemon.json'),
+        (err: { code: string; message: string; hint: string }) => {
+          assert.equal(err.code, 'INVALID_INPUT');
+          assert.match(err.message, /\/etc\/docker\/daemon\.json is not a JSON object/);
+          assert.match(err.hint, /nothing was changed/);
+          return true;
+        },
+        bad,
+      );
     }
   });
 });
@@ -85,12 +96,20 @@ describe('planSetup: live-restore', () => {
   it('turns it on for a running engine without it, before anything is started for an engine that is down', () => {
     assert.deepEqual(kinds({}), []);
     assert.deepEqual(kinds({ liveRestore: false, liveRestoreConfigured: false }), ['enable-live-restore']);
-    assert.deepEqual(kinds({ dockerAnswering: false, liveRestore: null, liveRestoreConfigured: false }), ['enable-live-restore', 'start-dockerd']);
-    assert.deepEqual(kinds({ dockerAnswering: false, liveRestore: null, liveRestoreConfigured: true }), ['start-dockerd']);
-    assert.match(planSetup({ ...ready, liveRestore: false }).find((s) => s.kind === 'enable-live-restore')!.why, /keep running while dockerd restarts/);
+    assert.deepEqual(kinds({ dockerAnswering: false, liveRestore: null, liveRestoreConfigured: false }), [
+      'enable-live-restore',
+      'start-dockerd',
+    ]);
+    assert.deepEqual(kinds({ dockerAnswering: false, liveRestore: null, liveRestoreConfigured: true }), [
+      'start-dockerd',
+    ]);
+    assert.match(
+      planSetup({ ...ready, liveRestore: false }).find((s) => s.kind === 'enable-live-restore')!.why,
+      /keep running while dockerd restarts/,
+    );
   });
 
-  it('leaves an engine that is not this host\'s default dockerd alone', () => {
+  it("leaves an engine that is not this host's default dockerd alone", () => {
     assert.deepEqual(kinds({ liveRestore: false, localEngine: false }), []);
     assert.equal(isDefaultDockerHost(undefined), true);
     assert.equal(isDefaultDockerHost('unix:///var/run/docker.sock'), true);

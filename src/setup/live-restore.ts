@@ -10,7 +10,8 @@ import { pollUntil } from '../core/abort.js';
  * `docker.io` upgrade restarts it). Slipway's HAProxy reaches containers at their own bridge
  * addresses, so with live-restore apps keep answering through an engine restart.
  */
-export const LIVE_RESTORE_WHY = 'containers keep running while dockerd restarts (every docker.io upgrade restarts it); HAProxy reaches them at their own addresses, so apps keep answering';
+export const LIVE_RESTORE_WHY =
+  'containers keep running while dockerd restarts (every docker.io upgrade restarts it); HAProxy reaches them at their own addresses, so apps keep answering';
 
 /** Where the host's Docker daemon reads its settings, and its pidfile (for a reload). */
 export interface DockerDaemonFiles {
@@ -18,7 +19,10 @@ export interface DockerDaemonFiles {
   pidFile: string;
 }
 
-export const DEFAULT_DOCKER_DAEMON_FILES: DockerDaemonFiles = { daemonJson: '/etc/docker/daemon.json', pidFile: '/var/run/docker.pid' };
+export const DEFAULT_DOCKER_DAEMON_FILES: DockerDaemonFiles = {
+  daemonJson: '/etc/docker/daemon.json',
+  pidFile: '/var/run/docker.pid',
+};
 
 /**
  * Pure: daemon.json text with `"live-restore": true`, every other setting kept as it was.
@@ -86,17 +90,28 @@ export function runningDockerdPid(pidFile: string): number | undefined {
  * live-restore is one of the settings dockerd reloads without restarting anything), confirmed by
  * the engine itself. Returns what it did, for the explanation setup prints.
  */
-export async function enableLiveRestore(engine: ContainerEngine, files: DockerDaemonFiles): Promise<{ wrote: boolean; reloaded: boolean; note?: string }> {
+export async function enableLiveRestore(
+  engine: ContainerEngine,
+  files: DockerDaemonFiles,
+): Promise<{ wrote: boolean; reloaded: boolean; note?: string }> {
   const wrote = writeLiveRestore(files.daemonJson);
   const pid = runningDockerdPid(files.pidFile);
   if (pid === undefined) return { wrote, reloaded: false };
   process.kill(pid, 'SIGHUP');
-  const confirmed = await pollUntil(async () => ((await engine.info?.(AbortSignal.timeout(2000)).catch(() => undefined))?.liveRestore ? true : undefined), {
-    timeoutMs: 15_000,
-    intervalMs: 200,
-    what: 'dockerd to report live-restore after its reload',
-  }).catch(() => false);
+  const confirmed = await pollUntil(
+    async () =>
+      (await engine.info?.(AbortSignal.timeout(2000)).catch(() => undefined))?.liveRestore ? true : undefined,
+    {
+      timeoutMs: 15_000,
+      intervalMs: 200,
+      what: 'dockerd to report live-restore after its reload',
+    },
+  ).catch(() => false);
   if (confirmed) return { wrote, reloaded: true };
   // Not fatal for setup: the file is right, and dockerd reads it at its next start.
-  return { wrote, reloaded: false, note: `dockerd (pid ${pid}) did not take it on reload: see its log (a setting given both as a flag and in ${files.daemonJson} makes it refuse the file)` };
+  return {
+    wrote,
+    reloaded: false,
+    note: `dockerd (pid ${pid}) did not take it on reload: see its log (a setting given both as a flag and in ${files.daemonJson} makes it refuse the file)`,
+  };
 }

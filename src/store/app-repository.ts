@@ -29,7 +29,10 @@ function toApp(row: AppRow): App {
 }
 
 export class AppRepository {
-  constructor(private readonly db: Db, private readonly box: SecretBox) {}
+  constructor(
+    private readonly db: Db,
+    private readonly box: SecretBox,
+  ) {}
 
   list(): App[] {
     return (this.db.prepare('SELECT * FROM apps ORDER BY name').all() as AppRow[]).map(toApp);
@@ -52,10 +55,14 @@ export class AppRepository {
 
   create(name: string, now: string): App {
     if (this.find(name)) {
-      throw new SlipwayError('APP_EXISTS', `app "${name}" already exists`, { hint: 'choose another name, or deploy to it with `slipway deploy -a ' + name + '`' });
+      throw new SlipwayError('APP_EXISTS', `app "${name}" already exists`, {
+        hint: 'choose another name, or deploy to it with `slipway deploy -a ' + name + '`',
+      });
     }
     this.db
-      .prepare('INSERT INTO apps (name, created_at, settings_json, current_release, config_enc) VALUES (?, ?, ?, NULL, ?)')
+      .prepare(
+        'INSERT INTO apps (name, created_at, settings_json, current_release, config_enc) VALUES (?, ?, ?, NULL, ?)',
+      )
       .run(name, now, JSON.stringify(DEFAULT_SETTINGS), this.box.sealJson({}));
     this.db.prepare('INSERT INTO formation (app, process_type, quantity) VALUES (?, ?, ?)').run(name, 'web', 1);
     return this.get(name);
@@ -77,7 +84,8 @@ export class AppRepository {
 
   /** The app's desired config (decrypted). Values never leave through events or logs. */
   config(name: string): Record<string, string> {
-    const row = this.db.prepare('SELECT config_enc FROM apps WHERE name = ?').get(name) as { config_enc: string | null } | undefined;
+    const row = this.db.prepare('SELECT config_enc FROM apps WHERE name = ?').get(name) as
+      { config_enc: string | null } | undefined;
     if (!row?.config_enc) return {};
     return this.box.openJson<Record<string, string>>(row.config_enc);
   }
@@ -87,7 +95,9 @@ export class AppRepository {
   }
 
   formation(name: string): Formation {
-    const rows = this.db.prepare('SELECT process_type, quantity FROM formation WHERE app = ? ORDER BY process_type').all(name) as {
+    const rows = this.db
+      .prepare('SELECT process_type, quantity FROM formation WHERE app = ? ORDER BY process_type')
+      .all(name) as {
       process_type: string;
       quantity: number;
     }[];

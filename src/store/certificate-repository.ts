@@ -29,7 +29,10 @@ interface Row {
 
 /** One TLS certificate per app. The PEM texts are sealed with the store's SecretBox; the key never leaves decrypted except through `pem`. */
 export class CertificateRepository {
-  constructor(private readonly db: Db, private readonly box: SecretBox) {}
+  constructor(
+    private readonly db: Db,
+    private readonly box: SecretBox,
+  ) {}
 
   find(app: string): StoredCertificate | undefined {
     const row = this.db.prepare('SELECT * FROM certificates WHERE app = ?').get(app) as Row | undefined;
@@ -42,7 +45,8 @@ export class CertificateRepository {
 
   /** Decrypted PEM texts (certificate chain and private key). */
   pem(app: string): CertificatePem | undefined {
-    const row = this.db.prepare('SELECT cert_pem_enc, key_pem_enc FROM certificates WHERE app = ?').get(app) as Pick<Row, 'cert_pem_enc' | 'key_pem_enc'> | undefined;
+    const row = this.db.prepare('SELECT cert_pem_enc, key_pem_enc FROM certificates WHERE app = ?').get(app) as
+      Pick<Row, 'cert_pem_enc' | 'key_pem_enc'> | undefined;
     return row ? { cert: this.box.open(row.cert_pem_enc), key: this.box.open(row.key_pem_enc) } : undefined;
   }
 
@@ -53,7 +57,14 @@ export class CertificateRepository {
          ON CONFLICT(app) DO UPDATE SET cert_pem_enc = excluded.cert_pem_enc, key_pem_enc = excluded.key_pem_enc,
            hosts_json = excluded.hosts_json, not_after = excluded.not_after, created_at = excluded.created_at`,
       )
-      .run(app, this.box.seal(pem.cert), this.box.seal(pem.key), JSON.stringify(meta.names), meta.notAfter, meta.createdAt);
+      .run(
+        app,
+        this.box.seal(pem.cert),
+        this.box.seal(pem.key),
+        JSON.stringify(meta.names),
+        meta.notAfter,
+        meta.createdAt,
+      );
   }
 
   remove(app: string): void {
@@ -62,6 +73,17 @@ export class CertificateRepository {
 }
 
 function toStored(row: Row): StoredCertificate {
-  const id = createHash('sha256').update(row.cert_pem_enc).update('\n').update(row.key_pem_enc).digest('hex').slice(0, 16);
-  return { app: row.app, names: JSON.parse(row.hosts_json) as string[], notAfter: row.not_after, createdAt: row.created_at, id };
+  const id = createHash('sha256')
+    .update(row.cert_pem_enc)
+    .update('\n')
+    .update(row.key_pem_enc)
+    .digest('hex')
+    .slice(0, 16);
+  return {
+    app: row.app,
+    names: JSON.parse(row.hosts_json) as string[],
+    notAfter: row.not_after,
+    createdAt: row.created_at,
+    id,
+  };
 }

@@ -57,7 +57,10 @@ export class DeploymentRepository {
    * about to start will wait for).
    */
   assertIdle(app: string, opts: { except?: Deployment['kind'][] } = {}): void {
-    const rows = this.db.prepare("SELECT id, kind FROM deployments WHERE app = ? AND status = 'running'").all(app) as { id: number; kind: Deployment['kind'] }[];
+    const rows = this.db.prepare("SELECT id, kind FROM deployments WHERE app = ? AND status = 'running'").all(app) as {
+      id: number;
+      kind: Deployment['kind'];
+    }[];
     const running = rows.find((r) => !opts.except?.includes(r.kind));
     if (running) {
       throw new SlipwayError('DEPLOY_IN_PROGRESS', `app "${app}" has a deployment in progress (#${running.id})`, {
@@ -73,11 +76,17 @@ export class DeploymentRepository {
   }
 
   list(app: string, limit = 20): Deployment[] {
-    return (this.db.prepare('SELECT * FROM deployments WHERE app = ? ORDER BY id DESC LIMIT ?').all(app, limit) as DeploymentRow[]).map(toDeployment);
+    return (
+      this.db
+        .prepare('SELECT * FROM deployments WHERE app = ? ORDER BY id DESC LIMIT ?')
+        .all(app, limit) as DeploymentRow[]
+    ).map(toDeployment);
   }
 
   running(): Deployment[] {
-    return (this.db.prepare("SELECT * FROM deployments WHERE status = 'running' ORDER BY id").all() as DeploymentRow[]).map(toDeployment);
+    return (
+      this.db.prepare("SELECT * FROM deployments WHERE status = 'running' ORDER BY id").all() as DeploymentRow[]
+    ).map(toDeployment);
   }
 
   finish(id: number, status: Exclude<DeploymentStatus, 'running'>, now: string, error?: Deployment['error']): void {
@@ -89,8 +98,12 @@ export class DeploymentRepository {
   /** Appends planned steps (pending) to the journal; returns their sequence numbers. */
   appendSteps<S>(id: number, steps: S[]): number[] {
     return this.db.transaction(() => {
-      const last = this.db.prepare('SELECT MAX(seq) AS s FROM deployment_steps WHERE deployment_id = ?').get(id) as { s: number | null };
-      const insert = this.db.prepare("INSERT INTO deployment_steps (deployment_id, seq, step_json, status) VALUES (?, ?, ?, 'pending')");
+      const last = this.db.prepare('SELECT MAX(seq) AS s FROM deployment_steps WHERE deployment_id = ?').get(id) as {
+        s: number | null;
+      };
+      const insert = this.db.prepare(
+        "INSERT INTO deployment_steps (deployment_id, seq, step_json, status) VALUES (?, ?, ?, 'pending')",
+      );
       const base = (last.s ?? 0) + 1;
       steps.forEach((step, i) => insert.run(id, base + i, JSON.stringify(step)));
       return steps.map((_, i) => base + i);
@@ -100,12 +113,16 @@ export class DeploymentRepository {
   markStep(id: number, seq: number, status: StepStatus, now: string, result?: unknown): void {
     const column = status === 'started' ? 'started_at' : 'finished_at';
     this.db
-      .prepare(`UPDATE deployment_steps SET status = ?, ${column} = ?, result_json = COALESCE(?, result_json) WHERE deployment_id = ? AND seq = ?`)
+      .prepare(
+        `UPDATE deployment_steps SET status = ?, ${column} = ?, result_json = COALESCE(?, result_json) WHERE deployment_id = ? AND seq = ?`,
+      )
       .run(status, now, result === undefined ? null : JSON.stringify(result), id, seq);
   }
 
   steps<S>(id: number): JournaledStep<S>[] {
-    const rows = this.db.prepare('SELECT seq, step_json, status, result_json FROM deployment_steps WHERE deployment_id = ? ORDER BY seq').all(id) as {
+    const rows = this.db
+      .prepare('SELECT seq, step_json, status, result_json FROM deployment_steps WHERE deployment_id = ? ORDER BY seq')
+      .all(id) as {
       seq: number;
       step_json: string;
       status: StepStatus;
@@ -121,13 +138,17 @@ export class DeploymentRepository {
 
   addEvent(id: number, event: SlipwayEvent): void {
     this.db
-      .prepare('INSERT INTO deployment_events (deployment_id, seq, event_json) VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM deployment_events WHERE deployment_id = ?), ?)')
+      .prepare(
+        'INSERT INTO deployment_events (deployment_id, seq, event_json) VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM deployment_events WHERE deployment_id = ?), ?)',
+      )
       .run(id, id, JSON.stringify(event));
   }
 
   events(id: number): SlipwayEvent[] {
-    return (this.db.prepare('SELECT event_json FROM deployment_events WHERE deployment_id = ? ORDER BY seq').all(id) as { event_json: string }[]).map(
-      (r) => JSON.parse(r.event_json) as SlipwayEvent,
-    );
+    return (
+      this.db.prepare('SELECT event_json FROM deployment_events WHERE deployment_id = ? ORDER BY seq').all(id) as {
+        event_json: string;
+      }[]
+    ).map((r) => JSON.parse(r.event_json) as SlipwayEvent);
   }
 }

@@ -23,7 +23,9 @@ export class DomainRepository {
   }
 
   add(domain: StoredDomain): void {
-    this.db.prepare('INSERT INTO domains (host, app, created_at) VALUES (?, ?, ?)').run(domain.host, domain.app, domain.createdAt);
+    this.db
+      .prepare('INSERT INTO domains (host, app, created_at) VALUES (?, ?, ?)')
+      .run(domain.host, domain.app, domain.createdAt);
   }
 
   remove(host: string): void {

@@ -38,13 +38,25 @@ export class DynoCrashRepository {
          ON CONFLICT(app, dyno) DO UPDATE SET release = excluded.release, restarts = excluded.restarts, crashes_json = excluded.crashes_json,
            last_exit_code = excluded.last_exit_code, last_container = excluded.last_container, next_restart_at = excluded.next_restart_at, updated_at = excluded.updated_at`,
       )
-      .run(state.app, state.dyno, state.release, state.restarts, JSON.stringify(state.crashes), state.lastExitCode ?? null, state.lastContainer ?? null, state.nextRestartAt ?? null, now);
+      .run(
+        state.app,
+        state.dyno,
+        state.release,
+        state.restarts,
+        JSON.stringify(state.crashes),
+        state.lastExitCode ?? null,
+        state.lastContainer ?? null,
+        state.nextRestartAt ?? null,
+        now,
+      );
   }
 
   /** Forgets dynos that are no longer part of the formation (scaled away). */
   removeExcept(app: string, dynos: string[]): void {
     const keep = new Set(dynos);
-    for (const state of this.forApp(app)) if (!keep.has(state.dyno)) this.db.prepare('DELETE FROM dyno_crashes WHERE app = ? AND dyno = ?').run(app, state.dyno);
+    for (const state of this.forApp(app))
+      if (!keep.has(state.dyno))
+        this.db.prepare('DELETE FROM dyno_crashes WHERE app = ? AND dyno = ?').run(app, state.dyno);
   }
 }
 

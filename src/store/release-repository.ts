@@ -58,12 +58,24 @@ function toRelease(row: ReleaseRow): Release {
 
 /** Builds and releases (vN = build + config, immutable once written). */
 export class ReleaseRepository {
-  constructor(private readonly db: Db, private readonly box: SecretBox) {}
+  constructor(
+    private readonly db: Db,
+    private readonly box: SecretBox,
+  ) {}
 
   addBuild(build: Omit<Build, 'id'>): Build {
     const result = this.db
-      .prepare('INSERT INTO builds (app, image_id, image_ref, source_json, procfile_json, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(build.app, build.imageId, build.imageRef, JSON.stringify(build.source), build.procfile ? JSON.stringify(build.procfile) : null, build.createdAt);
+      .prepare(
+        'INSERT INTO builds (app, image_id, image_ref, source_json, procfile_json, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        build.app,
+        build.imageId,
+        build.imageRef,
+        JSON.stringify(build.source),
+        build.procfile ? JSON.stringify(build.procfile) : null,
+        build.createdAt,
+      );
     return { ...build, id: Number(result.lastInsertRowid) };
   }
 
@@ -74,43 +86,74 @@ export class ReleaseRepository {
   }
 
   /** Creates the next release version atomically. */
-  create(input: { app: string; buildId: number; config: Record<string, string>; description: string; now: string; createdBy?: string; rollbackOf?: number }): Release {
+  create(input: {
+    app: string;
+    buildId: number;
+    config: Record<string, string>;
+    description: string;
+    now: string;
+    createdBy?: string;
+    rollbackOf?: number;
+  }): Release {
     return this.db.transaction(() => {
-      const last = this.db.prepare('SELECT MAX(version) AS v FROM releases WHERE app = ?').get(input.app) as { v: number | null };
+      const last = this.db.prepare('SELECT MAX(version) AS v FROM releases WHERE app = ?').get(input.app) as {
+        v: number | null;
+      };
       const version = (last.v ?? 0) + 1;
       const keys = Object.keys(input.config).sort();
       this.db
-        .prepare('INSERT INTO releases (app, version, build_id, config_enc, config_keys_json, description, status, created_at, created_by, rollback_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(input.app, version, input.buildId, this.box.sealJson(input.config), JSON.stringify(keys), input.description, 'pending', input.now, input.createdBy ?? 'slipway', input.rollbackOf ?? null);
+        .prepare(
+          'INSERT INTO releases (app, version, build_id, config_enc, config_keys_json, description, status, created_at, created_by, rollback_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(
+          input.app,
+          version,
+          input.buildId,
+          this.box.sealJson(input.config),
+          JSON.stringify(keys),
+          input.description,
+          'pending',
+          input.now,
+          input.createdBy ?? 'slipway',
+          input.rollbackOf ?? null,
+        );
       return this.get(input.app, version);
     })();
   }
 
   list(app: string): Release[] {
-    return (this.db.prepare('SELECT * FROM releases WHERE app = ? ORDER BY version DESC').all(app) as ReleaseRow[]).map(toRelease);
+    return (this.db.prepare('SELECT * FROM releases WHERE app = ? ORDER BY version DESC').all(app) as ReleaseRow[]).map(
+      toRelease,
+    );
   }
 
   find(app: string, version: number): Release | undefined {
-    const row = this.db.prepare('SELECT * FROM releases WHERE app = ? AND version = ?').get(app, version) as ReleaseRow | undefined;
+    const row = this.db.prepare('SELECT * FROM releases WHERE app = ? AND version = ?').get(app, version) as
+      ReleaseRow | undefined;
     return row ? toRelease(row) : undefined;
   }
 
   get(app: string, version: number): Release {
     const release = this.find(app, version);
     if (!release) {
-      throw new SlipwayError('RELEASE_NOT_FOUND', `release v${version} of "${app}" does not exist`, { hint: 'list releases with `slipway releases -a ' + app + '`' });
+      throw new SlipwayError('RELEASE_NOT_FOUND', `release v${version} of "${app}" does not exist`, {
+        hint: 'list releases with `slipway releases -a ' + app + '`',
+      });
     }
     return release;
   }
 
   config(app: string, version: number): Record<string, string> {
-    const row = this.db.prepare('SELECT config_enc FROM releases WHERE app = ? AND version = ?').get(app, version) as { config_enc: string } | undefined;
+    const row = this.db.prepare('SELECT config_enc FROM releases WHERE app = ? AND version = ?').get(app, version) as
+      { config_enc: string } | undefined;
     if (!row) throw new SlipwayError('RELEASE_NOT_FOUND', `release v${version} of "${app}" does not exist`);
     return this.box.openJson<Record<string, string>>(row.config_enc);
   }
 
   setStatus(app: string, version: number, status: ReleaseStatus, error?: string): void {
-    this.db.prepare('UPDATE releases SET status = ?, error = ? WHERE app = ? AND version = ?').run(status, error ?? null, app, version);
+    this.db
+      .prepare('UPDATE releases SET status = ?, error = ? WHERE app = ? AND version = ?')
+      .run(status, error ?? null, app, version);
   }
 
   setDeployMs(app: string, version: number, ms: number): void {
@@ -125,12 +168,19 @@ export class ReleaseRepository {
     const target = this.get(app, version);
     const config = JSON.stringify(this.config(app, version));
     return this.list(app)
-      .filter((r) => r.version !== version && r.buildId === target.buildId && JSON.stringify(this.config(app, r.version)) === config)
+      .filter(
+        (r) =>
+          r.version !== version &&
+          r.buildId === target.buildId &&
+          JSON.stringify(this.config(app, r.version)) === config,
+      )
       .map((r) => r.version);
   }
 
   /** Image references still used by an app's releases (for cleanup on destroy). */
   imageRefs(app: string): string[] {
-    return (this.db.prepare('SELECT DISTINCT image_ref FROM builds WHERE app = ?').all(app) as { image_ref: string }[]).map((r) => r.image_ref);
+    return (
+      this.db.prepare('SELECT DISTINCT image_ref FROM builds WHERE app = ?').all(app) as { image_ref: string }[]
+    ).map((r) => r.image_ref);
   }
 }

@@ -33,7 +33,15 @@ export class RouteRepository {
       .prepare(
         'INSERT INTO routes (app, server_name, container_id, address, port, state, weight) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(app, server_name) DO UPDATE SET container_id = excluded.container_id, address = excluded.address, port = excluded.port, state = excluded.state, weight = excluded.weight',
       )
-      .run(route.app, route.serverName, route.containerId, route.address, route.port, route.state, route.weight ?? null);
+      .run(
+        route.app,
+        route.serverName,
+        route.containerId,
+        route.address,
+        route.port,
+        route.state,
+        route.weight ?? null,
+      );
   }
 
   setState(app: string, serverName: string, state: ServerAdminState): void {
@@ -41,7 +49,9 @@ export class RouteRepository {
   }
 
   setWeight(app: string, serverName: string, weight: number | undefined): void {
-    this.db.prepare('UPDATE routes SET weight = ? WHERE app = ? AND server_name = ?').run(weight ?? null, app, serverName);
+    this.db
+      .prepare('UPDATE routes SET weight = ? WHERE app = ? AND server_name = ?')
+      .run(weight ?? null, app, serverName);
   }
 
   remove(app: string, serverName: string): void {
@@ -49,7 +59,15 @@ export class RouteRepository {
   }
 
   private rows(sql: string, ...params: unknown[]): StoredRoute[] {
-    const rows = this.db.prepare(sql).all(...params) as { app: string; server_name: string; container_id: string; address: string | null; port: number; state: ServerAdminState; weight: number | null }[];
+    const rows = this.db.prepare(sql).all(...params) as {
+      app: string;
+      server_name: string;
+      container_id: string;
+      address: string | null;
+      port: number;
+      state: ServerAdminState;
+      weight: number | null;
+    }[];
     return rows.map((r) => ({
       app: r.app,
       serverName: r.server_name,

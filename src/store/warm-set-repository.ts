@@ -20,7 +20,9 @@ export class WarmSetRepository {
 
   put(set: WarmSet): void {
     this.db
-      .prepare('INSERT INTO warm_sets (app, release, expires_at) VALUES (?, ?, ?) ON CONFLICT(app, release) DO UPDATE SET expires_at = excluded.expires_at')
+      .prepare(
+        'INSERT INTO warm_sets (app, release, expires_at) VALUES (?, ?, ?) ON CONFLICT(app, release) DO UPDATE SET expires_at = excluded.expires_at',
+      )
       .run(set.app, set.release, set.expiresAt);
   }
 
@@ -29,6 +31,10 @@ export class WarmSetRepository {
   }
 
   private rows(sql: string, ...params: unknown[]): WarmSet[] {
-    return (this.db.prepare(sql).all(...params) as { app: string; release: number; expires_at: string }[]).map((r) => ({ app: r.app, release: r.release, expiresAt: r.expires_at }));
+    return (this.db.prepare(sql).all(...params) as { app: string; release: number; expires_at: string }[]).map((r) => ({
+      app: r.app,
+      release: r.release,
+      expiresAt: r.expires_at,
+    }));
   }
 }

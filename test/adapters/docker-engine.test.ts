@@ -124,10 +124,15 @@ describe('DockerEngine against the real Docker', { timeout: 180_000 }, () => {
     tags.push(tag);
     const err = await engine
       .buildImage({
-        context: tarContext({ Dockerfile: `FROM ${BASE_IMAGE}\nRUN echo about-to-fail && echo on-stderr >&2 && exit 3\n` }),
+        context: tarContext({
+          Dockerfile: `FROM ${BASE_IMAGE}\nRUN echo about-to-fail && echo on-stderr >&2 && exit 3\n`,
+        }),
         tag,
       })
-      .then(() => assert.fail('build should fail'), (e: unknown) => e);
+      .then(
+        () => assert.fail('build should fail'),
+        (e: unknown) => e,
+      );
     assert.ok(err instanceof SlipwayError);
     assert.equal(err.code, 'BUILD_FAILED');
     assert.match(err.message, /non-zero code: 3/);
@@ -138,7 +143,10 @@ describe('DockerEngine against the real Docker', { timeout: 180_000 }, () => {
 
   it('fails a build with a Dockerfile syntax error or a missing Dockerfile', async () => {
     await assert.rejects(
-      engine.buildImage({ context: tarContext({ Dockerfile: `FROM ${BASE_IMAGE}\nFOOBAR x\n` }), tag: `${RUN_ID}:syntax` }),
+      engine.buildImage({
+        context: tarContext({ Dockerfile: `FROM ${BASE_IMAGE}\nFOOBAR x\n` }),
+        tag: `${RUN_ID}:syntax`,
+      }),
       { code: 'BUILD_FAILED' },
     );
     await assert.rejects(
@@ -148,14 +156,19 @@ describe('DockerEngine against the real Docker', { timeout: 180_000 }, () => {
   });
 
   it('runs a published container, lists it by label, reads its logs, stops it with grace and removes it', async () => {
-    const loop = 'trap "echo got-term; exit 0" TERM; i=0; while true; do i=$((i+1)); echo "out-$i $GREETING"; echo "err-$i" >&2; sleep 0.2; done';
+    const loop =
+      'trap "echo got-term; exit 0" TERM; i=0; while true; do i=$((i+1)); echo "out-$i $GREETING"; echo "err-$i" >&2; sleep 0.2; done';
     const info = await engine.runContainer(spec(['sh', '-c', loop], { containerPort: 8080, stopTimeoutSec: 10 }));
     assert.equal(info.state, 'running');
     assert.equal(info.image, BASE_IMAGE);
     assert.equal(info.labels[TEST_LABEL], RUN_ID);
     assert.equal(typeof info.hostPort, 'number');
     assert.ok(info.hostPort! > 0);
-    assert.match(info.ip ?? '', /^\d{1,3}(\.\d{1,3}){3}$/, 'a running container has its own bridge address (what HAProxy routes to)');
+    assert.match(
+      info.ip ?? '',
+      /^\d{1,3}(\.\d{1,3}){3}$/,
+      'a running container has its own bridge address (what HAProxy routes to)',
+    );
     assert.ok(info.startedAt);
 
     const listed = await engine.listContainers({ [TEST_LABEL]: RUN_ID, 'slipway.process': undefined });
@@ -201,18 +214,28 @@ describe('DockerEngine against the real Docker', { timeout: 180_000 }, () => {
     assert.equal(await engine.waitContainer(info.id), 0);
   });
 
-  it('reads between an exact since and until (seconds.nanoseconds, inclusive) and keeps a line longer than Docker\'s 16 KiB messages whole', async () => {
+  it("reads between an exact since and until (seconds.nanoseconds, inclusive) and keeps a line longer than Docker's 16 KiB messages whole", async () => {
     const script = 'echo one; echo two; echo three; head -c 40000 /dev/zero | tr "\\0" y; echo';
     const info = await engine.runContainer(spec(['sh', '-c', script]));
     assert.equal(await engine.waitContainer(info.id, AbortSignal.timeout(20_000)), 0);
     const all = await collect(engine.logs(info.id, {}));
-    assert.deepEqual(all.slice(0, 3).map((l) => l.text), ['one', 'two', 'three']);
+    assert.deepEqual(
+      all.slice(0, 3).map((l) => l.text),
+      ['one', 'two', 'three'],
+    );
     assert.equal(all.length, 4, 'the long line is one line, without the timestamps of its partial messages');
     assert.equal(all[3]!.text, 'y'.repeat(40000));
     const since = unixNanosToSince(logTimeToUnixNanos(all[1]!.time)!);
-    assert.deepEqual((await collect(engine.logs(info.id, { since }))).map((l) => l.text.slice(0, 5)), ['two', 'three', 'yyyyy']);
+    assert.deepEqual(
+      (await collect(engine.logs(info.id, { since }))).map((l) => l.text.slice(0, 5)),
+      ['two', 'three', 'yyyyy'],
+    );
     const until = unixNanosToSince(logTimeToUnixNanos(all[2]!.time)!);
-    assert.deepEqual((await collect(engine.logs(info.id, { since, until }))).map((l) => l.text), ['two', 'three'], 'until is inclusive too');
+    assert.deepEqual(
+      (await collect(engine.logs(info.id, { since, until }))).map((l) => l.text),
+      ['two', 'three'],
+      'until is inclusive too',
+    );
   });
 
   it('reads the raw log stream of a TTY container', async () => {
@@ -242,7 +265,9 @@ describe('DockerEngine against the real Docker', { timeout: 180_000 }, () => {
   });
 
   it('fails to run a missing image with IMAGE_NOT_FOUND', async () => {
-    await assert.rejects(engine.runContainer(spec(['true'], { image: `${RUN_ID}-nope:1` })), { code: 'IMAGE_NOT_FOUND' });
+    await assert.rejects(engine.runContainer(spec(['true'], { image: `${RUN_ID}-nope:1` })), {
+      code: 'IMAGE_NOT_FOUND',
+    });
   });
 
   it('starts a container whose command does not exist; docker-init (Init: true) exits 127 and says why', async () => {
@@ -250,7 +275,10 @@ describe('DockerEngine against the real Docker', { timeout: 180_000 }, () => {
     const info = await engine.runContainer(spec(['/no/such/binary']));
     assert.equal(await engine.waitContainer(info.id, AbortSignal.timeout(20_000)), 127);
     const lines = await collect(engine.logs(info.id, {}));
-    assert.ok(lines.some((line) => line.stream === 'stderr' && line.text.includes('/no/such/binary')), JSON.stringify(lines));
+    assert.ok(
+      lines.some((line) => line.stream === 'stderr' && line.text.includes('/no/such/binary')),
+      JSON.stringify(lines),
+    );
   });
 
   it('refuses a second container with the same name', async () => {

@@ -21,7 +21,10 @@ const shop: AppRoute = {
   ],
 };
 const api: AppRoute = { app: 'api', hosts: ['api.apps.test'], check: { intervalMs: 250, timeoutMs: 100 }, servers: [] };
-const withTls = (route: AppRoute, pem: string): AppRoute => ({ ...route, tls: { id: '1', sniHosts: route.hosts, pem: () => pem } });
+const withTls = (route: AppRoute, pem: string): AppRoute => ({
+  ...route,
+  tls: { id: '1', sniHosts: route.hosts, pem: () => pem },
+});
 
 describe('rendered configs pass `haproxy -c`', () => {
   const cases: Array<[string, AppRoute[], boolean]> = [
@@ -50,13 +53,29 @@ describe('rendered configs pass `haproxy -c`', () => {
             routes = [withTls(shop, cert.cert + cert.key), api];
             await writeFile(path.join(dir, 'shop.pem'), cert.cert + cert.key);
           }
-          await writeFile(paths.crtList, renderCrtList(routes, (app) => path.join(dir, `${app}.pem`)));
+          await writeFile(
+            paths.crtList,
+            renderCrtList(routes, (app) => path.join(dir, `${app}.pem`)),
+          );
         }
         await writeFile(paths.hostsMap, renderHostsMap(routes));
         const config = path.join(dir, 'haproxy.cfg');
         const httpsBind = https ? { https: { bind: '127.0.0.1', port: 18443 } } : {};
-        await writeFile(config, renderHaproxyConfig({ paths, httpBind: '127.0.0.1', httpPort: 18080, ...httpsBind, domain: 'apps.test', routes }));
-        const output = execFileSync('/usr/sbin/haproxy', ['-c', '-f', config], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+        await writeFile(
+          config,
+          renderHaproxyConfig({
+            paths,
+            httpBind: '127.0.0.1',
+            httpPort: 18080,
+            ...httpsBind,
+            domain: 'apps.test',
+            routes,
+          }),
+        );
+        const output = execFileSync('/usr/sbin/haproxy', ['-c', '-f', config], {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
         assert.match(output, /Configuration file is valid/);
       } finally {
         await cleanup();

@@ -5,7 +5,15 @@ import { isSlipwayError } from '../../src/core/errors.js';
 import { HaproxyRouter } from '../../src/router/haproxy-router.js';
 import type { AppRoute } from '../../src/router/port.js';
 import { sendSocketCommand } from '../../src/router/runtime-client.js';
-import { freePort, httpGet, startBackend, startLoad, tempStateDir, waitFor, type TestBackend } from '../../src/router/testing/http-harness.js';
+import {
+  freePort,
+  httpGet,
+  startBackend,
+  startLoad,
+  tempStateDir,
+  waitFor,
+  type TestBackend,
+} from '../../src/router/testing/http-harness.js';
 
 const DOMAIN = 'slipway.test';
 const HOST = `web.${DOMAIN}`;
@@ -28,7 +36,13 @@ describe('HaproxyRouter against a real HAProxy', () => {
     cleanup = state.cleanup;
     port = await freePort();
     [a, b] = await Promise.all([startBackend('A'), startBackend('B')]);
-    router = new HaproxyRouter({ stateDir: state.dir, httpPort: port, httpBind: '127.0.0.1', domain: DOMAIN, getRoutes: () => routes });
+    router = new HaproxyRouter({
+      stateDir: state.dir,
+      httpPort: port,
+      httpBind: '127.0.0.1',
+      domain: DOMAIN,
+      getRoutes: () => routes,
+    });
     await router.start();
   });
 
@@ -75,12 +89,17 @@ describe('HaproxyRouter against a real HAProxy', () => {
     const result = await load.stop();
     assert.deepEqual(result.failures, []);
     assert.deepEqual(result.non2xx, []);
-    t.diagnostic(`${result.replies.length} replies, ${result.failures.length} failures, ${result.non2xx.length} non-2xx`);
+    t.diagnostic(
+      `${result.replies.length} replies, ${result.failures.length} failures, ${result.non2xx.length} non-2xx`,
+    );
     const late = result.replies.filter((reply) => reply.at > switched + 200);
     assert.ok(late.length > 20, `only ${late.length} replies after the switch`);
     assert.deepEqual([...new Set(late.map((reply) => reply.body))], ['B']);
     assert.ok(result.replies.some((reply) => reply.body === 'A'));
-    assert.deepEqual((await router.serverStatuses('web')).map((s) => s.name), ['web-b']);
+    assert.deepEqual(
+      (await router.serverStatuses('web')).map((s) => s.name),
+      ['web-b'],
+    );
   });
 
   it('drain waits for an in-flight slow request to finish', async () => {
@@ -114,7 +133,12 @@ describe('HaproxyRouter against a real HAProxy', () => {
     };
     await removeWithOpenClients('web', 'web-a');
     // A second app whose server comes from the config file (syncApps reloads): it has a connection pool.
-    routes.push({ app: 'pool', hosts: [`pool.${DOMAIN}`], check: CHECK, servers: [{ name: 'pool-a', address: '127.0.0.1', port: a.port, state: 'ready' }] });
+    routes.push({
+      app: 'pool',
+      hosts: [`pool.${DOMAIN}`],
+      check: CHECK,
+      servers: [{ name: 'pool-a', address: '127.0.0.1', port: a.port, state: 'ready' }],
+    });
     await router.syncApps(routes);
     await router.waitServerUp('pool', 'pool-a', { timeoutMs: 10_000 });
     await removeWithOpenClients('pool', 'pool-a');

@@ -7,13 +7,26 @@ import { HaproxyRouter, type RouterEvent } from '../../src/router/haproxy-router
 import { parseShowProc } from '../../src/router/master-cli.js';
 import type { AppRoute } from '../../src/router/port.js';
 import { sendSocketCommand } from '../../src/router/runtime-client.js';
-import { freePort, httpGet, startBackend, startLoad, tempStateDir, waitFor, type TestBackend } from '../../src/router/testing/http-harness.js';
+import {
+  freePort,
+  httpGet,
+  startBackend,
+  startLoad,
+  tempStateDir,
+  waitFor,
+  type TestBackend,
+} from '../../src/router/testing/http-harness.js';
 
 const DOMAIN = 'slipway.test';
 const CHECK = { path: '/health', intervalMs: 500, timeoutMs: 1000 };
 
 function route(app: string, port: number): AppRoute {
-  return { app, hosts: [`${app}.${DOMAIN}`], check: CHECK, servers: [{ name: `${app}-1`, address: '127.0.0.1', port, state: 'ready' }] };
+  return {
+    app,
+    hosts: [`${app}.${DOMAIN}`],
+    check: CHECK,
+    servers: [{ name: `${app}-1`, address: '127.0.0.1', port, state: 'ready' }],
+  };
 }
 
 describe('HAProxy supervision (start, adopt, reload, restart)', () => {
@@ -24,7 +37,15 @@ describe('HAProxy supervision (start, adopt, reload, restart)', () => {
   const routers: HaproxyRouter[] = [];
 
   const newRouter = (routes: AppRoute[], extra: Partial<ConstructorParameters<typeof HaproxyRouter>[0]> = {}) => {
-    const router = new HaproxyRouter({ stateDir, httpPort: port, httpBind: '127.0.0.1', domain: DOMAIN, getRoutes: () => routes, watchIntervalMs: 200, ...extra });
+    const router = new HaproxyRouter({
+      stateDir,
+      httpPort: port,
+      httpBind: '127.0.0.1',
+      domain: DOMAIN,
+      getRoutes: () => routes,
+      watchIntervalMs: 200,
+      ...extra,
+    });
     routers.push(router);
     return router;
   };
@@ -111,7 +132,11 @@ describe('HAProxy supervision (start, adopt, reload, restart)', () => {
     await router.start();
     const config = await readFile(router.paths.config, 'utf8');
     const broken = newRouter(routes, { httpBind: '999.0.0.1' });
-    await assert.rejects(broken.start(), (err: unknown) => isSlipwayError(err) && err.code === 'INVALID_INPUT' && /999\.0\.0\.1/.test(String(err.details?.['output'])));
+    await assert.rejects(
+      broken.start(),
+      (err: unknown) =>
+        isSlipwayError(err) && err.code === 'INVALID_INPUT' && /999\.0\.0\.1/.test(String(err.details?.['output'])),
+    );
     assert.equal(await readFile(router.paths.config, 'utf8'), config);
     assert.equal((await httpGet(port, `web.${DOMAIN}`)).body, 'A');
   });
@@ -121,7 +146,10 @@ describe('HAProxy supervision (start, adopt, reload, restart)', () => {
     const squatter = net.createServer();
     await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
     try {
-      await assert.rejects(newRouter([]).start(), (err: unknown) => isSlipwayError(err) && err.code === 'PORT_IN_USE' && /SLIPWAY_HTTP_PORT/.test(err.hint ?? ''));
+      await assert.rejects(
+        newRouter([]).start(),
+        (err: unknown) => isSlipwayError(err) && err.code === 'PORT_IN_USE' && /SLIPWAY_HTTP_PORT/.test(err.hint ?? ''),
+      );
     } finally {
       await new Promise<void>((resolve) => squatter.close(() => resolve()));
     }
@@ -130,6 +158,10 @@ describe('HAProxy supervision (start, adopt, reload, restart)', () => {
   it('reports HAPROXY_UNAVAILABLE with a setup hint when HAProxy is not installed', async () => {
     await fresh();
     const router = newRouter([], { haproxyBin: '/nonexistent/haproxy' });
-    await assert.rejects(router.start(), (err: unknown) => isSlipwayError(err) && err.code === 'HAPROXY_UNAVAILABLE' && /slipway setup/.test(err.hint ?? ''));
+    await assert.rejects(
+      router.start(),
+      (err: unknown) =>
+        isSlipwayError(err) && err.code === 'HAPROXY_UNAVAILABLE' && /slipway setup/.test(err.hint ?? ''),
+    );
   });
 });

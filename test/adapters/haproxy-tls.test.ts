@@ -6,7 +6,14 @@ import { HaproxyRouter, type RouterEvent } from '../../src/router/haproxy-router
 import { parseShowProc } from '../../src/router/master-cli.js';
 import type { AppRoute } from '../../src/router/port.js';
 import { sendSocketCommand } from '../../src/router/runtime-client.js';
-import { freePort, httpGet, startBackend, tempStateDir, waitFor, type TestBackend } from '../../src/router/testing/http-harness.js';
+import {
+  freePort,
+  httpGet,
+  startBackend,
+  tempStateDir,
+  waitFor,
+  type TestBackend,
+} from '../../src/router/testing/http-harness.js';
 import { httpsGet, startHttpsLoad } from '../../src/router/testing/https-client.js';
 import { makeTestCert, type TestCert } from '../../src/domains/testing/make-cert.js';
 import { X509Certificate } from 'node:crypto';
@@ -27,15 +34,32 @@ describe('hosts and certificates at runtime on a real HAProxy 2.6 (no reload)', 
   const events: RouterEvent[] = [];
   const routes = () => [route];
   const newRouter = () =>
-    new HaproxyRouter({ stateDir: dir, httpPort, httpsPort, httpBind: '127.0.0.1', domain: 'slipway.test', getRoutes: routes, log: (e) => events.push(e) });
+    new HaproxyRouter({
+      stateDir: dir,
+      httpPort,
+      httpsPort,
+      httpBind: '127.0.0.1',
+      domain: 'slipway.test',
+      getRoutes: routes,
+      log: (e) => events.push(e),
+    });
   const reloads = async () => parseShowProc(await sendSocketCommand(router.paths.masterSocket, 'show proc'))!.reloads;
-  const tls = (id: string, cert: TestCert, sniHosts = [HOST]): AppRoute['tls'] => ({ id, sniHosts, pem: () => cert.cert + cert.key });
+  const tls = (id: string, cert: TestCert, sniHosts = [HOST]): AppRoute['tls'] => ({
+    id,
+    sniHosts,
+    pem: () => cert.cert + cert.key,
+  });
 
   before(async () => {
     ({ dir, cleanup } = await tempStateDir());
     [httpPort, httpsPort] = [await freePort(), await freePort()];
     backend = await startBackend('A');
-    route = { app: 'web', hosts: [HOST], check: CHECK, servers: [{ name: 'web-1', address: '127.0.0.1', port: backend.port, state: 'ready' }] };
+    route = {
+      app: 'web',
+      hosts: [HOST],
+      check: CHECK,
+      servers: [{ name: 'web-1', address: '127.0.0.1', port: backend.port, state: 'ready' }],
+    };
     router = newRouter();
     await router.start();
     await router.waitServerUp('web', 'web-1', { timeoutMs: 10_000 });
@@ -76,13 +100,20 @@ describe('hosts and certificates at runtime on a real HAProxy 2.6 (no reload)', 
     await router.syncApps(routes());
     const reply = await httpsGet(httpsPort, HOST);
     assert.deepEqual([reply.status, reply.fingerprint256], [200, fingerprint(first)]);
-    assert.equal((await httpsGet(httpsPort, 'other.test')).cn, 'slipway-default', 'SNI filter: other names get the default');
+    assert.equal(
+      (await httpsGet(httpsPort, 'other.test')).cn,
+      'slipway-default',
+      'SNI filter: other names get the default',
+    );
     const file = path.join(dir, 'certs', 'web.pem');
     assert.equal(await readFile(router.paths.crtList, 'utf8'), `${file} ${HOST}\n`);
     assert.equal((await stat(file)).mode & 0o777, 0o600);
     assert.equal(await reloads(), before);
     assert.ok(events.some((e) => e.type === 'router.certs-applied'));
-    assert.ok(!events.some((e) => e.type === 'router.runtime-fallback'), JSON.stringify(events.filter((e) => e.type === 'router.runtime-fallback')));
+    assert.ok(
+      !events.some((e) => e.type === 'router.runtime-fallback'),
+      JSON.stringify(events.filter((e) => e.type === 'router.runtime-fallback')),
+    );
   });
 
   it('replaces the certificate under continuous HTTPS load: zero failed requests, no reload', async (t) => {

@@ -47,14 +47,20 @@ describe('bad input is refused with a hint and changes nothing', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('an app name that is not a DNS label', () => refused(['apps:create', 'Bad_Name'], 'INVALID_NAME', /invalid app name/));
+  test('an app name that is not a DNS label', () =>
+    refused(['apps:create', 'Bad_Name'], 'INVALID_NAME', /invalid app name/));
   test('an app that exists already', () => refused(['apps:create', app], 'APP_EXISTS', /already exists/));
   test('an unknown app', () => refused(['releases', '-a', 'no-such-app'], 'APP_NOT_FOUND', /does not exist/));
-  test('destroy without confirmation', () => refused(['apps:destroy', app], 'CONFIRMATION_REQUIRED', /removes its containers/));
-  test('an empty directory (no Dockerfile, nothing to analyze)', () => refused(['deploy', '-a', app, dir], 'NO_DOCKERFILE', /no Dockerfile in the deployed directory, and it is empty/));
-  test('an image that does not exist', () => refused(['deploy', '-a', app, '--image', 'slipway-test/does-not-exist:nope'], 'IMAGE_NOT_FOUND', /does not exist/));
-  test('a config var name that is not an env var name', () => refused(['config:set', '-a', app, '1BAD=x'], 'INVALID_INPUT', /invalid config var name/));
-  test('a setting that does not exist', () => refused(['apps:settings:set', '-a', app, 'nope=1'], 'INVALID_INPUT', /unknown setting/));
+  test('destroy without confirmation', () =>
+    refused(['apps:destroy', app], 'CONFIRMATION_REQUIRED', /removes its containers/));
+  test('an empty directory (no Dockerfile, nothing to analyze)', () =>
+    refused(['deploy', '-a', app, dir], 'NO_DOCKERFILE', /no Dockerfile in the deployed directory, and it is empty/));
+  test('an image that does not exist', () =>
+    refused(['deploy', '-a', app, '--image', 'slipway-test/does-not-exist:nope'], 'IMAGE_NOT_FOUND', /does not exist/));
+  test('a config var name that is not an env var name', () =>
+    refused(['config:set', '-a', app, '1BAD=x'], 'INVALID_INPUT', /invalid config var name/));
+  test('a setting that does not exist', () =>
+    refused(['apps:settings:set', '-a', app, 'nope=1'], 'INVALID_INPUT', /unknown setting/));
   test('scaling an app with no release', () => refused(['ps:scale', '-a', app, 'web=2'], 'NO_RELEASE', /no release/));
 
   test('a malformed Procfile is refused before anything builds', async () => {
@@ -69,7 +75,12 @@ describe('bad input is refused with a hint and changes nothing', () => {
     const other = await Harness.create();
     try {
       const env = { ...other.env, SLIPWAY_API_PORT: String(h.apiPort) };
-      const result = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts'), 'server'], { env, cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+      const result = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts'), 'server'], {
+        env,
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
       assert.notEqual(result.status, 0);
       assert.match(result.stderr, /error: API port \d+ on 127.0.0.1 is already in use/);
       assert.match(result.stderr, /hint: /);
@@ -83,7 +94,12 @@ describe('bad input is refused with a hint and changes nothing', () => {
     const blocker = net.createServer();
     await new Promise<void>((r) => blocker.listen(other.httpPort, '127.0.0.1', () => r()));
     try {
-      const result = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts'), 'server'], { env: other.env, cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+      const result = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts'), 'server'], {
+        env: other.env,
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
       assert.notEqual(result.status, 0);
       assert.match(result.stderr, /error: .*in use/);
       assert.match(result.stderr, /SLIPWAY_HTTP_PORT/);
@@ -97,7 +113,12 @@ describe('bad input is refused with a hint and changes nothing', () => {
     const other = await Harness.create();
     try {
       const env = { ...other.env, DOCKER_HOST: 'unix:///nonexistent/docker.sock' };
-      const result = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts'), 'server'], { env, cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+      const result = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts'), 'server'], {
+        env,
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
       assert.notEqual(result.status, 0);
       assert.match(result.stderr, /error: .*Docker/i);
       assert.match(result.stderr, /hint: .*dockerd/);
@@ -110,7 +131,12 @@ describe('bad input is refused with a hint and changes nothing', () => {
     const other = await Harness.create();
     try {
       const env = { ...other.env, SLIPWAY_HAPROXY_BIN: '/nonexistent/haproxy' };
-      const result = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts'), 'server'], { env, cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+      const result = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts'), 'server'], {
+        env,
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
       assert.notEqual(result.status, 0);
       assert.match(result.stderr, /error: .*HAProxy/i);
       assert.match(result.stderr, /hint: .*slipway setup/);
@@ -120,7 +146,11 @@ describe('bad input is refused with a hint and changes nothing', () => {
   });
 
   test('the CLI says when no server is running', () => {
-    const result = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts'), 'apps'], { env: { ...process.env, SLIPWAY_HOME: dir }, cwd: ROOT, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts'), 'apps'], {
+      env: { ...process.env, SLIPWAY_HOME: dir },
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     assert.notEqual(result.status, 0);
     assert.match(result.stderr, /no Slipway server is running/);
     assert.match(result.stderr, /hint: start it with `slipway server`/);

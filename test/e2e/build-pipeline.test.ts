@@ -9,10 +9,26 @@ import { Harness, ROOT, get, uniqueApp } from './harness.js';
 
 /** build.yml pipelines against the real Docker Engine and a real Slipway server. */
 
-interface StepRecord { name: string; startedAt: string; finishedAt: string; kept: boolean; imageId?: string; cached: number; layers: number }
-interface BuildRecord { id: string; status: string; imageId: string; imageRef: string; steps: StepRecord[]; source: { commit?: string; contentHash?: string; dirty?: boolean; branch?: string } }
+interface StepRecord {
+  name: string;
+  startedAt: string;
+  finishedAt: string;
+  kept: boolean;
+  imageId?: string;
+  cached: number;
+  layers: number;
+}
+interface BuildRecord {
+  id: string;
+  status: string;
+  imageId: string;
+  imageRef: string;
+  steps: StepRecord[];
+  source: { commit?: string; contentHash?: string; dirty?: boolean; branch?: string };
+}
 
-const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }).trim();
+const docker = (...args: string[]) =>
+  execFileSync('docker', args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }).trim();
 const lines = (text: string) => text.split('\n').filter(Boolean);
 const fixture = (name: string, into: string) => {
   const dir = join(into, name);
@@ -36,7 +52,11 @@ function dockerSaveContains(image: string, needle: string): Promise<boolean> {
       tail = window.subarray(Math.max(0, window.length - bytes.length + 1));
     });
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 && total > 1_000_000 ? resolve(found) : reject(new Error(`docker save exited ${code} after ${total} bytes`))));
+    child.on('close', (code) =>
+      code === 0 && total > 1_000_000
+        ? resolve(found)
+        : reject(new Error(`docker save exited ${code} after ${total} bytes`)),
+    );
   });
 }
 
@@ -44,10 +64,30 @@ function dockerSaveContains(image: string, needle: string): Promise<boolean> {
 function leftovers(h: Harness, buildId: string, app: string): string[] {
   const out: string[] = [];
   out.push(...lines(docker('ps', '-aq', '--filter', `label=slipway.build=${buildId}`)).map((c) => `container ${c}`));
-  out.push(...lines(docker('images', '-aq', '--filter', `label=slipway.intermediate=true`, '--filter', `label=slipway.build=${buildId}`)).map((i) => `intermediate image ${i}`));
-  out.push(...lines(docker('images', '--format', '{{.Repository}}:{{.Tag}}', `slipway-tmp/${app}`)).filter((t) => t.includes(buildId)).map((t) => `tag ${t}`));
+  out.push(
+    ...lines(
+      docker(
+        'images',
+        '-aq',
+        '--filter',
+        `label=slipway.intermediate=true`,
+        '--filter',
+        `label=slipway.build=${buildId}`,
+      ),
+    ).map((i) => `intermediate image ${i}`),
+  );
+  out.push(
+    ...lines(docker('images', '--format', '{{.Repository}}:{{.Tag}}', `slipway-tmp/${app}`))
+      .filter((t) => t.includes(buildId))
+      .map((t) => `tag ${t}`),
+  );
   const tmp = join(h.home, 'tmp');
-  if (existsSync(tmp)) out.push(...readdirSync(tmp).filter((d) => d.includes(buildId)).map((d) => `temp dir ${d}`));
+  if (existsSync(tmp))
+    out.push(
+      ...readdirSync(tmp)
+        .filter((d) => d.includes(buildId))
+        .map((d) => `temp dir ${d}`),
+    );
   return out;
 }
 
@@ -93,12 +133,22 @@ describe('build pipelines (build.yml), build secrets, build records and the grid
     const step = Object.fromEntries(record.steps.map((s) => [s.name, s]));
     const { compile, api, web } = step as Record<string, StepRecord>;
     // Both dependents start only after compile ends, and they overlap each other.
-    assert.ok(ms(api!.startedAt) >= ms(compile!.finishedAt) && ms(web!.startedAt) >= ms(compile!.finishedAt), JSON.stringify(record.steps));
-    assert.ok(ms(api!.startedAt) < ms(web!.finishedAt) && ms(web!.startedAt) < ms(api!.finishedAt), `api and web overlap: ${JSON.stringify(record.steps)}`);
+    assert.ok(
+      ms(api!.startedAt) >= ms(compile!.finishedAt) && ms(web!.startedAt) >= ms(compile!.finishedAt),
+      JSON.stringify(record.steps),
+    );
+    assert.ok(
+      ms(api!.startedAt) < ms(web!.finishedAt) && ms(web!.startedAt) < ms(api!.finishedAt),
+      `api and web overlap: ${JSON.stringify(record.steps)}`,
+    );
     assert.deepEqual([compile!.kept, api!.kept, web!.kept], [false, true, false]);
     // The artifact made in compile is in the final image; the source has no such file.
     assert.equal(docker('run', '--rm', record.imageRef), `compiled ${nonce}`);
-    assert.equal(docker('image', 'inspect', '-f', '{{.Id}}', `slipway-test/${app}:graph`), record.imageId, '--tag tags the final image');
+    assert.equal(
+      docker('image', 'inspect', '-f', '{{.Id}}', `slipway-test/${app}:graph`),
+      record.imageId,
+      '--tag tags the final image',
+    );
     assert.match(record.source.contentHash ?? '', /^sha256:[0-9a-f]{64}$/, 'not a git checkout: a content hash');
     assert.deepEqual(leftovers(h, record.id, app), []);
   });
@@ -125,25 +175,43 @@ describe('build pipelines (build.yml), build secrets, build records and the grid
     assert.ok(!(failed.stdout + failed.stderr).includes(wrong), 'the failure output is redacted');
     assert.match(failed.stderr, /fetching with token \[SECRET_TOKEN\]/);
     for (const id of lines(docker('images', '-aq', '--no-trunc')).filter((i) => !imagesBefore.has(i))) {
-      assert.ok(!docker('history', '--no-trunc', id).includes(wrong), `image ${id} left by the failed build holds the secret`);
+      assert.ok(
+        !docker('history', '--no-trunc', id).includes(wrong),
+        `image ${id} left by the failed build holds the secret`,
+      );
     }
     const failedRecord = (JSON.parse((await h.ok('builds', '-a', app, '--json')).stdout) as BuildRecord[])[0]!;
     assert.equal(failedRecord.status, 'failed');
     assert.deepEqual(leftovers(h, failedRecord.id, app), []);
 
     const record = await build(dir, '--secret', `SECRET_TOKEN=@${join(work, 'secret.txt')}`);
-    assert.equal(docker('run', '--rm', record.imageRef), 'the private data', 'the step read the file with the secret; the artifact made it');
-    assert.equal(await dockerSaveContains(record.imageRef, secret), false, 'docker save of the final image has no trace of the secret');
+    assert.equal(
+      docker('run', '--rm', record.imageRef),
+      'the private data',
+      'the step read the file with the secret; the artifact made it',
+    );
+    assert.equal(
+      await dockerSaveContains(record.imageRef, secret),
+      false,
+      'docker save of the final image has no trace of the secret',
+    );
     assert.ok(await dockerSaveContains(record.imageRef, 'the private data'), 'the scan does find what is in the image');
     const history = docker('history', '--no-trunc', '--format', '{{.CreatedBy}} {{.Comment}}', record.imageRef);
     const inspect = docker('image', 'inspect', record.imageRef);
-    for (const [what, text] of [['history', history], ['inspect', inspect]] as const) {
+    for (const [what, text] of [
+      ['history', history],
+      ['inspect', inspect],
+    ] as const) {
       assert.ok(!text.includes(secret), `${what} has no secret value`);
       assert.ok(!text.includes('SECRET_TOKEN'), `${what} has no secret name (no build arg)`);
     }
     // The secret step's image and layers are gone; the record and its log keep only the name.
     assert.deepEqual(leftovers(h, record.id, app), []);
-    assert.equal(lines(docker('images', '-aq', '--filter', `label=slipway.build=${record.id}`)).length, 1, 'only the final image carries the build label');
+    assert.equal(
+      lines(docker('images', '-aq', '--filter', `label=slipway.build=${record.id}`)).length,
+      1,
+      'only the final image carries the build label',
+    );
     const info = await h.ok('builds:info', '-a', app, record.id, '--json');
     assert.ok(!info.stdout.includes(secret), 'build record and log are redacted');
     assert.match(info.stdout, /fetching with token \[SECRET_TOKEN\]/);
@@ -161,8 +229,11 @@ describe('build pipelines (build.yml), build secrets, build records and the grid
       assert.deepEqual(leftovers(h, record.id, app), []);
     }
     // No new dangling image made from this nonce (intermediate layers of either build).
-    const fresh = lines(docker('images', '-aq', '--no-trunc', '--filter', 'dangling=true')).filter((id) => !danglingBefore.has(id));
-    for (const id of fresh) assert.ok(!docker('history', '--no-trunc', id).includes(nonce), `dangling image ${id} left by the builds`);
+    const fresh = lines(docker('images', '-aq', '--no-trunc', '--filter', 'dangling=true')).filter(
+      (id) => !danglingBefore.has(id),
+    );
+    for (const id of fresh)
+      assert.ok(!docker('history', '--no-trunc', id).includes(nonce), `dangling image ${id} left by the builds`);
   });
 
   test('an invalid build.yml is refused with a clear error and nothing is built', async () => {
@@ -178,31 +249,48 @@ describe('build pipelines (build.yml), build secrets, build records and the grid
       for (const message of messages) assert.match(error.message, message);
       assert.match(error.hint, /nothing was built/);
     };
-    await refused('steps:\n  a: { dockerfile: Dockerfile.compile, depends_on: [b] }\n  b: { dockerfile: Dockerfile.web, depends_on: [a] }\nfinal: a\n', /steps: dependency cycle a → b → a/);
+    await refused(
+      'steps:\n  a: { dockerfile: Dockerfile.compile, depends_on: [b] }\n  b: { dockerfile: Dockerfile.web, depends_on: [a] }\nfinal: a\n',
+      /steps: dependency cycle a → b → a/,
+    );
     await refused(
       'steps:\n  a: { dockerfile: Dockerfile.compile, depends_on: [nope] }\n  b: { dockerfile: Dockerfile.missing }\nfinal: a\n',
       /steps\.a\.depends_on\[0\]: unknown step "nope"/,
       /steps\.b\.dockerfile: Dockerfile\.missing is not in the source directory/,
     );
-    await refused('steps:\n  a: { dockerfile: Dockerfile.compile, artifacts: ["out:x"] }\n', /steps\.a\.artifacts\[0\]: source "out" must be an absolute path/);
+    await refused(
+      'steps:\n  a: { dockerfile: Dockerfile.compile, artifacts: ["out:x"] }\n',
+      /steps\.a\.artifacts\[0\]: source "out" must be an absolute path/,
+    );
     await refused('steps:\n  a: { dockerfile: Dockerfile.compile, artifact: [] }\n', /steps\.a\.artifact: unknown key/);
     assert.deepEqual(appImages(), imagesBefore, 'no image built');
   });
 
   test('the grid: from a running container, inspect reaches the git commit; deploy --build deploys a recorded build', async () => {
     const dir = fixture('pipeline-web', work);
-    const git = (...args: string[]) => execFileSync('git', ['-C', dir, '-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { encoding: 'utf8' }).trim();
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-C', dir, '-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], {
+        encoding: 'utf8',
+      }).trim();
     git('init', '-q', '-b', 'main');
     git('add', '.');
     git('commit', '-q', '-m', 'web app');
     const commit = git('rev-parse', 'HEAD');
     await h.ok('deploy', '-a', webApp, dir);
     assert.equal((await get(h.httpPort, h.host(webApp))).body, 'hello from a pipeline\n');
-    const ps = JSON.parse((await h.ok('ps', '-a', webApp, '--json')).stdout) as { processes: { containerId: string; commit: string }[] };
+    const ps = JSON.parse((await h.ok('ps', '-a', webApp, '--json')).stdout) as {
+      processes: { containerId: string; commit: string }[];
+    };
     const container = ps.processes[0]!;
     assert.equal(container.commit, `${commit.slice(0, 12)}`);
     const grid = JSON.parse((await h.ok('inspect', '-a', webApp, container.containerId, '--json')).stdout) as {
-      container: { id: string }; release: { version: number }; record: { id: string; digest: string; steps: unknown[] }; image: { labels: Record<string, string> }; commit: string; branch: string; dirty: boolean;
+      container: { id: string };
+      release: { version: number };
+      record: { id: string; digest: string; steps: unknown[] };
+      image: { labels: Record<string, string> };
+      commit: string;
+      branch: string;
+      dirty: boolean;
     };
     assert.equal(grid.release.version, 1);
     assert.equal(grid.commit, commit);
@@ -215,33 +303,71 @@ describe('build pipelines (build.yml), build secrets, build records and the grid
     assert.match(human.stdout, new RegExp(`commit +${commit} \\(main\\)`));
 
     // A dirty change, built and then deployed by id.
-    writeFileSync(join(dir, 'Dockerfile.message'), 'FROM slipway/debian:bookworm\nRUN mkdir /out && echo "second" > /out/message.txt\n');
+    writeFileSync(
+      join(dir, 'Dockerfile.message'),
+      'FROM slipway/debian:bookworm\nRUN mkdir /out && echo "second" > /out/message.txt\n',
+    );
     const built = JSON.parse((await h.ok('build', '-a', webApp, dir, '--json')).stdout) as { result: BuildRecord };
     assert.equal(built.result.source.dirty, true);
-    assert.ok(built.result.steps.find((st) => st.name === 'web')!.cached >= 1, 'per-build labels do not defeat the layer cache');
+    assert.ok(
+      built.result.steps.find((st) => st.name === 'web')!.cached >= 1,
+      'per-build labels do not defeat the layer cache',
+    );
     await h.ok('deploy', '-a', webApp, '--build', built.result.id);
     assert.equal((await get(h.httpPort, h.host(webApp))).body, 'second\n');
-    const v2 = JSON.parse((await h.ok('inspect', '-a', webApp, 'v2', '--json')).stdout) as { commit: string; dirty: boolean; record: { id: string } };
+    const v2 = JSON.parse((await h.ok('inspect', '-a', webApp, 'v2', '--json')).stdout) as {
+      commit: string;
+      dirty: boolean;
+      record: { id: string };
+    };
     assert.deepEqual([v2.commit, v2.dirty, v2.record.id], [commit, true, built.result.id]);
-    const releases = JSON.parse((await h.ok('releases', '-a', webApp, '--json')).stdout) as { version: number; commit: string }[];
-    assert.deepEqual(releases.map((r) => [r.version, r.commit]), [[2, `${commit.slice(0, 12)}+dirty`], [1, commit.slice(0, 12)]]);
-    const builds = JSON.parse((await h.ok('builds', '-a', webApp, '--json')).stdout) as { id: string; releases: number[] }[];
-    assert.deepEqual(builds.map((b) => b.releases), [[2], [1]]);
+    const releases = JSON.parse((await h.ok('releases', '-a', webApp, '--json')).stdout) as {
+      version: number;
+      commit: string;
+    }[];
+    assert.deepEqual(
+      releases.map((r) => [r.version, r.commit]),
+      [
+        [2, `${commit.slice(0, 12)}+dirty`],
+        [1, commit.slice(0, 12)],
+      ],
+    );
+    const builds = JSON.parse((await h.ok('builds', '-a', webApp, '--json')).stdout) as {
+      id: string;
+      releases: number[];
+    }[];
+    assert.deepEqual(
+      builds.map((b) => b.releases),
+      [[2], [1]],
+    );
   });
 
   test('a build interrupted by a server crash is marked failed at start-up and everything it left is removed', async () => {
     const dir = join(work, 'interrupted');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'build.yml'), 'steps:\n  first: { dockerfile: Dockerfile.first, artifacts: ["/out/x:x"] }\n  slow: { dockerfile: Dockerfile.slow, depends_on: [first] }\nfinal: slow\n');
-    writeFileSync(join(dir, 'Dockerfile.first'), `FROM slipway/debian:bookworm\nRUN mkdir /out && echo ${randomBytes(6).toString('hex')} > /out/x\n`);
+    writeFileSync(
+      join(dir, 'build.yml'),
+      'steps:\n  first: { dockerfile: Dockerfile.first, artifacts: ["/out/x:x"] }\n  slow: { dockerfile: Dockerfile.slow, depends_on: [first] }\nfinal: slow\n',
+    );
+    writeFileSync(
+      join(dir, 'Dockerfile.first'),
+      `FROM slipway/debian:bookworm\nRUN mkdir /out && echo ${randomBytes(6).toString('hex')} > /out/x\n`,
+    );
     writeFileSync(join(dir, 'Dockerfile.slow'), 'FROM slipway/debian:bookworm\nCOPY x /x\nRUN sleep 300\n');
-    const cli = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts'), 'build', '-a', app, dir], { env: h.env, cwd: ROOT, stdio: 'ignore' });
+    const cli = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts'), 'build', '-a', app, dir],
+      { env: h.env, cwd: ROOT, stdio: 'ignore' },
+    );
     const buildsOf = async () => JSON.parse((await h.ok('builds', '-a', app, '--json')).stdout) as BuildRecord[];
     try {
       // Wait until the slow step runs: the first step's intermediate image exists and the slow step's
       // context was prepared (after the artifact was copied out, so no engine call is in flight).
       let id: string | undefined;
-      const slowStarted = () => !!id && existsSync(join(h.home, 'tmp', `slipway-build-${id}`, 'steps', 'slow')) && lines(docker('images', '-q', '--filter', `label=slipway.build=${id}`)).length > 0;
+      const slowStarted = () =>
+        !!id &&
+        existsSync(join(h.home, 'tmp', `slipway-build-${id}`, 'steps', 'slow')) &&
+        lines(docker('images', '-q', '--filter', `label=slipway.build=${id}`)).length > 0;
       const deadline = Date.now() + 120_000;
       while (Date.now() < deadline && !slowStarted()) {
         id = (await buildsOf()).find((b) => b.status === 'running')?.id;
@@ -250,18 +376,45 @@ describe('build pipelines (build.yml), build secrets, build records and the grid
       assert.ok(slowStarted(), 'the build reached its second step');
       // A build container the crash could leave behind (they live seconds; made here so the test does not race one).
       const instance = readFileSync(join(h.home, 'instance-id'), 'utf8').trim();
-      const stray = docker('create', '--label', `slipway.build=${id}`, '--label', `slipway.artifact-copy=${id}`, '--label', `slipway.instance=${instance}`, 'slipway/debian:bookworm', 'true');
+      const stray = docker(
+        'create',
+        '--label',
+        `slipway.build=${id}`,
+        '--label',
+        `slipway.artifact-copy=${id}`,
+        '--label',
+        `slipway.instance=${instance}`,
+        'slipway/debian:bookworm',
+        'true',
+      );
       // App containers carry `slipway.build` too (inherited from their image; the grid test's web app runs): they must survive.
-      const appContainers = lines(docker('ps', '-q', '--filter', `label=slipway.instance=${instance}`, '--filter', 'label=slipway.app'));
+      const appContainers = lines(
+        docker('ps', '-q', '--filter', `label=slipway.instance=${instance}`, '--filter', 'label=slipway.app'),
+      );
       await h.killServer();
       await h.startServer();
       const record = (await buildsOf()).find((b) => b.id === id) as BuildRecord & { error?: { message: string } };
       assert.equal(record.status, 'failed');
       assert.match(record.error?.message ?? '', /interrupted by a server restart/);
-      assert.deepEqual(leftovers(h, id!, app), [], `no container, intermediate image, tag or temp dir left (stray ${stray.slice(0, 12)}); server log:\n${h.serverLog.slice(-3000)}`);
-      assert.deepEqual(readdirSync(join(h.home, 'tmp')).filter((n) => n.startsWith('upload-') || n.startsWith('slipway-build-')), []);
-      assert.equal(lines(docker('ps', '-aq', '--filter', `id=${stray}`)).length, 0, 'the stray build container was removed');
-      assert.deepEqual(lines(docker('ps', '-q', '--filter', `label=slipway.instance=${instance}`, '--filter', 'label=slipway.app')), appContainers, 'app containers are untouched');
+      assert.deepEqual(
+        leftovers(h, id!, app),
+        [],
+        `no container, intermediate image, tag or temp dir left (stray ${stray.slice(0, 12)}); server log:\n${h.serverLog.slice(-3000)}`,
+      );
+      assert.deepEqual(
+        readdirSync(join(h.home, 'tmp')).filter((n) => n.startsWith('upload-') || n.startsWith('slipway-build-')),
+        [],
+      );
+      assert.equal(
+        lines(docker('ps', '-aq', '--filter', `id=${stray}`)).length,
+        0,
+        'the stray build container was removed',
+      );
+      assert.deepEqual(
+        lines(docker('ps', '-q', '--filter', `label=slipway.instance=${instance}`, '--filter', 'label=slipway.app')),
+        appContainers,
+        'app containers are untouched',
+      );
     } finally {
       cli.kill('SIGKILL');
     }

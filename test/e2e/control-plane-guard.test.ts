@@ -15,12 +15,29 @@ interface ApiAnswer {
 }
 
 /** One raw API request, with full control over the Host header, path and body. */
-function api(h: Harness, method: string, path: string, opts: { host?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<ApiAnswer> {
+function api(
+  h: Harness,
+  method: string,
+  path: string,
+  opts: { host?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<ApiAnswer> {
   const token = readFileSync(join(h.home, 'token'), 'utf8').trim();
   const data = opts.body === undefined ? undefined : JSON.stringify(opts.body);
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: '127.0.0.1', port: h.apiPort, method, path, agent: false, headers: { host: opts.host ?? `127.0.0.1:${h.apiPort}`, authorization: `Bearer ${token}`, ...(data ? { 'content-type': 'application/json' } : {}), ...opts.headers } },
+      {
+        host: '127.0.0.1',
+        port: h.apiPort,
+        method,
+        path,
+        agent: false,
+        headers: {
+          host: opts.host ?? `127.0.0.1:${h.apiPort}`,
+          authorization: `Bearer ${token}`,
+          ...(data ? { 'content-type': 'application/json' } : {}),
+          ...opts.headers,
+        },
+      },
       (res) => {
         let text = '';
         res.on('data', (c: Buffer) => (text += c.toString()));
@@ -80,7 +97,10 @@ describe('one bad value never bricks the control plane; hostile requests are ref
     await h.startServer();
     assert.equal((await get(h.httpPort, h.host(good))).status, 200, `the other app keeps serving\n${h.serverLog}`);
     const ps = JSON.parse((await h.ok('ps', '-a', bad, '--json')).stdout) as { problems: string[] };
-    assert.ok(ps.problems.some((p) => /healthcheck\.path/.test(p)), JSON.stringify(ps.problems));
+    assert.ok(
+      ps.problems.some((p) => /healthcheck\.path/.test(p)),
+      JSON.stringify(ps.problems),
+    );
     const human = await h.cli('ps', '-a', bad);
     assert.match(human.stderr, /^error: .*healthcheck\.path/m);
     assert.match(h.serverLog, /route-skipped/, 'the server log says which app was left out');
@@ -93,25 +113,39 @@ describe('one bad value never bricks the control plane; hostile requests are ref
     assert.match(refused.stdout, /cannot be deployed until its settings are fixed/);
     // Fixing the stored value brings the app back into the proxy.
     await h.ok('apps:settings:set', '-a', bad, 'healthcheck.path=/health');
-    assert.deepEqual((JSON.parse((await h.ok('ps', '-a', bad, '--json')).stdout) as { problems: string[] }).problems, []);
+    assert.deepEqual(
+      (JSON.parse((await h.ok('ps', '-a', bad, '--json')).stdout) as { problems: string[] }).problems,
+      [],
+    );
     const deadline = Date.now() + 15_000;
     let status = 0;
-    while (Date.now() < deadline && (status = (await get(h.httpPort, h.host(bad))).status) !== 200) await new Promise((r) => setTimeout(r, 200));
+    while (Date.now() < deadline && (status = (await get(h.httpPort, h.host(bad))).status) !== 200)
+      await new Promise((r) => setTimeout(r, 200));
     assert.equal(status, 200, 'routed again once fixed');
   });
 
   test('a path HAProxy cannot take is refused by the settings API before it is saved', async () => {
     for (const path of ['/a b', '/a#b', '/"quoted"', '/back\\slash']) {
-      const answer = await api(h, 'PATCH', `/v1/apps/${good}/settings`, { body: { set: { 'healthcheck.path': path } } });
+      const answer = await api(h, 'PATCH', `/v1/apps/${good}/settings`, {
+        body: { set: { 'healthcheck.path': path } },
+      });
       assert.equal(answer.status, 400, path);
       assert.equal(answer.body.error?.code, 'INVALID_INPUT');
       assert.ok(answer.body.error?.hint);
     }
-    assert.deepEqual((JSON.parse((await h.ok('ps', '-a', good, '--json')).stdout) as { problems: string[] }).problems, []);
+    assert.deepEqual(
+      (JSON.parse((await h.ok('ps', '-a', good, '--json')).stdout) as { problems: string[] }).problems,
+      [],
+    );
   });
 
   test('hostile Host headers are refused (DNS rebinding); loopback names are answered', async () => {
-    for (const host of ['evil.example', `evil.example:${h.apiPort}`, `127.0.0.1.evil.example:${h.apiPort}`, 'localhost']) {
+    for (const host of [
+      'evil.example',
+      `evil.example:${h.apiPort}`,
+      `127.0.0.1.evil.example:${h.apiPort}`,
+      'localhost',
+    ]) {
       const answer = await api(h, 'GET', '/v1/apps', { host });
       assert.equal(answer.status, 421, host);
       assert.equal(answer.body.error?.code, 'HOST_NOT_ALLOWED');
@@ -124,13 +158,23 @@ describe('one bad value never bricks the control plane; hostile requests are ref
     assert.equal((await api(h, 'GET', '/v1/apps/%E0%A4%A/releases')).status, 400);
     assert.equal((await api(h, 'GET', `/v1/apps/${good}/logs?tail=abc`)).status, 400);
     for (const type of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
-      const answer = await api(h, 'POST', `/v1/apps/${good}/scale`, { body: { formation: JSON.parse(`{"${type}": 1}`) as unknown } });
+      const answer = await api(h, 'POST', `/v1/apps/${good}/scale`, {
+        body: { formation: JSON.parse(`{"${type}": 1}`) as unknown },
+      });
       assert.equal(answer.status, 400, type);
       assert.equal(answer.body.error?.code, 'INVALID_INPUT');
     }
-    assert.equal((await api(h, 'POST', `/v1/apps/${good}/restart`, { body: { types: ['constructor'] } })).body.error?.code, 'INVALID_INPUT');
-    const after = JSON.parse((await h.ok('ps', '-a', good, '--json')).stdout) as { processes: { containerId: string }[] };
-    assert.deepEqual(after.processes.map((p) => p.containerId), (JSON.parse(before) as typeof after).processes.map((p) => p.containerId));
+    assert.equal(
+      (await api(h, 'POST', `/v1/apps/${good}/restart`, { body: { types: ['constructor'] } })).body.error?.code,
+      'INVALID_INPUT',
+    );
+    const after = JSON.parse((await h.ok('ps', '-a', good, '--json')).stdout) as {
+      processes: { containerId: string }[];
+    };
+    assert.deepEqual(
+      after.processes.map((p) => p.containerId),
+      (JSON.parse(before) as typeof after).processes.map((p) => p.containerId),
+    );
   });
 
   test('config values: a 200 KB value and a NUL byte are refused before anything is released', async () => {
@@ -149,14 +193,31 @@ describe('one bad value never bricks the control plane; hostile requests are ref
   });
 
   test('the actor of a change is the authenticated identity, whatever the client claims', async () => {
-    const answer = await api(h, 'PATCH', `/v1/apps/${good}/config`, { body: { set: { WHO: '1' } }, headers: { 'x-slipway-actor': 'mallory@elsewhere' } });
+    const answer = await api(h, 'PATCH', `/v1/apps/${good}/config`, {
+      body: { set: { WHO: '1' } },
+      headers: { 'x-slipway-actor': 'mallory@elsewhere' },
+    });
     assert.equal(answer.status, 200);
     const rows = JSON.parse((await h.ok('releases', '-a', good, '--json')).stdout) as { createdBy: string }[];
     assert.equal(rows[0]!.createdBy, 'admin');
   });
 
   test('inspect reaches only containers of this Slipway home', async () => {
-    const foreign = execFileSync('docker', ['create', '--label', `slipway.app=${good}`, '--label', 'slipway.managed=true', '--label', 'slipway.instance=someone-else', BASE_IMAGE, 'true'], { encoding: 'utf8' }).trim();
+    const foreign = execFileSync(
+      'docker',
+      [
+        'create',
+        '--label',
+        `slipway.app=${good}`,
+        '--label',
+        'slipway.managed=true',
+        '--label',
+        'slipway.instance=someone-else',
+        BASE_IMAGE,
+        'true',
+      ],
+      { encoding: 'utf8' },
+    ).trim();
     try {
       const result = await h.cli('inspect', '-a', good, foreign, '--json');
       assert.notEqual(result.code, 0);
@@ -167,15 +228,30 @@ describe('one bad value never bricks the control plane; hostile requests are ref
   });
 
   test('containers run with default memory and process limits and rotating logs; ps:resize changes a running one in place', async () => {
-    const ps = JSON.parse((await h.ok('ps', '-a', good, '--json')).stdout) as { processes: { containerId: string; limits?: { memoryBytes?: number; pids?: number } }[] };
+    const ps = JSON.parse((await h.ok('ps', '-a', good, '--json')).stdout) as {
+      processes: { containerId: string; limits?: { memoryBytes?: number; pids?: number } }[];
+    };
     const web = ps.processes[0]!;
     assert.deepEqual(web.limits, { memoryBytes: 512 * 1024 * 1024, pids: 512 });
-    const inspect = (id: string) => JSON.parse(execFileSync('docker', ['inspect', id], { encoding: 'utf8' }))[0].HostConfig as { Memory: number; PidsLimit: number; NanoCpus: number; LogConfig: { Type: string; Config: Record<string, string> } };
-    assert.deepEqual(inspect(web.containerId).LogConfig, { Type: 'json-file', Config: { 'max-size': String(10 * 1024 * 1024), 'max-file': '3' } });
+    const inspect = (id: string) =>
+      JSON.parse(execFileSync('docker', ['inspect', id], { encoding: 'utf8' }))[0].HostConfig as {
+        Memory: number;
+        PidsLimit: number;
+        NanoCpus: number;
+        LogConfig: { Type: string; Config: Record<string, string> };
+      };
+    assert.deepEqual(inspect(web.containerId).LogConfig, {
+      Type: 'json-file',
+      Config: { 'max-size': String(10 * 1024 * 1024), 'max-file': '3' },
+    });
     const resized = await h.ok('ps:resize', '-a', good, 'web', 'memory=256m', 'cpu=0.5', 'pids=128');
     assert.match(resized.stdout, /applied to the running web\.1/);
     const hc = inspect(web.containerId);
-    assert.deepEqual([hc.Memory, hc.PidsLimit, hc.NanoCpus], [256 * 1024 * 1024, 128, 500_000_000], 'the same container, new limits');
+    assert.deepEqual(
+      [hc.Memory, hc.PidsLimit, hc.NanoCpus],
+      [256 * 1024 * 1024, 128, 500_000_000],
+      'the same container, new limits',
+    );
     assert.equal((await get(h.httpPort, h.host(good))).status, 200, 'still serving');
     const bad = await h.cli('ps:resize', '-a', good, 'web', 'memory=1k', '--json');
     assert.notEqual(bad.code, 0);

@@ -22,8 +22,10 @@ describe('custom domains and certificates (no HAProxy reload)', () => {
   const app = uniqueApp('dom');
   const other = uniqueApp('oth');
   const fingerprint = (cert: TestCert) => new X509Certificate(cert.cert).fingerprint256;
-  const reloads = async () => parseShowProc(await sendSocketCommand(join(h.home, 'haproxy', 'master.sock'), 'show proc'))!.reloads;
-  const certView = async () => JSON.parse((await h.ok('certs', '-a', app, '--json')).stdout) as { fingerprint256: string; hosts: string[] } | null;
+  const reloads = async () =>
+    parseShowProc(await sendSocketCommand(join(h.home, 'haproxy', 'master.sock'), 'show proc'))!.reloads;
+  const certView = async () =>
+    JSON.parse((await h.ok('certs', '-a', app, '--json')).stdout) as { fingerprint256: string; hosts: string[] } | null;
   const keyLines = (cert: TestCert) => cert.key.split('\n').filter((line) => line && !line.startsWith('-----'));
 
   before(async () => {
@@ -57,7 +59,13 @@ describe('custom domains and certificates (no HAProxy reload)', () => {
     assert.equal(res.status, 200);
     assert.equal((JSON.parse(res.body) as { release: string }).release, 'v1');
     const list = JSON.parse((await h.ok('domains', '-a', app, '--json')).stdout) as { host: string; kind: string }[];
-    assert.deepEqual(list.map((d) => [d.host, d.kind]), [[h.host(app), 'default'], [HOST, 'custom']]);
+    assert.deepEqual(
+      list.map((d) => [d.host, d.kind]),
+      [
+        [h.host(app), 'default'],
+        [HOST, 'custom'],
+      ],
+    );
     assert.equal(await reloads(), before, 'no HAProxy reload for a host change');
 
     const refused = await h.cli('domains:add', '-a', other, HOST);
@@ -72,7 +80,7 @@ describe('custom domains and certificates (no HAProxy reload)', () => {
   });
 
   let first: TestCert;
-  test('certs:add serves HTTPS for the app\'s domains on SLIPWAY_HTTPS_PORT; certs shows it without the key', async () => {
+  test("certs:add serves HTTPS for the app's domains on SLIPWAY_HTTPS_PORT; certs shows it without the key", async () => {
     const before = await reloads();
     first = makeTestCert(dir, { cn: HOST, sans: [HOST] });
     const added = await h.ok('certs:add', '-a', app, first.certFile, first.keyFile);
@@ -88,16 +96,30 @@ describe('custom domains and certificates (no HAProxy reload)', () => {
     assert.match(shown.stdout, new RegExp(`served for +${HOST}`));
     assert.match(shown.stdout, new RegExp(`not covered +${h.host(app)}`));
     const json = (await h.ok('certs', '-a', app, '--json')).stdout;
-    for (const text of [added.stdout, shown.stdout, json]) assert.ok(!text.includes('PRIVATE KEY') && !keyLines(first).some((l) => text.includes(l)));
-    assert.equal((await httpsGet(h.httpsPort, h.host(app))).cn, 'slipway-default', 'a host the certificate does not cover gets the default one');
+    for (const text of [added.stdout, shown.stdout, json])
+      assert.ok(!text.includes('PRIVATE KEY') && !keyLines(first).some((l) => text.includes(l)));
+    assert.equal(
+      (await httpsGet(h.httpsPort, h.host(app))).cn,
+      'slipway-default',
+      'a host the certificate does not cover gets the default one',
+    );
     const pem = join(h.home, 'haproxy', 'certs', `${app}.pem`);
-    assert.equal(readFileSync(pem).length > 0 && (execFileSync('stat', ['-c', '%a', pem], { encoding: 'utf8' }).trim()), '600');
+    assert.equal(
+      readFileSync(pem).length > 0 && execFileSync('stat', ['-c', '%a', pem], { encoding: 'utf8' }).trim(),
+      '600',
+    );
     assert.equal(await reloads(), before, 'no HAProxy reload for a new certificate');
   });
 
   test('certs:add with a new certificate under continuous HTTPS load: zero failed requests, no reload', async (t) => {
     const before = await reloads();
-    const load = startHttpsLoad({ port: h.httpsPort, host: HOST, keepAliveClients: 4, freshClients: 4, maxMs: 120_000 });
+    const load = startHttpsLoad({
+      port: h.httpsPort,
+      host: HOST,
+      keepAliveClients: 4,
+      freshClients: 4,
+      maxMs: 120_000,
+    });
     try {
       await new Promise((r) => setTimeout(r, 1500));
       const renewed = makeTestCert(dir, { cn: HOST, sans: [HOST] });
@@ -106,13 +128,21 @@ describe('custom domains and certificates (no HAProxy reload)', () => {
       await new Promise((r) => setTimeout(r, 2000));
       const result = await load.stop();
       assert.ok(result.replies.length > 50, `only ${result.replies.length} requests`);
-      assert.deepEqual({ failures: result.failures, non2xx: result.non2xx.map((r) => r.status) }, { failures: [], non2xx: [] });
+      assert.deepEqual(
+        { failures: result.failures, non2xx: result.non2xx.map((r) => r.status) },
+        { failures: [], non2xx: [] },
+      );
       const late = result.replies.filter((r) => r.at > switched + 300);
       // Keep-alive connections keep the certificate of their handshake; new connections get the new one.
-      assert.ok(late.some((r) => r.fingerprint256 === fingerprint(renewed)), 'new connections get the new certificate');
+      assert.ok(
+        late.some((r) => r.fingerprint256 === fingerprint(renewed)),
+        'new connections get the new certificate',
+      );
       assert.equal((await httpsGet(h.httpsPort, HOST)).fingerprint256, fingerprint(renewed));
       assert.equal(await reloads(), before);
-      t.diagnostic(`${result.replies.length} HTTPS requests during the certificate change, 0 failed; HAProxy reload count stayed ${before}`);
+      t.diagnostic(
+        `${result.replies.length} HTTPS requests during the certificate change, 0 failed; HAProxy reload count stayed ${before}`,
+      );
       first = renewed;
     } finally {
       await load.stop();
@@ -137,11 +167,16 @@ describe('custom domains and certificates (no HAProxy reload)', () => {
       assert.equal(result.code, 1, files.join(' '));
       assert.match(result.stderr, message);
       assert.match(result.stderr, /^hint: /m);
-      assert.ok(![stranger, expired, first].some((c) => keyLines(c).some((l) => result.stderr.includes(l) || result.stdout.includes(l))));
+      assert.ok(
+        ![stranger, expired, first].some((c) =>
+          keyLines(c).some((l) => result.stderr.includes(l) || result.stdout.includes(l)),
+        ),
+      );
     }
     assert.deepEqual(await certView(), current);
     assert.equal((await httpsGet(h.httpsPort, HOST)).fingerprint256, fingerprint(first));
-    for (const cert of [first, stranger]) assert.ok(!keyLines(cert).some((l) => h.serverLog.includes(l)), 'no key material in the server log');
+    for (const cert of [first, stranger])
+      assert.ok(!keyLines(cert).some((l) => h.serverLog.includes(l)), 'no key material in the server log');
   });
 
   test('domains:remove gives the host the 404 page again; removing it twice is a clear error', async () => {

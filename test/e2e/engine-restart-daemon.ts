@@ -1,5 +1,16 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, closeSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+  closeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { DockerEngine } from '../../src/engine/docker-engine.js';
@@ -17,7 +28,11 @@ export class TestDockerd {
   readonly configFile: string;
   readonly engine: DockerEngine;
 
-  private constructor(readonly dir: string, readonly bridge: string, readonly subnet: string) {
+  private constructor(
+    readonly dir: string,
+    readonly bridge: string,
+    readonly subnet: string,
+  ) {
     this.socket = join(dir, 'docker.sock');
     this.pidFile = join(dir, 'docker.pid');
     this.configFile = join(dir, 'daemon.json');
@@ -51,18 +66,36 @@ export class TestDockerd {
   async startDaemon(): Promise<void> {
     const log = openSync(join(this.dir, 'dockerd.log'), 'a');
     const args = [
-      '--bridge', this.bridge, '--iptables=false', '--ip-masq=false',
-      '--data-root', join(this.dir, 'data'), '--exec-root', join(this.dir, 'exec'),
-      '-H', this.host, '--pidfile', this.pidFile, '--config-file', this.configFile,
+      '--bridge',
+      this.bridge,
+      '--iptables=false',
+      '--ip-masq=false',
+      '--data-root',
+      join(this.dir, 'data'),
+      '--exec-root',
+      join(this.dir, 'exec'),
+      '-H',
+      this.host,
+      '--pidfile',
+      this.pidFile,
+      '--config-file',
+      this.configFile,
     ];
     this.child = spawn('dockerd', args, { stdio: ['ignore', log, log] });
     closeSync(log);
     this.child.on('error', () => undefined);
-    await pollUntil(() => this.engine.ping(AbortSignal.timeout(1000)).then(() => true, () => undefined), {
-      timeoutMs: 60_000,
-      intervalMs: 100,
-      what: `the test dockerd to answer (log: ${join(this.dir, 'dockerd.log')})`,
-    });
+    await pollUntil(
+      () =>
+        this.engine.ping(AbortSignal.timeout(1000)).then(
+          () => true,
+          () => undefined,
+        ),
+      {
+        timeoutMs: 60_000,
+        intervalMs: 100,
+        what: `the test dockerd to answer (log: ${join(this.dir, 'dockerd.log')})`,
+      },
+    );
   }
 
   /** SIGTERM, as `systemctl restart docker` or a package upgrade does; SIGKILL if it does not exit in time. */
@@ -81,7 +114,10 @@ export class TestDockerd {
   }
 
   docker(...args: string[]): string {
-    return execFileSync('docker', ['-H', this.host, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+    return execFileSync('docker', ['-H', this.host, ...args], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }).trim();
   }
 
   /** A tiny HTTP image from Debian's busybox-static: `busybox httpd` serves /www on $PORT. */
@@ -94,7 +130,10 @@ export class TestDockerd {
     writeFileSync(join(rootfs, 'www', 'index.html'), 'ok\n');
     const tar = execFileSync('tar', ['-C', rootfs, '-c', '.'], { maxBuffer: 64 * 1024 * 1024 });
     const cmd = 'CMD ["/bin/sh", "-c", "exec /bin/busybox httpd -f -p \\"$PORT\\" -h /www"]';
-    execFileSync('docker', ['-H', this.host, 'import', '-c', cmd, '-', tag], { input: tar, stdio: ['pipe', 'ignore', 'pipe'] });
+    execFileSync('docker', ['-H', this.host, 'import', '-c', cmd, '-', tag], {
+      input: tar,
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
   }
 
   /** Containers, daemon, leftover processes of its exec root, mounts, dirs and the bridge. */

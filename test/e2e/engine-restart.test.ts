@@ -20,13 +20,14 @@ interface Row {
  * Restarting the Docker Engine (as every docker.io upgrade does) under load, against a dockerd this
  * test starts itself (own data root, exec root, socket, pidfile and bridge): never the machine's engine.
  */
-describe('a Docker Engine restart does not take apps down (a dockerd of the test\'s own)', () => {
+describe("a Docker Engine restart does not take apps down (a dockerd of the test's own)", () => {
   let daemon: TestDockerd;
   let h: Harness;
   const app = uniqueApp('engine');
   const image = 'slipway-test/busybox-web:1';
 
-  const ps = async (): Promise<Row[]> => (JSON.parse((await h.ok('ps', '-a', app, '--json')).stdout) as { processes: Row[] }).processes;
+  const ps = async (): Promise<Row[]> =>
+    (JSON.parse((await h.ok('ps', '-a', app, '--json')).stdout) as { processes: Row[] }).processes;
 
   before(async () => {
     daemon = await TestDockerd.start({ 'log-level': 'warn' });
@@ -49,10 +50,19 @@ describe('a Docker Engine restart does not take apps down (a dockerd of the test
     const events: SlipwayEvent[] = [];
     await applySetup(steps, { engine: daemon.engine, paths, emit: (e) => events.push(e), docker: files });
     assert.equal((await daemon.engine.info()).liveRestore, true, 'the running dockerd reloaded it (no restart)');
-    assert.deepEqual(JSON.parse(readFileSync(daemon.configFile, 'utf8')), { 'log-level': 'warn', 'live-restore': true });
-    assert.ok(events.some((e) => e.type === 'info' && /reloaded it \(SIGHUP\)/.test(e.text)), JSON.stringify(events));
+    assert.deepEqual(JSON.parse(readFileSync(daemon.configFile, 'utf8')), {
+      'log-level': 'warn',
+      'live-restore': true,
+    });
+    assert.ok(
+      events.some((e) => e.type === 'info' && /reloaded it \(SIGHUP\)/.test(e.text)),
+      JSON.stringify(events),
+    );
     const after = await readHostFacts(daemon.engine, paths.token, { files, local: true });
-    assert.equal(planSetup(after).some((s) => s.kind === 'enable-live-restore'), false);
+    assert.equal(
+      planSetup(after).some((s) => s.kind === 'enable-live-restore'),
+      false,
+    );
   });
 
   test('dockerd restarted under load: zero failed requests, the same containers keep serving, and the supervisor follows the engine again', async () => {
@@ -61,9 +71,21 @@ describe('a Docker Engine restart does not take apps down (a dockerd of the test
     await h.ok('deploy', '-a', app, '--image', image);
     await h.ok('ps:scale', '-a', app, 'web=2');
     const before = await ps();
-    assert.deepEqual(before.map((p) => [p.dyno, p.state]), [['web.1', 'running'], ['web.2', 'running']]);
+    assert.deepEqual(
+      before.map((p) => [p.dyno, p.state]),
+      [
+        ['web.1', 'running'],
+        ['web.2', 'running'],
+      ],
+    );
 
-    const run = startLoad({ port: h.httpPort, host: h.host(app), keepAliveClients: 8, newConnectionClients: 4, maxDurationMs: 180_000 });
+    const run = startLoad({
+      port: h.httpPort,
+      host: h.host(app),
+      keepAliveClients: 8,
+      newConnectionClients: 4,
+      maxDurationMs: 180_000,
+    });
     try {
       await new Promise((r) => setTimeout(r, 1000));
       await daemon.stopDaemon();
@@ -80,14 +102,23 @@ describe('a Docker Engine restart does not take apps down (a dockerd of the test
     }
     const summary = summarize(run.samples);
     assert.ok(summary.total > 100, `too few requests (${summary.total})`);
-    assert.deepEqual({ failed: summary.failed, non2xx: summary.non2xx, failures: summary.failures }, { failed: 0, non2xx: 0, failures: [] }, `${summary.total} requests`);
+    assert.deepEqual(
+      { failed: summary.failed, non2xx: summary.non2xx, failures: summary.failures },
+      { failed: 0, non2xx: 0, failures: [] },
+      `${summary.total} requests`,
+    );
 
     const afterRestart = await ps();
-    assert.deepEqual(afterRestart.map((p) => [p.dyno, p.state, p.containerId]), before.map((p) => [p.dyno, 'running', p.containerId]), 'live-restore kept the very same containers running');
+    assert.deepEqual(
+      afterRestart.map((p) => [p.dyno, p.state, p.containerId]),
+      before.map((p) => [p.dyno, 'running', p.containerId]),
+      'live-restore kept the very same containers running',
+    );
 
     // The supervisor reconnected to the new engine's event stream: a kill is seen as a die event and healed.
     const deadline = Date.now() + 30_000;
-    while (!/the engine answers again/.test(h.serverLog) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while (!/the engine answers again/.test(h.serverLog) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
     assert.match(h.serverLog, /lost the engine's event stream/);
     assert.match(h.serverLog, /the engine answers again/);
     daemon.docker('kill', before[0]!.containerId);
@@ -97,7 +128,8 @@ describe('a Docker Engine restart does not take apps down (a dockerd of the test
       last = await ps();
       const serving = last.filter((p) => p.state === 'running' && p.router?.startsWith('UP'));
       if (serving.length === 2 && !serving.some((p) => p.containerId === before[0]!.containerId)) break;
-      if (Date.now() > healedBy) assert.fail(`not healed within 10 s: ${JSON.stringify(last)}\n${h.serverLog.slice(-2000)}`);
+      if (Date.now() > healedBy)
+        assert.fail(`not healed within 10 s: ${JSON.stringify(last)}\n${h.serverLog.slice(-2000)}`);
       await new Promise((r) => setTimeout(r, 200));
     }
     assert.match(h.serverLog, /web\.1 died \(exit code 137\)/);

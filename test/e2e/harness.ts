@@ -33,7 +33,12 @@ export class Harness {
   server?: ChildProcess;
   serverLog = '';
 
-  private constructor(readonly home: string, readonly httpPort: number, readonly apiPort: number, readonly httpsPort: number) {}
+  private constructor(
+    readonly home: string,
+    readonly httpPort: number,
+    readonly apiPort: number,
+    readonly httpsPort: number,
+  ) {}
 
   static async create(): Promise<Harness> {
     const home = mkdtempSync(join(tmpdir(), 'slipway-e2e-'));
@@ -59,7 +64,11 @@ export class Harness {
   async startServer(extraEnv: NodeJS.ProcessEnv = {}): Promise<void> {
     // A server killed with -9 leaves its api.json behind: wait for the new one's.
     rmSync(join(this.home, 'api.json'), { force: true });
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts'), 'server'], { env: { ...this.env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts'), 'server'], {
+      env: { ...this.env, ...extraEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: ROOT,
+    });
     this.server = child;
     child.stdout!.on('data', (d: Buffer) => (this.serverLog += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (this.serverLog += d.toString()));
@@ -74,10 +83,12 @@ export class Harness {
 
   private healthy(): Promise<boolean> {
     return new Promise((resolve) => {
-      http.get({ host: '127.0.0.1', port: this.apiPort, path: '/v1/health', timeout: 1000 }, (res) => {
-        res.resume();
-        resolve(res.statusCode === 200);
-      }).on('error', () => resolve(false));
+      http
+        .get({ host: '127.0.0.1', port: this.apiPort, path: '/v1/health', timeout: 1000 }, (res) => {
+          res.resume();
+          resolve(res.statusCode === 200);
+        })
+        .on('error', () => resolve(false));
     });
   }
 
@@ -131,14 +142,22 @@ export class Harness {
   /** Like cli() but throws with the output when the exit code is not 0. */
   async ok(...argv: string[]): Promise<CliResult> {
     const result = await this.cli(...argv);
-    if (result.code !== 0) throw new Error(`slipway ${argv.join(' ')} exited ${result.code}:\n${result.stdout}\n${result.stderr}\n--- server log ---\n${this.serverLog.slice(-3000)}`);
+    if (result.code !== 0)
+      throw new Error(
+        `slipway ${argv.join(' ')} exited ${result.code}:\n${result.stdout}\n${result.stderr}\n--- server log ---\n${this.serverLog.slice(-3000)}`,
+      );
     return result;
   }
 
   /** Runs bin/slipway as a separate process (exit codes exactly as a user sees them). */
   spawnCli(argv: string[]): CliResult {
     try {
-      const stdout = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts'), ...argv], { env: this.env, cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      const stdout = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts'), ...argv], {
+        env: this.env,
+        cwd: ROOT,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       return { code: 0, stdout, stderr: '' };
     } catch (err) {
       const e = err as { status: number; stdout: string; stderr: string };
@@ -150,7 +169,14 @@ export class Harness {
   async deploySlowApp(app: string, web = 1): Promise<void> {
     await this.ok('apps:create', app);
     await this.ok('apps:settings:set', '-a', app, 'healthcheck.path=/health');
-    await this.ok('deploy', '-a', app, join(ROOT, 'test', 'e2e', 'fixtures', 'slow-app'), '--build-arg', `BASE_IMAGE=${BASE_IMAGE}`);
+    await this.ok(
+      'deploy',
+      '-a',
+      app,
+      join(ROOT, 'test', 'e2e', 'fixtures', 'slow-app'),
+      '--build-arg',
+      `BASE_IMAGE=${BASE_IMAGE}`,
+    );
     if (web !== 1) await this.ok('ps:scale', '-a', app, `web=${web}`);
   }
 
@@ -158,12 +184,19 @@ export class Harness {
   async api<T>(path: string): Promise<T> {
     const token = readFileSync(join(this.home, 'token'), 'utf8').trim();
     return new Promise((resolve, reject) => {
-      const req = http.get({ host: '127.0.0.1', port: this.apiPort, path, headers: { authorization: `Bearer ${token}` }, timeout: 10_000 }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (body += c));
-        res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(body) as T) : reject(new Error(`GET ${path}: ${res.statusCode} ${body}`))));
-      });
+      const req = http.get(
+        { host: '127.0.0.1', port: this.apiPort, path, headers: { authorization: `Bearer ${token}` }, timeout: 10_000 },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (body += c));
+          res.on('end', () =>
+            res.statusCode === 200
+              ? resolve(JSON.parse(body) as T)
+              : reject(new Error(`GET ${path}: ${res.statusCode} ${body}`)),
+          );
+        },
+      );
       req.on('error', reject);
       req.on('timeout', () => req.destroy(new Error(`GET ${path}: timeout`)));
     });
@@ -195,10 +228,16 @@ export class Harness {
   removeAppContainers(...apps: string[]): void {
     this.killServerNow();
     for (const app of apps) {
-      const ids = execFileSync('docker', ['ps', '-aq', '--filter', `label=slipway.app=${app}`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+      const ids = execFileSync('docker', ['ps', '-aq', '--filter', `label=slipway.app=${app}`], { encoding: 'utf8' })
+        .trim()
+        .split('\n')
+        .filter(Boolean);
       if (ids.length) execFileSync('docker', ['rm', '-f', ...ids], { stdio: 'ignore' });
       // …and the images Slipway built for it (tags slipway/<app>:build-…).
-      const images = execFileSync('docker', ['images', '-q', `slipway/${app}`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+      const images = execFileSync('docker', ['images', '-q', `slipway/${app}`], { encoding: 'utf8' })
+        .trim()
+        .split('\n')
+        .filter(Boolean);
       if (images.length) {
         try {
           execFileSync('docker', ['rmi', '-f', ...new Set(images)], { stdio: 'ignore' });
@@ -213,12 +252,15 @@ export class Harness {
 /** A GET through the router with a Host header. */
 export function get(port: number, host: string, path = '/'): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path, headers: { host }, agent: false, timeout: 5000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, path, headers: { host }, agent: false, timeout: 5000 },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
     req.on('error', reject);
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.end();

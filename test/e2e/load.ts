@@ -78,10 +78,18 @@ export function startLoad(opts: LoadOptions): LoadRun {
   for (let i = 0; i < opts.keepAliveClients; i++) {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     agents.push(agent);
-    loops.push((async () => { while (running && Date.now() < deadline) await one(agent); })());
+    loops.push(
+      (async () => {
+        while (running && Date.now() < deadline) await one(agent);
+      })(),
+    );
   }
   for (let i = 0; i < opts.newConnectionClients; i++) {
-    loops.push((async () => { while (running && Date.now() < deadline) await one(false); })());
+    loops.push(
+      (async () => {
+        while (running && Date.now() < deadline) await one(false);
+      })(),
+    );
   }
   return {
     samples,
@@ -104,7 +112,12 @@ export interface LoadSummary {
 export function summarize(samples: LoadSample[]): LoadSummary {
   const failed = samples.filter((s) => s.error !== undefined);
   const non2xx = samples.filter((s) => s.error === undefined && !s.ok);
-  const failures = [...failed.map((s) => `error ${s.error} (${s.keepAlive ? 'keep-alive' : 'new conn'}) at ${new Date(s.startedAt).toISOString()}`), ...non2xx.map((s) => `HTTP ${s.status} ${s.body?.slice(0, 80)} at ${new Date(s.startedAt).toISOString()}`)];
+  const failures = [
+    ...failed.map(
+      (s) => `error ${s.error} (${s.keepAlive ? 'keep-alive' : 'new conn'}) at ${new Date(s.startedAt).toISOString()}`,
+    ),
+    ...non2xx.map((s) => `HTTP ${s.status} ${s.body?.slice(0, 80)} at ${new Date(s.startedAt).toISOString()}`),
+  ];
   return { total: samples.length, failed: failed.length, non2xx: non2xx.length, failures: failures.slice(0, 20) };
 }
 

@@ -8,17 +8,42 @@ import { startLoad, summarize, type LoadSample, type LoadRun } from './load.js';
 const SLOW_APP = join(ROOT, 'test', 'e2e', 'fixtures', 'slow-app');
 const PROCFILE_APP = join(ROOT, 'test', 'e2e', 'fixtures', 'procfile-app');
 
-interface Event { type: string; stage?: string; label?: string; ms?: number; ok?: boolean; source?: string; text?: string }
-interface ReleaseRow { version: number; status: string; current: boolean; description: string; configKeys: string[]; createdBy: string; rollbackOf?: number; deployMs?: number }
+interface Event {
+  type: string;
+  stage?: string;
+  label?: string;
+  ms?: number;
+  ok?: boolean;
+  source?: string;
+  text?: string;
+}
+interface ReleaseRow {
+  version: number;
+  status: string;
+  current: boolean;
+  description: string;
+  configKeys: string[];
+  createdBy: string;
+  rollbackOf?: number;
+  deployMs?: number;
+}
 
 function colorsSince(samples: LoadSample[], since: number): Set<string> {
-  return new Set(samples.filter((s) => s.ok && s.startedAt >= since).map((s) => String((JSON.parse(s.body!) as { color: string | null }).color)));
+  return new Set(
+    samples
+      .filter((s) => s.ok && s.startedAt >= since)
+      .map((s) => String((JSON.parse(s.body!) as { color: string | null }).color)),
+  );
 }
 
 function assertNoFailures(samples: LoadSample[], what: string): void {
   const summary = summarize(samples);
   assert.ok(summary.total > 30, `${what}: ${summary.total} requests`);
-  assert.deepEqual({ failed: summary.failed, non2xx: summary.non2xx, failures: summary.failures }, { failed: 0, non2xx: 0, failures: [] }, what);
+  assert.deepEqual(
+    { failed: summary.failed, non2xx: summary.non2xx, failures: summary.failures },
+    { failed: 0, non2xx: 0, failures: [] },
+    what,
+  );
 }
 
 describe('release lifecycle: rollback, blue-green, release phase, one-off runs, logs', () => {
@@ -26,8 +51,10 @@ describe('release lifecycle: rollback, blue-green, release phase, one-off runs, 
   const app = uniqueApp('life');
   const procApp = uniqueApp('proc');
   const reloadApp = uniqueApp('reload');
-  const load = (host: string): LoadRun => startLoad({ port: h.httpPort, host, keepAliveClients: 6, newConnectionClients: 3, maxDurationMs: 5 * 60_000 });
-  const releases = async (name = app) => JSON.parse((await h.ok('releases', '-a', name, '--json')).stdout) as ReleaseRow[];
+  const load = (host: string): LoadRun =>
+    startLoad({ port: h.httpPort, host, keepAliveClients: 6, newConnectionClients: 3, maxDurationMs: 5 * 60_000 });
+  const releases = async (name = app) =>
+    JSON.parse((await h.ok('releases', '-a', name, '--json')).stdout) as ReleaseRow[];
   const json = async <T>(...argv: string[]) => JSON.parse((await h.ok(...argv, '--json')).stdout) as T;
 
   before(async () => {
@@ -58,7 +85,14 @@ describe('release lifecycle: rollback, blue-green, release phase, one-off runs, 
     assertNoFailures(run.samples, 'rollback');
     assert.deepEqual([...colorsSince(run.samples, done)], ['blue']);
     const rows = await releases();
-    assert.deepEqual(rows.map((r) => [r.version, r.current ? 'current' : r.status]), [[3, 'current'], [2, 'rolled back'], [1, 'succeeded']]);
+    assert.deepEqual(
+      rows.map((r) => [r.version, r.current ? 'current' : r.status]),
+      [
+        [3, 'current'],
+        [2, 'rolled back'],
+        [1, 'succeeded'],
+      ],
+    );
     assert.equal(rows[0]!.description, 'Rollback to v1');
     assert.equal(rows[0]!.rollbackOf, 1);
     assert.deepEqual(rows[0]!.configKeys, ['COLOR']);
@@ -98,13 +132,19 @@ describe('release lifecycle: rollback, blue-green, release phase, one-off runs, 
     let afterRollback = 0;
     let rollbackStarted = 0;
     try {
-      deployEvents = (JSON.parse((await h.ok('config:set', '-a', app, 'COLOR=red', '--json')).stdout) as { events: Event[] }).events;
+      deployEvents = (
+        JSON.parse((await h.ok('config:set', '-a', app, 'COLOR=red', '--json')).stdout) as { events: Event[] }
+      ).events;
       afterDeploy = Date.now();
       await new Promise((r) => setTimeout(r, 600));
       // A new app reloads HAProxy: the warm (maint) set must survive it for the rollback to stay instant.
       await h.ok('apps:create', reloadApp);
       const warm = await json<{ routerServers: { status: string }[] }>('ps', '-a', app);
-      assert.equal(warm.routerServers.filter((s) => s.status.startsWith('MAINT')).length, 2, `warm set still in HAProxy after a reload: ${JSON.stringify(warm.routerServers)}`);
+      assert.equal(
+        warm.routerServers.filter((s) => s.status.startsWith('MAINT')).length,
+        2,
+        `warm set still in HAProxy after a reload: ${JSON.stringify(warm.routerServers)}`,
+      );
       rollbackStarted = Date.now();
       rollbackEvents = (JSON.parse((await h.ok('rollback', '-a', app, '--json')).stdout) as { events: Event[] }).events;
       afterRollback = Date.now();
@@ -113,20 +153,41 @@ describe('release lifecycle: rollback, blue-green, release phase, one-off runs, 
       await run.stop();
     }
     assertNoFailures(run.samples, 'blue-green deploy + instant rollback');
-    assert.deepEqual([...colorsSince(run.samples.filter((s) => s.startedAt < rollbackStarted), afterDeploy)], ['red']);
+    assert.deepEqual(
+      [
+        ...colorsSince(
+          run.samples.filter((s) => s.startedAt < rollbackStarted),
+          afterDeploy,
+        ),
+      ],
+      ['red'],
+    );
     assert.deepEqual([...colorsSince(run.samples, afterRollback)], ['blue']);
-    const switchOf = (events: Event[]) => events.find((e) => e.type === 'stage-end' && e.label?.startsWith('switch all traffic'));
+    const switchOf = (events: Event[]) =>
+      events.find((e) => e.type === 'stage-end' && e.label?.startsWith('switch all traffic'));
     const deploySwitch = switchOf(deployEvents);
     const rollbackSwitch = switchOf(rollbackEvents);
     assert.ok(deploySwitch && rollbackSwitch, 'both switches are in the deploy log');
     // The new set was fully started and staged before the switch.
-    const startsBefore = deployEvents.slice(0, deployEvents.indexOf(deploySwitch!)).filter((e) => e.type === 'stage-end' && e.stage === 'start');
+    const startsBefore = deployEvents
+      .slice(0, deployEvents.indexOf(deploySwitch!))
+      .filter((e) => e.type === 'stage-end' && e.stage === 'start');
     assert.equal(startsBefore.length, 2);
-    assert.equal(rollbackEvents.filter((e) => e.type === 'stage-start' && e.stage === 'start').length, 0, 'the instant rollback starts no container');
+    assert.equal(
+      rollbackEvents.filter((e) => e.type === 'stage-start' && e.stage === 'start').length,
+      0,
+      'the instant rollback starts no container',
+    );
     assert.ok(rollbackEvents.some((e) => e.type === 'info' && /is warm/.test(e.text ?? '')));
-    process.stderr.write(`# blue-green switch ${deploySwitch!.ms} ms, instant rollback switch ${rollbackSwitch!.ms} ms\n`);
+    process.stderr.write(
+      `# blue-green switch ${deploySwitch!.ms} ms, instant rollback switch ${rollbackSwitch!.ms} ms\n`,
+    );
     const ps = await json<{ processes: { release: string; router?: string; state: string }[] }>('ps', '-a', app);
-    assert.equal(ps.processes.filter((p) => p.router?.startsWith('MAINT')).length, 2, 'the previous set is warm (running, out of rotation)');
+    assert.equal(
+      ps.processes.filter((p) => p.router?.startsWith('MAINT')).length,
+      2,
+      'the previous set is warm (running, out of rotation)',
+    );
   });
 
   test('a warm set retires when its window ends', async () => {
@@ -140,7 +201,10 @@ describe('release lifecycle: rollback, blue-green, release phase, one-off runs, 
       await new Promise((r) => setTimeout(r, 500));
     }
     const current = (await releases()).find((r) => r.current)!.version;
-    assert.deepEqual(ps.processes.map((p) => p.release), [`v${current}`, `v${current}`]);
+    assert.deepEqual(
+      ps.processes.map((p) => p.release),
+      [`v${current}`, `v${current}`],
+    );
     await h.ok('apps:settings:set', '-a', app, 'deploy.strategy=rolling');
     await h.ok('ps:scale', '-a', app, 'web=1');
   });
@@ -160,20 +224,31 @@ describe('release lifecycle: rollback, blue-green, release phase, one-off runs, 
   });
 
   test('logs outlive deploys: lines of removed containers of earlier releases are still shown', async () => {
-    const lines = (await h.ok('logs', '-a', app, '-n', '2000', '--json')).stdout.trim().split('\n').map((l) => JSON.parse(l) as { release: string; dyno: string; text: string });
-    assert.ok(lines.some((l) => l.release === 'v1' && /listening/.test(l.text)), 'v1 logs kept after its containers were removed');
+    const lines = (await h.ok('logs', '-a', app, '-n', '2000', '--json')).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { release: string; dyno: string; text: string });
+    assert.ok(
+      lines.some((l) => l.release === 'v1' && /listening/.test(l.text)),
+      'v1 logs kept after its containers were removed',
+    );
     assert.ok(lines.every((l) => /^web\.\d+$/.test(l.dyno)));
   });
 
   test('logs -f follows across a deploy without reconnecting, with the first lines of the new containers', async () => {
     // -n 1: the one backlog line shows that the follower is connected before the deploy starts.
-    const follower = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts'), 'logs', '-a', app, '-f', '-n', '1'], { env: h.env, cwd: ROOT });
+    const follower = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts'), 'logs', '-a', app, '-f', '-n', '1'],
+      { env: h.env, cwd: ROOT },
+    );
     let output = '';
     follower.stdout.on('data', (d: Buffer) => (output += d.toString()));
     const waitFor = async (pattern: RegExp, what: string) => {
       const deadline = Date.now() + 30_000;
       while (!pattern.test(output)) {
-        if (Date.now() > deadline || follower.exitCode !== null) assert.fail(`logs -f: no ${what} (exit ${follower.exitCode}):\n${output.slice(-2000)}`);
+        if (Date.now() > deadline || follower.exitCode !== null)
+          assert.fail(`logs -f: no ${what} (exit ${follower.exitCode}):\n${output.slice(-2000)}`);
         await new Promise((r) => setTimeout(r, 100));
       }
     };
@@ -182,7 +257,10 @@ describe('release lifecycle: rollback, blue-green, release phase, one-off runs, 
       await h.ok('config:set', '-a', app, 'FOLLOW=1');
       const version = (await releases()).find((r) => r.current)!.version;
       // The container's first line, written as soon as it listens (before it was ever routed).
-      await waitFor(new RegExp(`\\[web\\.1\\] v${version}: slow-app v${version} listening`), `first line of v${version}`);
+      await waitFor(
+        new RegExp(`\\[web\\.1\\] v${version}: slow-app v${version} listening`),
+        `first line of v${version}`,
+      );
       assert.equal(follower.exitCode, null, 'the same logs -f process is still following');
     } finally {
       follower.kill('SIGINT');
@@ -191,15 +269,25 @@ describe('release lifecycle: rollback, blue-green, release phase, one-off runs, 
 
   test('release phase: runs exactly once before traffic moves; a failing one switches nothing', async () => {
     await h.ok('apps:create', procApp);
-    const deploy = JSON.parse((await h.ok('deploy', '-a', procApp, PROCFILE_APP, '--build-arg', `BASE_IMAGE=${BASE_IMAGE}`, '--json')).stdout) as { events: Event[] };
-    const outputs = deploy.events.filter((e) => e.type === 'output' && e.source === 'release' && /RELEASE PHASE/.test(e.text ?? ''));
+    const deploy = JSON.parse(
+      (await h.ok('deploy', '-a', procApp, PROCFILE_APP, '--build-arg', `BASE_IMAGE=${BASE_IMAGE}`, '--json')).stdout,
+    ) as { events: Event[] };
+    const outputs = deploy.events.filter(
+      (e) => e.type === 'output' && e.source === 'release' && /RELEASE PHASE/.test(e.text ?? ''),
+    );
     assert.equal(outputs.length, 1, 'exactly once');
     const releaseAt = deploy.events.indexOf(outputs[0]!);
     const firstRoute = deploy.events.findIndex((e) => e.type === 'stage-start' && e.stage === 'route');
     assert.ok(releaseAt >= 0 && firstRoute > releaseAt, 'before the first container is routed');
     await h.ok('ps:scale', '-a', procApp, 'worker=1');
     const ps = await json<{ processes: { dyno: string; state: string }[] }>('ps', '-a', procApp);
-    assert.deepEqual(ps.processes.map((p) => [p.dyno, p.state]), [['web.1', 'running'], ['worker.1', 'running']]);
+    assert.deepEqual(
+      ps.processes.map((p) => [p.dyno, p.state]),
+      [
+        ['web.1', 'running'],
+        ['worker.1', 'running'],
+      ],
+    );
 
     const run = load(h.host(procApp));
     let failed;
@@ -213,21 +301,76 @@ describe('release lifecycle: rollback, blue-green, release phase, one-off runs, 
     assert.match(failed.stderr, /release command exited with code 3/);
     const rows = await releases(procApp);
     assert.equal(rows[0]!.status, 'failed');
-    assert.ok(run.samples.every((s) => (JSON.parse(s.body!) as { release: string }).release === 'v1'), 'nothing switched');
+    assert.ok(
+      run.samples.every((s) => (JSON.parse(s.body!) as { release: string }).release === 'v1'),
+      'nothing switched',
+    );
   });
 
   test('run: output, exit code and config are right, and nothing is left behind', async () => {
-    const out = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts'), 'run', '-a', app, '--', 'sh', '-c', 'echo "color=$COLOR"; echo oops >&2; exit 7'], { env: h.env, cwd: ROOT, encoding: 'utf8' });
+    const out = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(ROOT, 'src', 'cli', 'bin.ts'),
+        'run',
+        '-a',
+        app,
+        '--',
+        'sh',
+        '-c',
+        'echo "color=$COLOR"; echo oops >&2; exit 7',
+      ],
+      { env: h.env, cwd: ROOT, encoding: 'utf8' },
+    );
     assert.equal(out.status, 7);
     assert.match(out.stdout, /color=yellow/);
     assert.match(out.stderr, /oops/);
-    const older = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts'), 'run', '-a', app, '--release', 'v2', '--', 'sh', '-c', 'echo "color=$COLOR"'], { env: h.env, cwd: ROOT, encoding: 'utf8' });
+    const older = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(ROOT, 'src', 'cli', 'bin.ts'),
+        'run',
+        '-a',
+        app,
+        '--release',
+        'v2',
+        '--',
+        'sh',
+        '-c',
+        'echo "color=$COLOR"',
+      ],
+      { env: h.env, cwd: ROOT, encoding: 'utf8' },
+    );
     assert.equal(older.status, 0);
     assert.match(older.stdout, /color=green/, '--release runs an older release with its config');
-    const interactive = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts'), 'run', '-i', '-a', app, '--', 'sh', '-c', 'read line; echo "got $line"; exit 3'], { env: h.env, cwd: ROOT, encoding: 'utf8', input: 'hello\n', timeout: 60_000 });
+    const interactive = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(ROOT, 'src', 'cli', 'bin.ts'),
+        'run',
+        '-i',
+        '-a',
+        app,
+        '--',
+        'sh',
+        '-c',
+        'read line; echo "got $line"; exit 3',
+      ],
+      { env: h.env, cwd: ROOT, encoding: 'utf8', input: 'hello\n', timeout: 60_000 },
+    );
     assert.equal(interactive.status, 3, interactive.stderr);
     assert.match(interactive.stdout, /got hello/);
-    const left = execFileSync('docker', ['ps', '-aq', '--filter', `label=slipway.app=${app}`, '--filter', 'label=slipway.process=run'], { encoding: 'utf8' }).trim();
+    const left = execFileSync(
+      'docker',
+      ['ps', '-aq', '--filter', `label=slipway.app=${app}`, '--filter', 'label=slipway.process=run'],
+      { encoding: 'utf8' },
+    ).trim();
     assert.equal(left, '', 'one-off containers are removed');
   });
 });

@@ -39,9 +39,15 @@ describe('image retention keeps the images of the last N releases and prunes the
       appendFileSync(join(src, 'server.js'), `\n// build ${i}\n`);
       await h.ok('deploy', '-a', app, src, '--build-arg', `BASE_IMAGE=${BASE_IMAGE}`);
     }
-    const releases = JSON.parse((await h.ok('releases', '-a', app, '--json')).stdout) as { version: number; image: string }[];
+    const releases = JSON.parse((await h.ok('releases', '-a', app, '--json')).stdout) as {
+      version: number;
+      image: string;
+    }[];
     const image = (v: number) => releases.find((r) => r.version === v)!.image;
-    assert.deepEqual([1, 2, 3, 4].map((v) => imageExists(image(v))), [false, false, true, true]);
+    assert.deepEqual(
+      [1, 2, 3, 4].map((v) => imageExists(image(v))),
+      [false, false, true, true],
+    );
     const refused = await h.cli('rollback', '-a', app, 'v1');
     assert.notEqual(refused.code, 0);
     assert.match(refused.stderr, /no longer on this host/);

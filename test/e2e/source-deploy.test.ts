@@ -29,18 +29,30 @@ function stampManifest(dir: string): void {
   const nonce = `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
   const pkg = join(dir, 'package.json');
   if (existsSync(pkg)) {
-    writeFileSync(pkg, JSON.stringify({ ...(JSON.parse(readFileSync(pkg, 'utf8')) as object), description: `slipway e2e ${nonce}` }, null, 2));
+    writeFileSync(
+      pkg,
+      JSON.stringify(
+        { ...(JSON.parse(readFileSync(pkg, 'utf8')) as object), description: `slipway e2e ${nonce}` },
+        null,
+        2,
+      ),
+    );
     return;
   }
   for (const name of ['requirements.txt', 'Gemfile']) {
-    if (existsSync(join(dir, name))) writeFileSync(join(dir, name), `${readFileSync(join(dir, name), 'utf8')}# e2e run ${nonce}\n`);
+    if (existsSync(join(dir, name)))
+      writeFileSync(join(dir, name), `${readFileSync(join(dir, name), 'utf8')}# e2e run ${nonce}\n`);
   }
 }
 
 /** The CLI as a separate process, asynchronously (several deploys at once). */
 function cliAsync(h: Harness, argv: string[]): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts'), ...argv], { env: h.env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts'), ...argv], {
+      env: h.env,
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -52,7 +64,10 @@ function cliAsync(h: Harness, argv: string[]): Promise<CliResult> {
 
 async function deployOk(h: Harness, argv: string[]): Promise<CliResult> {
   const result = await cliAsync(h, argv);
-  if (result.code !== 0) throw new Error(`slipway ${argv.join(' ')} exited ${result.code}:\n${result.stdout}\n${result.stderr.slice(-6000)}\n--- server log ---\n${h.serverLog.slice(-3000)}`);
+  if (result.code !== 0)
+    throw new Error(
+      `slipway ${argv.join(' ')} exited ${result.code}:\n${result.stdout}\n${result.stderr.slice(-6000)}\n--- server log ---\n${h.serverLog.slice(-3000)}`,
+    );
   return result;
 }
 
@@ -74,7 +89,12 @@ async function answers(h: Harness, app: string, body: RegExp): Promise<void> {
 describe('deploy of a directory without a Dockerfile (real builds, real Docker, real HAProxy)', () => {
   let h: Harness;
   let work: string;
-  const apps = { node: uniqueApp('src-node'), python: uniqueApp('src-py'), ruby: uniqueApp('src-rb'), bad: uniqueApp('src-bad') };
+  const apps = {
+    node: uniqueApp('src-node'),
+    python: uniqueApp('src-py'),
+    ruby: uniqueApp('src-rb'),
+    bad: uniqueApp('src-bad'),
+  };
   const dirs: Record<string, string> = {};
   const deploys: Record<string, CliResult> = {};
 
@@ -135,21 +155,35 @@ describe('deploy of a directory without a Dockerfile (real builds, real Docker, 
 
   test('nothing is written into the deployed directories', () => {
     for (const dir of Object.values(dirs)) {
-      for (const name of ['Dockerfile', '.dockerignore', 'slipway-ca.crt', 'docker-compose.yml', 'slipway.yml']) assert.equal(existsSync(join(dir, name)), false, `${dir}/${name}`);
+      for (const name of ['Dockerfile', '.dockerignore', 'slipway-ca.crt', 'docker-compose.yml', 'slipway.yml'])
+        assert.equal(existsSync(join(dir, name)), false, `${dir}/${name}`);
     }
   });
 
   test('a source-only change rebuilds only the layers after the dependency install', async () => {
     const server = join(dirs['node']!, 'server.js');
     writeFileSync(server, readFileSync(server, 'utf8').replace('hello from express', 'hello again from express'));
-    const { stderr } = await deployOk(h, ['deploy', '-a', apps.node, dirs['node']!, ...BUILD_FLAGS, '--ca-cert', HOST_CA]);
-    for (const step of [/RUN apt-get update/, /COPY package\.json package-lock\.json/, /RUN npm ci/]) assert.match(stepOutput(stderr, step), /Using cache/, `cached: ${step}`);
+    const { stderr } = await deployOk(h, [
+      'deploy',
+      '-a',
+      apps.node,
+      dirs['node']!,
+      ...BUILD_FLAGS,
+      '--ca-cert',
+      HOST_CA,
+    ]);
+    for (const step of [/RUN apt-get update/, /COPY package\.json package-lock\.json/, /RUN npm ci/])
+      assert.match(stepOutput(stderr, step), /Using cache/, `cached: ${step}`);
     assert.doesNotMatch(stepOutput(stderr, /COPY --chown=app:app \. \./), /Using cache/, 'the source layer is rebuilt');
     await answers(h, apps.node, /hello again from express/);
     const [next, previous] = await images(apps.node);
     // docker history: the dependency layer is the very same layer in both images; the source layer is not.
     const layer = (image: string, createdBy: RegExp) => {
-      const lines = execFileSync('docker', ['history', '--no-trunc', '--format', '{{.ID}}\t{{.CreatedBy}}', image], { encoding: 'utf8' }).trim().split('\n');
+      const lines = execFileSync('docker', ['history', '--no-trunc', '--format', '{{.ID}}\t{{.CreatedBy}}', image], {
+        encoding: 'utf8',
+      })
+        .trim()
+        .split('\n');
       const found = lines.find((l) => createdBy.test(l.split('\t')[1] ?? ''));
       assert.ok(found, `${image} has a layer made by ${createdBy}`);
       return found.split('\t')[0];
@@ -160,10 +194,16 @@ describe('deploy of a directory without a Dockerfile (real builds, real Docker, 
 
   test('slipway.yml next to the source sets the health check and the processes', async () => {
     const dir = dirs['python']!;
-    writeFileSync(join(dir, 'slipway.yml'), 'processes:\n  web: python app.py\nport: 8000\nhealthcheck:\n  path: /\n  attempts: 40\n');
+    writeFileSync(
+      join(dir, 'slipway.yml'),
+      'processes:\n  web: python app.py\nport: 8000\nhealthcheck:\n  path: /\n  attempts: 40\n',
+    );
     rmSync(join(dir, 'Procfile'));
     await deployOk(h, ['deploy', '-a', apps.python, dir, ...BUILD_FLAGS]);
-    const settings = JSON.parse((await h.ok('apps:settings', '-a', apps.python, '--json')).stdout) as { port: number; healthcheck: { path?: string; attempts: number } };
+    const settings = JSON.parse((await h.ok('apps:settings', '-a', apps.python, '--json')).stdout) as {
+      port: number;
+      healthcheck: { path?: string; attempts: number };
+    };
     assert.deepEqual([settings.port, settings.healthcheck.path, settings.healthcheck.attempts], [8000, '/', 40]);
     await answers(h, apps.python, /hello from python-wsgi-local/);
   });
@@ -197,7 +237,16 @@ describe('slipway init (local, no server)', () => {
     const dir = copyFixture(work, 'node-express-npm');
     const result = await cli('init', dir, '--runtime', 'debian', '--ca-cert', HOST_CA);
     assert.equal(result.code, 0, result.stderr);
-    assert.deepEqual(readdirSync(dir).sort(), ['.dockerignore', 'Dockerfile', 'docker-compose.yml', 'package-lock.json', 'package.json', 'server.js', 'slipway-ca.crt', 'slipway.yml']);
+    assert.deepEqual(readdirSync(dir).sort(), [
+      '.dockerignore',
+      'Dockerfile',
+      'docker-compose.yml',
+      'package-lock.json',
+      'package.json',
+      'server.js',
+      'slipway-ca.crt',
+      'slipway.yml',
+    ]);
     assert.equal(readFileSync(join(dir, 'slipway-ca.crt'), 'utf8'), readFileSync(HOST_CA, 'utf8'));
     assert.match(readFileSync(join(dir, 'Dockerfile'), 'utf8'), /^COPY slipway-ca\.crt /m);
     assert.match(readFileSync(join(dir, 'slipway.yml'), 'utf8'), /caCert: slipway-ca\.crt/);

@@ -12,12 +12,23 @@ describe('zero-downtime rollouts through HAProxy (real Docker, real HAProxy, rea
   const app = uniqueApp('slow');
   let image = '';
 
-  const load = (): LoadRun => startLoad({ port: h.httpPort, host: h.host(app), keepAliveClients: 8, newConnectionClients: 4, maxDurationMs: 8 * 60_000 });
+  const load = (): LoadRun =>
+    startLoad({
+      port: h.httpPort,
+      host: h.host(app),
+      keepAliveClients: 8,
+      newConnectionClients: 4,
+      maxDurationMs: 8 * 60_000,
+    });
 
   const assertClean = (samples: Parameters<typeof summarize>[0], what: string) => {
     const summary = summarize(samples);
     assert.ok(summary.total > 50, `${what}: too few requests (${summary.total}) to mean anything`);
-    assert.deepEqual({ failed: summary.failed, non2xx: summary.non2xx, failures: summary.failures }, { failed: 0, non2xx: 0, failures: [] }, `${what}: ${summary.total} requests`);
+    assert.deepEqual(
+      { failed: summary.failed, non2xx: summary.non2xx, failures: summary.failures },
+      { failed: 0, non2xx: 0, failures: [] },
+      `${what}: ${summary.total} requests`,
+    );
   };
 
   const currentRelease = async (): Promise<number> => {
@@ -90,7 +101,10 @@ describe('zero-downtime rollouts through HAProxy (real Docker, real HAProxy, rea
     assertClean(run.samples, 'TCP-checked deploy of a slow starter');
     // Docker's userland proxy accepts connections before the app listens: the probe must see through it.
     const probe = events.find((e) => e.type === 'stage-end' && e.stage === 'probe');
-    assert.ok(probe && probe.ok && probe.ms! >= 1500, `the TCP probe waited for the app to listen: ${JSON.stringify(probe)}`);
+    assert.ok(
+      probe && probe.ok && probe.ms! >= 1500,
+      `the TCP probe waited for the app to listen: ${JSON.stringify(probe)}`,
+    );
   });
 
   test('a release that never becomes healthy fails under load without a failed request; the old release keeps serving', async () => {
@@ -107,7 +121,11 @@ describe('zero-downtime rollouts through HAProxy (real Docker, real HAProxy, rea
     assertClean(run.samples, 'failed release');
     assert.notEqual(result.code, 0);
     assert.match(result.stderr, /never became healthy/);
-    assert.match(result.stderr, /NEVER_HEALTHY=1: not listening on purpose/, 'the error shows the container\'s last log lines');
+    assert.match(
+      result.stderr,
+      /NEVER_HEALTHY=1: not listening on purpose/,
+      "the error shows the container's last log lines",
+    );
     assert.match(result.stderr, /last health checks/);
     assert.equal(await currentRelease(), before);
     const { stdout } = await h.ok('releases', '-a', app, '--json');
@@ -115,9 +133,17 @@ describe('zero-downtime rollouts through HAProxy (real Docker, real HAProxy, rea
     assert.equal(failed.status, 'failed');
     assert.equal(failed.version, before + 1);
     const { stdout: config } = await h.ok('config', '-a', app, '--json');
-    assert.equal((JSON.parse(config) as Record<string, string>)['NEVER_HEALTHY'], undefined, 'the failed config change was undone');
+    assert.equal(
+      (JSON.parse(config) as Record<string, string>)['NEVER_HEALTHY'],
+      undefined,
+      'the failed config change was undone',
+    );
     const ps = JSON.parse((await h.ok('ps', '-a', app, '--json')).stdout) as { processes: { release: string }[] };
-    assert.deepEqual(ps.processes.map((p) => p.release), [`v${before}`], 'no container of the failed release is left');
+    assert.deepEqual(
+      ps.processes.map((p) => p.release),
+      [`v${before}`],
+      'no container of the failed release is left',
+    );
     assert.equal(releasesSince(run.samples, 0).has(`v${before + 1}`), false);
     await h.ok('apps:settings:set', '-a', app, 'healthcheck.attempts=60');
   });
@@ -126,11 +152,24 @@ describe('zero-downtime rollouts through HAProxy (real Docker, real HAProxy, rea
     const run = load();
     try {
       await h.ok('ps:scale', '-a', app, 'web=4');
-      const ps = JSON.parse((await h.ok('ps', '-a', app, '--json')).stdout) as { processes: { dyno: string; router?: string }[] };
-      assert.deepEqual(ps.processes.map((p) => p.dyno), ['web.1', 'web.2', 'web.3', 'web.4']);
-      assert.ok(ps.processes.every((p) => p.router?.startsWith('UP')), JSON.stringify(ps.processes));
+      const ps = JSON.parse((await h.ok('ps', '-a', app, '--json')).stdout) as {
+        processes: { dyno: string; router?: string }[];
+      };
+      assert.deepEqual(
+        ps.processes.map((p) => p.dyno),
+        ['web.1', 'web.2', 'web.3', 'web.4'],
+      );
+      assert.ok(
+        ps.processes.every((p) => p.router?.startsWith('UP')),
+        JSON.stringify(ps.processes),
+      );
       await new Promise((r) => setTimeout(r, 1500));
-      const dynos = new Set(run.samples.filter((s) => s.ok).slice(-60).map((s) => (JSON.parse(s.body!) as { dyno: string }).dyno));
+      const dynos = new Set(
+        run.samples
+          .filter((s) => s.ok)
+          .slice(-60)
+          .map((s) => (JSON.parse(s.body!) as { dyno: string }).dyno),
+      );
       assert.ok(dynos.size >= 3, `traffic spreads over the new containers (${[...dynos].join(',')})`);
       await h.ok('ps:scale', '-a', app, 'web=1');
     } finally {
@@ -138,7 +177,10 @@ describe('zero-downtime rollouts through HAProxy (real Docker, real HAProxy, rea
     }
     assertClean(run.samples, 'scale 1→4→1');
     const ps = JSON.parse((await h.ok('ps', '-a', app, '--json')).stdout) as { processes: { dyno: string }[] };
-    assert.deepEqual(ps.processes.map((p) => p.dyno), ['web.1']);
+    assert.deepEqual(
+      ps.processes.map((p) => p.dyno),
+      ['web.1'],
+    );
   });
 
   test('HAProxy killed with -9 is restarted by the supervisor and its routes come back without a deploy', async () => {
@@ -172,11 +214,16 @@ describe('zero-downtime rollouts through HAProxy (real Docker, real HAProxy, rea
     const result = JSON.parse(stdout) as { removedContainers: number; removedImages: number };
     assert.ok(result.removedContainers >= 1);
     assert.ok(result.removedImages >= 1);
-    const left = execFileSync('docker', ['ps', '-aq', '--filter', `label=slipway.app=${app}`], { encoding: 'utf8' }).trim();
+    const left = execFileSync('docker', ['ps', '-aq', '--filter', `label=slipway.app=${app}`], {
+      encoding: 'utf8',
+    }).trim();
     assert.equal(left, '');
     assert.throws(() => execFileSync('docker', ['image', 'inspect', image], { stdio: 'ignore' }));
     assert.equal((await get(h.httpPort, h.host(app))).status, 404);
     const apps = JSON.parse((await h.ok('apps', '--json')).stdout) as { name: string }[];
-    assert.equal(apps.some((a) => a.name === app), false);
+    assert.equal(
+      apps.some((a) => a.name === app),
+      false,
+    );
   });
 });

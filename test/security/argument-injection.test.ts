@@ -56,7 +56,10 @@ describe('argument injection: names from an upload never become options or comma
       assert.equal(viaStep.error, undefined, `${name}: ${viaStep.error?.message}`);
     }
     // A build file itself named like an option: read in-process as a file; it is valid YAML here.
-    const named = writeTar(o.work, 'named.tar', [{ path: names[0]!, data: 'steps:\n  only: { dockerfile: Dockerfile }\n' }, { path: 'Dockerfile', data: dockerfile }]);
+    const named = writeTar(o.work, 'named.tar', [
+      { path: names[0]!, data: 'steps:\n  only: { dockerfile: Dockerfile }\n' },
+      { path: 'Dockerfile', data: dockerfile },
+    ]);
     const viaName = await bench.build(named, { build: { buildFile: names[0]! } });
     assert.equal(viaName.error, undefined, viaName.error?.message);
     for (let i = 1; i <= 5; i++) assert.equal(existsSync(o.pwned(i)), false, `marker ${i}`);
@@ -77,10 +80,18 @@ describe('argument injection: names from an upload never become options or comma
       assert.match(error!.message, message);
       assert.ok(error!.hint);
     }
-    const pipeline = writeTar(o.work, 'pipeline.tar', [{ path: 'build.yml', data: 'steps:\n  a: { dockerfile: /etc/passwd }\n  b: { dockerfile: ../../x }\nfinal: a\n' }]);
+    const pipeline = writeTar(o.work, 'pipeline.tar', [
+      { path: 'build.yml', data: 'steps:\n  a: { dockerfile: /etc/passwd }\n  b: { dockerfile: ../../x }\nfinal: a\n' },
+    ]);
     const { error } = await bench.build(pipeline);
     assert.equal(error?.['code'], 'INVALID_INPUT');
-    assert.match(error!.message, /steps\.a\.dockerfile: must be a path inside the source directory \(it is an absolute path\)/);
-    assert.match(error!.message, /steps\.b\.dockerfile: must be a path inside the source directory \(it contains "\.\."\)/);
+    assert.match(
+      error!.message,
+      /steps\.a\.dockerfile: must be a path inside the source directory \(it is an absolute path\)/,
+    );
+    assert.match(
+      error!.message,
+      /steps\.b\.dockerfile: must be a path inside the source directory \(it contains "\.\."\)/,
+    );
   });
 });

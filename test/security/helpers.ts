@@ -1,16 +1,26 @@
 import assert from 'node:assert/strict';
 import { before, after } from 'node:test';
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Header, Pax } from 'tar';
-import { contextEntries, packEntries, type ExtraEntry } from '../../src/build/build-context.js';
+import { contextEntries, packEntries, type ExtraEntry } from '../../src/image-build/build-context.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import { DockerEngine } from '../../src/engine/docker-engine.js';
-import { BuildService } from '../../src/build/build-service.js';
-import type { SourceBuildOptions } from '../../src/build/build-service.js';
+import { BuildService } from '../../src/image-build/build-service.js';
+import type { SourceBuildOptions } from '../../src/image-build/build-service.js';
 import type { SlipwayEvent } from '../../src/core/events.js';
 
 /**
@@ -102,11 +112,30 @@ export function rawTar(entries: RawEntry[]): Buffer {
   for (const entry of entries) {
     const data = Buffer.from(entry.data ?? '');
     const type = entry.type ?? 'File';
-    const fields = { path: entry.path, type, size: type === 'File' ? data.length : 0, mode: entry.mode ?? (type === 'Directory' ? 0o755 : 0o644), mtime: new Date(1_700_000_000_000), uid: 0, gid: 0, ...(entry.linkpath !== undefined ? { linkpath: entry.linkpath } : {}) };
-    const needsPax = Buffer.byteLength(entry.path) > 99 || entry.path.includes('\0') || (entry.linkpath !== undefined && (Buffer.byteLength(entry.linkpath) > 99 || entry.linkpath.includes('\0')));
-    if (needsPax) blocks.push(new Pax({ path: entry.path, ...(entry.linkpath !== undefined ? { linkpath: entry.linkpath } : {}) }).encode());
+    const fields = {
+      path: entry.path,
+      type,
+      size: type === 'File' ? data.length : 0,
+      mode: entry.mode ?? (type === 'Directory' ? 0o755 : 0o644),
+      mtime: new Date(1_700_000_000_000),
+      uid: 0,
+      gid: 0,
+      ...(entry.linkpath !== undefined ? { linkpath: entry.linkpath } : {}),
+    };
+    const needsPax =
+      Buffer.byteLength(entry.path) > 99 ||
+      entry.path.includes('\0') ||
+      (entry.linkpath !== undefined && (Buffer.byteLength(entry.linkpath) > 99 || entry.linkpath.includes('\0')));
+    if (needsPax)
+      blocks.push(
+        new Pax({ path: entry.path, ...(entry.linkpath !== undefined ? { linkpath: entry.linkpath } : {}) }).encode(),
+      );
     const header = Buffer.alloc(512);
-    new Header({ ...fields, path: needsPax ? 'pax-named' : entry.path, ...(needsPax && entry.linkpath !== undefined ? { linkpath: 'pax-link' } : {}) }).encode(header, 0);
+    new Header({
+      ...fields,
+      path: needsPax ? 'pax-named' : entry.path,
+      ...(needsPax && entry.linkpath !== undefined ? { linkpath: 'pax-link' } : {}),
+    }).encode(header, 0);
     blocks.push(header);
     if (type === 'File' && data.length > 0) blocks.push(data, Buffer.alloc((512 - (data.length % 512)) % 512));
   }
@@ -135,20 +164,32 @@ export class BuildBench {
   readonly builds: BuildService;
   readonly tags: string[] = [];
 
-  constructor(readonly sandbox: Sandbox, readonly app = `sec-${randomBytes(3).toString('hex')}`) {
+  constructor(
+    readonly sandbox: Sandbox,
+    readonly app = `sec-${randomBytes(3).toString('hex')}`,
+  ) {
     this.home = join(sandbox.work, 'home');
     mkdirSync(this.home, { recursive: true });
     this.store = openStore(join(this.home, 'slipway.db'), randomBytes(32));
     this.store.apps.create(app, new Date().toISOString());
-    this.engine = new DockerEngine({ scopeLabels: { 'slipway.instance': `security-${randomBytes(4).toString('hex')}` } });
+    this.engine = new DockerEngine({
+      scopeLabels: { 'slipway.instance': `security-${randomBytes(4).toString('hex')}` },
+    });
     this.builds = new BuildService({ engine: this.engine, store: this.store });
   }
 
   /** Builds an upload; resolves to the result or the error, with every event. */
-  async build(tarFile: string, opts: Partial<SourceBuildOptions> = {}): Promise<{ error?: Error & { code?: string; hint?: string }; events: SlipwayEvent[] }> {
+  async build(
+    tarFile: string,
+    opts: Partial<SourceBuildOptions> = {},
+  ): Promise<{ error?: Error & { code?: string; hint?: string }; events: SlipwayEvent[] }> {
     const events: SlipwayEvent[] = [];
     try {
-      const build = await this.builds.fromSource(this.app, tarFile, { description: 'security test', emit: (e) => events.push(e), ...opts });
+      const build = await this.builds.fromSource(this.app, tarFile, {
+        description: 'security test',
+        emit: (e) => events.push(e),
+        ...opts,
+      });
       this.tags.push(build.imageRef);
       return { events };
     } catch (error) {
@@ -168,7 +209,12 @@ export class BuildBench {
 }
 
 /** Asserts a refusal: the code, a hint, the message matches, and no outside content anywhere in it. */
-export function assertRefused(sandbox: Sandbox, error: (Error & { code?: string; hint?: string }) | undefined, code: string, message: RegExp): void {
+export function assertRefused(
+  sandbox: Sandbox,
+  error: (Error & { code?: string; hint?: string }) | undefined,
+  code: string,
+  message: RegExp,
+): void {
   assert.ok(error, 'refused');
   assert.equal(error.code, code, error.message);
   assert.match(error.message, message);

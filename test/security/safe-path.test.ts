@@ -2,7 +2,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { mkdirInside, readTextInside, removeInside, resolveInside, writeFileInside } from '../../src/build/safe-path.js';
+import {
+  mkdirInside,
+  readTextInside,
+  removeInside,
+  resolveInside,
+  writeFileInside,
+} from '../../src/image-build/safe-path.js';
 import { Sandbox } from './helpers.js';
 
 /**
@@ -47,7 +53,11 @@ test('resolution table: links inside are followed, links that leave are refused 
     ['-T/etc/passwd', '-T/etc/passwd'],
   ];
   for (const [rel, real] of inside) assert.equal(await resolveInside(root, rel), join(root, real), rel);
-  assert.equal(await resolveInside(root, 'abs', { followFinal: false }), join(root, 'abs'), 'a final link is left alone when asked');
+  assert.equal(
+    await resolveInside(root, 'abs', { followFinal: false }),
+    join(root, 'abs'),
+    'a final link is left alone when asked',
+  );
   const refused: Array<[string, RegExp]> = [
     ['abs', /^"abs" is a symbolic link that points outside/],
     ['abs-dir/secret.txt', /^"abs-dir" \(on the way to "abs-dir\/secret\.txt"\) is a symbolic link/],
@@ -59,12 +69,16 @@ test('resolution table: links inside are followed, links that leave are refused 
     ['loop-a', /too many levels of symbolic links/],
   ];
   for (const [rel, message] of refused) {
-    await assert.rejects(resolveInside(root, rel), (err: Error & { code?: string; hint?: string }) => {
-      assert.equal(err.code, 'INVALID_INPUT', rel);
-      assert.match(err.message, message, rel);
-      assert.ok(err.hint, rel);
-      return true;
-    }, rel);
+    await assert.rejects(
+      resolveInside(root, rel),
+      (err: Error & { code?: string; hint?: string }) => {
+        assert.equal(err.code, 'INVALID_INPUT', rel);
+        assert.match(err.message, message, rel);
+        assert.ok(err.hint, rel);
+        return true;
+      },
+      rel,
+    );
   }
 });
 

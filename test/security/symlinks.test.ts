@@ -5,7 +5,7 @@ import { cpSync, lstatSync, mkdirSync, readFileSync, readdirSync, symlinkSync, w
 import { join, relative } from 'node:path';
 import { analyzeSource } from '../../src/analyze/index.js';
 import { runCli } from '../../src/cli/main.js';
-import { UPLOAD_CA_ENTRY } from '../../src/build/upload-ca.js';
+import { UPLOAD_CA_ENTRY } from '../../src/image-build/upload-ca.js';
 import { makeTestCert } from '../../src/domains/testing/make-cert.js';
 import { ROOT } from '../e2e/harness.js';
 import { benchHooks, assertRefused, tarOf, type BuildBench, type Sandbox } from './helpers.js';
@@ -44,25 +44,77 @@ describe('symbolic links never take Slipway outside the uploaded directory', () 
   benchHooks((s, b) => ((o = s), (bench = b)));
 
   test('analysis reads (requirements.txt, package.json, Procfile, config/, -r includes) refuse links out and never quote the target', async () => {
-    const cases: Array<[string, string | undefined, Record<string, string>, (dir: string) => Record<string, string>, RegExp]> = [
-      ['requirements.txt → /etc/shadow-like file', undefined, { 'app.py': 'print(1)\n' }, () => ({ 'requirements.txt': o.secretFile }), /"requirements\.txt" is a symbolic link that points outside/],
-      ['requirements.txt → ../../outside (relative)', undefined, { 'app.py': 'print(1)\n' }, (d) => ({ 'requirements.txt': up(d, 'requirements.txt', o.secretFile) }), /"requirements\.txt" is a symbolic link that points outside/],
-      ['-r include of an outside file', undefined, { 'requirements.txt': `-r ${relative(o.work, o.secretFile)}\n-r ../../../../../../..${o.secretFile}\n` }, () => ({}), /outside the source root/],
-      ['package.json → outside', undefined, { 'server.js': '' }, () => ({ 'package.json': o.secretFile }), /"package\.json" is a symbolic link/],
-      ['Procfile → outside', 'node-plain-main', {}, () => ({ Procfile: o.secretFile }), /"Procfile" is a symbolic link/],
-      ['config/ → an outside directory', 'node-plain-main', {}, () => ({ config: o.outside }), /"config" is a symbolic link/],
-      ['a parent directory link: lib → / then lib/etc/…', 'node-plain-main', { 'package.json': '{"main":"lib/outside/secret.txt"}' }, () => ({ lib: '/' }), /"lib" \(on the way to "lib\/outside\/secret\.txt"\) is a symbolic link/],
+    const cases: Array<
+      [string, string | undefined, Record<string, string>, (dir: string) => Record<string, string>, RegExp]
+    > = [
+      [
+        'requirements.txt → /etc/shadow-like file',
+        undefined,
+        { 'app.py': 'print(1)\n' },
+        () => ({ 'requirements.txt': o.secretFile }),
+        /"requirements\.txt" is a symbolic link that points outside/,
+      ],
+      [
+        'requirements.txt → ../../outside (relative)',
+        undefined,
+        { 'app.py': 'print(1)\n' },
+        (d) => ({ 'requirements.txt': up(d, 'requirements.txt', o.secretFile) }),
+        /"requirements\.txt" is a symbolic link that points outside/,
+      ],
+      [
+        '-r include of an outside file',
+        undefined,
+        { 'requirements.txt': `-r ${relative(o.work, o.secretFile)}\n-r ../../../../../../..${o.secretFile}\n` },
+        () => ({}),
+        /outside the source root/,
+      ],
+      [
+        'package.json → outside',
+        undefined,
+        { 'server.js': '' },
+        () => ({ 'package.json': o.secretFile }),
+        /"package\.json" is a symbolic link/,
+      ],
+      [
+        'Procfile → outside',
+        'node-plain-main',
+        {},
+        () => ({ Procfile: o.secretFile }),
+        /"Procfile" is a symbolic link/,
+      ],
+      [
+        'config/ → an outside directory',
+        'node-plain-main',
+        {},
+        () => ({ config: o.outside }),
+        /"config" is a symbolic link/,
+      ],
+      [
+        'a parent directory link: lib → / then lib/etc/…',
+        'node-plain-main',
+        { 'package.json': '{"main":"lib/outside/secret.txt"}' },
+        () => ({ lib: '/' }),
+        /"lib" \(on the way to "lib\/outside\/secret\.txt"\) is a symbolic link/,
+      ],
     ];
     for (const [name, fixture, files, links, message] of cases) {
       const dir = source(fixture, files, {});
       for (const [rel, target] of Object.entries(links(dir))) symlinkSync(target, join(dir, rel));
-      await assert.rejects(analyzeSource(dir), (err: Error & { code?: string; hint?: string }) => {
-        assertRefused(o, err, 'INVALID_INPUT', message);
-        return true;
-      }, name);
+      await assert.rejects(
+        analyzeSource(dir),
+        (err: Error & { code?: string; hint?: string }) => {
+          assertRefused(o, err, 'INVALID_INPUT', message);
+          return true;
+        },
+        name,
+      );
     }
     // A link that stays inside is followed (monorepos share manifests that way).
-    const inside = source(undefined, { 'pkg/package.json': '{"name":"x","main":"server.js"}', 'server.js': '' }, { 'package.json': 'pkg/package.json' });
+    const inside = source(
+      undefined,
+      { 'pkg/package.json': '{"name":"x","main":"server.js"}', 'server.js': '' },
+      { 'package.json': 'pkg/package.json' },
+    );
     assert.equal((await analyzeSource(inside)).language, 'node');
     o.assertUntouched();
   });
@@ -77,20 +129,71 @@ describe('symbolic links never take Slipway outside the uploaded directory', () 
   test('server reads of the upload (Procfile, slipway.yml, Dockerfile, build.yml, step Dockerfiles, --path, the CA entry) refuse links out', async () => {
     const dockerfile = `FROM ${DEBIAN}\n`;
     const cases: Array<[string, Record<string, string>, Record<string, string>, Record<string, string>, RegExp]> = [
-      ['Procfile → outside (Dockerfile build)', { Dockerfile: dockerfile }, { Procfile: o.secretFile }, {}, /"Procfile" is a symbolic link/],
-      ['slipway.yml → outside', { Dockerfile: dockerfile }, { 'slipway.yml': o.secretFile }, {}, /"slipway\.yml" is a symbolic link/],
+      [
+        'Procfile → outside (Dockerfile build)',
+        { Dockerfile: dockerfile },
+        { Procfile: o.secretFile },
+        {},
+        /"Procfile" is a symbolic link/,
+      ],
+      [
+        'slipway.yml → outside',
+        { Dockerfile: dockerfile },
+        { 'slipway.yml': o.secretFile },
+        {},
+        /"slipway\.yml" is a symbolic link/,
+      ],
       ['Dockerfile → outside', {}, { Dockerfile: o.secretFile }, {}, /"Dockerfile" is a symbolic link/],
-      ['--dockerfile naming a link out', { Dockerfile: dockerfile }, { 'Dockerfile.prod': o.secretFile }, { dockerfile: 'Dockerfile.prod' }, /"Dockerfile\.prod" is a symbolic link/],
-      ['build.yml → outside', { Dockerfile: dockerfile }, { 'build.yml': o.secretFile }, {}, /"build\.yml" is a symbolic link/],
-      ['a step Dockerfile → outside', { 'build.yml': 'steps:\n  a: { dockerfile: Dockerfile.a }\n' }, { 'Dockerfile.a': o.secretFile }, {}, /"Dockerfile\.a" is a symbolic link/],
-      ['--path through a link out', { 'server.js': '' }, { apps: o.outside }, { path: 'apps/victim-dir' }, /"apps" \(on the way to "apps\/victim-dir"\) is a symbolic link/],
-      ['the reserved directory as a link', { Dockerfile: dockerfile }, { '.slipway-build': o.outside }, {}, /\.slipway-build\/ is not a directory/],
-      ['the CA entry as a link', { Dockerfile: dockerfile }, { [UPLOAD_CA_ENTRY]: o.secretFile }, {}, /ca\.crt is not a regular file/],
+      [
+        '--dockerfile naming a link out',
+        { Dockerfile: dockerfile },
+        { 'Dockerfile.prod': o.secretFile },
+        { dockerfile: 'Dockerfile.prod' },
+        /"Dockerfile\.prod" is a symbolic link/,
+      ],
+      [
+        'build.yml → outside',
+        { Dockerfile: dockerfile },
+        { 'build.yml': o.secretFile },
+        {},
+        /"build\.yml" is a symbolic link/,
+      ],
+      [
+        'a step Dockerfile → outside',
+        { 'build.yml': 'steps:\n  a: { dockerfile: Dockerfile.a }\n' },
+        { 'Dockerfile.a': o.secretFile },
+        {},
+        /"Dockerfile\.a" is a symbolic link/,
+      ],
+      [
+        '--path through a link out',
+        { 'server.js': '' },
+        { apps: o.outside },
+        { path: 'apps/victim-dir' },
+        /"apps" \(on the way to "apps\/victim-dir"\) is a symbolic link/,
+      ],
+      [
+        'the reserved directory as a link',
+        { Dockerfile: dockerfile },
+        { '.slipway-build': o.outside },
+        {},
+        /\.slipway-build\/ is not a directory/,
+      ],
+      [
+        'the CA entry as a link',
+        { Dockerfile: dockerfile },
+        { [UPLOAD_CA_ENTRY]: o.secretFile },
+        {},
+        /ca\.crt is not a regular file/,
+      ],
     ];
-    for (const [name, files, links, opts, message] of cases) {
+    for (const [_name, files, links, opts, message] of cases) {
       const dir = source(undefined, files, links);
       const { dockerfile: df, path } = opts;
-      const { error } = await bench.build(await tarOf(dir), { ...(df ? { dockerfile: df } : {}), ...(path ? { options: { path } } : {}) });
+      const { error } = await bench.build(await tarOf(dir), {
+        ...(df ? { dockerfile: df } : {}),
+        ...(path ? { options: { path } } : {}),
+      });
       assertRefused(o, error, 'INVALID_INPUT', message);
       o.assertUntouched();
     }
@@ -102,10 +205,18 @@ describe('symbolic links never take Slipway outside the uploaded directory', () 
     // A static site on Debian's busybox: the cheapest generated build; `COPY . .` puts the context in /app.
     const options = { runtime: 'debian', baseImage: DEBIAN };
     const replaced = source('static-site', {}, { 'slipway-ca.crt': o.victimFile });
-    const built = await bench.build(await tarOf(replaced, [{ path: UPLOAD_CA_ENTRY, data: Buffer.from(ca) }]), { options });
+    const built = await bench.build(await tarOf(replaced, [{ path: UPLOAD_CA_ENTRY, data: Buffer.from(ca) }]), {
+      options,
+    });
     assert.equal(built.error, undefined, String(built.error?.message));
     const image = bench.tags.at(-1)!;
-    assert.equal(execFileSync('docker', ['run', '--rm', '--entrypoint', 'cat', image, '/app/slipway-ca.crt'], { encoding: 'utf8' }), ca, 'the certificate replaced the link in the build context');
+    assert.equal(
+      execFileSync('docker', ['run', '--rm', '--entrypoint', 'cat', image, '/app/slipway-ca.crt'], {
+        encoding: 'utf8',
+      }),
+      ca,
+      'the certificate replaced the link in the build context',
+    );
     assert.equal(readFileSync(o.victimFile, 'utf8'), 'victim\n');
     const refused = source('static-site', {}, { '.dockerignore': o.victimFile });
     const { error } = await bench.build(await tarOf(refused), { options });
@@ -115,7 +226,8 @@ describe('symbolic links never take Slipway outside the uploaded directory', () 
 
   test('artifacts: a destination below a link out (bin → an outside directory) is refused; nothing there is deleted', async () => {
     const files = {
-      'build.yml': 'steps:\n  compile: { dockerfile: Dockerfile.compile, artifacts: ["/out/server:bin/server"] }\n  api: { dockerfile: Dockerfile.api, depends_on: [compile] }\nfinal: api\n',
+      'build.yml':
+        'steps:\n  compile: { dockerfile: Dockerfile.compile, artifacts: ["/out/server:bin/server"] }\n  api: { dockerfile: Dockerfile.api, depends_on: [compile] }\nfinal: api\n',
       'Dockerfile.compile': `FROM ${DEBIAN}\nRUN mkdir /out && echo compiled > /out/server\n`,
       'Dockerfile.api': `FROM ${DEBIAN}\nCOPY bin/server /server\n`,
     };
@@ -123,24 +235,47 @@ describe('symbolic links never take Slipway outside the uploaded directory', () 
       const dir = source(undefined, files, {});
       symlinkSync(target ?? up(dir, 'bin', o.victimDir), join(dir, 'bin'));
       const { error } = await bench.build(await tarOf(dir));
-      assertRefused(o, error, 'INVALID_INPUT', /"bin" \(on the way to "bin\/server"\) is a symbolic link that points outside the build context of step "api"/);
+      assertRefused(
+        o,
+        error,
+        'INVALID_INPUT',
+        /"bin" \(on the way to "bin\/server"\) is a symbolic link that points outside the build context of step "api"/,
+      );
       assert.equal(readFileSync(join(o.victimDir, 'server'), 'utf8'), 'keep me\n');
       o.assertUntouched();
     }
     // The destination itself a link out: the link is replaced by the artifact, what it points to is not deleted.
-    const replaced = source(undefined, { ...files, 'build.yml': files['build.yml'].replace('bin/server', 'linked'), 'Dockerfile.api': `FROM ${DEBIAN}\nCOPY linked /server\n` }, { linked: o.victimDir });
+    const replaced = source(
+      undefined,
+      {
+        ...files,
+        'build.yml': files['build.yml'].replace('bin/server', 'linked'),
+        'Dockerfile.api': `FROM ${DEBIAN}\nCOPY linked /server\n`,
+      },
+      { linked: o.victimDir },
+    );
     const { error } = await bench.build(await tarOf(replaced));
     assert.equal(error, undefined, String(error?.message));
-    assert.equal(execFileSync('docker', ['run', '--rm', '--entrypoint', 'cat', bench.tags.at(-1)!, '/server'], { encoding: 'utf8' }), 'compiled\n');
+    assert.equal(
+      execFileSync('docker', ['run', '--rm', '--entrypoint', 'cat', bench.tags.at(-1)!, '/server'], {
+        encoding: 'utf8',
+      }),
+      'compiled\n',
+    );
     o.assertUntouched();
   });
 
   test('the artifact secret scan never follows a link out of the artifact (an outside file holding the secret value does not count)', async () => {
-    const dir = source(undefined, {
-      'build.yml': 'steps:\n  compile: { dockerfile: Dockerfile.compile, secrets: [TOKEN], artifacts: ["/out:out"] }\n  api: { dockerfile: Dockerfile.api, depends_on: [compile] }\nfinal: api\n',
-      'Dockerfile.compile': `FROM ${DEBIAN}\nARG TOKEN\nRUN mkdir /out && echo ok > /out/file && ln -s ${o.secretFile} /out/leak\n`,
-      'Dockerfile.api': `FROM ${DEBIAN}\nCOPY out/ /out/\n`,
-    }, {});
+    const dir = source(
+      undefined,
+      {
+        'build.yml':
+          'steps:\n  compile: { dockerfile: Dockerfile.compile, secrets: [TOKEN], artifacts: ["/out:out"] }\n  api: { dockerfile: Dockerfile.api, depends_on: [compile] }\nfinal: api\n',
+        'Dockerfile.compile': `FROM ${DEBIAN}\nARG TOKEN\nRUN mkdir /out && echo ok > /out/file && ln -s ${o.secretFile} /out/leak\n`,
+        'Dockerfile.api': `FROM ${DEBIAN}\nCOPY out/ /out/\n`,
+      },
+      {},
+    );
     const { error } = await bench.build(await tarOf(dir), { build: { secrets: { TOKEN: o.marker } } });
     assert.equal(error, undefined, String(error?.message));
     o.assertUntouched();
@@ -165,7 +300,10 @@ describe('symbolic links never take Slipway outside the uploaded directory', () 
     const through = source('node-plain-main', {}, { apps: o.outside });
     const viaPath = await cli('init', through, '--path', 'apps/victim-dir', '--json');
     assert.equal(viaPath.code, 1);
-    assert.match((JSON.parse(viaPath.stdout) as { error: { message: string } }).error.message, /"apps" \(on the way to "apps\/victim-dir"\) is a symbolic link/);
+    assert.match(
+      (JSON.parse(viaPath.stdout) as { error: { message: string } }).error.message,
+      /"apps" \(on the way to "apps\/victim-dir"\) is a symbolic link/,
+    );
     o.assertUntouched();
   });
 });

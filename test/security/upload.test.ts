@@ -29,14 +29,21 @@ describe('uploads: limits, gzip and hostile archives (real server)', () => {
   const app = uniqueApp('upl');
 
   /** POSTs a body to the deploy route the way any client could, reading the answer even if the body is cut short. */
-  const post = (body: Buffer | AsyncIterable<Buffer>, opts: { query?: string; encoding?: string } = {}): Promise<Answer> =>
+  const post = (
+    body: Buffer | AsyncIterable<Buffer>,
+    opts: { query?: string; encoding?: string } = {},
+  ): Promise<Answer> =>
     new Promise((resolve, reject) => {
       const req = http.request({
         host: '127.0.0.1',
         port: h.apiPort,
         method: 'POST',
         path: `/v1/apps/${app}/deploys${opts.query ?? ''}`,
-        headers: { authorization: `Bearer ${readFileSync(join(h.home, 'token'), 'utf8').trim()}`, 'content-type': 'application/x-tar', ...(opts.encoding ? { 'content-encoding': opts.encoding } : {}) },
+        headers: {
+          authorization: `Bearer ${readFileSync(join(h.home, 'token'), 'utf8').trim()}`,
+          'content-type': 'application/x-tar',
+          ...(opts.encoding ? { 'content-encoding': opts.encoding } : {}),
+        },
       });
       req.on('response', (res) => {
         let text = '';
@@ -59,7 +66,10 @@ describe('uploads: limits, gzip and hostile archives (real server)', () => {
   before(async () => {
     o = new Sandbox();
     h = await Harness.create();
-    await h.startServer({ SLIPWAY_UPLOAD_MAX_BYTES: String(MAX_RECEIVED), SLIPWAY_UPLOAD_MAX_EXPANDED_BYTES: String(MAX_EXPANDED) });
+    await h.startServer({
+      SLIPWAY_UPLOAD_MAX_BYTES: String(MAX_RECEIVED),
+      SLIPWAY_UPLOAD_MAX_EXPANDED_BYTES: String(MAX_EXPANDED),
+    });
     await h.ok('apps:create', app);
   });
   after(async () => {
@@ -82,7 +92,10 @@ describe('uploads: limits, gzip and hostile archives (real server)', () => {
 
   test('a client that keeps sending after the refusal still reads the 413 answer', async () => {
     const header = Buffer.alloc(512);
-    new Header({ path: 'blob', type: 'File', size: 32 * 1024 * 1024, mode: 0o644, mtime: new Date() }).encode(header, 0);
+    new Header({ path: 'blob', type: 'File', size: 32 * 1024 * 1024, mode: 0o644, mtime: new Date() }).encode(
+      header,
+      0,
+    );
     const chunks = async function* () {
       yield header;
       for (let i = 0; i < 32; i++) yield randomBytes(1024 * 1024);
@@ -113,7 +126,10 @@ describe('uploads: limits, gzip and hostile archives (real server)', () => {
     }
     // A member that declares more than the limit is refused at its header, before its bytes arrive.
     const header = Buffer.alloc(512);
-    new Header({ path: 'zeros', type: 'File', size: 512 * 1024 * 1024, mode: 0o644, mtime: new Date() }).encode(header, 0);
+    new Header({ path: 'zeros', type: 'File', size: 512 * 1024 * 1024, mode: 0o644, mtime: new Date() }).encode(
+      header,
+      0,
+    );
     const declared = await post(header);
     assert.equal(declared.status, 413);
     assert.match(declared.body.error!.message, /its files add up to more than the limit of 16 MiB/);
@@ -125,11 +141,34 @@ describe('uploads: limits, gzip and hostile archives (real server)', () => {
       ['text', Buffer.from('#!/bin/sh\n'.repeat(200)), {}, /is not a tar archive/],
       ['empty', Buffer.alloc(0), {}, /the upload is empty/],
       ['corrupt gzip', Buffer.from([0x1f, 0x8b, 8, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]), {}, /not valid gzip/],
-      ['brotli', rawTar([{ path: 'Dockerfile', data: 'FROM scratch\n' }]), { encoding: 'br' }, /unsupported Content-Encoding "br"/],
-      ['.. member', rawTar([{ path: '../../../../etc/cron.d/pwn', data: '* * * * * root touch /tmp/x\n' }]), {}, /member "\.\.\/\.\.\/\.\.\/\.\.\/etc\/cron\.d\/pwn" that contains "\.\."/],
+      [
+        'brotli',
+        rawTar([{ path: 'Dockerfile', data: 'FROM scratch\n' }]),
+        { encoding: 'br' },
+        /unsupported Content-Encoding "br"/,
+      ],
+      [
+        '.. member',
+        rawTar([{ path: '../../../../etc/cron.d/pwn', data: '* * * * * root touch /tmp/x\n' }]),
+        {},
+        /member "\.\.\/\.\.\/\.\.\/\.\.\/etc\/cron\.d\/pwn" that contains "\.\."/,
+      ],
       ['absolute member', rawTar([{ path: '/etc/cron.d/pwn', data: 'x' }]), {}, /that is an absolute path/],
-      ['file through a link', rawTar([{ path: 'l', type: 'SymbolicLink', linkpath: '/etc' }, { path: 'l/cron.d/pwn', data: 'x' }]), {}, /goes through the symbolic link "l"/],
-      ['CA certificate as a query option', rawTar([{ path: 'Dockerfile', data: 'FROM scratch\n' }]), { query: `?option=${encodeURIComponent('caCert=-----BEGIN CERTIFICATE-----')}` }, /the CA certificate is not a build option/],
+      [
+        'file through a link',
+        rawTar([
+          { path: 'l', type: 'SymbolicLink', linkpath: '/etc' },
+          { path: 'l/cron.d/pwn', data: 'x' },
+        ]),
+        {},
+        /goes through the symbolic link "l"/,
+      ],
+      [
+        'CA certificate as a query option',
+        rawTar([{ path: 'Dockerfile', data: 'FROM scratch\n' }]),
+        { query: `?option=${encodeURIComponent('caCert=-----BEGIN CERTIFICATE-----')}` },
+        /the CA certificate is not a build option/,
+      ],
     ];
     for (const [name, body, opts, message] of cases) {
       const answer = await post(body, opts);

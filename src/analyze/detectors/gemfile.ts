@@ -37,18 +37,32 @@ export function parseGemfile(text: string, file = 'Gemfile'): Gemfile {
     const currentGroups = blocks.flatMap((b) => b.groups);
     if (/^gem\b/.test(line)) {
       const m = /^gem\s*\(?\s*(['"])([A-Za-z0-9][\w.-]*)\1\s*(.*)$/.exec(line);
-      if (!m) throw invalidManifest(file, `cannot read gem declaration ${JSON.stringify(line)}`, { line: lineNo, hint: 'write gems as gem "name", "~> 1.0" (a quoted name first)' });
+      if (!m)
+        throw invalidManifest(file, `cannot read gem declaration ${JSON.stringify(line)}`, {
+          line: lineNo,
+          hint: 'write gems as gem "name", "~> 1.0" (a quoted name first)',
+        });
       const rest = m[3] ?? '';
-      if (rest !== '' && !/^[,)]/.test(rest) && !/^(do|if|unless)\b/.test(rest)) throw invalidManifest(file, `unexpected text after gem name: ${JSON.stringify(rest)}`, { line: lineNo });
+      if (rest !== '' && !/^[,)]/.test(rest) && !/^(do|if|unless)\b/.test(rest))
+        throw invalidManifest(file, `unexpected text after gem name: ${JSON.stringify(rest)}`, { line: lineNo });
       const opts = parseOptions(rest);
       const groups = [...currentGroups, ...symbols(opts.group ?? opts.groups)];
-      result.gems.push({ name: m[2] as string, line: lineNo, groups, ...(opts.path ? { path: unquote(opts.path) } : {}) });
+      result.gems.push({
+        name: m[2] as string,
+        line: lineNo,
+        groups,
+        ...(opts.path ? { path: unquote(opts.path) } : {}),
+      });
     } else if (/^ruby\b/.test(line)) {
       const version = /^ruby\s*\(?\s*(['"])([^'"]+)\1/.exec(line);
       const fromFile = /^ruby\s*\(?\s*(?:file:|:file\s*=>)\s*(['"])([^'"]+)\1/.exec(line);
       if (version) result.ruby = { value: version[2] as string, line: lineNo };
       else if (fromFile) result.ruby = { file: fromFile[2] as string, line: lineNo };
-      else throw invalidManifest(file, `cannot read ruby version ${JSON.stringify(line)}`, { line: lineNo, hint: 'write ruby "3.3.0" or ruby file: ".ruby-version"' });
+      else
+        throw invalidManifest(file, `cannot read ruby version ${JSON.stringify(line)}`, {
+          line: lineNo,
+          hint: 'write ruby "3.3.0" or ruby file: ".ruby-version"',
+        });
     } else if (/^gemspec\b/.test(line)) {
       result.gemspec = true;
     }
@@ -85,7 +99,17 @@ export interface GemfileLock {
   ruby?: { value: string; line: number };
 }
 
-const LOCK_SECTIONS = new Set(['GEM', 'PATH', 'GIT', 'PLATFORMS', 'DEPENDENCIES', 'RUBY VERSION', 'BUNDLED WITH', 'CHECKSUMS', 'PLUGIN SOURCE']);
+const LOCK_SECTIONS = new Set([
+  'GEM',
+  'PATH',
+  'GIT',
+  'PLATFORMS',
+  'DEPENDENCIES',
+  'RUBY VERSION',
+  'BUNDLED WITH',
+  'CHECKSUMS',
+  'PLUGIN SOURCE',
+]);
 
 /** Parses Gemfile.lock sections; an unknown top-level line is an error with its line number. */
 export function parseGemfileLock(text: string, file = 'Gemfile.lock'): GemfileLock {
@@ -97,7 +121,11 @@ export function parseGemfileLock(text: string, file = 'Gemfile.lock'): GemfileLo
     const line = lines[i] ?? '';
     if (line.trim() === '') continue;
     if (!line.startsWith(' ')) {
-      if (!LOCK_SECTIONS.has(line.trim())) throw invalidManifest(file, `unknown section ${JSON.stringify(line.trim())}`, { line: i + 1, hint: 'regenerate it with "bundle lock"' });
+      if (!LOCK_SECTIONS.has(line.trim()))
+        throw invalidManifest(file, `unknown section ${JSON.stringify(line.trim())}`, {
+          line: i + 1,
+          hint: 'regenerate it with "bundle lock"',
+        });
       section = line.trim();
       continue;
     }

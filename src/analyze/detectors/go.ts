@@ -35,8 +35,14 @@ export const goDetector: LanguageDetector = {
 
     const manifestClaim = mod.toolchain
       ? { value: mod.toolchain.value, file, line: mod.toolchain.line, reason: 'toolchain directive in go.mod' }
-      : mod.go ? { value: mod.go.value, file, line: mod.go.line, reason: 'go directive in go.mod' } : undefined;
-    const runtimeVersion = selectRuntimeVersion('go', { env: ctx.env, manifest: manifestClaim, versionFile: await readVersionFile(files, 'go') }, findings.warnings);
+      : mod.go
+        ? { value: mod.go.value, file, line: mod.go.line, reason: 'go directive in go.mod' }
+        : undefined;
+    const runtimeVersion = selectRuntimeVersion(
+      'go',
+      { env: ctx.env, manifest: manifestClaim, versionFile: await readVersionFile(files, 'go') },
+      findings.warnings,
+    );
 
     // Main package: the module root, else the only (or the module-named) directory under cmd/.
     let goPackage: string | undefined;
@@ -51,14 +57,27 @@ export const goDetector: LanguageDetector = {
       if (chosen) {
         goPackage = `./cmd/${chosen}`;
         mainSources = await mainFiles(files, `cmd/${chosen}`);
-        if (withMain.length > 1) findings.warn(`several commands under cmd/ (${withMain.join(', ')}); building ./cmd/${chosen} — add a Procfile to run the others`);
+        if (withMain.length > 1)
+          findings.warn(
+            `several commands under cmd/ (${withMain.join(', ')}); building ./cmd/${chosen} — add a Procfile to run the others`,
+          );
       }
     }
-    const binary = goPackage === undefined ? 'app' : goPackage === '.' ? (mod.module.split('/').pop() ?? 'app') : goPackage.split('/').pop() ?? 'app';
+    const binary =
+      goPackage === undefined
+        ? 'app'
+        : goPackage === '.'
+          ? (mod.module.split('/').pop() ?? 'app')
+          : (goPackage.split('/').pop() ?? 'app');
     const processes = [];
     if (goPackage) {
       const first = mainSources[0] ?? 'go.mod';
-      findings.note('process:web', files.display(first), `package main in ${goPackage} → binary ${binary}`, lineOf((await files.read(first, SOURCE_SCAN)) ?? '', /^package\s+main/));
+      findings.note(
+        'process:web',
+        files.display(first),
+        `package main in ${goPackage} → binary ${binary}`,
+        lineOf((await files.read(first, SOURCE_SCAN)) ?? '', /^package\s+main/),
+      );
       processes.push({ name: 'web', command: `/app/bin/${binary}`, source: 'convention' as const });
       findings.note('build', files.display(first), `go build ${goPackage}`);
     } else {
@@ -66,13 +85,21 @@ export const goDetector: LanguageDetector = {
     }
 
     const direct = mod.requires.filter((r) => !r.indirect);
-    const os = osPackagesFor('go', mod.requires.map((r) => ({ name: r.path, file, line: r.line })));
+    const os = osPackagesFor(
+      'go',
+      mod.requires.map((r) => ({ name: r.path, file, line: r.line })),
+    );
     os.evidence.forEach((e) => findings.note(e.topic, e.file, e.reason, e.line));
     for (const r of direct) {
       const service = SERVICE_CLIENTS.go[r.path];
       if (service) findings.service(service, file, `requires ${r.path}`, r.line);
     }
-    await recordEnvUsage(files, 'go', mainSources.map((s) => s), findings);
+    await recordEnvUsage(
+      files,
+      'go',
+      mainSources.map((s) => s),
+      findings,
+    );
     const cgo = mod.requires.some((r) => (OS_PACKAGES.go[r.path]?.build?.length ?? 0) > 0);
     const vendored = await files.exists('vendor/modules.txt');
     return {

@@ -14,7 +14,18 @@ export interface GoMod {
   requires: GoRequire[];
 }
 
-const DIRECTIVES = new Set(['module', 'go', 'toolchain', 'require', 'replace', 'exclude', 'retract', 'godebug', 'tool', 'ignore']);
+const DIRECTIVES = new Set([
+  'module',
+  'go',
+  'toolchain',
+  'require',
+  'replace',
+  'exclude',
+  'retract',
+  'godebug',
+  'tool',
+  'ignore',
+]);
 
 /** Parses go.mod directives (single-line and parenthesized blocks); unknown directives are errors with the line. */
 export function parseGoMod(text: string, file = 'go.mod'): GoMod {
@@ -37,7 +48,11 @@ export function parseGoMod(text: string, file = 'go.mod'): GoMod {
       continue;
     }
     const [directive, ...args] = line.split(/\s+/);
-    if (!directive || !DIRECTIVES.has(directive)) throw invalidManifest(file, `unknown directive ${JSON.stringify(directive)}`, { line: lineNo, hint: 'run "go mod tidy" to rewrite go.mod' });
+    if (!directive || !DIRECTIVES.has(directive))
+      throw invalidManifest(file, `unknown directive ${JSON.stringify(directive)}`, {
+        line: lineNo,
+        hint: 'run "go mod tidy" to rewrite go.mod',
+      });
     if (args[0] === '(') {
       block = directive;
       blockLine = lineNo;
@@ -50,12 +65,17 @@ export function parseGoMod(text: string, file = 'go.mod'): GoMod {
     else if (directive === 'require') addRequire(mod, value, lineNo, indirect, file);
   }
   if (block) throw invalidManifest(file, `"${block} (" block is never closed`, { line: blockLine });
-  if (!mod.module) throw invalidManifest(file, 'no module directive', { hint: 'go.mod starts with "module example.com/app"' });
+  if (!mod.module)
+    throw invalidManifest(file, 'no module directive', { hint: 'go.mod starts with "module example.com/app"' });
   return mod;
 }
 
 function addRequire(mod: GoMod, text: string, line: number, indirect: boolean, file: string): void {
   const [path, version, ...extra] = text.split(/\s+/);
-  if (!path || !version || extra.length > 0) throw invalidManifest(file, `cannot read requirement ${JSON.stringify(text)}`, { line, hint: 'requirements are "module/path v1.2.3"' });
+  if (!path || !version || extra.length > 0)
+    throw invalidManifest(file, `cannot read requirement ${JSON.stringify(text)}`, {
+      line,
+      hint: 'requirements are "module/path v1.2.3"',
+    });
   mod.requires.push({ path, version, line, indirect });
 }

@@ -26,14 +26,15 @@ export function parsePackageJson(file: string, text: string): PackageJson {
 }
 
 /** Lockfile → package manager, in the order they are checked. */
-const LOCKFILES: Array<[string, Exclude<PackageManager, 'pip' | 'poetry' | 'pipenv' | 'bundler' | 'composer' | 'go'>]> = [
-  ['pnpm-lock.yaml', 'pnpm'],
-  ['yarn.lock', 'yarn'],
-  ['bun.lock', 'bun'],
-  ['bun.lockb', 'bun'],
-  ['package-lock.json', 'npm'],
-  ['npm-shrinkwrap.json', 'npm'],
-];
+const LOCKFILES: Array<[string, Exclude<PackageManager, 'pip' | 'poetry' | 'pipenv' | 'bundler' | 'composer' | 'go'>]> =
+  [
+    ['pnpm-lock.yaml', 'pnpm'],
+    ['yarn.lock', 'yarn'],
+    ['bun.lock', 'bun'],
+    ['bun.lockb', 'bun'],
+    ['package-lock.json', 'npm'],
+    ['npm-shrinkwrap.json', 'npm'],
+  ];
 
 /** Framework by dependency, most specific first (NestJS runs on Express; Next.js may sit beside Express). */
 const FRAMEWORKS: Array<[string, Framework]> = [
@@ -70,12 +71,21 @@ export const nodeDetector: LanguageDetector = {
     }
     const lockPm = lockfiles.length > 0 ? LOCKFILES.find(([n]) => n === lockfiles[0])?.[1] : undefined;
     const fieldMatch = pkg.packageManager ? /^(npm|yarn|pnpm|bun)@([^+\s]+)/.exec(pkg.packageManager) : null;
-    if (pkg.packageManager && !fieldMatch) findings.warn(`${file}: unknown packageManager ${JSON.stringify(pkg.packageManager)}; ignored`);
+    if (pkg.packageManager && !fieldMatch)
+      findings.warn(`${file}: unknown packageManager ${JSON.stringify(pkg.packageManager)}; ignored`);
     if (fieldMatch) {
       packageManager = fieldMatch[1] as PackageManager;
       packageManagerVersion = fieldMatch[2];
-      findings.note('packageManager', file, `"packageManager": "${pkg.packageManager}"`, jsonKeyLine(text, 'packageManager'));
-      if (lockPm && lockPm !== packageManager) findings.warn(`${file} asks for ${packageManager} but ${files.display(lockfiles[0] ?? '')} belongs to ${lockPm}`);
+      findings.note(
+        'packageManager',
+        file,
+        `"packageManager": "${pkg.packageManager}"`,
+        jsonKeyLine(text, 'packageManager'),
+      );
+      if (lockPm && lockPm !== packageManager)
+        findings.warn(
+          `${file} asks for ${packageManager} but ${files.display(lockfiles[0] ?? '')} belongs to ${lockPm}`,
+        );
     } else if (lockPm) {
       packageManager = lockPm;
       findings.note('packageManager', files.display(lockfiles[0] ?? ''), `${lockfiles[0]} is ${lockPm}'s lockfile`);
@@ -86,13 +96,16 @@ export const nodeDetector: LanguageDetector = {
           packageManager = pm;
           outsideLockfile = up.file;
           findings.note('packageManager', up.file, `workspace lockfile ${name} above the app directory`);
-          findings.warn(`${up.file} is outside ${files.dir || '.'}: the image is built from the app directory alone and installs without a lockfile`);
+          findings.warn(
+            `${up.file} is outside ${files.dir || '.'}: the image is built from the app directory alone and installs without a lockfile`,
+          );
           break;
         }
       }
       if (!outsideLockfile) findings.note('packageManager', file, 'no lockfile; npm is the default');
     }
-    if (lockfiles.length > 1) findings.warn(`several lockfiles (${lockfiles.join(', ')}); keep only the one for ${packageManager}`);
+    if (lockfiles.length > 1)
+      findings.warn(`several lockfiles (${lockfiles.join(', ')}); keep only the one for ${packageManager}`);
 
     // Framework.
     let framework: Framework | null = null;
@@ -105,13 +118,24 @@ export const nodeDetector: LanguageDetector = {
     }
 
     const engines = pkg.engines?.node;
-    const runtimeVersion = selectRuntimeVersion('node', {
-      env: ctx.env,
-      manifest: engines ? { value: engines, file, line: jsonKeyLine(text, 'node'), reason: 'engines.node in package.json' } : undefined,
-      versionFile: await readVersionFile(files, 'node'),
-    }, findings.warnings);
+    const runtimeVersion = selectRuntimeVersion(
+      'node',
+      {
+        env: ctx.env,
+        manifest: engines
+          ? { value: engines, file, line: jsonKeyLine(text, 'node'), reason: 'engines.node in package.json' }
+          : undefined,
+        versionFile: await readVersionFile(files, 'node'),
+      },
+      findings.warnings,
+    );
 
-    const run = (script: string) => (packageManager === 'npm' ? `npm run ${script}` : packageManager === 'bun' ? `bun run ${script}` : `${packageManager} run ${script}`);
+    const run = (script: string) =>
+      packageManager === 'npm'
+        ? `npm run ${script}`
+        : packageManager === 'bun'
+          ? `bun run ${script}`
+          : `${packageManager} run ${script}`;
     let buildCommand: string | undefined;
     if (scripts.build !== undefined) {
       buildCommand = run('build');
@@ -123,10 +147,14 @@ export const nodeDetector: LanguageDetector = {
     const web = await defaultWeb(ctx, pkg, text, framework, packageManager);
     const processes: ProcessType[] = web ? [web] : [];
     if (!web && !ctx.procfile?.some((e) => e.name === 'web')) {
-      findings.warn(`${file}: no start script, "main" or server.js; add "scripts.start" or a Procfile with a web entry`);
+      findings.warn(
+        `${file}: no start script, "main" or server.js; add "scripts.start" or a Procfile with a web entry`,
+      );
     }
 
-    const depRefs = Object.keys(deps).sort().map((name) => ({ name, file, line: jsonKeyLine(text, name) }));
+    const depRefs = Object.keys(deps)
+      .sort()
+      .map((name) => ({ name, file, line: jsonKeyLine(text, name) }));
     const os = osPackagesFor('node', depRefs);
     os.evidence.forEach((e) => findings.note(e.topic, e.file, e.reason, e.line));
     for (const dep of depRefs) {
@@ -135,10 +163,26 @@ export const nodeDetector: LanguageDetector = {
     }
     findings.envVar('NODE_ENV', file, 'Node.js production mode', { value: 'production' });
     const procfileFiles = (ctx.procfile ?? []).map((e) => /^(?:node|bun)\s+(\S+)/.exec(e.command)?.[1] ?? '');
-    const entryFiles = [web?.command.split(/\s+/)[1] ?? '', ...procfileFiles, ...(pkg.main ? [pkg.main] : []), ...CONVENTIONAL_ENTRIES, 'src/main.ts', 'src/index.ts', 'src/app.ts', 'src/server.ts'];
-    await recordEnvUsage(files, 'node', [...new Set(entryFiles.filter(Boolean)), ...(await filesIn(files, 'config', ['.js', '.ts', '.mjs', '.cjs']))], findings);
+    const entryFiles = [
+      web?.command.split(/\s+/)[1] ?? '',
+      ...procfileFiles,
+      ...(pkg.main ? [pkg.main] : []),
+      ...CONVENTIONAL_ENTRIES,
+      'src/main.ts',
+      'src/index.ts',
+      'src/app.ts',
+      'src/server.ts',
+    ];
+    await recordEnvUsage(
+      files,
+      'node',
+      [...new Set(entryFiles.filter(Boolean)), ...(await filesIn(files, 'config', ['.js', '.ts', '.mjs', '.cjs']))],
+      findings,
+    );
 
-    const localPackages = Object.values(deps).filter((spec) => spec.startsWith('file:')).map((spec) => spec.slice(5).replace(/^\.\//, ''));
+    const localPackages = Object.values(deps)
+      .filter((spec) => spec.startsWith('file:'))
+      .map((spec) => spec.slice(5).replace(/^\.\//, ''));
     return {
       framework,
       runtimeVersion,
@@ -150,7 +194,13 @@ export const nodeDetector: LanguageDetector = {
       dependencies: Object.keys(deps).sort(),
       healthcheckPath: '/',
       build: {
-        manifests: await existing(files, ['package.json', ...lockfiles.slice(0, 1), '.npmrc', '.yarnrc.yml', 'bunfig.toml']),
+        manifests: await existing(files, [
+          'package.json',
+          ...lockfiles.slice(0, 1),
+          '.npmrc',
+          '.yarnrc.yml',
+          'bunfig.toml',
+        ]),
         localPackages,
         offline: Object.keys(deps).length === localPackages.length,
         ...(buildCommand ? { command: buildCommand } : {}),
@@ -161,7 +211,13 @@ export const nodeDetector: LanguageDetector = {
   },
 };
 
-async function defaultWeb(ctx: DetectorContext, pkg: PackageJson, text: string, framework: Framework | null, pm: PackageManager): Promise<ProcessType | undefined> {
+async function defaultWeb(
+  ctx: DetectorContext,
+  pkg: PackageJson,
+  text: string,
+  framework: Framework | null,
+  pm: PackageManager,
+): Promise<ProcessType | undefined> {
   const { files, findings } = ctx;
   const file = files.display('package.json');
   const note = (reason: string, line?: number) => findings.note('process:web', file, reason, line);
@@ -177,7 +233,11 @@ async function defaultWeb(ctx: DetectorContext, pkg: PackageJson, text: string, 
   if (start !== undefined) {
     note(`"start" script: ${start}`, jsonKeyLine(text, 'start'));
     const direct = /^node\s+[\w./-]+$/.test(start.trim());
-    return { name: 'web', command: direct ? start.trim() : pm === 'bun' ? 'bun run start' : `${pm} start`, source: 'script' };
+    return {
+      name: 'web',
+      command: direct ? start.trim() : pm === 'bun' ? 'bun run start' : `${pm} start`,
+      source: 'script',
+    };
   }
   if (pkg.main) {
     note(`"main": ${pkg.main}`, jsonKeyLine(text, 'main'));

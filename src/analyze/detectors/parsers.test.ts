@@ -41,24 +41,34 @@ end
       { name: 'jdbc', line: 11, groups: [] },
     ]);
   });
-  it('reads ruby file:', () => assert.deepEqual(parseGemfile('ruby file: ".ruby-version"\n').ruby, { file: '.ruby-version', line: 1 }));
-  it('rejects an unquoted gem name', () => assertInvalid(() => parseGemfile('gem rails\n'), 'Gemfile', 1, /cannot read gem declaration/));
-  it('rejects an unterminated string', () => assertInvalid(() => parseGemfile('gem "rails\n'), 'Gemfile', 1, /cannot read gem declaration/));
-  it('rejects a stray end', () => assertInvalid(() => parseGemfile('gem "a"\nend\n'), 'Gemfile', 2, /unexpected "end"/));
-  it('rejects an unclosed block', () => assertInvalid(() => parseGemfile('group :test do\n  gem "a"\n'), 'Gemfile', 1, /never closed/));
+  it('reads ruby file:', () =>
+    assert.deepEqual(parseGemfile('ruby file: ".ruby-version"\n').ruby, { file: '.ruby-version', line: 1 }));
+  it('rejects an unquoted gem name', () =>
+    assertInvalid(() => parseGemfile('gem rails\n'), 'Gemfile', 1, /cannot read gem declaration/));
+  it('rejects an unterminated string', () =>
+    assertInvalid(() => parseGemfile('gem "rails\n'), 'Gemfile', 1, /cannot read gem declaration/));
+  it('rejects a stray end', () =>
+    assertInvalid(() => parseGemfile('gem "a"\nend\n'), 'Gemfile', 2, /unexpected "end"/));
+  it('rejects an unclosed block', () =>
+    assertInvalid(() => parseGemfile('group :test do\n  gem "a"\n'), 'Gemfile', 1, /never closed/));
 });
 
 describe('parseGemfileLock', () => {
   it('collects specs and the ruby version', () => {
-    const lock = parseGemfileLock('PATH\n  remote: vendor/mylib\n  specs:\n    mylib (0.1.0)\n\nGEM\n  remote: https://rubygems.org/\n  specs:\n    pg (1.5.6)\n    puma (6.4.2)\n      nio4r (~> 2.0)\n    nio4r (2.7.1)\n\nRUBY VERSION\n   ruby 3.2.2p53\n');
+    const lock = parseGemfileLock(
+      'PATH\n  remote: vendor/mylib\n  specs:\n    mylib (0.1.0)\n\nGEM\n  remote: https://rubygems.org/\n  specs:\n    pg (1.5.6)\n    puma (6.4.2)\n      nio4r (~> 2.0)\n    nio4r (2.7.1)\n\nRUBY VERSION\n   ruby 3.2.2p53\n',
+    );
     assert.deepEqual(lock, { specs: ['mylib', 'nio4r', 'pg', 'puma'], ruby: { value: '3.2.2', line: 15 } });
   });
-  it('rejects an unknown section', () => assertInvalid(() => parseGemfileLock('GEM\n  specs:\nnonsense\n'), 'Gemfile.lock', 3, /unknown section/));
+  it('rejects an unknown section', () =>
+    assertInvalid(() => parseGemfileLock('GEM\n  specs:\nnonsense\n'), 'Gemfile.lock', 3, /unknown section/));
 });
 
 describe('parseGoMod', () => {
   it('reads module, go, toolchain and requirements', () => {
-    const mod = parseGoMod('module example.com/x\n\ngo 1.22.1\ntoolchain go1.22.3\n\nrequire github.com/lib/pq v1.10.9\nrequire (\n\tgolang.org/x/sys v0.1.0 // indirect\n)\n// comment\nreplace a => ../a\n');
+    const mod = parseGoMod(
+      'module example.com/x\n\ngo 1.22.1\ntoolchain go1.22.3\n\nrequire github.com/lib/pq v1.10.9\nrequire (\n\tgolang.org/x/sys v0.1.0 // indirect\n)\n// comment\nreplace a => ../a\n',
+    );
     assert.equal(mod.module, 'example.com/x');
     assert.deepEqual(mod.go, { value: '1.22.1', line: 3 });
     assert.deepEqual(mod.toolchain, { value: '1.22.3', line: 4 });
@@ -67,16 +77,23 @@ describe('parseGoMod', () => {
       { path: 'golang.org/x/sys', version: 'v0.1.0', line: 8, indirect: true },
     ]);
   });
-  it('rejects an unknown directive', () => assertInvalid(() => parseGoMod('module a\nrequires x v1\n'), 'go.mod', 2, /unknown directive "requires"/));
-  it('rejects an unclosed block', () => assertInvalid(() => parseGoMod('module a\nrequire (\n x v1\n'), 'go.mod', 2, /never closed/));
-  it('rejects a missing module', () => assertInvalid(() => parseGoMod('go 1.22\n'), 'go.mod', undefined, /no module directive/));
+  it('rejects an unknown directive', () =>
+    assertInvalid(() => parseGoMod('module a\nrequires x v1\n'), 'go.mod', 2, /unknown directive "requires"/));
+  it('rejects an unclosed block', () =>
+    assertInvalid(() => parseGoMod('module a\nrequire (\n x v1\n'), 'go.mod', 2, /never closed/));
+  it('rejects a missing module', () =>
+    assertInvalid(() => parseGoMod('go 1.22\n'), 'go.mod', undefined, /no module directive/));
 });
 
 describe('parseRequirements', () => {
-  const files = new AppFiles(memoryTree({
-    'app/requirements.txt': '# comment\n-r base.txt\n--index-url https://example.com/simple\nDjango[bcrypt]>=5.0 ; python_version >= "3.10"  # inline\nrequests \\\n  >=2\n-e ./libs/editable\n./vendor/mylib\ngit+https://example.com/x.git#egg=Some_Pkg\nthing @ file:///srv/thing\n',
-    'app/base.txt': 'psycopg2-binary==2.9.9\n',
-  }), 'app');
+  const files = new AppFiles(
+    memoryTree({
+      'app/requirements.txt':
+        '# comment\n-r base.txt\n--index-url https://example.com/simple\nDjango[bcrypt]>=5.0 ; python_version >= "3.10"  # inline\nrequests \\\n  >=2\n-e ./libs/editable\n./vendor/mylib\ngit+https://example.com/x.git#egg=Some_Pkg\nthing @ file:///srv/thing\n',
+      'app/base.txt': 'psycopg2-binary==2.9.9\n',
+    }),
+    'app',
+  );
   it('understands includes, options, extras, markers, continuations and local paths', async () => {
     const result = await parseRequirements(files, 'requirements.txt');
     assert.deepEqual(result.files, ['requirements.txt', 'base.txt']);

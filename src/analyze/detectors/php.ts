@@ -11,10 +11,20 @@ const composerSchema = z.looseObject({
   name: z.string().optional(),
   require: z.record(z.string(), z.string()).optional(),
   'require-dev': z.record(z.string(), z.string()).optional(),
-  repositories: z.union([z.array(z.looseObject({ type: z.string(), url: z.string().optional() })), z.record(z.string(), z.unknown())]).optional(),
+  repositories: z
+    .union([
+      z.array(z.looseObject({ type: z.string(), url: z.string().optional() })),
+      z.record(z.string(), z.unknown()),
+    ])
+    .optional(),
 });
 
-const LARAVEL_DB: Record<string, 'postgres' | 'mysql' | 'sqlite'> = { pgsql: 'postgres', mysql: 'mysql', mariadb: 'mysql', sqlite: 'sqlite' };
+const LARAVEL_DB: Record<string, 'postgres' | 'mysql' | 'sqlite'> = {
+  pgsql: 'postgres',
+  mysql: 'mysql',
+  mariadb: 'mysql',
+  sqlite: 'sqlite',
+};
 
 export const phpDetector: LanguageDetector = {
   language: 'php',
@@ -31,7 +41,11 @@ export const phpDetector: LanguageDetector = {
       findings.note('language', file, 'composer.json present');
       findings.note('packageManager', file, 'composer.json: Composer');
     } else {
-      findings.note('language', files.display((await existing(files, ['index.php', 'public/index.php']))[0] ?? 'index.php'), 'PHP entry file present');
+      findings.note(
+        'language',
+        files.display((await existing(files, ['index.php', 'public/index.php']))[0] ?? 'index.php'),
+        'PHP entry file present',
+      );
     }
     const require = composer.require ?? {};
     const line = (key: string) => (text === undefined ? undefined : jsonKeyLine(text, key));
@@ -46,17 +60,27 @@ export const phpDetector: LanguageDetector = {
     }
 
     const phpConstraint = require.php;
-    const runtimeVersion = selectRuntimeVersion('php', {
-      env: ctx.env,
-      manifest: phpConstraint ? { value: phpConstraint, file, line: line('php'), reason: 'require.php in composer.json' } : undefined,
-      versionFile: await readVersionFile(files, 'php'),
-    }, findings.warnings);
+    const runtimeVersion = selectRuntimeVersion(
+      'php',
+      {
+        env: ctx.env,
+        manifest: phpConstraint
+          ? { value: phpConstraint, file, line: line('php'), reason: 'require.php in composer.json' }
+          : undefined,
+        versionFile: await readVersionFile(files, 'php'),
+      },
+      findings.warnings,
+    );
 
     const processes: ProcessType[] = [];
     let releaseCommand: string | null = null;
     let port = 8080;
     const scanned = ['index.php', 'public/index.php'];
-    const extensions = new Set(Object.keys(require).filter((k) => k.startsWith('ext-')).map((k) => k.slice(4)));
+    const extensions = new Set(
+      Object.keys(require)
+        .filter((k) => k.startsWith('ext-'))
+        .map((k) => k.slice(4)),
+    );
     if (framework === 'laravel') {
       port = 8000;
       processes.push({ name: 'web', command: 'php artisan serve --host=0.0.0.0 --port=$PORT', source: 'framework' });
@@ -72,13 +96,21 @@ export const phpDetector: LanguageDetector = {
     } else {
       const docroot = (await files.exists('public/index.php')) ? 'public' : '.';
       processes.push({ name: 'web', command: `php -S 0.0.0.0:$PORT -t ${docroot}`, source: 'convention' });
-      findings.note('process:web', files.display(docroot === '.' ? 'index.php' : 'public/index.php'), `PHP built-in server with document root ${docroot}`);
+      findings.note(
+        'process:web',
+        files.display(docroot === '.' ? 'index.php' : 'public/index.php'),
+        `PHP built-in server with document root ${docroot}`,
+      );
     }
     if (processes.length > 0 && !ctx.procfile?.some((e) => e.name === 'web')) {
-      findings.warn('the PHP built-in web server handles one request at a time; put php-fpm behind a web server (Procfile web) for real traffic');
+      findings.warn(
+        'the PHP built-in web server handles one request at a time; put php-fpm behind a web server (Procfile web) for real traffic',
+      );
     }
 
-    const refs = Object.keys(require).sort().map((name) => ({ name, file, line: line(name) }));
+    const refs = Object.keys(require)
+      .sort()
+      .map((name) => ({ name, file, line: line(name) }));
     for (const r of refs) {
       const service = SERVICE_CLIENTS.php[r.name];
       if (service) findings.service(service, file, `requires ${r.name}`, r.line);
@@ -87,11 +119,16 @@ export const phpDetector: LanguageDetector = {
     if (findings.hasService('postgres')) extensions.add('pdo_pgsql');
     if (findings.hasService('mysql')) extensions.add('pdo_mysql');
     if (findings.hasService('redis') && !Object.hasOwn(require, 'predis/predis')) extensions.add('redis');
-    const os = osPackagesFor('php', [...extensions].sort().map((ext) => ({ name: `ext-${ext}`, file, line: line(`ext-${ext}`) })));
+    const os = osPackagesFor(
+      'php',
+      [...extensions].sort().map((ext) => ({ name: `ext-${ext}`, file, line: line(`ext-${ext}`) })),
+    );
     os.evidence.forEach((e) => findings.note(e.topic, e.file, e.reason, e.line));
 
     const repositories = Array.isArray(composer.repositories) ? composer.repositories : [];
-    const localPackages = repositories.filter((r) => r.type === 'path' && r.url).map((r) => (r.url as string).replace(/^\.\//, ''));
+    const localPackages = repositories
+      .filter((r) => r.type === 'path' && r.url)
+      .map((r) => (r.url as string).replace(/^\.\//, ''));
     return {
       framework,
       runtimeVersion,
@@ -100,7 +137,9 @@ export const phpDetector: LanguageDetector = {
       port,
       releaseCommand,
       osPackages: { build: os.build, runtime: os.runtime },
-      dependencies: Object.keys(require).filter((k) => k !== 'php' && !k.startsWith('ext-')).sort(),
+      dependencies: Object.keys(require)
+        .filter((k) => k !== 'php' && !k.startsWith('ext-'))
+        .sort(),
       healthcheckPath: '/',
       build: {
         manifests: await existing(files, ['composer.json', 'composer.lock']),
@@ -125,11 +164,17 @@ async function readDotenvExample(ctx: DetectorContext): Promise<void> {
     if (name === 'DB_CONNECTION') {
       const kind = LARAVEL_DB[value];
       if (kind === 'postgres' || kind === 'mysql') findings.service(kind, file, `DB_CONNECTION=${value}`, i + 1);
-      if (kind === 'sqlite') findings.warn(`${file}:${i + 1}: SQLite database: data inside a container is lost on every deploy`);
+      if (kind === 'sqlite')
+        findings.warn(`${file}:${i + 1}: SQLite database: data inside a container is lost on every deploy`);
     }
-    if (/^(CACHE_DRIVER|CACHE_STORE|SESSION_DRIVER|QUEUE_CONNECTION)$/.test(name) && value === 'redis') findings.service('redis', file, `${name}=redis`, i + 1);
-    if (/^(CACHE_DRIVER|CACHE_STORE|SESSION_DRIVER)$/.test(name) && value === 'memcached') findings.service('memcached', file, `${name}=memcached`, i + 1);
+    if (/^(CACHE_DRIVER|CACHE_STORE|SESSION_DRIVER|QUEUE_CONNECTION)$/.test(name) && value === 'redis')
+      findings.service('redis', file, `${name}=redis`, i + 1);
+    if (/^(CACHE_DRIVER|CACHE_STORE|SESSION_DRIVER)$/.test(name) && value === 'memcached')
+      findings.service('memcached', file, `${name}=memcached`, i + 1);
     if (/^(APP_ENV|APP_DEBUG|LOG_CHANNEL|APP_KEY)$/.test(name)) return;
-    findings.envVar(name, file, 'listed in .env.example', { line: i + 1, ...(/(PASSWORD|SECRET|KEY|TOKEN)/.test(name) ? { secret: true } : {}) });
+    findings.envVar(name, file, 'listed in .env.example', {
+      line: i + 1,
+      ...(/(PASSWORD|SECRET|KEY|TOKEN)/.test(name) ? { secret: true } : {}),
+    });
   });
 }

@@ -18,14 +18,19 @@ export function normalizePythonName(name: string): string {
 }
 
 const NAME = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(.*)$/;
-const IGNORED_OPTIONS = /^(-i|--index-url|--extra-index-url|-f|--find-links|--trusted-host|--no-binary|--only-binary|--prefer-binary|--pre|--require-hashes|--no-index|--use-feature|-c|--constraint)\b/;
+const IGNORED_OPTIONS =
+  /^(-i|--index-url|--extra-index-url|-f|--find-links|--trusted-host|--no-binary|--only-binary|--prefer-binary|--pre|--require-hashes|--no-index|--use-feature|-c|--constraint)\b/;
 
 /**
  * Parses a pip requirements file (and the files it includes with `-r`). Comments, blank lines,
  * continuation lines, index options, editable and local-path lines are understood; anything else
  * that is not a PEP 508 requirement is an error naming the line.
  */
-export async function parseRequirements(files: AppFiles, rel: string, seen = new Set<string>()): Promise<{ requirements: PythonRequirement[]; files: string[] }> {
+export async function parseRequirements(
+  files: AppFiles,
+  rel: string,
+  seen = new Set<string>(),
+): Promise<{ requirements: PythonRequirement[]; files: string[] }> {
   const text = await files.read(rel);
   const file = files.display(rel);
   if (text === undefined) throw invalidManifest(file, 'file not found (included with -r)');
@@ -53,7 +58,14 @@ export async function parseRequirements(files: AppFiles, rel: string, seen = new
     const editable = /^(-e|--editable)(?:\s+|=)(\S+)$/.exec(line);
     const target = editable ? (editable[2] as string) : line;
     if (isLocalPath(target)) {
-      requirements.push({ path: target.replace(/^file:/, '').replace(/^\.\//, '').replace(/\/$/, ''), file, line: lineNo });
+      requirements.push({
+        path: target
+          .replace(/^file:/, '')
+          .replace(/^\.\//, '')
+          .replace(/\/$/, ''),
+        file,
+        line: lineNo,
+      });
       continue;
     }
     if (/^[a-z+]+:\/\//i.test(target)) {
@@ -64,10 +76,18 @@ export async function parseRequirements(files: AppFiles, rel: string, seen = new
     const m = NAME.exec(target);
     const rest = m?.[3] ?? '';
     if (!m || (rest !== '' && !/^[<>=!~;@(,]/.test(rest))) {
-      throw invalidManifest(file, `not a requirement: ${JSON.stringify(line)}`, { line: lineNo, hint: 'use PEP 508 lines such as "flask>=3.0", a local path such as "./vendor/mylib", or pip options such as "-r base.txt"' });
+      throw invalidManifest(file, `not a requirement: ${JSON.stringify(line)}`, {
+        line: lineNo,
+        hint: 'use PEP 508 lines such as "flask>=3.0", a local path such as "./vendor/mylib", or pip options such as "-r base.txt"',
+      });
     }
     const at = /^@\s*(\S+)/.exec(rest);
-    requirements.push({ name: normalizePythonName(m[1] as string), ...(at && isLocalPath(at[1] as string) ? { path: (at[1] as string).replace(/^file:(\/\/)?/, '') } : {}), file, line: lineNo });
+    requirements.push({
+      name: normalizePythonName(m[1] as string),
+      ...(at && isLocalPath(at[1] as string) ? { path: (at[1] as string).replace(/^file:(\/\/)?/, '') } : {}),
+      file,
+      line: lineNo,
+    });
   }
   return { requirements, files: included };
 }
@@ -103,21 +123,29 @@ export function parseTomlManifest(file: string, text: string): Record<string, un
 const dependencyTable = z.record(z.string(), z.unknown());
 
 export const pyprojectSchema = z.looseObject({
-  project: z.looseObject({
-    name: z.string().optional(),
-    'requires-python': z.string().optional(),
-    dependencies: z.array(z.string()).optional(),
-  }).optional(),
-  tool: z.looseObject({
-    poetry: z.looseObject({
-      dependencies: dependencyTable.optional(),
-    }).optional(),
-  }).optional(),
+  project: z
+    .looseObject({
+      name: z.string().optional(),
+      'requires-python': z.string().optional(),
+      dependencies: z.array(z.string()).optional(),
+    })
+    .optional(),
+  tool: z
+    .looseObject({
+      poetry: z
+        .looseObject({
+          dependencies: dependencyTable.optional(),
+        })
+        .optional(),
+    })
+    .optional(),
 });
 
 export const pipfileSchema = z.looseObject({
   packages: dependencyTable.optional(),
-  requires: z.looseObject({ python_version: z.string().optional(), python_full_version: z.string().optional() }).optional(),
+  requires: z
+    .looseObject({ python_version: z.string().optional(), python_full_version: z.string().optional() })
+    .optional(),
 });
 
 export function validateToml<T>(file: string, schema: z.ZodType<T>, data: unknown): T {

@@ -6,7 +6,16 @@ import type { Framework, PackageManager, ProcessType } from '../types.js';
 import { readVersionFile, selectRuntimeVersion, type VersionClaim } from '../versions.js';
 import { existing, type DetectedApp, type DetectorContext, type LanguageDetector } from './detector.js';
 import { analyzeDjango } from './django.js';
-import { normalizePythonName, parseRequirements, parseTomlManifest, pep508Name, pipfileSchema, pyprojectSchema, validateToml, type PythonRequirement } from './python-manifests.js';
+import {
+  normalizePythonName,
+  parseRequirements,
+  parseTomlManifest,
+  pep508Name,
+  pipfileSchema,
+  pyprojectSchema,
+  validateToml,
+  type PythonRequirement,
+} from './python-manifests.js';
 
 interface PythonDeps {
   packageManager: PackageManager;
@@ -21,12 +30,25 @@ async function readDependencies(ctx: DetectorContext): Promise<PythonDeps> {
   let pyproject: ReturnType<typeof pyprojectSchema.parse> | undefined;
   const pyprojectText = await files.read('pyproject.toml');
   const pyFile = files.display('pyproject.toml');
-  if (pyprojectText !== undefined) pyproject = validateToml(pyFile, pyprojectSchema, parseTomlManifest(pyFile, pyprojectText));
+  if (pyprojectText !== undefined)
+    pyproject = validateToml(pyFile, pyprojectSchema, parseTomlManifest(pyFile, pyprojectText));
   let pythonClaim: VersionClaim | undefined;
   const requiresPython = pyproject?.project?.['requires-python'];
   const poetryPython = pyproject?.tool?.poetry?.dependencies?.python;
-  if (requiresPython) pythonClaim = { value: requiresPython, file: pyFile, line: lineOf(pyprojectText ?? '', /^\s*requires-python\s*=/), reason: 'requires-python in pyproject.toml' };
-  else if (typeof poetryPython === 'string') pythonClaim = { value: poetryPython, file: pyFile, line: lineOf(pyprojectText ?? '', /^\s*python\s*=/), reason: 'tool.poetry.dependencies.python in pyproject.toml' };
+  if (requiresPython)
+    pythonClaim = {
+      value: requiresPython,
+      file: pyFile,
+      line: lineOf(pyprojectText ?? '', /^\s*requires-python\s*=/),
+      reason: 'requires-python in pyproject.toml',
+    };
+  else if (typeof poetryPython === 'string')
+    pythonClaim = {
+      value: poetryPython,
+      file: pyFile,
+      line: lineOf(pyprojectText ?? '', /^\s*python\s*=/),
+      reason: 'tool.poetry.dependencies.python in pyproject.toml',
+    };
 
   if (await files.isFile('requirements.txt')) {
     const { requirements, files: included } = await parseRequirements(files, 'requirements.txt');
@@ -38,10 +60,25 @@ async function readDependencies(ctx: DetectorContext): Promise<PythonDeps> {
     const file = files.display('Pipfile');
     const pipfile = validateToml(file, pipfileSchema, parseTomlManifest(file, pipfileText));
     findings.note('packageManager', file, 'Pipfile: Pipenv');
-    const requirements = Object.keys(pipfile.packages ?? {}).map((name) => ({ name: normalizePythonName(name), file, line: lineOf(pipfileText, new RegExp(`^\\s*"?${name}"?\\s*=`)) }));
+    const requirements = Object.keys(pipfile.packages ?? {}).map((name) => ({
+      name: normalizePythonName(name),
+      file,
+      line: lineOf(pipfileText, new RegExp(`^\\s*"?${name}"?\\s*=`)),
+    }));
     const pv = pipfile.requires?.python_full_version ?? pipfile.requires?.python_version;
-    if (pv) pythonClaim = { value: pv, file, line: lineOf(pipfileText, /^\s*python_(full_)?version\s*=/), reason: '[requires] in Pipfile' };
-    return { packageManager: 'pipenv', requirements, manifests: await existing(files, ['Pipfile', 'Pipfile.lock']), ...(pythonClaim ? { pythonClaim } : {}) };
+    if (pv)
+      pythonClaim = {
+        value: pv,
+        file,
+        line: lineOf(pipfileText, /^\s*python_(full_)?version\s*=/),
+        reason: '[requires] in Pipfile',
+      };
+    return {
+      packageManager: 'pipenv',
+      requirements,
+      manifests: await existing(files, ['Pipfile', 'Pipfile.lock']),
+      ...(pythonClaim ? { pythonClaim } : {}),
+    };
   }
   if (pyproject && pyprojectText !== undefined) {
     const isPoetry = pyproject.tool?.poetry !== undefined || (await files.exists('poetry.lock'));
@@ -49,14 +86,31 @@ async function readDependencies(ctx: DetectorContext): Promise<PythonDeps> {
     const requirements: PythonRequirement[] = [];
     for (const spec of pyproject.project?.dependencies ?? []) {
       const name = pep508Name(spec);
-      if (name) requirements.push({ name, file: pyFile, line: lineOf(pyprojectText, new RegExp(`["']${name.replace(/-/g, '[-_.]')}`, 'i')) });
+      if (name)
+        requirements.push({
+          name,
+          file: pyFile,
+          line: lineOf(pyprojectText, new RegExp(`["']${name.replace(/-/g, '[-_.]')}`, 'i')),
+        });
     }
     for (const [name, spec] of Object.entries(pyproject.tool?.poetry?.dependencies ?? {})) {
       if (name === 'python') continue;
-      const path = typeof spec === 'object' && spec !== null && 'path' in spec ? String((spec as { path: unknown }).path) : undefined;
-      requirements.push({ name: normalizePythonName(name), ...(path ? { path } : {}), file: pyFile, line: lineFor(name) });
+      const path =
+        typeof spec === 'object' && spec !== null && 'path' in spec
+          ? String((spec as { path: unknown }).path)
+          : undefined;
+      requirements.push({
+        name: normalizePythonName(name),
+        ...(path ? { path } : {}),
+        file: pyFile,
+        line: lineFor(name),
+      });
     }
-    findings.note('packageManager', pyFile, isPoetry ? 'pyproject.toml with [tool.poetry] / poetry.lock: Poetry' : 'pyproject.toml [project] (PEP 621): pip');
+    findings.note(
+      'packageManager',
+      pyFile,
+      isPoetry ? 'pyproject.toml with [tool.poetry] / poetry.lock: Poetry' : 'pyproject.toml [project] (PEP 621): pip',
+    );
     return {
       packageManager: isPoetry ? 'poetry' : 'pip',
       requirements,
@@ -65,17 +119,35 @@ async function readDependencies(ctx: DetectorContext): Promise<PythonDeps> {
       ...(pythonClaim ? { pythonClaim } : {}),
     };
   }
-  findings.warn(`${files.display('.')}: no requirements.txt, Pipfile or pyproject.toml; no dependencies will be installed`);
+  findings.warn(
+    `${files.display('.')}: no requirements.txt, Pipfile or pyproject.toml; no dependencies will be installed`,
+  );
   return { packageManager: 'pip', requirements: [], manifests: [], ...(pythonClaim ? { pythonClaim } : {}) };
 }
 
 /** Finds `name = Flask(` / `name = FastAPI(` or a `create_app` factory in the usual modules. */
-async function findAppObject(ctx: DetectorContext, constructor: string): Promise<{ target: string; file: string; line: number } | undefined> {
-  const candidates = ['app.py', 'main.py', 'wsgi.py', 'asgi.py', 'application.py', 'server.py', 'app/__init__.py', 'app/main.py', 'src/main.py'];
+async function findAppObject(
+  ctx: DetectorContext,
+  constructor: string,
+): Promise<{ target: string; file: string; line: number } | undefined> {
+  const candidates = [
+    'app.py',
+    'main.py',
+    'wsgi.py',
+    'asgi.py',
+    'application.py',
+    'server.py',
+    'app/__init__.py',
+    'app/main.py',
+    'src/main.py',
+  ];
   for (const rel of candidates) {
     const text = await ctx.files.read(rel, { maxBytes: 4 * 1024 * 1024, skipLarger: true });
     if (text === undefined) continue;
-    const module = rel.replace(/\/__init__\.py$/, '').replace(/\.py$/, '').replace(/\//g, '.');
+    const module = rel
+      .replace(/\/__init__\.py$/, '')
+      .replace(/\.py$/, '')
+      .replace(/\//g, '.');
     const assign = new RegExp(`^(\\w+)\\s*(?::\\s*\\w+\\s*)?=\\s*(?:\\w+\\.)?${constructor}\\(`);
     const lines = text.split(/\r?\n/);
     for (let i = 0; i < lines.length; i++) {
@@ -100,7 +172,11 @@ export const pythonDetector: LanguageDetector = {
     const ref = (name: string) => deps.requirements.find((r) => r.name === name);
 
     let framework: Framework | null = null;
-    for (const [dep, fw] of [['django', 'django'], ['fastapi', 'fastapi'], ['flask', 'flask']] as const) {
+    for (const [dep, fw] of [
+      ['django', 'django'],
+      ['fastapi', 'fastapi'],
+      ['flask', 'flask'],
+    ] as const) {
       const r = ref(dep);
       if (r) {
         framework = fw;
@@ -113,19 +189,30 @@ export const pythonDetector: LanguageDetector = {
       findings.note('framework', files.display('manage.py'), 'manage.py present');
     }
 
-    const runtimeVersion = selectRuntimeVersion('python', { env: ctx.env, manifest: deps.pythonClaim, versionFile: await readVersionFile(files, 'python') }, findings.warnings);
+    const runtimeVersion = selectRuntimeVersion(
+      'python',
+      { env: ctx.env, manifest: deps.pythonClaim, versionFile: await readVersionFile(files, 'python') },
+      findings.warnings,
+    );
     const processes: ProcessType[] = [];
     let releaseCommand: string | null = null;
     const port = 8000;
     const scanned: string[] = [];
     const needServer = (server: string) => {
-      if (!names.has(server) && !ctx.procfile?.some((e) => e.name === 'web')) findings.warn(`${server} is not a dependency; add it to ${deps.manifests[0] ?? 'requirements.txt'} so the web process can start`);
+      if (!names.has(server) && !ctx.procfile?.some((e) => e.name === 'web'))
+        findings.warn(
+          `${server} is not a dependency; add it to ${deps.manifests[0] ?? 'requirements.txt'} so the web process can start`,
+        );
     };
 
     if (framework === 'django') {
       const django = await analyzeDjango(ctx);
       if (django.wsgiModule) {
-        processes.push({ name: 'web', command: `gunicorn ${django.wsgiModule}:application --bind 0.0.0.0:$PORT`, source: 'framework' });
+        processes.push({
+          name: 'web',
+          command: `gunicorn ${django.wsgiModule}:application --bind 0.0.0.0:$PORT`,
+          source: 'framework',
+        });
         needServer('gunicorn');
       }
       releaseCommand = 'python manage.py migrate --noinput';
@@ -135,7 +222,13 @@ export const pythonDetector: LanguageDetector = {
       const app = await findAppObject(ctx, framework === 'flask' ? 'Flask' : 'FastAPI');
       const found = app?.target ?? 'app:app';
       const target = found.includes('(') ? `'${found}'` : found;
-      if (app) findings.note('process:web', app.file, `${framework === 'flask' ? 'Flask' : 'FastAPI'} application ${target}`, app.line);
+      if (app)
+        findings.note(
+          'process:web',
+          app.file,
+          `${framework === 'flask' ? 'Flask' : 'FastAPI'} application ${target}`,
+          app.line,
+        );
       else findings.warn(`no ${framework} application object found; assuming ${target}`);
       if (framework === 'flask') {
         processes.push({ name: 'web', command: `gunicorn ${target} --bind 0.0.0.0:$PORT`, source: 'framework' });
@@ -156,14 +249,21 @@ export const pythonDetector: LanguageDetector = {
       }
     }
 
-    const refs = deps.requirements.flatMap((r) => (r.name ? [{ name: r.name, file: r.file, ...(r.line === undefined ? {} : { line: r.line }) }] : []));
+    const refs = deps.requirements.flatMap((r) =>
+      r.name ? [{ name: r.name, file: r.file, ...(r.line === undefined ? {} : { line: r.line }) }] : [],
+    );
     const os = osPackagesFor('python', refs);
     os.evidence.forEach((e) => findings.note(e.topic, e.file, e.reason, e.line));
     for (const r of refs) {
       const service = SERVICE_CLIENTS.python[r.name];
       if (service) findings.service(service, r.file, `depends on ${r.name}`, r.line);
     }
-    await recordEnvUsage(files, 'python', [...new Set([...scanned, 'config.py', 'settings.py', ...(await filesIn(files, 'config', ['.py']))])], findings);
+    await recordEnvUsage(
+      files,
+      'python',
+      [...new Set([...scanned, 'config.py', 'settings.py', ...(await filesIn(files, 'config', ['.py']))])],
+      findings,
+    );
 
     const localPackages = deps.requirements.flatMap((r) => (r.path ? [r.path] : []));
     return {

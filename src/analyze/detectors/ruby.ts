@@ -16,12 +16,19 @@ export const rubyDetector: LanguageDetector = {
     const { files, findings } = ctx;
     const gemfileText = await files.read('Gemfile');
     const gemfilePath = files.display('Gemfile');
-    const gemfile: Gemfile = gemfileText === undefined ? { gems: [], gemspec: false } : parseGemfile(gemfileText, gemfilePath);
-    if (gemfileText === undefined) findings.warn(`${files.display('config.ru')} without a Gemfile: no gems will be installed`);
-    findings.note('language', gemfileText === undefined ? files.display('config.ru') : gemfilePath, gemfileText === undefined ? 'config.ru present' : 'Gemfile present');
+    const gemfile: Gemfile =
+      gemfileText === undefined ? { gems: [], gemspec: false } : parseGemfile(gemfileText, gemfilePath);
+    if (gemfileText === undefined)
+      findings.warn(`${files.display('config.ru')} without a Gemfile: no gems will be installed`);
+    findings.note(
+      'language',
+      gemfileText === undefined ? files.display('config.ru') : gemfilePath,
+      gemfileText === undefined ? 'config.ru present' : 'Gemfile present',
+    );
     const lockText = await files.read('Gemfile.lock');
     const lock = lockText === undefined ? undefined : parseGemfileLock(lockText, files.display('Gemfile.lock'));
-    if (gemfileText !== undefined && !lock) findings.warn(`${gemfilePath}: no Gemfile.lock; gem versions are resolved at build time`);
+    if (gemfileText !== undefined && !lock)
+      findings.warn(`${gemfilePath}: no Gemfile.lock; gem versions are resolved at build time`);
 
     const gems = new Map(gemfile.gems.map((g) => [g.name, g]));
     const has = (name: string) => gems.has(name) || (lock?.specs.includes(name) ?? false);
@@ -42,9 +49,25 @@ export const rubyDetector: LanguageDetector = {
     }
 
     let manifest: VersionClaim | undefined;
-    if (gemfile.ruby && 'value' in gemfile.ruby) manifest = { value: gemfile.ruby.value, file: gemfilePath, line: gemfile.ruby.line, reason: 'ruby directive in Gemfile' };
-    else if (lock?.ruby) manifest = { value: lock.ruby.value, file: files.display('Gemfile.lock'), line: lock.ruby.line, reason: 'RUBY VERSION in Gemfile.lock' };
-    const runtimeVersion = selectRuntimeVersion('ruby', { env: ctx.env, manifest, versionFile: await readVersionFile(files, 'ruby') }, findings.warnings);
+    if (gemfile.ruby && 'value' in gemfile.ruby)
+      manifest = {
+        value: gemfile.ruby.value,
+        file: gemfilePath,
+        line: gemfile.ruby.line,
+        reason: 'ruby directive in Gemfile',
+      };
+    else if (lock?.ruby)
+      manifest = {
+        value: lock.ruby.value,
+        file: files.display('Gemfile.lock'),
+        line: lock.ruby.line,
+        reason: 'RUBY VERSION in Gemfile.lock',
+      };
+    const runtimeVersion = selectRuntimeVersion(
+      'ruby',
+      { env: ctx.env, manifest, versionFile: await readVersionFile(files, 'ruby') },
+      findings.warnings,
+    );
 
     const processes: ProcessType[] = [];
     let releaseCommand: string | null = null;
@@ -67,12 +90,20 @@ export const rubyDetector: LanguageDetector = {
       if (rails.assets) buildCommand = 'bundle exec rails assets:precompile';
       findings.envVar('RAILS_ENV', gemfilePath, 'Rails production mode', { value: 'production' });
       findings.envVar('RAILS_LOG_TO_STDOUT', gemfilePath, 'logs go to the container output', { value: 'enabled' });
-      findings.envVar('RAILS_SERVE_STATIC_FILES', gemfilePath, 'no separate web server serves public/', { value: 'enabled' });
+      findings.envVar('RAILS_SERVE_STATIC_FILES', gemfilePath, 'no separate web server serves public/', {
+        value: 'enabled',
+      });
       findings.envVar('SECRET_KEY_BASE', gemfilePath, 'Rails needs a secret key base in production', { secret: true });
     } else if (framework === 'sinatra' || framework === 'rack') {
       const hasRackup = await files.exists('config.ru');
-      if (hasRackup && has('puma')) web('bundle exec puma -b tcp://0.0.0.0:$PORT config.ru', 'config.ru served by puma', files.display('config.ru'));
-      else if (hasRackup) web('bundle exec rackup -o 0.0.0.0 -p $PORT', 'config.ru served by rackup', files.display('config.ru'));
+      if (hasRackup && has('puma'))
+        web(
+          'bundle exec puma -b tcp://0.0.0.0:$PORT config.ru',
+          'config.ru served by puma',
+          files.display('config.ru'),
+        );
+      else if (hasRackup)
+        web('bundle exec rackup -o 0.0.0.0 -p $PORT', 'config.ru served by rackup', files.display('config.ru'));
       else {
         const entry = (await existing(files, ['app.rb', 'main.rb', 'server.rb']))[0];
         if (entry) {
@@ -88,14 +119,23 @@ export const rubyDetector: LanguageDetector = {
       findings.note('process:worker', gemfilePath, 'gem "sidekiq"', gems.get('sidekiq')?.line);
     }
 
-    const depRefs = (lock?.specs ?? runtimeGems.map((g) => g.name)).map((name) => ({ name, file: gems.has(name) ? gemfilePath : files.display('Gemfile.lock'), ...(gems.get(name) ? { line: gems.get(name)?.line } : {}) }));
+    const depRefs = (lock?.specs ?? runtimeGems.map((g) => g.name)).map((name) => ({
+      name,
+      file: gems.has(name) ? gemfilePath : files.display('Gemfile.lock'),
+      ...(gems.get(name) ? { line: gems.get(name)?.line } : {}),
+    }));
     const os = osPackagesFor('ruby', depRefs);
     os.evidence.forEach((e) => findings.note(e.topic, e.file, e.reason, e.line));
     for (const gem of runtimeGems) {
       const service = SERVICE_CLIENTS.ruby[gem.name];
       if (service) findings.service(service, gemfilePath, `gem "${gem.name}"`, gem.line);
     }
-    await recordEnvUsage(files, 'ruby', [...new Set([...scanned, ...(await filesIn(files, 'config', ['.rb']))])], findings);
+    await recordEnvUsage(
+      files,
+      'ruby',
+      [...new Set([...scanned, ...(await filesIn(files, 'config', ['.rb']))])],
+      findings,
+    );
 
     const localPackages = gemfile.gems.flatMap((g) => (g.path ? [g.path.replace(/^\.\//, '')] : []));
     const rubyVersionFile = gemfile.ruby && 'file' in gemfile.ruby ? [gemfile.ruby.file] : [];

@@ -8,12 +8,28 @@ export const staticDetector: LanguageDetector = {
     const root = (await files.exists('index.html')) ? '.' : 'public';
     const index = root === '.' ? 'index.html' : 'public/index.html';
     findings.note('language', files.display(index), 'static site: index.html and no language manifest');
-    findings.note('process:web', files.display(index), `serves ${root === '.' ? 'the app directory' : 'public/'} with busybox httpd`);
+    findings.note(
+      'process:web',
+      files.display(index),
+      `serves ${root === '.' ? 'the app directory' : 'public/'} with busybox httpd`,
+    );
     return {
       framework: null,
-      runtimeVersion: { runtime: 'none', requested: null, version: '', source: 'default', reason: 'static files need no language runtime' },
+      runtimeVersion: {
+        runtime: 'none',
+        requested: null,
+        version: '',
+        source: 'default',
+        reason: 'static files need no language runtime',
+      },
       packageManager: null,
-      processes: [{ name: 'web', command: `busybox httpd -f -p $PORT -h /app${root === '.' ? '' : '/public'}`, source: 'convention' }],
+      processes: [
+        {
+          name: 'web',
+          command: `busybox httpd -f -p $PORT -h /app${root === '.' ? '' : '/public'}`,
+          source: 'convention',
+        },
+      ],
       port: 8080,
       releaseCommand: null,
       osPackages: { build: [], runtime: [] },

@@ -34,8 +34,16 @@ export function generateCompose(analysis: Analysis, opts: GenerateOptions = {}):
     const service = analysis.services.find((s) => Object.hasOwn(SERVICE_SPECS[s.name].values, env.name));
     if (service && !wired.has(env.name)) wired.set(env.name, serviceValue(analysis, service, env.name));
   }
-  const environment = analysis.env.map((e) => (wired.has(e.name) ? `${e.name}=${wired.get(e.name)}` : e.value !== undefined && !e.secret ? `${e.name}=${e.value}` : e.name));
-  const dependsOnServices = Object.fromEntries(analysis.services.map((s) => [s.name, { condition: 'service_healthy' }]));
+  const environment = analysis.env.map((e) =>
+    wired.has(e.name)
+      ? `${e.name}=${wired.get(e.name)}`
+      : e.value !== undefined && !e.secret
+        ? `${e.name}=${e.value}`
+        : e.name,
+  );
+  const dependsOnServices = Object.fromEntries(
+    analysis.services.map((s) => [s.name, { condition: 'service_healthy' }]),
+  );
 
   const services: Record<string, unknown> = {};
   if (analysis.releaseCommand) {
@@ -50,7 +58,10 @@ export function generateCompose(analysis: Analysis, opts: GenerateOptions = {}):
   }
   for (const process of analysis.processes) {
     const isWeb = process.name === 'web';
-    const dependsOn = { ...dependsOnServices, ...(analysis.releaseCommand ? { release: { condition: 'service_completed_successfully' } } : {}) };
+    const dependsOn = {
+      ...dependsOnServices,
+      ...(analysis.releaseCommand ? { release: { condition: 'service_completed_successfully' } } : {}),
+    };
     services[process.name] = {
       build: '.',
       image: `${app}:local`,

@@ -1,5 +1,16 @@
 import type { Analysis } from '../types.js';
-import { APP_USER, aptInstall, caCertLines, caPackages, createUserLines, envLines, header, needsShell, render, runLines } from './dockerfile-common.js';
+import {
+  APP_USER,
+  aptInstall,
+  caCertLines,
+  caPackages,
+  createUserLines,
+  envLines,
+  header,
+  needsShell,
+  render,
+  runLines,
+} from './dockerfile-common.js';
 import { DEBIAN_BASE, type GenerateOptions } from './options.js';
 
 /**
@@ -14,15 +25,24 @@ export function goDockerfile(analysis: Analysis, opts: GenerateOptions): string 
   const web = analysis.processes.find((p) => p.name === 'web')?.command ?? '/app/bin/app';
   const binary = /^\/app\/bin\/([\w.-]+)$/.exec(web)?.[1] ?? 'app';
   const builder = opts.baseImage ?? (debian ? DEBIAN_BASE : `golang:${analysis.runtimeVersion.version}-bookworm`);
-  const slimRuntime = debian || analysis.osPackages.runtime.length > 0 || analysis.processes.some((p) => needsShell(p.command));
-  const runtimeImage = slimRuntime ? DEBIAN_BASE : cgo ? 'gcr.io/distroless/base-debian12:nonroot' : 'gcr.io/distroless/static-debian12:nonroot';
+  const slimRuntime =
+    debian || analysis.osPackages.runtime.length > 0 || analysis.processes.some((p) => needsShell(p.command));
+  const runtimeImage = slimRuntime
+    ? DEBIAN_BASE
+    : cgo
+      ? 'gcr.io/distroless/base-debian12:nonroot'
+      : 'gcr.io/distroless/static-debian12:nonroot';
   const vendored = analysis.build.localPackages.includes('vendor');
 
   const lines = [
     ...header(analysis, opts),
     '',
     `FROM ${builder} AS build`,
-    ...aptInstall([...(debian ? ['golang-go', 'ca-certificates', 'git'] : []), ...analysis.osPackages.build, ...caPackages(opts.caCert)]),
+    ...aptInstall([
+      ...(debian ? ['golang-go', 'ca-certificates', 'git'] : []),
+      ...analysis.osPackages.build,
+      ...caPackages(opts.caCert),
+    ]),
     ...caCertLines(opts.caCert),
     'WORKDIR /src',
     ...envLines([['CGO_ENABLED', cgo ? '1' : '0']]),
@@ -38,6 +58,9 @@ export function goDockerfile(analysis: Analysis, opts: GenerateOptions): string 
     'WORKDIR /app',
     ...envLines([['PORT', String(analysis.port)]]),
   ];
-  lines.push(`COPY --from=build /out/${binary} /app/bin/${binary}`, ...runLines(analysis, slimRuntime ? APP_USER : 'nonroot:nonroot'));
+  lines.push(
+    `COPY --from=build /out/${binary} /app/bin/${binary}`,
+    ...runLines(analysis, slimRuntime ? APP_USER : 'nonroot:nonroot'),
+  );
   return render(lines);
 }

@@ -1,5 +1,16 @@
 import type { Analysis } from '../types.js';
-import { APP_USER, aptInstall, caCertLines, caPackages, copyManifestLines, createUserLines, envLines, header, render, runLines } from './dockerfile-common.js';
+import {
+  APP_USER,
+  aptInstall,
+  caCertLines,
+  caPackages,
+  copyManifestLines,
+  createUserLines,
+  envLines,
+  header,
+  render,
+  runLines,
+} from './dockerfile-common.js';
 import type { GenerateOptions } from './options.js';
 
 /** What a language adds to the shared build → runtime template (Node, Python, Ruby). */
@@ -40,7 +51,11 @@ export interface InterpretedRecipe {
  * the runtime stage then gets runtime OS packages only.
  */
 export function interpretedDockerfile(analysis: Analysis, opts: GenerateOptions, recipe: InterpretedRecipe): string {
-  const runtimeEnv: Array<[string, string]> = [...recipe.env, ...(recipe.runtimeEnv ?? []), ['PORT', String(analysis.port)]];
+  const runtimeEnv: Array<[string, string]> = [
+    ...recipe.env,
+    ...(recipe.runtimeEnv ?? []),
+    ['PORT', String(analysis.port)],
+  ];
   const { build, runtime } = analysis.osPackages;
   const multiStage = Boolean(recipe.build?.length) || build.length > 0 || Boolean(recipe.forceBuildStage);
   const lines = header(analysis, opts);
@@ -81,19 +96,32 @@ export function interpretedDockerfile(analysis: Analysis, opts: GenerateOptions,
     `RUN ${recipe.install}`,
   );
   if (recipe.build?.length) {
-    lines.push('', 'COPY . .', ...recipe.build.map((b) => `RUN ${b}`), ...(recipe.prune ? [`RUN ${recipe.prune}`] : []));
+    lines.push(
+      '',
+      'COPY . .',
+      ...recipe.build.map((b) => `RUN ${b}`),
+      ...(recipe.prune ? [`RUN ${recipe.prune}`] : []),
+    );
   }
   lines.push(
     '',
     `FROM ${recipe.base}`,
-    ...aptInstall([...recipe.langRuntime, ...runtime, ...(recipe.runtimeSetup.length > 0 ? caPackages(opts.caCert) : [])]),
+    ...aptInstall([
+      ...recipe.langRuntime,
+      ...runtime,
+      ...(recipe.runtimeSetup.length > 0 ? caPackages(opts.caCert) : []),
+    ]),
     ...(recipe.runtimeSetup.length > 0 ? caCertLines(opts.caCert) : []),
     'WORKDIR /app',
     ...envLines(runtimeEnv),
     ...recipe.runtimeSetup,
     ...createUserLines(),
-    ...recipe.depsPaths.filter((p) => !recipe.build?.length || !p.startsWith('/app/')).map((p) => `COPY --from=build ${p} ${p}`),
-    recipe.build?.length ? `COPY --from=build --chown=${APP_USER}:${APP_USER} /app /app` : `COPY --chown=${APP_USER}:${APP_USER} . .`,
+    ...recipe.depsPaths
+      .filter((p) => !recipe.build?.length || !p.startsWith('/app/'))
+      .map((p) => `COPY --from=build ${p} ${p}`),
+    recipe.build?.length
+      ? `COPY --from=build --chown=${APP_USER}:${APP_USER} /app /app`
+      : `COPY --chown=${APP_USER}:${APP_USER} . .`,
     ...runLines(analysis, APP_USER),
   );
   return render(lines);

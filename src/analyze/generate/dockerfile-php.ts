@@ -1,10 +1,52 @@
 import { PHP_DEBIAN_EXTENSIONS } from '../os-packages.js';
 import type { Analysis } from '../types.js';
-import { APP_USER, analysisEnv, aptInstall, caCertLines, caPackages, createUserLines, envLines, header, render, runLines } from './dockerfile-common.js';
+import {
+  APP_USER,
+  analysisEnv,
+  aptInstall,
+  caCertLines,
+  caPackages,
+  createUserLines,
+  envLines,
+  header,
+  render,
+  runLines,
+} from './dockerfile-common.js';
 import { DEBIAN_BASE, type GenerateOptions } from './options.js';
 
 /** Compiled into the official php image already. */
-const BUILTIN = new Set(['ctype', 'curl', 'dom', 'fileinfo', 'filter', 'hash', 'iconv', 'json', 'libxml', 'mbstring', 'mysqlnd', 'openssl', 'pcre', 'pdo', 'pdo_sqlite', 'phar', 'posix', 'readline', 'reflection', 'session', 'simplexml', 'sodium', 'spl', 'sqlite3', 'standard', 'tokenizer', 'xml', 'xmlreader', 'xmlwriter', 'zlib']);
+const BUILTIN = new Set([
+  'ctype',
+  'curl',
+  'dom',
+  'fileinfo',
+  'filter',
+  'hash',
+  'iconv',
+  'json',
+  'libxml',
+  'mbstring',
+  'mysqlnd',
+  'openssl',
+  'pcre',
+  'pdo',
+  'pdo_sqlite',
+  'phar',
+  'posix',
+  'readline',
+  'reflection',
+  'session',
+  'simplexml',
+  'sodium',
+  'spl',
+  'sqlite3',
+  'standard',
+  'tokenizer',
+  'xml',
+  'xmlreader',
+  'xmlwriter',
+  'zlib',
+]);
 /** Installed with pecl on the official image. */
 const PECL = new Set(['redis', 'imagick', 'mongodb', 'amqp', 'memcached', 'apcu']);
 
@@ -19,12 +61,26 @@ export function phpDockerfile(analysis: Analysis, opts: GenerateOptions): string
   const lines = [...header(analysis, opts), '', `FROM ${base}`];
 
   if (debian) {
-    const phpPackages = ['php-cli', ...(laravel ? ['php-mbstring', 'php-xml', 'php-curl'] : []), ...extensions.flatMap((e) => PHP_DEBIAN_EXTENSIONS[e] ?? [])];
-    lines.push(...aptInstall([...phpPackages, ...(composer ? ['composer', 'unzip'] : []), ...analysis.osPackages.runtime, ...caPackages(opts.caCert)]));
+    const phpPackages = [
+      'php-cli',
+      ...(laravel ? ['php-mbstring', 'php-xml', 'php-curl'] : []),
+      ...extensions.flatMap((e) => PHP_DEBIAN_EXTENSIONS[e] ?? []),
+    ];
+    lines.push(
+      ...aptInstall([
+        ...phpPackages,
+        ...(composer ? ['composer', 'unzip'] : []),
+        ...analysis.osPackages.runtime,
+        ...caPackages(opts.caCert),
+      ]),
+    );
   } else {
     const compiled = extensions.filter((e) => !BUILTIN.has(e) && !PECL.has(e));
     const pecl = extensions.filter((e) => PECL.has(e));
-    const build = [...analysis.osPackages.build.filter((p) => p !== 'build-essential'), ...(pecl.length > 0 ? ['$PHPIZE_DEPS'] : [])];
+    const build = [
+      ...analysis.osPackages.build.filter((p) => p !== 'build-essential'),
+      ...(pecl.length > 0 ? ['$PHPIZE_DEPS'] : []),
+    ];
     const runtime = [...analysis.osPackages.runtime, ...(composer ? ['unzip'] : []), ...caPackages(opts.caCert)];
     const steps = [
       'RUN apt-get update \\',
@@ -39,11 +95,18 @@ export function phpDockerfile(analysis: Analysis, opts: GenerateOptions): string
     if (composer) lines.push('COPY --from=composer:2 /usr/bin/composer /usr/local/bin/composer');
   }
   lines.push(...caCertLines(opts.caCert), 'WORKDIR /app');
-  lines.push(...envLines([
-    ...analysisEnv(analysis),
-    ...(composer ? ([['COMPOSER_ALLOW_SUPERUSER', '1'], ['COMPOSER_NO_INTERACTION', '1']] as Array<[string, string]>) : []),
-    ['PORT', String(analysis.port)],
-  ]));
+  lines.push(
+    ...envLines([
+      ...analysisEnv(analysis),
+      ...(composer
+        ? ([
+            ['COMPOSER_ALLOW_SUPERUSER', '1'],
+            ['COMPOSER_NO_INTERACTION', '1'],
+          ] as Array<[string, string]>)
+        : []),
+      ['PORT', String(analysis.port)],
+    ]),
+  );
 
   if (composer) {
     lines.push(
@@ -55,7 +118,10 @@ export function phpDockerfile(analysis: Analysis, opts: GenerateOptions): string
     );
   }
   lines.push('', ...createUserLines(), `COPY --chown=${APP_USER}:${APP_USER} . .`);
-  if (composer) lines.push(`RUN composer dump-autoload --optimize --no-dev${laravel ? ` && chown -R ${APP_USER}:${APP_USER} storage bootstrap/cache` : ''}`);
+  if (composer)
+    lines.push(
+      `RUN composer dump-autoload --optimize --no-dev${laravel ? ` && chown -R ${APP_USER}:${APP_USER} storage bootstrap/cache` : ''}`,
+    );
   lines.push(...runLines(analysis, APP_USER));
   return render(lines);
 }

@@ -7,8 +7,7 @@ const VENV = '/opt/venv';
 const POETRY_VERSION = '1.8.3';
 
 /** PEP 621 dependencies installed from pyproject.toml before the source arrives (the project itself is not installed). */
-const PEP621_INSTALL =
-  `python3 -c "import tomllib; print('\\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project'].get('dependencies', [])))" > /tmp/requirements.txt \\\n && pip install -r /tmp/requirements.txt`;
+const PEP621_INSTALL = `python3 -c "import tomllib; print('\\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project'].get('dependencies', [])))" > /tmp/requirements.txt \\\n && pip install -r /tmp/requirements.txt`;
 
 /**
  * Dependencies go into a virtualenv at /opt/venv (copied whole into the runtime stage).
@@ -21,10 +20,19 @@ export function pythonDockerfile(analysis: Analysis, opts: GenerateOptions): str
   const debian = opts.runtime === 'debian';
   const base = opts.baseImage ?? (debian ? DEBIAN_BASE : `python:${analysis.runtimeVersion.version}-slim-bookworm`);
   const pm = analysis.packageManager;
-  const offlinePip = debian && analysis.build.offline && analysis.build.manifests.includes('requirements.txt') && pm === 'pip';
+  const offlinePip =
+    debian && analysis.build.offline && analysis.build.manifests.includes('requirements.txt') && pm === 'pip';
   const setup = [`RUN python3 -m venv ${offlinePip ? '--system-site-packages ' : ''}${VENV}`];
   let install: string;
-  const langBuild = debian ? ['python3', 'python3-venv', 'python3-pip', ...(analysis.osPackages.build.length > 0 ? ['python3-dev'] : []), ...(offlinePip ? ['python3-setuptools', 'python3-wheel'] : [])] : [];
+  const langBuild = debian
+    ? [
+        'python3',
+        'python3-venv',
+        'python3-pip',
+        ...(analysis.osPackages.build.length > 0 ? ['python3-dev'] : []),
+        ...(offlinePip ? ['python3-setuptools', 'python3-wheel'] : []),
+      ]
+    : [];
   if (pm === 'poetry') {
     if (debian) langBuild.push('python3-poetry');
     else setup.push(`RUN python3 -m venv /opt/poetry && /opt/poetry/bin/pip install poetry==${POETRY_VERSION}`);
@@ -37,7 +45,9 @@ export function pythonDockerfile(analysis: Analysis, opts: GenerateOptions): str
   } else if (analysis.build.pythonProject === 'pep621') {
     install = PEP621_INSTALL;
   } else if (analysis.build.manifests.includes('requirements.txt')) {
-    install = offlinePip ? 'pip install --no-index --no-build-isolation -r requirements.txt' : 'pip install -r requirements.txt';
+    install = offlinePip
+      ? 'pip install --no-index --no-build-isolation -r requirements.txt'
+      : 'pip install -r requirements.txt';
   } else {
     install = 'true';
   }

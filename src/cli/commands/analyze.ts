@@ -10,7 +10,8 @@ import { initCommand } from './init.js';
 export const analyzeCommand: Command = {
   name: 'analyze',
   usage: 'analyze [DIR] [--path SUB] [--json]',
-  summary: 'report what DIR (default .) is — language, framework, processes, services, OS packages — and the file:line behind each conclusion',
+  summary:
+    'report what DIR (default .) is — language, framework, processes, services, OS packages — and the file:line behind each conclusion',
   async run(ctx) {
     const dir = resolve(ctx.args.positionals[0] ?? '.');
     const path = flag(ctx.args, 'path');

@@ -17,11 +17,20 @@ export const appsCommands: Command[] = [
       const { apps } = await ctx.api().json<{ apps: App[] }>('GET', '/v1/apps');
       if (ctx.json) return ctx.output.out(JSON.stringify(apps, null, 2));
       if (apps.length === 0) return ctx.output.out('no apps yet — create one with `slipway apps:create NAME`');
-      ctx.output.out(table(apps.map((a) => ({ name: a.name, release: a.currentRelease ? `v${a.currentRelease}` : '-', age: age(a.createdAt) })), [
-        { key: 'name', title: 'name' },
-        { key: 'release', title: 'release' },
-        { key: 'age', title: 'age' },
-      ]));
+      ctx.output.out(
+        table(
+          apps.map((a) => ({
+            name: a.name,
+            release: a.currentRelease ? `v${a.currentRelease}` : '-',
+            age: age(a.createdAt),
+          })),
+          [
+            { key: 'name', title: 'name' },
+            { key: 'release', title: 'release' },
+            { key: 'age', title: 'age' },
+          ],
+        ),
+      );
     },
   },
   {
@@ -30,7 +39,8 @@ export const appsCommands: Command[] = [
     summary: 'create an app (answers at NAME.<SLIPWAY_DOMAIN>)',
     async run(ctx) {
       const name = ctx.args.positionals[0] ?? flag(ctx.args, 'app');
-      if (!name) throw new SlipwayError('INVALID_INPUT', 'apps:create needs a name', { hint: 'slipway apps:create my-app' });
+      if (!name)
+        throw new SlipwayError('INVALID_INPUT', 'apps:create needs a name', { hint: 'slipway apps:create my-app' });
       const { app } = await ctx.api().json<{ app: App }>('POST', '/v1/apps', { name });
       if (ctx.json) return ctx.output.out(JSON.stringify(app, null, 2));
       ctx.output.out(`created ${app.name}`);
@@ -42,12 +52,19 @@ export const appsCommands: Command[] = [
     summary: 'remove an app, its containers, releases and config',
     async run(ctx) {
       const name = ctx.args.positionals[0] ?? flag(ctx.args, 'app');
-      if (!name) throw new SlipwayError('INVALID_INPUT', 'apps:destroy needs a name', { hint: 'slipway apps:destroy my-app --confirm my-app' });
+      if (!name)
+        throw new SlipwayError('INVALID_INPUT', 'apps:destroy needs a name', {
+          hint: 'slipway apps:destroy my-app --confirm my-app',
+        });
       const confirm = flag(ctx.args, 'confirm');
       const query = confirm === undefined ? '' : `?confirm=${encodeURIComponent(confirm)}`;
-      const result = await ctx.api().json<{ removedContainers: number; removedImages: number }>('DELETE', appPath(name) + query);
+      const result = await ctx
+        .api()
+        .json<{ removedContainers: number; removedImages: number }>('DELETE', appPath(name) + query);
       if (ctx.json) return ctx.output.out(JSON.stringify(result));
-      ctx.output.out(`destroyed ${name} (${result.removedContainers} container(s) and ${result.removedImages} image(s) removed)`);
+      ctx.output.out(
+        `destroyed ${name} (${result.removedContainers} container(s) and ${result.removedImages} image(s) removed)`,
+      );
     },
   },
   {
@@ -55,7 +72,9 @@ export const appsCommands: Command[] = [
     usage: 'apps:settings -a APP [--json]',
     summary: 'show port, health check, drain and stop settings',
     async run(ctx) {
-      const { settings } = await ctx.api().json<{ settings: AppSettings }>('GET', appPath(requireApp(ctx.args)) + '/settings');
+      const { settings } = await ctx
+        .api()
+        .json<{ settings: AppSettings }>('GET', appPath(requireApp(ctx.args)) + '/settings');
       if (ctx.json) return ctx.output.out(JSON.stringify(settings, null, 2));
       printSettings(ctx.output.out, settings);
     },
@@ -72,7 +91,8 @@ export const appsCommands: Command[] = [
   },
   {
     name: 'ps:resize',
-    usage: 'ps:resize -a APP [TYPE [memory=SIZE] [cpu=N] [pids=N]] [--json]   (TYPE "*" = every type; an empty value returns to the default)',
+    usage:
+      'ps:resize -a APP [TYPE [memory=SIZE] [cpu=N] [pids=N]] [--json]   (TYPE "*" = every type; an empty value returns to the default)',
     summary: 'show or change the memory, CPU and process limits of a process type; running containers change in place',
     async run(ctx) {
       const app = requireApp(ctx.args);
@@ -82,10 +102,16 @@ export const appsCommands: Command[] = [
         if (ctx.json) return ctx.output.out(JSON.stringify(settings.resources, null, 2));
         return printSettings(ctx.output.out, settings, 'resources');
       }
-      if (words.length === 0) throw new SlipwayError('INVALID_INPUT', `what should ${type} get?`, { hint: `slipway ps:resize -a ${app} ${type} memory=1g cpu=1 pids=512` });
+      if (words.length === 0)
+        throw new SlipwayError('INVALID_INPUT', `what should ${type} get?`, {
+          hint: `slipway ps:resize -a ${app} ${type} memory=1g cpu=1 pids=512`,
+        });
       const set: Record<string, string> = {};
       for (const [field, value] of Object.entries(parseAssignments(words, `ps:resize -a ${app} ${type}`))) {
-        if (!['memory', 'cpu', 'pids'].includes(field)) throw new SlipwayError('INVALID_INPUT', `unknown limit ${JSON.stringify(field)}`, { hint: 'limits are memory=SIZE (e.g. 512m, 1g), cpu=N (e.g. 0.5), pids=N' });
+        if (!['memory', 'cpu', 'pids'].includes(field))
+          throw new SlipwayError('INVALID_INPUT', `unknown limit ${JSON.stringify(field)}`, {
+            hint: 'limits are memory=SIZE (e.g. 512m, 1g), cpu=N (e.g. 0.5), pids=N',
+          });
         set[type === '*' ? `resources.${field}` : `resources.${type}.${field}`] = value;
       }
       await changeSettings(ctx, app, set);
@@ -103,29 +129,38 @@ async function changeSettings(ctx: CommandContext, app: string, set: Record<stri
   const update = await ctx.api().json<SettingsUpdateBody>('PATCH', appPath(app) + '/settings', { set });
   if (ctx.json) return ctx.output.out(JSON.stringify(update, null, 2));
   printSettings(ctx.output.out, update.settings);
-  if (update.resized?.length) ctx.output.out(`applied to the running ${update.resized.map((r) => r.dyno).join(', ')} (no restart)`);
+  if (update.resized?.length)
+    ctx.output.out(`applied to the running ${update.resized.map((r) => r.dyno).join(', ')} (no restart)`);
   for (const n of update.notApplied ?? []) ctx.output.err(`warning: ${n.dyno}: ${n.reason}`);
 }
 
 function printSettings(out: (s: string) => void, s: AppSettings, only?: 'resources'): void {
-  const rows: [string, string][] = only ? [] : [
-    ['port', String(s.port)],
-    ['healthcheck.path', s.healthcheck.path ?? '(TCP connect)'],
-    ['healthcheck.attempts', String(s.healthcheck.attempts)],
-    ['healthcheck.interval', formatMs(s.healthcheck.intervalMs)],
-    ['healthcheck.timeout', formatMs(s.healthcheck.timeoutMs)],
-    ['drain.timeout', formatMs(s.drainTimeoutMs)],
-    ['stop.grace', `${s.stopGraceSec}s`],
-    ['deploy.strategy', s.strategy],
-    ['bluegreen.window', formatMs(s.warmWindowMs)],
-    ['logs.max-size', formatBytes(s.logs.maxSizeBytes)],
-    ['logs.max-files', String(s.logs.maxFiles)],
-  ];
-  const types = Object.keys(s.resources).filter((t) => t !== '*').sort();
+  const rows: [string, string][] = only
+    ? []
+    : [
+        ['port', String(s.port)],
+        ['healthcheck.path', s.healthcheck.path ?? '(TCP connect)'],
+        ['healthcheck.attempts', String(s.healthcheck.attempts)],
+        ['healthcheck.interval', formatMs(s.healthcheck.intervalMs)],
+        ['healthcheck.timeout', formatMs(s.healthcheck.timeoutMs)],
+        ['drain.timeout', formatMs(s.drainTimeoutMs)],
+        ['stop.grace', `${s.stopGraceSec}s`],
+        ['deploy.strategy', s.strategy],
+        ['bluegreen.window', formatMs(s.warmWindowMs)],
+        ['logs.max-size', formatBytes(s.logs.maxSizeBytes)],
+        ['logs.max-files', String(s.logs.maxFiles)],
+      ];
+  const types = Object.keys(s.resources)
+    .filter((t) => t !== '*')
+    .sort();
   for (const type of ['*', ...types]) {
     const limits = resourceLimitsFor(s, type);
     const prefix = type === '*' ? 'resources' : `resources.${type}`;
-    rows.push([`${prefix}.memory`, formatBytes(limits.memoryBytes!)], [`${prefix}.pids`, String(limits.pids)], [`${prefix}.cpu`, limits.cpus === undefined ? '(no limit)' : String(limits.cpus)]);
+    rows.push(
+      [`${prefix}.memory`, formatBytes(limits.memoryBytes!)],
+      [`${prefix}.pids`, String(limits.pids)],
+      [`${prefix}.cpu`, limits.cpus === undefined ? '(no limit)' : String(limits.cpus)],
+    );
   }
   const width = Math.max(...rows.map(([k]) => k.length));
   for (const [key, value] of rows) out(`${key.padEnd(width)}  ${value}`);

@@ -21,7 +21,9 @@ export const buildsCommands: Command[] = [
     summary: 'list builds (newest first): id, status, commit, steps, duration, releases, who',
     async run(ctx) {
       const app = requireApp(ctx.args);
-      const { builds } = await ctx.api().json<{ builds: BuildRow[] }>('GET', `/v1/apps/${encodeURIComponent(app)}/builds`);
+      const { builds } = await ctx
+        .api()
+        .json<{ builds: BuildRow[] }>('GET', `/v1/apps/${encodeURIComponent(app)}/builds`);
       if (ctx.json) return ctx.output.out(JSON.stringify(builds, null, 2));
       if (builds.length === 0) return ctx.output.out(`${app} has no builds yet — slipway build -a ${app} DIR`);
       ctx.output.out(
@@ -33,12 +35,17 @@ export const buildsCommands: Command[] = [
             branch: b.source.branch,
             strategy: b.strategy,
             steps: b.steps.length || undefined,
-            time: b.finishedAt ? `${((Date.parse(b.finishedAt) - Date.parse(b.startedAt)) / 1000).toFixed(1)}s` : undefined,
+            time: b.finishedAt
+              ? `${((Date.parse(b.finishedAt) - Date.parse(b.startedAt)) / 1000).toFixed(1)}s`
+              : undefined,
             releases: b.releases.map((v) => `v${v}`),
             by: b.startedBy,
             age: age(b.startedAt),
           })),
-          ['id', 'status', 'commit', 'branch', 'strategy', 'steps', 'time', 'releases', 'by', 'age'].map((key) => ({ key, title: key })),
+          ['id', 'status', 'commit', 'branch', 'strategy', 'steps', 'time', 'releases', 'by', 'age'].map((key) => ({
+            key,
+            title: key,
+          })),
         ),
       );
     },
@@ -50,16 +57,35 @@ export const buildsCommands: Command[] = [
     async run(ctx) {
       const app = requireApp(ctx.args);
       const id = ctx.args.positionals[0];
-      if (!id) throw new SlipwayError('INVALID_INPUT', 'which build?', { hint: `slipway builds:info -a ${app} ID (ids from \`slipway builds -a ${app}\`)` });
-      const body = await ctx.api().json<{ build: BuildRecord; log: string }>('GET', `/v1/apps/${encodeURIComponent(app)}/builds/${encodeURIComponent(id)}`);
+      if (!id)
+        throw new SlipwayError('INVALID_INPUT', 'which build?', {
+          hint: `slipway builds:info -a ${app} ID (ids from \`slipway builds -a ${app}\`)`,
+        });
+      const body = await ctx
+        .api()
+        .json<{ build: BuildRecord; log: string }>(
+          'GET',
+          `/v1/apps/${encodeURIComponent(app)}/builds/${encodeURIComponent(id)}`,
+        );
       if (ctx.json) return ctx.output.out(JSON.stringify(body, null, 2));
       const b = body.build;
       ctx.output.out(`build ${b.id}  ${b.status}  by ${b.startedBy}  ${b.startedAt}`);
-      ctx.output.out(`source  ${b.source.description}  ${describeSource(b.source)}${b.source.branch ? ` (${b.source.branch})` : ''}`);
+      ctx.output.out(
+        `source  ${b.source.description}  ${describeSource(b.source)}${b.source.branch ? ` (${b.source.branch})` : ''}`,
+      );
       ctx.output.out(`digest  ${b.digest ?? '-'}\nimage   ${b.imageRef ?? '-'} ${b.imageId ?? ''}`);
       if (b.error) ctx.output.out(`error   ${b.error.message}`);
-      for (const s of b.steps as { name: string; ms: number; cached: number; layers: number; startedAt: string; finishedAt: string }[]) {
-        ctx.output.out(`step    ${s.name}  ${s.startedAt} → ${s.finishedAt}  ${(s.ms / 1000).toFixed(2)}s  ${s.cached}/${s.layers} cached`);
+      for (const s of b.steps as {
+        name: string;
+        ms: number;
+        cached: number;
+        layers: number;
+        startedAt: string;
+        finishedAt: string;
+      }[]) {
+        ctx.output.out(
+          `step    ${s.name}  ${s.startedAt} → ${s.finishedAt}  ${(s.ms / 1000).toFixed(2)}s  ${s.cached}/${s.layers} cached`,
+        );
       }
       ctx.output.out('\n' + body.log);
     },

@@ -4,7 +4,6 @@ import { requireApp } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import type { CertificateView } from '../../domains/certificate-service.js';
 
-
 const certsPath = (app: string) => `/v1/apps/${encodeURIComponent(app)}/certs`;
 
 function describe(ctx: CommandContext, cert: CertificateView): void {
@@ -14,7 +13,7 @@ function describe(ctx: CommandContext, cert: CertificateView): void {
     ['issuer', cert.issuer],
     ['names (SANs)', cert.names.join(', ')],
     ['not after', `${cert.notAfter} (${days} day${days === 1 ? '' : 's'} left)`],
-    ['served for', cert.hosts.length ? cert.hosts.join(', ') : '- (covers none of the app\'s hosts)'],
+    ['served for', cert.hosts.length ? cert.hosts.join(', ') : "- (covers none of the app's hosts)"],
   ];
   if (cert.uncoveredHosts.length) rows.push(['not covered', cert.uncoveredHosts.join(', ')]);
   rows.push(['sha-256', cert.fingerprint256]);
@@ -26,9 +25,13 @@ async function readPem(file: string, what: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (cause) {
-    throw new SlipwayError('INVALID_INPUT', `cannot read the ${what} file ${file}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`, {
-      hint: 'slipway certs:add -a APP CERT_FILE KEY_FILE',
-    });
+    throw new SlipwayError(
+      'INVALID_INPUT',
+      `cannot read the ${what} file ${file}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`,
+      {
+        hint: 'slipway certs:add -a APP CERT_FILE KEY_FILE',
+      },
+    );
   }
 }
 
@@ -41,7 +44,10 @@ export const certsCommands: Command[] = [
       const app = requireApp(ctx.args);
       const { certificate } = await ctx.api().json<{ certificate: CertificateView | null }>('GET', certsPath(app));
       if (ctx.json) return ctx.output.out(JSON.stringify(certificate, null, 2));
-      if (!certificate) return ctx.output.out(`${app} has no certificate — add one with \`slipway certs:add -a ${app} CERT_FILE KEY_FILE\``);
+      if (!certificate)
+        return ctx.output.out(
+          `${app} has no certificate — add one with \`slipway certs:add -a ${app} CERT_FILE KEY_FILE\``,
+        );
       describe(ctx, certificate);
     },
   },
@@ -53,7 +59,9 @@ export const certsCommands: Command[] = [
       const app = requireApp(ctx.args);
       const [certFile, keyFile, ...extra] = ctx.args.positionals;
       if (!certFile || !keyFile || extra.length > 0) {
-        throw new SlipwayError('INVALID_INPUT', 'certs:add needs a certificate file and a key file', { hint: 'slipway certs:add -a APP CERT_FILE KEY_FILE (PEM)' });
+        throw new SlipwayError('INVALID_INPUT', 'certs:add needs a certificate file and a key file', {
+          hint: 'slipway certs:add -a APP CERT_FILE KEY_FILE (PEM)',
+        });
       }
       const body = { cert: await readPem(certFile, 'certificate'), key: await readPem(keyFile, 'key') };
       const { certificate } = await ctx.api().json<{ certificate: CertificateView }>('PUT', certsPath(app), body);

@@ -8,15 +8,21 @@ const configPath = (app: string) => `/v1/apps/${encodeURIComponent(app)}/config`
 
 async function change(ctx: CommandContext, set: Record<string, string>, unset: string[]): Promise<void> {
   const app = requireApp(ctx.args);
-  const lines = ctx.api().stream('PATCH', configPath(app), { type: 'application/json', data: JSON.stringify({ set, unset }) });
-  const result = (await followOperation(ctx, lines)) as { keys: string[]; release?: { release: number; ms: number }; unchanged?: boolean };
+  const lines = ctx
+    .api()
+    .stream('PATCH', configPath(app), { type: 'application/json', data: JSON.stringify({ set, unset }) });
+  const result = (await followOperation(ctx, lines)) as {
+    keys: string[];
+    release?: { release: number; ms: number };
+    unchanged?: boolean;
+  };
   if (ctx.json) return;
   ctx.output.out(
     result.unchanged
       ? 'config unchanged (nothing to set or unset); no new release'
       : result.release
-      ? `config updated; released and deployed v${result.release.release} in ${(result.release.ms / 1000).toFixed(2)}s`
-      : `config updated; it takes effect with the first deploy`,
+        ? `config updated; released and deployed v${result.release.release} in ${(result.release.ms / 1000).toFixed(2)}s`
+        : `config updated; it takes effect with the first deploy`,
   );
 }
 
@@ -26,7 +32,9 @@ export const configCommands: Command[] = [
     usage: 'config -a APP [--json]',
     summary: 'show config vars',
     async run(ctx) {
-      const { config } = await ctx.api().json<{ config: Record<string, string> }>('GET', configPath(requireApp(ctx.args)));
+      const { config } = await ctx
+        .api()
+        .json<{ config: Record<string, string> }>('GET', configPath(requireApp(ctx.args)));
       if (ctx.json) return ctx.output.out(JSON.stringify(config, null, 2));
       const keys = Object.keys(config).sort();
       if (keys.length === 0) return ctx.output.out('no config vars');
@@ -45,7 +53,10 @@ export const configCommands: Command[] = [
     usage: 'config:unset -a APP KEY… [--json]',
     summary: 'remove config vars (makes a new release and rolls it out)',
     async run(ctx) {
-      if (ctx.args.positionals.length === 0) throw new SlipwayError('INVALID_INPUT', 'name at least one config var', { hint: 'slipway config:unset -a APP KEY' });
+      if (ctx.args.positionals.length === 0)
+        throw new SlipwayError('INVALID_INPUT', 'name at least one config var', {
+          hint: 'slipway config:unset -a APP KEY',
+        });
       return change(ctx, {}, ctx.args.positionals);
     },
   },

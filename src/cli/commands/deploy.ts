@@ -2,16 +2,20 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SlipwayError } from '../../core/errors.js';
 import { readCaCertFile } from '../../analyze/build-options.js';
-import type { ExtraEntry } from '../../build/build-context.js';
-import { insideRelative, lstatInside, statInside } from '../../build/safe-path.js';
-import { RESERVED_DIR, UPLOAD_CA_ENTRY } from '../../build/upload-ca.js';
+import type { ExtraEntry } from '../../image-build/build-context.js';
+import { insideRelative, lstatInside, statInside } from '../../image-build/safe-path.js';
+import { RESERVED_DIR, UPLOAD_CA_ENTRY } from '../../image-build/upload-ca.js';
 import { flag, requireApp } from '../args.js';
 import { followOperation } from '../run-stream.js';
 import type { Command } from '../command.js';
 import { sourceUpload } from './source-upload.js';
 
 /** Extra build options commands may add (filled in by the source-analysis and pipeline strategies). */
-export const BUILD_OPTION_FLAGS: Record<string, string> = { runtime: 'runtime', 'base-image': 'baseImage', path: 'path' };
+export const BUILD_OPTION_FLAGS: Record<string, string> = {
+  runtime: 'runtime',
+  'base-image': 'baseImage',
+  path: 'path',
+};
 
 function buildOptions(ctx: Parameters<Command['run']>[0]): Record<string, string> {
   const out: Record<string, string> = {};
@@ -29,9 +33,13 @@ function buildOptions(ctx: Parameters<Command['run']>[0]): Record<string, string
 async function caCertEntry(dir: string, file: string | undefined): Promise<ExtraEntry[]> {
   if (file === undefined) return [];
   if (await lstatInside(dir, RESERVED_DIR, { what: dir })) {
-    throw new SlipwayError('INVALID_INPUT', `${dir} has ${RESERVED_DIR}, a name Slipway reserves for the --ca-cert certificate it uploads`, {
-      hint: `rename ${RESERVED_DIR} in the directory, or leave --ca-cert out`,
-    });
+    throw new SlipwayError(
+      'INVALID_INPUT',
+      `${dir} has ${RESERVED_DIR}, a name Slipway reserves for the --ca-cert certificate it uploads`,
+      {
+        hint: `rename ${RESERVED_DIR} in the directory, or leave --ca-cert out`,
+      },
+    );
   }
   return [{ path: UPLOAD_CA_ENTRY, data: Buffer.from(await readCaCertFile(file)) }];
 }
@@ -45,7 +53,8 @@ interface DeployResult {
 
 export const deployCommand: Command = {
   name: 'deploy',
-  usage: 'deploy -a APP [DIR] [--dockerfile FILE] [--build-arg K=V…] [--path SUB] [--runtime official|debian] [--base-image IMAGE] [--ca-cert FILE] [--file build.yml] [--secret NAME[=@FILE]…] [--env K=V…] | deploy -a APP --image IMAGE | deploy -a APP --build ID  [--json]',
+  usage:
+    'deploy -a APP [DIR] [--dockerfile FILE] [--build-arg K=V…] [--path SUB] [--runtime official|debian] [--base-image IMAGE] [--ca-cert FILE] [--file build.yml] [--secret NAME[=@FILE]…] [--env K=V…] | deploy -a APP --image IMAGE | deploy -a APP --build ID  [--json]',
   summary: 'build DIR (default .) or take IMAGE, make a release and roll it out with zero downtime',
   async run(ctx) {
     const app = requireApp(ctx.args);
@@ -54,15 +63,28 @@ export const deployCommand: Command = {
     const path = `/v1/apps/${encodeURIComponent(app)}/deploys`;
     let lines;
     if (image) {
-      if (ctx.args.positionals.length > 0) throw new SlipwayError('INVALID_INPUT', 'give either DIR or --image, not both');
-      lines = ctx.api().stream('POST', path, { type: 'application/json', data: JSON.stringify({ image, ...(strategy ? { strategy } : {}) }) });
+      if (ctx.args.positionals.length > 0)
+        throw new SlipwayError('INVALID_INPUT', 'give either DIR or --image, not both');
+      lines = ctx.api().stream('POST', path, {
+        type: 'application/json',
+        data: JSON.stringify({ image, ...(strategy ? { strategy } : {}) }),
+      });
     } else if (flag(ctx.args, 'build')) {
-      if (ctx.args.positionals.length > 0) throw new SlipwayError('INVALID_INPUT', 'give either DIR or --build, not both');
-      lines = ctx.api().stream('POST', `/v1/apps/${encodeURIComponent(app)}/builds/${encodeURIComponent(flag(ctx.args, 'build')!)}/deploy`, { type: 'application/json', data: '{}' });
+      if (ctx.args.positionals.length > 0)
+        throw new SlipwayError('INVALID_INPUT', 'give either DIR or --build, not both');
+      lines = ctx
+        .api()
+        .stream(
+          'POST',
+          `/v1/apps/${encodeURIComponent(app)}/builds/${encodeURIComponent(flag(ctx.args, 'build')!)}/deploy`,
+          { type: 'application/json', data: '{}' },
+        );
     } else {
       const dir = resolve(ctx.args.positionals[0] ?? '.');
       if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-        throw new SlipwayError('INVALID_INPUT', `${dir} is not a directory`, { hint: 'slipway deploy -a APP path/to/app, or --image IMAGE' });
+        throw new SlipwayError('INVALID_INPUT', `${dir} is not a directory`, {
+          hint: 'slipway deploy -a APP path/to/app, or --image IMAGE',
+        });
       }
       const given = flag(ctx.args, 'dockerfile');
       const dockerfile = given === undefined ? undefined : insideRelative(given, '--dockerfile');
@@ -78,14 +100,21 @@ export const deployCommand: Command = {
       for (const [key, value] of Object.entries(buildOptions(ctx))) query.append('option', `${key}=${value}`);
       const extra = await caCertEntry(dir, flag(ctx.args, 'ca-cert'));
       for (const arg of ctx.args.flags.get('build-arg') ?? []) {
-        if (!arg.includes('=')) throw new SlipwayError('INVALID_INPUT', '--build-arg takes KEY=VALUE', { hint: '--build-arg BASE_IMAGE=debian:bookworm' });
+        if (!arg.includes('='))
+          throw new SlipwayError('INVALID_INPUT', '--build-arg takes KEY=VALUE', {
+            hint: '--build-arg BASE_IMAGE=debian:bookworm',
+          });
         query.append('buildArg', arg);
       }
       // build.yml inputs and the build record's source: git commit/branch/dirty or content hash, --secret, --env, --file.
       const upload = await sourceUpload(ctx.args, dir);
       for (const note of upload.notes) ctx.output.err(note);
       for (const [key, value] of upload.query) query.append(key, value);
-      lines = ctx.api().stream('POST', `${path}?${query}`, { type: 'application/x-tar', data: upload.tar(extra), headers: upload.headers });
+      lines = ctx.api().stream('POST', `${path}?${query}`, {
+        type: 'application/x-tar',
+        data: upload.tar(extra),
+        headers: upload.headers,
+      });
     }
     const result = (await followOperation(ctx, lines)) as DeployResult;
     if (!ctx.json) ctx.output.out(`deployed ${result.app} v${result.release} in ${(result.ms / 1000).toFixed(2)}s`);

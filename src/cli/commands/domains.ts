@@ -13,7 +13,8 @@ const domainsPath = (app: string) => `/v1/apps/${encodeURIComponent(app)}/domain
 
 function hostArgument(ctx: CommandContext, usage: string): string {
   const host = ctx.args.positionals[0];
-  if (!host || ctx.args.positionals.length > 1) throw new SlipwayError('INVALID_INPUT', 'name one hostname', { hint: `slipway ${usage}` });
+  if (!host || ctx.args.positionals.length > 1)
+    throw new SlipwayError('INVALID_INPUT', 'name one hostname', { hint: `slipway ${usage}` });
   return host;
 }
 
@@ -25,11 +26,16 @@ export const domainsCommands: Command[] = [
     async run(ctx) {
       const { domains } = await ctx.api().json<{ domains: DomainEntry[] }>('GET', domainsPath(requireApp(ctx.args)));
       if (ctx.json) return ctx.output.out(JSON.stringify(domains, null, 2));
-      ctx.output.out(table(domains.map((d) => ({ ...d, age: age(d.createdAt) })), [
-        { key: 'host', title: 'host' },
-        { key: 'kind', title: 'kind' },
-        { key: 'age', title: 'age' },
-      ]));
+      ctx.output.out(
+        table(
+          domains.map((d) => ({ ...d, age: age(d.createdAt) })),
+          [
+            { key: 'host', title: 'host' },
+            { key: 'kind', title: 'kind' },
+            { key: 'age', title: 'age' },
+          ],
+        ),
+      );
     },
   },
   {
@@ -51,7 +57,9 @@ export const domainsCommands: Command[] = [
     async run(ctx) {
       const app = requireApp(ctx.args);
       const host = hostArgument(ctx, 'domains:remove -a APP www.example.com');
-      const result = await ctx.api().json<{ host: string }>('DELETE', `${domainsPath(app)}/${encodeURIComponent(host)}`);
+      const result = await ctx
+        .api()
+        .json<{ host: string }>('DELETE', `${domainsPath(app)}/${encodeURIComponent(host)}`);
       if (ctx.json) return ctx.output.out(JSON.stringify(result));
       ctx.output.out(`removed ${result.host} from ${app}`);
     },

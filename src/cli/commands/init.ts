@@ -4,8 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { analyzeSource, generateFiles, parseSlipwayYml, type SlipwayYml } from '../../analyze/index.js';
 import { CA_CERT_FILE, readCaCertFile, resolveBuildOptions, versionOverrides } from '../../analyze/build-options.js';
 import { safeRelative } from '../../analyze/read-source.js';
-import { lstatInside, readTextInside, resolveInside, statInside } from '../../build/safe-path.js';
-import { MAX_SOURCE_FILE_BYTES } from '../../build/source-files.js';
+import { lstatInside, readTextInside, resolveInside, statInside } from '../../image-build/safe-path.js';
+import { MAX_SOURCE_FILE_BYTES } from '../../image-build/source-files.js';
 import { SlipwayError } from '../../core/errors.js';
 import { flag, has } from '../args.js';
 import type { Command } from '../command.js';
@@ -14,7 +14,8 @@ import type { Command } from '../command.js';
 export const initCommand: Command = {
   name: 'init',
   usage: 'init [DIR] [--path SUB] [--runtime official|debian] [--base-image IMAGE] [--ca-cert FILE] [--force] [--json]',
-  summary: 'write a Dockerfile, .dockerignore, docker-compose.yml and slipway.yml for DIR (default .) from its analysis; never overwrites without --force',
+  summary:
+    'write a Dockerfile, .dockerignore, docker-compose.yml and slipway.yml for DIR (default .) from its analysis; never overwrites without --force',
   async run(ctx) {
     const root = resolve(ctx.args.positionals[0] ?? '.');
     const path = flag(ctx.args, 'path');
@@ -29,9 +30,20 @@ export const initCommand: Command = {
     const existing = await existingSlipwayYml(appDir);
     const runtime = flag(ctx.args, 'runtime');
     const baseImage = flag(ctx.args, 'base-image');
-    const build = resolveBuildOptions({ ...(runtime ? { runtime } : {}), ...(baseImage ? { baseImage } : {}), ...(caFlag ? { caCertFile: CA_CERT_FILE } : {}) }, existing);
+    const build = resolveBuildOptions(
+      {
+        ...(runtime ? { runtime } : {}),
+        ...(baseImage ? { baseImage } : {}),
+        ...(caFlag ? { caCertFile: CA_CERT_FILE } : {}),
+      },
+      existing,
+    );
     if (build.caCert && !caFlag && !(await statInside(appDir, build.caCert, { what: appDir }))?.isFile()) {
-      throw new SlipwayError('INVALID_INPUT', `slipway.yml build.caCert names ${build.caCert}, which is not in ${appDir}`, { hint: 'put the certificate there, or pass --ca-cert FILE' });
+      throw new SlipwayError(
+        'INVALID_INPUT',
+        `slipway.yml build.caCert names ${build.caCert}, which is not in ${appDir}`,
+        { hint: 'put the certificate there, or pass --ca-cert FILE' },
+      );
     }
     Object.assign(files, generateFiles(analysis, { ...build, appName: composeName(basename(appDir)) }));
 
@@ -41,7 +53,9 @@ export const initCommand: Command = {
       // A link at one of these names is a conflict (it is replaced, never written through or read).
       const entry = await lstatInside(appDir, name, { what: appDir });
       if (!entry) continue;
-      const current = entry.isFile() ? await readTextInside(appDir, name, { maxBytes: MAX_SOURCE_FILE_BYTES, skipLarger: true, what: appDir }) : undefined;
+      const current = entry.isFile()
+        ? await readTextInside(appDir, name, { maxBytes: MAX_SOURCE_FILE_BYTES, skipLarger: true, what: appDir })
+        : undefined;
       (current === text ? unchanged : conflicts).push(name);
     }
     if (conflicts.length > 0 && !force) {
@@ -53,14 +67,27 @@ export const initCommand: Command = {
     await writeAll(appDir, files);
 
     if (ctx.json) {
-      ctx.output.out(JSON.stringify({ dir: appDir, written: Object.keys(files), replaced: conflicts, options: build, analysis }, null, 2));
+      ctx.output.out(
+        JSON.stringify(
+          { dir: appDir, written: Object.keys(files), replaced: conflicts, options: build, analysis },
+          null,
+          2,
+        ),
+      );
       return;
     }
     const what = [analysis.language, analysis.framework].filter(Boolean).join(' / ');
-    ctx.output.out(`${what} app (runtime: ${build.runtime}${build.baseImage ? `, base image ${build.baseImage}` : ''}${build.caCert ? `, extra CA ${build.caCert}` : ''})`);
-    for (const name of Object.keys(files)) ctx.output.out(`  ${conflicts.includes(name) ? 'replaced ' : unchanged.includes(name) ? 'unchanged' : 'wrote    '} ${join(appDir, name)}`);
+    ctx.output.out(
+      `${what} app (runtime: ${build.runtime}${build.baseImage ? `, base image ${build.baseImage}` : ''}${build.caCert ? `, extra CA ${build.caCert}` : ''})`,
+    );
+    for (const name of Object.keys(files))
+      ctx.output.out(
+        `  ${conflicts.includes(name) ? 'replaced ' : unchanged.includes(name) ? 'unchanged' : 'wrote    '} ${join(appDir, name)}`,
+      );
     for (const warning of analysis.warnings) ctx.output.err(`warning: ${warning}`);
-    ctx.output.out('next: review the files, then `slipway deploy -a APP` (`slipway analyze` explains every conclusion)');
+    ctx.output.out(
+      'next: review the files, then `slipway deploy -a APP` (`slipway analyze` explains every conclusion)',
+    );
   },
 };
 
@@ -85,11 +112,19 @@ async function writeAll(dir: string, files: Record<string, string>): Promise<voi
     for (const name of names) await writeFile(join(dir, name + suffix), files[name]!, { flag: 'wx' });
   } catch (cause) {
     await Promise.all(names.map((n) => rm(join(dir, n + suffix), { force: true })));
-    throw new SlipwayError('INVALID_INPUT', `cannot write into ${dir}: ${(cause as Error).message}`, { cause, hint: 'check that the directory is writable' });
+    throw new SlipwayError('INVALID_INPUT', `cannot write into ${dir}: ${(cause as Error).message}`, {
+      cause,
+      hint: 'check that the directory is writable',
+    });
   }
   for (const name of names) await rename(join(dir, name + suffix), join(dir, name));
 }
 
 function composeName(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'app';
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'app'
+  );
 }

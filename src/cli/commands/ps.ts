@@ -7,18 +7,28 @@ import { commitsByRelease } from './builds.js';
 import type { ProcessRow } from '../../server/process-list.js';
 import { formatBytes } from '../../config/value-schemas.js';
 
-
 /** `512m · 512 pids · 0.5 cpu` from what the engine applied ('-' when unlimited). */
 function describeLimits(limits: ProcessRow['limits']): string {
   if (!limits) return '-';
-  return [limits.memoryBytes ? formatBytes(limits.memoryBytes) : '', limits.pids ? `${limits.pids} pids` : '', limits.cpus ? `${limits.cpus} cpu` : ''].filter(Boolean).join(' · ') || '-';
+  return (
+    [
+      limits.memoryBytes ? formatBytes(limits.memoryBytes) : '',
+      limits.pids ? `${limits.pids} pids` : '',
+      limits.cpus ? `${limits.cpus} cpu` : '',
+    ]
+      .filter(Boolean)
+      .join(' · ') || '-'
+  );
 }
 
 /** `running`, or for a dyno that died: `crash loop (exit 3), next restart in 12s`. */
 function stateText(p: ProcessRow): string {
   if (!p.crash) return p.state;
   const code = p.crash.lastExitCode === undefined ? '' : ` (exit ${p.crash.lastExitCode})`;
-  const wait = p.crash.nextRestartAt === undefined ? undefined : Math.ceil((Date.parse(p.crash.nextRestartAt) - Date.now()) / 1000);
+  const wait =
+    p.crash.nextRestartAt === undefined
+      ? undefined
+      : Math.ceil((Date.parse(p.crash.nextRestartAt) - Date.now()) / 1000);
   const next = wait === undefined ? '' : wait > 0 ? `, next restart in ${wait}s` : ', restarting';
   return `${p.crash.loop ? 'crash loop' : 'crashed'}${code}${next}`;
 }
@@ -30,17 +40,44 @@ export const psCommands: Command[] = [
     summary: 'list containers with release, state, router status and age',
     async run(ctx) {
       const app = requireApp(ctx.args);
-      const body = await ctx.api().json<{ processes: ProcessRow[]; formation: Record<string, number>; problems?: string[] }>('GET', `/v1/apps/${encodeURIComponent(app)}/ps`);
+      const body = await ctx
+        .api()
+        .json<{ processes: ProcessRow[]; formation: Record<string, number>; problems?: string[] }>(
+          'GET',
+          `/v1/apps/${encodeURIComponent(app)}/ps`,
+        );
       const commits = await commitsByRelease(ctx, app);
       const commitOf = (p: ProcessRow) => commits.get(Number(p.release.replace(/^v/, '')));
-      if (ctx.json) return ctx.output.out(JSON.stringify({ ...body, processes: body.processes.map((p) => ({ ...p, commit: commitOf(p) ?? null })) }, null, 2));
+      if (ctx.json)
+        return ctx.output.out(
+          JSON.stringify(
+            { ...body, processes: body.processes.map((p) => ({ ...p, commit: commitOf(p) ?? null })) },
+            null,
+            2,
+          ),
+        );
       for (const problem of body.problems ?? []) ctx.output.err(`error: ${problem}`);
-      if (body.problems?.length) ctx.output.err(`hint: fix it with \`slipway apps:settings:set -a ${app} KEY=VALUE\`; until then the app is not routed or deployed`);
-      ctx.output.out(`formation: ${Object.entries(body.formation).map(([t, n]) => `${t}=${n}`).join(' ') || '(none)'}`);
+      if (body.problems?.length)
+        ctx.output.err(
+          `hint: fix it with \`slipway apps:settings:set -a ${app} KEY=VALUE\`; until then the app is not routed or deployed`,
+        );
+      ctx.output.out(
+        `formation: ${
+          Object.entries(body.formation)
+            .map(([t, n]) => `${t}=${n}`)
+            .join(' ') || '(none)'
+        }`,
+      );
       if (body.processes.length === 0) return ctx.output.out('no containers');
       ctx.output.out(
         table(
-          body.processes.map((p) => ({ ...p, commit: commitOf(p), age: age(p.startedAt ?? p.createdAt), limits: describeLimits(p.limits), state: stateText(p) })),
+          body.processes.map((p) => ({
+            ...p,
+            commit: commitOf(p),
+            age: age(p.startedAt ?? p.createdAt),
+            limits: describeLimits(p.limits),
+            state: stateText(p),
+          })),
           [
             { key: 'dyno', title: 'process' },
             { key: 'release', title: 'release' },
@@ -65,13 +102,21 @@ export const psCommands: Command[] = [
       const formation: Record<string, number> = {};
       for (const word of ctx.args.positionals) {
         const match = /^([a-z][a-z0-9_-]*)=(\d+)$/.exec(word);
-        if (!match) throw new SlipwayError('INVALID_INPUT', `expected TYPE=N, got ${JSON.stringify(word)}`, { hint: 'slipway ps:scale -a APP web=2 worker=1' });
+        if (!match)
+          throw new SlipwayError('INVALID_INPUT', `expected TYPE=N, got ${JSON.stringify(word)}`, {
+            hint: 'slipway ps:scale -a APP web=2 worker=1',
+          });
         formation[match[1]!] = Number(match[2]);
       }
-      if (Object.keys(formation).length === 0) throw new SlipwayError('INVALID_INPUT', 'nothing to scale', { hint: 'slipway ps:scale -a APP web=2' });
-      const lines = ctx.api().stream('POST', `/v1/apps/${encodeURIComponent(app)}/scale`, { type: 'application/json', data: JSON.stringify({ formation }) });
+      if (Object.keys(formation).length === 0)
+        throw new SlipwayError('INVALID_INPUT', 'nothing to scale', { hint: 'slipway ps:scale -a APP web=2' });
+      const lines = ctx.api().stream('POST', `/v1/apps/${encodeURIComponent(app)}/scale`, {
+        type: 'application/json',
+        data: JSON.stringify({ formation }),
+      });
       const result = (await followOperation(ctx, lines)) as { ms: number };
-      if (!ctx.json) ctx.output.out(`scaled ${app}: ${ctx.args.positionals.join(' ')} in ${(result.ms / 1000).toFixed(2)}s`);
+      if (!ctx.json)
+        ctx.output.out(`scaled ${app}: ${ctx.args.positionals.join(' ')} in ${(result.ms / 1000).toFixed(2)}s`);
     },
   },
   {
@@ -80,9 +125,15 @@ export const psCommands: Command[] = [
     summary: 'replace the containers of TYPE (default: all) with fresh ones, with zero downtime',
     async run(ctx) {
       const app = requireApp(ctx.args);
-      const lines = ctx.api().stream('POST', `/v1/apps/${encodeURIComponent(app)}/restart`, { type: 'application/json', data: JSON.stringify({ types: ctx.args.positionals }) });
+      const lines = ctx.api().stream('POST', `/v1/apps/${encodeURIComponent(app)}/restart`, {
+        type: 'application/json',
+        data: JSON.stringify({ types: ctx.args.positionals }),
+      });
       const result = (await followOperation(ctx, lines)) as { ms: number };
-      if (!ctx.json) ctx.output.out(`restarted ${app}${ctx.args.positionals.length ? ` (${ctx.args.positionals.join(', ')})` : ''} in ${(result.ms / 1000).toFixed(2)}s`);
+      if (!ctx.json)
+        ctx.output.out(
+          `restarted ${app}${ctx.args.positionals.length ? ` (${ctx.args.positionals.join(', ')})` : ''} in ${(result.ms / 1000).toFixed(2)}s`,
+        );
     },
   },
 ];

@@ -12,10 +12,20 @@ export const releasesCommand: Command = {
   summary: 'list releases (newest first): version, status, image, config names, description',
   async run(ctx) {
     const app = requireApp(ctx.args);
-    const { releases } = await ctx.api().json<{ releases: ReleaseRow[] }>('GET', `/v1/apps/${encodeURIComponent(app)}/releases`);
+    const { releases } = await ctx
+      .api()
+      .json<{ releases: ReleaseRow[] }>('GET', `/v1/apps/${encodeURIComponent(app)}/releases`);
     const commits = await commitsByRelease(ctx, app);
-    if (ctx.json) return ctx.output.out(JSON.stringify(releases.map((r) => ({ ...r, commit: commits.get(r.version) ?? null })), null, 2));
-    if (releases.length === 0) return ctx.output.out(`${app} has no releases yet — deploy with \`slipway deploy -a ${app} DIR\``);
+    if (ctx.json)
+      return ctx.output.out(
+        JSON.stringify(
+          releases.map((r) => ({ ...r, commit: commits.get(r.version) ?? null })),
+          null,
+          2,
+        ),
+      );
+    if (releases.length === 0)
+      return ctx.output.out(`${app} has no releases yet — deploy with \`slipway deploy -a ${app} DIR\``);
     ctx.output.out(
       table(
         releases.map((r) => ({

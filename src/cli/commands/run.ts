@@ -8,11 +8,13 @@ import type { Duplex } from 'node:stream';
 export const runCommand: Command = {
   name: 'run',
   usage: 'run -a APP [--release vN] [-i] -- COMMAND [ARGS…]',
-  summary: 'run a one-off command in a new container of the current release (same image, same config); its exit code is yours',
+  summary:
+    'run a one-off command in a new container of the current release (same image, same config); its exit code is yours',
   async run(ctx) {
     const app = requireApp(ctx.args);
     const command = ctx.args.rest.length > 0 ? ctx.args.rest : ctx.args.positionals;
-    if (command.length === 0) throw new SlipwayError('INVALID_INPUT', 'no command to run', { hint: 'slipway run -a APP -- COMMAND [ARGS…]' });
+    if (command.length === 0)
+      throw new SlipwayError('INVALID_INPUT', 'no command to run', { hint: 'slipway run -a APP -- COMMAND [ARGS…]' });
     const rawRelease = flag(ctx.args, 'release');
     const release = rawRelease === undefined ? undefined : parseReleaseVersion(rawRelease);
     const spec = { command, ...(release ? { release } : {}) };
@@ -20,8 +22,15 @@ export const runCommand: Command = {
   },
 };
 
-async function streamed(ctx: CommandContext, app: string, spec: { command: string[]; release?: number }): Promise<number> {
-  const lines = ctx.api().stream('POST', `/v1/apps/${encodeURIComponent(app)}/runs`, { type: 'application/json', data: JSON.stringify(spec) });
+async function streamed(
+  ctx: CommandContext,
+  app: string,
+  spec: { command: string[]; release?: number },
+): Promise<number> {
+  const lines = ctx.api().stream('POST', `/v1/apps/${encodeURIComponent(app)}/runs`, {
+    type: 'application/json',
+    data: JSON.stringify(spec),
+  });
   for await (const line of lines) {
     if (line.type === 'output' && line.data) {
       const bytes = Buffer.from(line.data, 'base64');
@@ -37,7 +46,11 @@ async function streamed(ctx: CommandContext, app: string, spec: { command: strin
   throw new SlipwayError('INTERNAL', 'the server closed the stream before the command ended');
 }
 
-async function interactive(ctx: CommandContext, app: string, spec: { command: string[]; release?: number }): Promise<number> {
+async function interactive(
+  ctx: CommandContext,
+  app: string,
+  spec: { command: string[]; release?: number },
+): Promise<number> {
   const tty = process.stdin.isTTY === true && process.stdout.isTTY === true;
   const query = new URLSearchParams({ spec: JSON.stringify(spec), tty: tty ? '1' : '0' });
   const socket = await ctx.api().upgrade(`/v1/apps/${encodeURIComponent(app)}/runs/attach?${query}`, RUN_PROTOCOL);
@@ -84,7 +97,11 @@ function readRunFrames(socket: Duplex): Promise<number> {
     socket.on('close', () => {
       if (failure) return reject(failure);
       if (exitCode === undefined) {
-        return reject(new SlipwayError('SERVER_UNAVAILABLE', 'the connection to the server ended before the command did', { hint: 'the server may have restarted; run the command again' }));
+        return reject(
+          new SlipwayError('SERVER_UNAVAILABLE', 'the connection to the server ended before the command did', {
+            hint: 'the server may have restarted; run the command again',
+          }),
+        );
       }
       resolve(exitCode);
     });

@@ -26,7 +26,17 @@ export function makeTestCert(dir: string, opts: TestCertOptions): TestCert {
   const base = path.join(dir, `cert-${process.pid}-${++counter}`);
   const certFile = `${base}.crt`;
   const keyFile = `${base}.key`;
-  const newKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyFile, '-subj', `/CN=${opts.cn}`];
+  const newKey = [
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    keyFile,
+    '-subj',
+    `/CN=${opts.cn}`,
+  ];
   const san = opts.sans?.length ? ['-addext', `subjectAltName=${opts.sans.map((s) => `DNS:${s}`).join(',')}`] : [];
   if (!opts.expired) {
     run(['req', '-x509', ...newKey, ...san, '-days', String(opts.days ?? 30), '-out', certFile]);
@@ -36,9 +46,29 @@ export function makeTestCert(dir: string, opts: TestCertOptions): TestCert {
     mkdirSync(ca);
     writeFileSync(path.join(ca, 'index.txt'), '');
     const conf = path.join(ca, 'ca.cnf');
-    writeFileSync(conf, `[ca]\ndefault_ca=d\n[d]\ndatabase=${ca}/index.txt\nnew_certs_dir=${ca}\ndefault_md=sha256\npolicy=p\nrand_serial=yes\n[p]\ncommonName=supplied\n`);
+    writeFileSync(
+      conf,
+      `[ca]\ndefault_ca=d\n[d]\ndatabase=${ca}/index.txt\nnew_certs_dir=${ca}\ndefault_md=sha256\npolicy=p\nrand_serial=yes\n[p]\ncommonName=supplied\n`,
+    );
     run(['req', '-new', ...newKey, '-out', `${base}.csr`]);
-    run(['ca', '-batch', '-config', conf, '-selfsign', '-keyfile', keyFile, '-in', `${base}.csr`, '-out', certFile, '-startdate', '20200101000000Z', '-enddate', '20200201000000Z', '-notext']);
+    run([
+      'ca',
+      '-batch',
+      '-config',
+      conf,
+      '-selfsign',
+      '-keyfile',
+      keyFile,
+      '-in',
+      `${base}.csr`,
+      '-out',
+      certFile,
+      '-startdate',
+      '20200101000000Z',
+      '-enddate',
+      '20200201000000Z',
+      '-notext',
+    ]);
   }
   return { certFile, keyFile, cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
 }

@@ -24,7 +24,8 @@ export async function startBackend(body: string): Promise<TestBackend> {
     const url = new URL(req.url ?? '/', 'http://backend');
     if (url.pathname === '/health') return res.end('ok');
     inFlight++;
-    const delay = url.pathname === '/slow' ? Number(url.searchParams.get('ms') ?? 1000) : 50 + Math.floor(Math.random() * 100);
+    const delay =
+      url.pathname === '/slow' ? Number(url.searchParams.get('ms') ?? 1000) : 50 + Math.floor(Math.random() * 100);
     setTimeout(() => {
       inFlight--;
       served++;
@@ -68,13 +69,16 @@ export interface Reply {
 
 export function httpGet(port: number, host: string, urlPath = '/', agent?: http.Agent): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: urlPath, headers: { host }, agent: agent ?? false, timeout: 15_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, at: Date.now() }));
-      res.on('error', reject);
-    });
+    const req = http.get(
+      { host: '127.0.0.1', port, path: urlPath, headers: { host }, agent: agent ?? false, timeout: 15_000 },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, at: Date.now() }));
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('client timeout')));
     req.on('error', reject);
   });
@@ -141,7 +145,11 @@ export function runLoad<R extends { status: number }, A extends { destroy(): voi
 
 /** Continuous plain-HTTP GET load against the router (see runLoad). */
 export function startLoad(opts: LoadOptions & { port: number; host: string }): Load {
-  return runLoad((agent) => httpGet(opts.port, opts.host, '/', agent), () => new http.Agent({ keepAlive: true, maxSockets: 1 }), opts);
+  return runLoad(
+    (agent) => httpGet(opts.port, opts.host, '/', agent),
+    () => new http.Agent({ keepAlive: true, maxSockets: 1 }),
+    opts,
+  );
 }
 
 export async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {

@@ -14,7 +14,11 @@ export interface HttpsReply {
   at: number;
 }
 
-export function httpsGet(port: number, host: string, opts: { agent?: https.Agent; path?: string; timeoutMs?: number } = {}): Promise<HttpsReply> {
+export function httpsGet(
+  port: number,
+  host: string,
+  opts: { agent?: https.Agent; path?: string; timeoutMs?: number } = {},
+): Promise<HttpsReply> {
   return new Promise((resolve, reject) => {
     const req = https.get(
       {
@@ -33,7 +37,15 @@ export function httpsGet(port: number, host: string, opts: { agent?: https.Agent
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, fingerprint256: peer.fingerprint256 ?? '', cn: String(peer.subject?.CN ?? ''), at: Date.now() }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body,
+            fingerprint256: peer.fingerprint256 ?? '',
+            cn: String(peer.subject?.CN ?? ''),
+            at: Date.now(),
+          }),
+        );
         res.on('error', reject);
       },
     );
@@ -46,5 +58,9 @@ export type HttpsLoadResult = LoadResult<HttpsReply>;
 
 /** Keep-alive and fresh-connection (full TLS handshake per request) loops until stopped. */
 export function startHttpsLoad(opts: LoadOptions & { port: number; host: string }) {
-  return runLoad((agent) => httpsGet(opts.port, opts.host, agent ? { agent } : {}), () => new https.Agent({ keepAlive: true, maxSockets: 1 }), opts);
+  return runLoad(
+    (agent) => httpsGet(opts.port, opts.host, agent ? { agent } : {}),
+    () => new https.Agent({ keepAlive: true, maxSockets: 1 }),
+    opts,
+  );
 }

@@ -1,0 +1,198 @@
+import { dirname } from 'node:path';
+import type { ContainerEngine } from '../engine/port.js';
+import type { Store } from '../store/store.js';
+import { LABELS, type Build } from '../core/types.js';
+import { SlipwayError } from '../core/errors.js';
+import { stage, type EventSink } from '../core/events.js';
+import { readServiceDefinition } from './service-definition.js';
+import { DEFAULT_UPLOAD_LIMITS } from '../config/environment.js';
+import type { ArchiveLimits } from './archive-check.js';
+import { buildContextStream } from './build-context.js';
+import { BuildWorkspace } from './pipeline/workspace.js';
+import { insideRelative } from './safe-path.js';
+import { readSourceFile } from './source-files.js';
+import { UPLOAD_CA_ENTRY } from './upload-ca.js';
+import type { SourceBuildContext, SourceBuildResult } from './source-build-types.js';
+import { buildFromAnalysis } from './analyzed-build.js';
+import { buildFromPipeline } from './pipeline/pipeline-build.js';
+import { BuildRecording, newBuildId, type BuildInputs } from './build-recording.js';
+
+export interface SourceBuildOptions {
+  dockerfile?: string;
+  buildArgs?: Record<string, string>;
+  /** Strategy-specific options from the command line (runtime, baseImage, caCert, …). */
+  options?: Record<string, string>;
+  /** Human description of where the source came from (a directory path, a commit). */
+  description: string;
+  emit: EventSink;
+  signal?: AbortSignal;
+  /** Who started it (`user@host`). */
+  actor?: string;
+  /** Source info, secrets, build.yml variables, extra tags (issue 5: pipelines and build records). */
+  build?: BuildInputs;
+  /** Entry count and expanded size the upload (and artifacts) may have; default DEFAULT_UPLOAD_LIMITS. */
+  limits?: ArchiveLimits;
+}
+
+export type RecordedBuild = Build & { settings?: SourceBuildResult['settings']; buildRecord?: string };
+
+/** Turns a prebuilt image or an uploaded source archive into a recorded build. */
+export class BuildService {
+  constructor(private readonly deps: { engine: ContainerEngine; store: Store }) {}
+
+  async fromImage(app: string, image: string, emit: EventSink, signal?: AbortSignal): Promise<RecordedBuild> {
+    const info = await stage(emit, 'build', `inspect image ${image}`, async () => {
+      const found = await this.deps.engine.inspectImage(image, signal);
+      if (!found) {
+        throw new SlipwayError('IMAGE_NOT_FOUND', `image "${image}" does not exist on this host`, {
+          hint: 'build or load it first (`docker images` lists what is here), or deploy a directory with `slipway deploy DIR`',
+        });
+      }
+      return found;
+    });
+    return this.deps.store.releases.addBuild({
+      app,
+      imageId: info.id,
+      imageRef: info.id,
+      source: { kind: 'image', image },
+      procfile: null,
+      createdAt: new Date().toISOString(),
+    });
+  }
+
+  /**
+   * Builds an uploaded directory: build.yml when present, else its Dockerfile, else from source
+   * analysis. The upload is extracted once into the build's private workspace (every member
+   * checked, see archive-extract.ts) next to it in SLIPWAY_HOME/tmp; everything after that reads
+   * the extracted copy through safe-path.ts. The Procfile (when present) is validated before
+   * anything builds; an upload that is refused leaves no build record.
+   */
+  async fromSource(app: string, tarFile: string, opts: SourceBuildOptions): Promise<RecordedBuild> {
+    const options = checkBuildOptions(opts.options ?? {});
+    const dockerfileOption =
+      opts.dockerfile === undefined ? undefined : insideRelative(opts.dockerfile, '--dockerfile');
+    const inputs: BuildInputs = { ...(opts.actor ? { startedBy: opts.actor } : {}), ...opts.build };
+    const buildFileOption = inputs.buildFile === undefined ? undefined : insideRelative(inputs.buildFile, '--file');
+    const limits = opts.limits ?? DEFAULT_UPLOAD_LIMITS;
+    const id = newBuildId();
+    const workspace = new BuildWorkspace(dirname(tarFile), id);
+    try {
+      const { files, caCert } = await workspace.extractSource(tarFile, limits, opts.signal);
+      const pipelineFile = buildFileOption ?? 'build.yml';
+      const pipeline = files.has(pipelineFile) && !dockerfileOption;
+      if (buildFileOption && !files.has(buildFileOption)) {
+        throw new SlipwayError('NO_DOCKERFILE', `no ${buildFileOption} in the source directory`, {
+          hint: 'check the --file path (relative to the directory)',
+        });
+      }
+      if (!pipeline && Object.keys(inputs.secrets ?? {}).length > 0) {
+        throw new SlipwayError('INVALID_INPUT', 'build secrets are only given to build.yml steps that list them', {
+          hint: 'add a build.yml whose steps list the secrets, or leave --secret out; nothing was built',
+        });
+      }
+      const dockerfile = dockerfileOption ?? 'Dockerfile';
+      const digestOf = pipeline ? pipelineFile : files.has(dockerfile) ? dockerfile : undefined;
+      const digestText = digestOf === undefined ? undefined : await readSourceFile(workspace.src, digestOf);
+      const rec = BuildRecording.start(this.deps, app, id, digestText, opts.description, inputs, opts.emit);
+      if (caCert !== undefined && (pipeline || files.has(dockerfile))) {
+        rec.emit({
+          type: 'info',
+          text: `warning: the --ca-cert certificate is only used by Dockerfiles Slipway generates; this build uses ${pipeline ? pipelineFile : dockerfile} as it is`,
+          at: new Date().toISOString(),
+        });
+      }
+      const ctx: SourceBuildContext & {
+        secrets: Record<string, string>;
+        env: Record<string, string>;
+        buildFile: string;
+      } = {
+        engine: this.deps.engine,
+        store: this.deps.store,
+        app,
+        workspace,
+        files,
+        limits,
+        tag: `slipway/${app}:build-${rec.id}`,
+        ...(dockerfileOption ? { dockerfile: dockerfileOption } : {}),
+        buildArgs: opts.buildArgs ?? {},
+        options: { ...options, ...(caCert !== undefined ? { caCert } : {}) },
+        // Per-build labels are stamped after the build (rec.stamp), so the layer cache still works.
+        labels: { [LABELS.app]: app, [LABELS.managed]: 'true' },
+        emit: rec.emit,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        secrets: inputs.secrets ?? {},
+        env: inputs.env ?? {},
+        buildFile: pipelineFile,
+      };
+      const { build, result } = await rec.run(async () => {
+        let result: SourceBuildResult;
+        if (pipeline) result = await buildFromPipeline(ctx);
+        else if (files.has(dockerfile)) result = await buildDockerfile(ctx, dockerfile);
+        else if (dockerfileOption) {
+          throw new SlipwayError('NO_DOCKERFILE', `no ${dockerfileOption} in the deployed directory`, {
+            hint: 'check the --dockerfile path (relative to the directory)',
+          });
+        } else result = await buildFromAnalysis(ctx);
+        result = await rec.stamp(result, opts.signal);
+        const build = this.deps.store.releases.addBuild({
+          app,
+          imageId: result.imageId,
+          imageRef: result.imageRef,
+          source: { kind: 'dir', description: opts.description },
+          procfile: result.procfile,
+          createdAt: new Date().toISOString(),
+        });
+        return { build, result };
+      });
+      return { ...build, buildRecord: rec.id, ...(result.settings ? { settings: result.settings } : {}) };
+    } finally {
+      await workspace.remove().catch(() => undefined);
+    }
+  }
+}
+
+/** Strategy options a client may send (`option=KEY=VALUE`); anything else is refused, the CA certificate above all. */
+const OPTION_KEYS = new Set(['runtime', 'baseImage', 'path']);
+
+export function checkBuildOptions(options: Record<string, string>): Record<string, string> {
+  for (const key of Object.keys(options)) {
+    if (key === 'caCert') {
+      throw new SlipwayError(
+        'INVALID_INPUT',
+        'the CA certificate is not a build option: it travels inside the upload',
+        {
+          hint: `use \`slipway deploy --ca-cert FILE\` (the CLI adds it to the upload as ${UPLOAD_CA_ENTRY})`,
+        },
+      );
+    }
+    if (!OPTION_KEYS.has(key))
+      throw new SlipwayError('INVALID_INPUT', `unknown build option ${JSON.stringify(key.slice(0, 40))}`, {
+        hint: `build options: ${[...OPTION_KEYS].join(', ')}`,
+      });
+  }
+  return options;
+}
+
+/** The plain strategy: the directory's own Dockerfile, built by the engine from a context Slipway packs. */
+async function buildDockerfile(ctx: SourceBuildContext, dockerfile: string): Promise<SourceBuildResult> {
+  // Procfile and slipway.yml (processes, release, port, health check), validated before anything builds.
+  const { procfile, settings } = await readServiceDefinition(ctx.workspace.src, ctx.files);
+  const context = await buildContextStream(ctx.workspace.src, [dockerfile, '.dockerignore']);
+  const { imageId } = await stage(
+    ctx.emit,
+    'build',
+    `build image ${ctx.tag}`,
+    () =>
+      ctx.engine.buildImage({
+        context,
+        tag: ctx.tag,
+        ...(ctx.dockerfile ? { dockerfile: ctx.dockerfile } : {}),
+        buildArgs: ctx.buildArgs,
+        labels: ctx.labels,
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+        onOutput: (text) => ctx.emit({ type: 'output', source: 'build', text, at: new Date().toISOString() }),
+      }),
+    (r) => r.imageId.slice(0, 19),
+  );
+  return { imageId, imageRef: ctx.tag, procfile, ...(settings ? { settings } : {}) };
+}
