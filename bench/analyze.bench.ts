@@ -60,7 +60,9 @@ async function benchAnalysis(): Promise<Record<string, unknown>> {
       const started = performance.now();
       const analysis = await analyzeSource(dir);
       times.push(performance.now() - started);
-      summary = `${analysis.language}/${analysis.framework} services=${analysis.services.map((s) => s.name).join(',')} env=${analysis.env.length}`;
+      summary =
+        `${analysis.language}/${analysis.framework} ` +
+        `services=${analysis.services.map((s) => s.name).join(',')} env=${analysis.env.length}`;
     }
     // The analyzer reads manifests, entry files and config/ only; the deploy path also walks the whole
     // tree once to assemble the build context (.dockerignore applied): time that too.
@@ -73,7 +75,8 @@ async function benchAnalysis(): Promise<Record<string, unknown>> {
       walks.push(performance.now() - started);
     }
     log(
-      `analysis of ${FILES} files: median ${median(times).toFixed(1)} ms (${summary}); build-context walk median ${median(walks).toFixed(0)} ms (${entries} entries)`,
+      `analysis of ${FILES} files: median ${median(times).toFixed(1)} ms (${summary}); ` +
+        `build-context walk median ${median(walks).toFixed(0)} ms (${entries} entries)`,
     );
     return {
       files: FILES,
@@ -138,7 +141,8 @@ async function benchImages(): Promise<Record<string, unknown>> {
         execFileSync('docker', ['image', 'inspect', '-f', '{{.Size}}', tag], { encoding: 'utf8' }).trim(),
       );
       log(
-        `${kind}: image ${(size / 1e6).toFixed(0)} MB, first build ${(firstMs / 1000).toFixed(1)} s, source-only rebuild median ${(median(rebuilds) / 1000).toFixed(2)} s`,
+        `${kind}: image ${(size / 1e6).toFixed(0)} MB, first build ${(firstMs / 1000).toFixed(1)} s, ` +
+          `source-only rebuild median ${(median(rebuilds) / 1000).toFixed(2)} s`,
       );
       out[kind] = {
         imageBytes: size,

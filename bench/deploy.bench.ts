@@ -42,7 +42,8 @@ try {
     switched.push((firstAllNew || done) - started);
     returned.push(done - started);
     process.stderr.write(
-      `run ${i + 1}: traffic on new release after ${switched.at(-1)} ms, command returned after ${returned.at(-1)} ms\n`,
+      `run ${i + 1}: traffic on new release after ${switched.at(-1)} ` +
+        `ms, command returned after ${returned.at(-1)} ms\n`,
     );
   }
   const result = {

@@ -145,7 +145,9 @@ export async function startServer(parts: SlipwayParts = {}): Promise<RunningServ
     { mode: 0o600 },
   );
   log(
-    `api listening on ${url}; apps at http://<app>.${slipway.env.domain}:${slipway.env.httpPort}${slipway.env.httpsPort ? ` and https://…:${slipway.env.httpsPort}` : ''}`,
+    `api listening on ${url}; ` +
+      `apps at http://<app>.${slipway.env.domain}:${slipway.env.httpPort}` +
+      `${slipway.env.httpsPort ? ` and https://…:${slipway.env.httpsPort}` : ''}`,
   );
   return {
     slipway,

@@ -30,7 +30,8 @@ export const DETECTORS: LanguageDetector[] = [
 ];
 
 const HINT =
-  'add a Dockerfile, or a manifest Slipway understands (package.json, requirements.txt, pyproject.toml, Pipfile, Gemfile, composer.json, go.mod, index.html)';
+  'add a Dockerfile, or a manifest Slipway understands (package.json, requirements.txt, ' +
+  'pyproject.toml, Pipfile, Gemfile, composer.json, go.mod, index.html)';
 
 /** Analyzes `root`/`path` on disk. */
 export async function analyzeSource(root: string, options: AnalyzeOptions = {}): Promise<Analysis> {
@@ -75,7 +76,8 @@ export async function analyzeTree(tree: SourceTree, options: AnalyzeOptions = {}
   if (!chosen) {
     throw new SlipwayError(
       'INVALID_INPUT',
-      `cannot tell the language of ${shown} (found ${entries.slice(0, 8).join(', ')}${entries.length > 8 ? ', …' : ''})`,
+      `cannot tell the language of ${shown} (found ` +
+        `${entries.slice(0, 8).join(', ')}${entries.length > 8 ? ', …' : ''})`,
       {
         hint: procfile ? `${HINT}; a Procfile says how to run the app, not how to build it` : HINT,
         details: { path: shown, entries: entries.slice(0, 50) },
@@ -85,7 +87,9 @@ export async function analyzeTree(tree: SourceTree, options: AnalyzeOptions = {}
   for (const other of matched.slice(1)) {
     if (other.detector.language === 'static') continue;
     findings.warn(
-      `${files.display(other.marker)} found too; treated as a ${chosen.detector.language} app (${other.detector.language} tooling is not installed in the image)`,
+      `${files.display(other.marker)} found too; ` +
+        `treated as a ${chosen.detector.language} app ` +
+        `(${other.detector.language} tooling is not installed in the image)`,
     );
   }
   if (await files.exists('Dockerfile'))

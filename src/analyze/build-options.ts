@@ -31,7 +31,8 @@ const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([\s\S]*?)\r?\n?-----END ([A
  */
 export function assertPemCertificates(text: string, source: string): void {
   const hint =
-    "pass PEM certificates only, e.g. your proxy's root CA or /etc/ssl/certs/ca-certificates.crt (re-export with `openssl x509 -in FILE` to drop other text)";
+    "pass PEM certificates only, e.g. your proxy's root CA or /etc/ssl/certs/ca-certificates.crt " +
+    '(re-export with `openssl x509 -in FILE` to drop other text)';
   const refuse = (problem: string) => new SlipwayError('INVALID_INPUT', `${source} ${problem}`, { hint });
   if (Buffer.byteLength(text) > MAX_CA_CERT_BYTES) throw refuse(`is larger than ${MAX_CA_CERT_BYTES / 1024} KiB`);
   const lineAt = (offset: number) => text.slice(0, offset).split('\n').length;
@@ -46,7 +47,8 @@ export function assertPemCertificates(text: string, source: string): void {
     last = at + match[0].length;
     if (label !== 'CERTIFICATE' || end !== 'CERTIFICATE')
       throw refuse(
-        `has a "${(label ?? '').slice(0, 40)}" block at line ${lineAt(at)}; only CERTIFICATE blocks are allowed (never a private key)`,
+        `has a "${(label ?? '').slice(0, 40)}" block at line ${lineAt(at)}; ` +
+          'only CERTIFICATE blocks are allowed (never a private key)',
       );
     const base64 = (body ?? '').replace(/\s+/g, '');
     if (!/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) throw refuse(`block ${count} (line ${lineAt(at)}) is not base64`);

@@ -53,7 +53,9 @@ export function parseSlipwayYml(text: string, file = 'slipway.yml'): SlipwayYml 
   const parsed = slipwayYmlSchema.safeParse(data ?? {});
   if (!parsed.success) {
     throw new SlipwayError('INVALID_INPUT', `${file}: ${formatIssues(parsed.error.issues)}`, {
-      hint: 'allowed keys: processes, port, healthcheck {path, attempts, intervalMs, timeoutMs}, release, env, build {runtime, baseImage, caCert}',
+      hint:
+        'allowed keys: processes, port, healthcheck {path, attempts, ' +
+        'intervalMs, timeoutMs}, release, env, build {runtime, baseImage, caCert}',
       details: {
         file,
         issues: parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),

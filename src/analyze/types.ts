@@ -24,7 +24,9 @@ export type ServiceName = 'postgres' | 'mysql' | 'redis' | 'memcached' | 'mongod
 
 /** Why the analyzer concluded something: the file (relative to the analyzed root) and line behind it. */
 export interface Evidence {
-  /** What the evidence supports, e.g. `language`, `framework`, `process:web`, `service:postgres`, `env:DATABASE_URL`. */
+  /**
+   * What the evidence supports, e.g. `language`, `framework`, `process:web`, `service:postgres`, `env:DATABASE_URL`.
+   */
   topic: string;
   file: string;
   line?: number;

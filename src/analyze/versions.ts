@@ -262,5 +262,8 @@ export function debianVersionWarning(version: RuntimeVersion): string | undefine
     : satisfiesRange(facts.debianVersion, requested);
   if (ok) return undefined;
   const where = version.file ? `${version.file}${version.line ? `:${version.line}` : ''}` : version.reason;
-  return `runtime "debian" installs Debian bookworm's ${version.runtime} ${facts.debianVersion}, but ${where} asks for ${version.requested}`;
+  return (
+    `runtime "debian" installs Debian bookworm's ${version.runtime} ` +
+    `${facts.debianVersion}, but ${where} asks for ${version.requested}`
+  );
 }

@@ -139,7 +139,8 @@ export class AppService {
     if (record.status !== 'succeeded' || record.buildId === null) {
       throw new SlipwayError(
         'INVALID_INPUT',
-        `build ${record.id} ${record.status === 'running' ? 'is still running' : 'failed'}; only a successful build can be deployed`,
+        `build ${record.id} ${record.status === 'running' ? 'is still running' : 'failed'}; ` +
+          'only a successful build can be deployed',
         { hint: `list builds with \`slipway builds -a ${app.name}\`` },
       );
     }
@@ -294,7 +295,8 @@ export class AppService {
     if (!deployable(release.status)) {
       throw new SlipwayError(
         'INVALID_INPUT',
-        `v${version} ${release.status === 'failed' ? 'failed' : 'never finished deploying'}; it cannot be rolled back to`,
+        `v${version} ${release.status === 'failed' ? 'failed' : 'never finished deploying'}; ` +
+          'it cannot be rolled back to',
         {
           hint: 'pick a release whose status is succeeded or rolled back (`slipway releases -a ' + app.name + '`)',
         },
@@ -303,7 +305,9 @@ export class AppService {
     const image = store.releases.build(release.buildId).imageRef;
     if (!(await this.deps.engine.inspectImage(image))) {
       throw new SlipwayError('IMAGE_NOT_FOUND', `the image of v${version} (${image}) is no longer on this host`, {
-        hint: 'image retention keeps the last SLIPWAY_KEEP_RELEASES releases (default 5); roll back to a newer release, or deploy that source again',
+        hint:
+          'image retention keeps the last SLIPWAY_KEEP_RELEASES releases ' +
+          '(default 5); roll back to a newer release, or deploy that source again',
       });
     }
     const config = store.releases.config(app.name, version);
@@ -390,7 +394,9 @@ export class AppService {
         'INVALID_INPUT',
         `${app} cannot be deployed until its settings are fixed: ${problems.join('; ')}`,
         {
-          hint: `see \`slipway ps -a ${app}\`; fix it with \`slipway apps:settings:set -a ${app} KEY=VALUE\` (an empty value removes an optional setting)`,
+          hint:
+            `see \`slipway ps -a ${app}\`; fix it with \`slipway apps:settings:set ` +
+            `-a ${app} KEY=VALUE\` (an empty value removes an optional setting)`,
           details: { problems },
         },
       );

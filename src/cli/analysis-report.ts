@@ -18,7 +18,8 @@ export function renderAnalysis(analysis: Analysis): string[] {
   const v = analysis.runtimeVersion;
 
   lines.push(
-    `${analysis.path === '.' ? 'this directory' : analysis.path}: ${[analysis.language, analysis.framework].filter(Boolean).join(' / ')} app`,
+    `${analysis.path === '.' ? 'this directory' : analysis.path}: ` +
+      `${[analysis.language, analysis.framework].filter(Boolean).join(' / ')} app`,
   );
   row('language', analysis.language, ...why((t) => t === 'language'));
   row('framework', analysis.framework ?? 'none', ...why((t) => t === 'framework'));

@@ -10,9 +10,69 @@ export interface CommandContext {
   json: boolean;
 }
 
+/** One option a command accepts: what the parser takes, what help and completion show. */
+export interface OptionSpec {
+  /** Long name without dashes (`app` → `--app`). */
+  name: string;
+  /** One-letter alias (`a` → `-a`). */
+  short?: string;
+  /** The value's placeholder (`APP`); absent for a switch (`--follow`). */
+  value?: string;
+  /** May be given more than once (`--build-arg K=V --build-arg K2=V2`). */
+  multiple?: boolean;
+  description: string;
+  /** What it is when not given, as help shows it. */
+  default?: string;
+  /** Values completion offers (e.g. `rolling`, `blue-green`); `@apps` = the server's app names. */
+  choices?: string[] | '@apps';
+}
+
+/**
+ * A command as data: the parser accepts exactly its options, help and shell completion are made
+ * from the same table, so help always lists every option a command reads.
+ */
 export interface Command {
   name: string;
-  usage: string;
+  /** One line for `slipway help`. */
   summary: string;
+  /** Positional arguments as help shows them, e.g. `[DIR]`, `KEY=VALUE…`, `-- COMMAND [ARGS…]`. */
+  args?: string;
+  options: OptionSpec[];
+  examples?: string[];
+  /** Longer explanation shown by `help CMD` after the summary. */
+  details?: string;
+  /** Accepts `-- WORDS…` (kept untouched in `args.rest`). */
+  passthrough?: boolean;
+  /** Section of `slipway help`. */
+  group: CommandGroup;
   run(ctx: CommandContext): Promise<number | void>;
 }
+
+export type CommandGroup = 'apps' | 'deploy' | 'processes' | 'config' | 'source' | 'routing' | 'server';
+
+export const GROUP_TITLES: Record<CommandGroup, string> = {
+  apps: 'Apps',
+  deploy: 'Deploys, releases and builds',
+  processes: 'Processes, logs and one-off runs',
+  config: 'Config and settings',
+  source: 'Source analysis',
+  routing: 'Domains and TLS',
+  server: 'Server and host',
+};
+
+/** Options most commands share. */
+export const APP: OptionSpec = {
+  name: 'app',
+  short: 'a',
+  value: 'APP',
+  description: 'the app (or set SLIPWAY_APP)',
+  choices: '@apps',
+};
+export const JSON_OUTPUT: OptionSpec = { name: 'json', description: 'print JSON for scripts instead of text' };
+export const JSON_STREAM: OptionSpec = {
+  name: 'json',
+  description: 'print the result and every progress event as JSON',
+};
+
+/** Every command also takes these (added by the parser, listed by help). */
+export const GLOBAL_OPTIONS: OptionSpec[] = [{ name: 'help', short: 'h', description: 'show this help' }];

@@ -1,8 +1,14 @@
-import { parseArgs, has } from './args.js';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { commandName, parseCommandArgs } from './args.js';
+import { commandHelp, overview } from './help.js';
+import { completionScript } from './completion.js';
+import { nearest, related } from './suggest.js';
 import { consoleOutput, type Output } from './reporter.js';
 import { ApiClient } from './api-client.js';
 import type { Command } from './command.js';
-import { toSlipwayError } from '../core/errors.js';
+import { SlipwayError, toSlipwayError } from '../core/errors.js';
 import { appsCommands } from './commands/apps.js';
 import { deployCommand } from './commands/deploy.js';
 import { buildCommand } from './commands/build.js';
@@ -39,34 +45,97 @@ export const COMMANDS: Command[] = [
   runCommand,
 ];
 
-function help(output: Output): void {
-  output.out('usage: slipway COMMAND [options]   (-a/--app APP, --json on read commands)\n');
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
-  for (const c of COMMANDS) output.out(`  ${c.name.padEnd(width)}  ${c.summary}`);
-  output.out(
-    '\nenvironment: SLIPWAY_HOME (default ~/.slipway), SLIPWAY_HTTP_PORT (80), SLIPWAY_HTTPS_PORT (443), SLIPWAY_API_PORT (7331), SLIPWAY_DOMAIN (slipway.localhost)',
-  );
+/** Commands about the CLI itself. */
+const SELF_COMMANDS: Command[] = [
+  {
+    name: 'help',
+    group: 'server',
+    summary: "list the commands, or show one command's usage, options and examples",
+    args: '[COMMAND]',
+    options: [],
+    examples: ['slipway help', 'slipway help deploy'],
+    async run(ctx) {
+      const [name] = ctx.args.positionals;
+      if (name === undefined) return void ctx.output.out(overview(ALL_COMMANDS, version()));
+      ctx.output.out(commandHelp(findCommand(name)));
+    },
+  },
+  {
+    name: 'completion',
+    group: 'server',
+    summary: 'print a shell completion script (bash, zsh or fish)',
+    args: 'bash|zsh|fish',
+    options: [],
+    examples: [
+      'eval "$(slipway completion bash)"',
+      'slipway completion fish > ~/.config/fish/completions/slipway.fish',
+    ],
+    async run(ctx) {
+      const [shell] = ctx.args.positionals;
+      if (!shell)
+        throw new SlipwayError('INVALID_INPUT', 'which shell?', { hint: 'slipway completion bash | zsh | fish' });
+      ctx.output.out(completionScript(shell, ALL_COMMANDS));
+    },
+  },
+];
+
+/** Hidden: values for completion scripts (app names); silent when no server answers. */
+const COMPLETE_COMMAND: Command = {
+  name: '__complete',
+  group: 'server',
+  summary: 'values for shell completion',
+  options: [],
+  async run(ctx) {
+    if (ctx.args.positionals[0] !== 'apps') return;
+    try {
+      const { apps } = await ctx.api().json<{ apps: { name: string }[] }>('GET', '/v1/apps');
+      for (const app of apps) ctx.output.out(app.name);
+    } catch {
+      // no server: nothing to offer
+    }
+  },
+};
+
+export const ALL_COMMANDS: Command[] = [...COMMANDS, ...SELF_COMMANDS];
+
+function findCommand(name: string): Command {
+  const command = name === COMPLETE_COMMAND.name ? COMPLETE_COMMAND : ALL_COMMANDS.find((c) => c.name === name);
+  if (command) return command;
+  const names = ALL_COMMANDS.map((c) => c.name);
+  const near = nearest(name, names);
+  const similar = related(name, names);
+  const hint = near
+    ? `did you mean \`slipway ${near}\`?`
+    : similar.length
+      ? `did you mean one of ${similar.join(', ')}?`
+      : 'see `slipway help` for the commands';
+  throw new SlipwayError('INVALID_INPUT', `unknown command ${JSON.stringify(name)}`, {
+    hint,
+    details: { exitCode: 2 },
+  });
+}
+
+/** The package version (read once, only when asked). */
+function version(): string {
+  const file = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json');
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
 }
 
 /** Runs one CLI invocation; returns the exit code. */
 export async function runCli(argv: string[], output: Output = consoleOutput): Promise<number> {
-  let json = argv.includes('--json');
+  const cut = argv.indexOf('--');
+  let json = (cut === -1 ? argv : argv.slice(0, cut)).includes('--json');
   try {
-    const args = parseArgs(argv);
-    json = has(args, 'json');
-    if (args.command === 'help' || (has(args, 'help') && args.command === 'help')) {
-      help(output);
+    if (argv[0] === '--version' || argv[0] === '-V' || (argv[0] === 'version' && argv.length === 1)) {
+      output.out(json ? JSON.stringify({ version: version() }) : `slipway ${version()}`);
       return 0;
     }
-    const command = COMMANDS.find((c) => c.name === args.command);
-    if (!command) {
-      const near = COMMANDS.filter((c) => c.name.startsWith(args.command.split(':')[0]!)).map((c) => c.name);
-      output.err(`error: unknown command "${args.command}"`);
-      output.err(`hint: ${near.length ? `did you mean ${near.join(', ')}?` : 'see `slipway help`'}`);
-      return 2;
-    }
-    if (has(args, 'help')) {
-      output.out(`usage: slipway ${command.usage}\n\n${command.summary}`);
+    const { name, words } = commandName(argv);
+    const command = findCommand(name);
+    const args = parseCommandArgs(command, words);
+    json = args.flags.has('json');
+    if (args.flags.has('help')) {
+      output.out(commandHelp(command));
       return 0;
     }
     let client: ApiClient | undefined;
@@ -81,7 +150,7 @@ export async function runCli(argv: string[], output: Output = consoleOutput): Pr
       printDetails(output, error.details);
       if (error.hint) output.err(`hint: ${error.hint}`);
     }
-    return 1;
+    return error.details?.['exitCode'] === 2 ? 2 : 1;
   }
 }
 

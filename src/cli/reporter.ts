@@ -23,7 +23,8 @@ export function progressRenderer(output: Output, verbose = true): (event: Slipwa
         break;
       case 'stage-end':
         output.err(
-          `${clock()} ${event.ok ? '✓' : '✗'} ${event.label} (${seconds(event.ms)})${event.note ? ` — ${event.note}` : ''}`,
+          `${clock()} ${event.ok ? '✓' : '✗'} ${event.label} (${seconds(event.ms)})` +
+            (event.note ? ` — ${event.note}` : ''),
         );
         break;
       case 'output':

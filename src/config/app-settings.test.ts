@@ -105,20 +105,28 @@ for (const [changes, message] of badMore) {
   });
 }
 
-test('stored settings are checked whole: a value saved by an older version that no longer validates is reported by its path', () => {
-  assert.deepEqual(settingsProblems(DEFAULT_SETTINGS), []);
-  const stored = { ...DEFAULT_SETTINGS, healthcheck: { ...DEFAULT_SETTINGS.healthcheck, path: '/bad path' }, port: 0 };
-  const problems = settingsProblems(stored);
-  assert.ok(
-    problems.some((p) => p.startsWith('healthcheck.path:')),
-    problems.join('; '),
-  );
-  assert.ok(
-    problems.some((p) => p.startsWith('port:')),
-    problems.join('; '),
-  );
-  assert.throws(() => assertValidSettings(stored as typeof DEFAULT_SETTINGS), { code: 'INVALID_INPUT' });
-});
+test(
+  'stored settings are checked whole: a value saved by an older ' +
+    'version that no longer validates is reported by its path',
+  () => {
+    assert.deepEqual(settingsProblems(DEFAULT_SETTINGS), []);
+    const stored = {
+      ...DEFAULT_SETTINGS,
+      healthcheck: { ...DEFAULT_SETTINGS.healthcheck, path: '/bad path' },
+      port: 0,
+    };
+    const problems = settingsProblems(stored);
+    assert.ok(
+      problems.some((p) => p.startsWith('healthcheck.path:')),
+      problems.join('; '),
+    );
+    assert.ok(
+      problems.some((p) => p.startsWith('port:')),
+      problems.join('; '),
+    );
+    assert.throws(() => assertValidSettings(stored as typeof DEFAULT_SETTINGS), { code: 'INVALID_INPUT' });
+  },
+);
 
 test('parseAssignments keeps a "__proto__" key as an own property', () => {
   const out = parseAssignments(['__proto__=x'], 'config:set');

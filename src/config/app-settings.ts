@@ -112,7 +112,9 @@ function resourceKey(key: string): { type: string; spec: (typeof RESOURCE_FIELDS
   const type = parts.length === 3 ? parts[1]! : '*';
   if (type !== '*' && !isValidProcessType(type)) {
     throw new SlipwayError('INVALID_INPUT', `${key}: ${JSON.stringify(type)} is not a process type name`, {
-      hint: 'process types are lowercase letters, digits, "_" or "-", starting with a letter (e.g. resources.web.memory=1g)',
+      hint:
+        'process types are lowercase letters, digits, "_" or "-", ' +
+        'starting with a letter (e.g. resources.web.memory=1g)',
     });
   }
   return { type, spec: RESOURCE_FIELDS[field]! };
@@ -215,7 +217,9 @@ export function assertValidSettings(settings: AppSettings): void {
   const problems = settingsProblems(settings);
   if (problems.length > 0) {
     throw new SlipwayError('INVALID_INPUT', `invalid settings: ${problems.join('; ')}`, {
-      hint: 'see `slipway apps:settings -a APP` for the current values and `slipway help apps:settings:set` for the keys',
+      hint:
+        'see `slipway apps:settings -a APP` for the current ' +
+        'values and `slipway help apps:settings:set` for the keys',
     });
   }
 }

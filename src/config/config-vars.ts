@@ -38,9 +38,12 @@ export function applyConfigChange(
     if (Buffer.byteLength(value) > CONFIG_VALUE_MAX_BYTES) {
       throw new SlipwayError(
         'INVALID_INPUT',
-        `${key}: the value is ${Buffer.byteLength(value)} bytes; a config value may be at most ${CONFIG_VALUE_MAX_BYTES / 1024} KiB`,
+        `${key}: the value is ${Buffer.byteLength(value)} bytes; ` +
+          `a config value may be at most ${CONFIG_VALUE_MAX_BYTES / 1024} KiB`,
         {
-          hint: 'keep large data (certificates bundles, files) in the image or a volume and put its path in the config var',
+          hint:
+            'keep large data (certificates bundles, files) ' +
+            'in the image or a volume and put its path in the config var',
         },
       );
     }
@@ -51,7 +54,8 @@ export function applyConfigChange(
   if (total > CONFIG_TOTAL_MAX_BYTES) {
     throw new SlipwayError(
       'INVALID_INPUT',
-      `the app's config would be ${total} bytes; all config vars together may be at most ${CONFIG_TOTAL_MAX_BYTES / 1024} KiB`,
+      `the app's config would be ${total} bytes; all config vars together may ` +
+        `be at most ${CONFIG_TOTAL_MAX_BYTES / 1024} KiB`,
       {
         hint: 'unset vars you no longer need, or move large values out of the environment',
       },

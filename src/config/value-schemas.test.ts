@@ -36,30 +36,34 @@ test('byte sizes use binary units as Docker does', () => {
   assert.deepEqual([formatBytes(512 * 1024 ** 2), formatBytes(1024 ** 3), formatBytes(10)], ['512m', '1g', '10b']);
 });
 
-test('every health-check path the schema accepts is one the HAProxy config writer renders, and the ones it refuses are refused', () => {
-  const accepted = ['/', '/health', '/api/v1/status?full=1&x=%20', '/a(b)c!$', '/~user/x;y=z', '/a:b@c'];
-  const refused = [
-    'health',
-    '/a b',
-    '/a#b',
-    '/a"b',
-    "/a'b",
-    '/a\\b',
-    '/a\nb',
-    '/a\tb',
-    '',
-    `/${'x'.repeat(1100)}`,
-    '/ä',
-  ];
-  for (const path of accepted) {
-    assert.equal(healthcheckPathSchema.safeParse(path).success, true, path);
-    assert.doesNotThrow(() => render(path), path);
-  }
-  for (const path of refused) {
-    assert.equal(healthcheckPathSchema.safeParse(path).success, false, JSON.stringify(path));
-    assert.throws(() => render(path), JSON.stringify(path));
-  }
-});
+test(
+  'every health-check path the schema accepts is one the ' +
+    'HAProxy config writer renders, and the ones it refuses are refused',
+  () => {
+    const accepted = ['/', '/health', '/api/v1/status?full=1&x=%20', '/a(b)c!$', '/~user/x;y=z', '/a:b@c'];
+    const refused = [
+      'health',
+      '/a b',
+      '/a#b',
+      '/a"b',
+      "/a'b",
+      '/a\\b',
+      '/a\nb',
+      '/a\tb',
+      '',
+      `/${'x'.repeat(1100)}`,
+      '/ä',
+    ];
+    for (const path of accepted) {
+      assert.equal(healthcheckPathSchema.safeParse(path).success, true, path);
+      assert.doesNotThrow(() => render(path), path);
+    }
+    for (const path of refused) {
+      assert.equal(healthcheckPathSchema.safeParse(path).success, false, JSON.stringify(path));
+      assert.throws(() => render(path), JSON.stringify(path));
+    }
+  },
+);
 
 function render(path: string): string {
   return renderHaproxyConfig({

@@ -38,7 +38,9 @@ export function durationSchema(bareUnit: 'ms' | 's', minMs: number, maxMs: numbe
     if (ms === undefined || !Number.isInteger(ms)) {
       ctx.addIssue({
         code: 'custom',
-        message: `not a duration (e.g. 500ms, 30s, 5m, or a whole number of ${bareUnit === 'ms' ? 'milliseconds' : 'seconds'})`,
+        message:
+          'not a duration (e.g. 500ms, 30s, 5m, ' +
+          `or a whole number of ${bareUnit === 'ms' ? 'milliseconds' : 'seconds'})`,
       });
       return z.NEVER;
     }
@@ -75,7 +77,9 @@ const UNITS_BYTES: Record<string, number> = {
   tib: 1024 ** 4,
 };
 
-/** `512m`, `1g`, `256MiB`, `1048576` (bytes) → bytes (binary units, as Docker reads them); undefined when not a size. */
+/**
+ * `512m`, `1g`, `256MiB`, `1048576` (bytes) → bytes (binary units, as Docker reads them); undefined when not a size.
+ */
 export function parseByteSize(text: string): number | undefined {
   const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
   if (!match) return undefined;

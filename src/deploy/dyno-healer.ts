@@ -62,7 +62,8 @@ export class DynoHealer {
     if (!row || row.currentRelease === null) return { kind: 'idle' };
     if (store.deployments.running().some((d) => d.app === app)) return { kind: 'busy' };
     const problems = this.deps.router.routeProblems(app);
-    if (problems.length > 0) return { kind: 'idle' }; // not routable until its settings are fixed (reported by the router)
+    // not routable until its settings are fixed (reported by the router)
+    if (problems.length > 0) return { kind: 'idle' };
     const release = store.releases.get(app, row.currentRelease);
     const desired: DesiredState = {
       release: release.version,
@@ -121,7 +122,8 @@ export class DynoHealer {
     for (const dyno of plan.restart) this.save(recordRestart(states.get(dyno) ?? blank(app, dyno, desired.release)));
     if (plan.restart.length > 0)
       this.deps.log(
-        `${app}: ${plan.restart.join(', ')} restarted in ${((this.deps.clock() - started) / 1000).toFixed(1)} s (heal #${deploymentId})`,
+        `${app}: ${plan.restart.join(', ')} restarted in ` +
+          `${((this.deps.clock() - started) / 1000).toFixed(1)} s (heal #${deploymentId})`,
       );
     const loops = plan.waiting
       .map((d) => states.get(d))
@@ -186,7 +188,8 @@ export class DynoHealer {
       );
       this.save(state);
       this.deps.log(
-        `${app}: restarting ${failedStart.dyno} failed: ${error.message}; ${describeCrashes(state, this.deps.clock(), this.deps.policy)}`,
+        `${app}: restarting ${failedStart.dyno} failed: ${error.message}; ` +
+          `${describeCrashes(state, this.deps.clock(), this.deps.policy)}`,
       );
       // Other dynos of the plan may still be down: the next pass restarts them (this one waits its backoff).
       return { kind: 'retry', afterMs: 0 };
@@ -261,6 +264,8 @@ function info(text: string): SlipwayEvent {
 
 function crashLoopError(app: string, message: string): SlipwayError {
   return new SlipwayError('CONTAINER_FAILED', message, {
-    hint: `the app keeps exiting: \`slipway logs -a ${app}\` shows why; deploy a fix (a new release restarts with a clean slate)`,
+    hint:
+      `the app keeps exiting: \`slipway logs -a ${app}\` shows ` +
+      'why; deploy a fix (a new release restarts with a clean slate)',
   });
 }

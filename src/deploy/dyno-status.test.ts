@@ -62,24 +62,28 @@ describe('withCrashStates', () => {
     );
   });
 
-  it('once restarted the dyno is running again and shows its restart count; other releases and one-offs are untouched', () => {
-    const restarted: DynoCrashState = { ...looping, restarts: 3 };
-    delete restarted.nextRestartAt;
-    const out = withCrashStates([row('run.1', 'exited'), row('web.2', 'running'), row('web.2', 'exited', 'v3')], {
-      release: 4,
-      formation: { web: 2 },
-      crashes: [restarted],
-      nowMs: NOW,
-    });
-    assert.deepEqual(
-      out.map((r) => [r.dyno, r.release, r.state, r.restarts]),
-      [
-        ['run.1', 'v4', 'exited', undefined],
-        ['web.2', 'v4', 'running', 3],
-        ['web.2', 'v3', 'exited', 0],
-      ],
-    );
-  });
+  it(
+    'once restarted the dyno is running again and shows ' +
+      'its restart count; other releases and one-offs are untouched',
+    () => {
+      const restarted: DynoCrashState = { ...looping, restarts: 3 };
+      delete restarted.nextRestartAt;
+      const out = withCrashStates([row('run.1', 'exited'), row('web.2', 'running'), row('web.2', 'exited', 'v3')], {
+        release: 4,
+        formation: { web: 2 },
+        crashes: [restarted],
+        nowMs: NOW,
+      });
+      assert.deepEqual(
+        out.map((r) => [r.dyno, r.release, r.state, r.restarts]),
+        [
+          ['run.1', 'v4', 'exited', undefined],
+          ['web.2', 'v4', 'running', 3],
+          ['web.2', 'v3', 'exited', 0],
+        ],
+      );
+    },
+  );
 
   it('the history of an older release is not shown', () => {
     const out = withCrashStates([row('web.2', 'exited')], {

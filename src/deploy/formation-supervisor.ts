@@ -193,7 +193,8 @@ export class FormationSupervisor {
         if (signal.aborted) return;
         if (!lost)
           this.deps.log(
-            `supervisor: lost the engine's event stream (${err instanceof Error ? err.message : String(err)}); reconnecting`,
+            `supervisor: lost the engine's event stream ` +
+              `(${err instanceof Error ? err.message : String(err)}); reconnecting`,
           );
         lost = true;
         await sleep(delay, signal).catch(() => undefined);
@@ -219,7 +220,8 @@ export class FormationSupervisor {
       router.setServerState(app, route.serverName, 'maint').catch((err: unknown) => {
         if (!(isSlipwayError(err) && err.code === 'NOT_FOUND'))
           this.deps.log(
-            `supervisor: could not take ${route.serverName} of ${app} out of rotation: ${err instanceof Error ? err.message : String(err)}`,
+            `supervisor: could not take ${route.serverName} of ${app} out of ` +
+              `rotation: ${err instanceof Error ? err.message : String(err)}`,
           );
       });
       const code = event.exitCode === undefined ? '' : ` (exit code ${event.exitCode})`;

@@ -64,7 +64,9 @@ describe('planHeal', () => {
   }[] = [
     { name: 'a healthy formation needs nothing', observed: healthy, steps: [], restart: [], waiting: [] },
     {
-      name: 'a killed web container: its route goes, it is removed and the same dyno starts again through probe → route → UP',
+      name:
+        'a killed web container: its route goes, it is removed and the same ' +
+        'dyno starts again through probe → route → UP',
       observed: [
         c('a', 'web', 1, 'running'),
         c('b', 'web', 2, 'exited', { serverName: 'web-2-b' }),
@@ -184,18 +186,22 @@ describe('planHeal', () => {
     });
   }
 
-  it('a route to a container that no longer exists (removed from outside) is dropped; routes of existing containers are kept', () => {
-    const routes = [
-      { serverName: 'web-1-a', containerId: 'a' },
-      { serverName: 'web-9-rm', containerId: 'rm' },
-      { serverName: 'web-1-warm', containerId: 'warm' },
-    ];
-    const plan = planHeal(desired, healthy, new Map(), NOW, {
-      routes,
-      containerIds: new Set([...healthy.map((x) => x.id), 'warm']),
-    });
-    assert.deepEqual(plan.steps, [{ kind: 'route-remove', containerId: 'rm', serverName: 'web-9-rm' }]);
-  });
+  it(
+    'a route to a container that no longer exists (removed ' +
+      'from outside) is dropped; routes of existing containers are kept',
+    () => {
+      const routes = [
+        { serverName: 'web-1-a', containerId: 'a' },
+        { serverName: 'web-9-rm', containerId: 'rm' },
+        { serverName: 'web-1-warm', containerId: 'warm' },
+      ];
+      const plan = planHeal(desired, healthy, new Map(), NOW, {
+        routes,
+        containerIds: new Set([...healthy.map((x) => x.id), 'warm']),
+      });
+      assert.deepEqual(plan.steps, [{ kind: 'route-remove', containerId: 'rm', serverName: 'web-9-rm' }]);
+    },
+  );
 
   it('a formation of 0, or a type the release does not have, heals nothing', () => {
     const plan = planHeal(

@@ -88,7 +88,9 @@ function dropRoute(c: ObservedContainer): DeployStep[] {
   return c.serverName === undefined ? [] : [{ kind: 'route-remove', containerId: c.id, serverName: c.serverName }];
 }
 
-/** A stored route, and the ids of every container of the app (warm sets included): a route to none of them is an orphan. */
+/**
+ * A stored route, and the ids of every container of the app (warm sets included): a route to none of them is an orphan.
+ */
 export interface RouteView {
   routes: { serverName: string; containerId: string }[];
   containerIds: ReadonlySet<string>;

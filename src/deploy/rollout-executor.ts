@@ -402,7 +402,9 @@ export class RolloutExecutor {
     const last = results.slice(-5);
     const why = `${results.length} probe(s) failed, last: ${last.at(-1)?.detail ?? 'none'}`;
     return new SlipwayError('HEALTHCHECK_FAILED', `${key} never became healthy: ${why}`, {
-      hint: 'make the app listen on $PORT and answer the health check (see `slipway apps:settings`); the last log lines are below',
+      hint:
+        'make the app listen on $PORT and answer the health check ' +
+        '(see `slipway apps:settings`); the last log lines are below',
       details: { probes: last, logs },
     });
   }

@@ -56,7 +56,9 @@ export class CertificateService {
     const hosts = appHosts(this.deps.store, this.deps.domain, app.name);
     if (!hosts.some((host) => certificateCovers(info.names, host))) {
       throw new SlipwayError('INVALID_INPUT', `the certificate covers none of ${app.name}'s hosts`, {
-        hint: `it is for ${info.names.join(', ')}; add one of those first with \`slipway domains:add -a ${app.name} HOST\`, or use a certificate for ${hosts.join(', ')}`,
+        hint:
+          `it is for ${info.names.join(', ')}; add one of those first with \`slipway ` +
+          `domains:add -a ${app.name} HOST\`, or use a certificate for ${hosts.join(', ')}`,
         details: { certificateNames: info.names, appHosts: hosts },
       });
     }

@@ -22,7 +22,8 @@ const CERT_BLOCK = /-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+?-----END CERTIF
 const KEY_BLOCK = /-----BEGIN ((?:RSA |EC |ENCRYPTED )?PRIVATE KEY)-----[\s\S]+?-----END \1-----/;
 const CLOCK_SKEW_MS = 5 * 60_000;
 const PAIR_HINT =
-  'slipway certs:add -a APP CERT_FILE KEY_FILE — both PEM: the certificate (chain) first, then its unencrypted private key';
+  'slipway certs:add -a APP CERT_FILE KEY_FILE — both PEM: ' +
+  'the certificate (chain) first, then its unencrypted private key';
 
 /**
  * Checks a certificate and private key before anything is stored: both parse, the key belongs to

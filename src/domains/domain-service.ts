@@ -88,7 +88,9 @@ export class DomainService {
         owner ? 'APP_EXISTS' : 'INVALID_INPUT',
         `${host} is ${owner ? `the default host of app "${label}"` : `reserved for an app named "${label}"`}`,
         {
-          hint: `hosts of the form <app>.${domain} belong to the app of that name; use another host (e.g. www.example.com)`,
+          hint:
+            `hosts of the form <app>.${domain} belong to the app ` +
+            'of that name; use another host (e.g. www.example.com)',
         },
       );
     }
@@ -100,7 +102,9 @@ export class DomainService {
     }
     if (taken) {
       throw new SlipwayError('APP_EXISTS', `${host} is already routed to app "${taken.app}"`, {
-        hint: `a host belongs to one app: remove it there first with \`slipway domains:remove -a ${taken.app} ${host}\``,
+        hint:
+          'a host belongs to one app: remove it there first with ' +
+          `\`slipway domains:remove -a ${taken.app} ${host}\``,
         details: { host, app: taken.app },
       });
     }

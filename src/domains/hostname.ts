@@ -3,7 +3,8 @@ import { SlipwayError } from '../core/errors.js';
 
 const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const HINT =
-  'give a hostname such as "www.example.com": lowercase DNS labels separated by dots, no scheme, port, path or wildcard';
+  'give a hostname such as "www.example.com": lowercase DNS labels separated ' +
+  'by dots, no scheme, port, path or wildcard';
 
 /**
  * A custom hostname as Slipway stores and routes it: lowercase ASCII (IDNs become punycode), no

@@ -14,7 +14,9 @@ const FAILED_BUILD =
     '{"stream":"\\u001b[91moops\\n\\u001b[0m"}',
     '{"stream":"hello\\n"}',
     '{"stream":"Removing intermediate container bed2683a1534\\n"}',
-    '{"errorDetail":{"code":3,"message":"The command \'/bin/sh -c echo hello \\u0026\\u0026 echo oops \\u003e\\u00262 \\u0026\\u0026 exit 3\' returned a non-zero code: 3"},"error":"The command \'/bin/sh -c echo hello \\u0026\\u0026 echo oops \\u003e\\u00262 \\u0026\\u0026 exit 3\' returned a non-zero code: 3"}',
+    '{"errorDetail":{"code":3,"message":"The command \'/bin/sh -c echo hello \\u0026\\u0026 echo oops ' +
+      '\\u003e\\u00262 \\u0026\\u0026 exit 3\' returned a non-zero code: 3"},"error":"The command \'/bin/sh -c ' +
+      'echo hello \\u0026\\u0026 echo oops \\u003e\\u00262 \\u0026\\u0026 exit 3\' returned a non-zero code: 3"}',
   ].join('\r\n') + '\r\n';
 
 const GOOD_BUILD =

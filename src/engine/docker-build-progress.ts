@@ -118,7 +118,10 @@ export class BuildProgress {
 /** A hint for common build failures on a host without a reachable registry. */
 export function buildFailureHint(error: string): string {
   if (/registry|dial tcp|pull access denied|manifest unknown|repository does not exist/i.test(error)) {
-    return 'the base image is not on this Docker host and could not be pulled; build or load it locally (see `docker images`), or change FROM';
+    return (
+      'the base image is not on this Docker host and could not be pulled; ' +
+      'build or load it locally (see `docker images`), or change FROM'
+    );
   }
   if (/returned a non-zero code/i.test(error)) {
     return 'a RUN step failed; its output is in the last build lines';

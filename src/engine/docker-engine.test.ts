@@ -10,7 +10,8 @@ describe('isPortInUseMessage', () => {
   it('recognises Docker 20.10 bind failures', () => {
     assert.ok(
       isPortInUseMessage(
-        'driver failed programming external connectivity on endpoint web (bc0b): Error starting userland proxy: listen tcp4 127.0.0.1:45678: bind: address already in use',
+        'driver failed programming external connectivity on endpoint web (bc0b): ' +
+          'Error starting userland proxy: listen tcp4 127.0.0.1:45678: bind: address already in use',
       ),
     );
     assert.ok(isPortInUseMessage('Bind for 127.0.0.1:8080 failed: port is already allocated'));

@@ -54,7 +54,9 @@ import { parseImageHistory, parseImageList } from './docker-image-parsers.js';
 export interface DockerEngineOptions {
   /** Unix socket path; overrides `dockerHost`. */
   socketPath?: string;
-  /** `unix:///…` or `tcp://host:port`; defaults to the DOCKER_HOST environment variable, then /var/run/docker.sock. */
+  /**
+   * `unix:///…` or `tcp://host:port`; defaults to the DOCKER_HOST environment variable, then /var/run/docker.sock.
+   */
   dockerHost?: string;
   /** Timeout of ordinary API calls (default 30 s). */
   timeoutMs?: number;
@@ -201,7 +203,9 @@ export class DockerEngine implements ContainerEngine {
     }
   }
 
-  /** A container of this Slipway home (its scope labels), else null: other homes' and foreign containers are invisible. */
+  /**
+   * A container of this Slipway home (its scope labels), else null: other homes' and foreign containers are invisible.
+   */
   async inspectContainer(id: string, signal?: AbortSignal): Promise<ContainerInfo | null> {
     const res = await this.http.json(inspectContainerRequest(id), { signal, accept: [404] });
     if (res.status === 404) return null;

@@ -238,7 +238,9 @@ export function dockerApiError(status: number, bodyText: string, req: DockerRequ
   const details = { status, method: req.method, path: req.path, dockerMessage: message };
   if (status === 404 && (/no such image/i.test(message) || req.path.startsWith('/images/'))) {
     return new SlipwayError('IMAGE_NOT_FOUND', `image not found: ${message}`, {
-      hint: 'the image must exist on this Docker host (Slipway never pulls): build it first, or `docker pull` / `docker load` it',
+      hint:
+        'the image must exist on this Docker host (Slipway never ' +
+        'pulls): build it first, or `docker pull` / `docker load` it',
       details,
     });
   }

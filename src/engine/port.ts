@@ -117,7 +117,10 @@ export interface ContainerEvent {
 export interface ContainerEventQuery {
   /** Only these actions (default: all). */
   actions?: string[];
-  /** Only containers carrying all these labels (value `undefined`/'' = label present); the engine's scope labels are always added. */
+  /**
+   * Only containers carrying all these labels (value `undefined`/'' = label present); the engine's scope labels are
+   * always added.
+   */
   labels?: Record<string, string | undefined>;
   /** Replay events since this time (ms since the epoch); default: from now on. */
   sinceMs?: number;

@@ -71,43 +71,53 @@ async function run(setup: (dir: string) => void, options: Record<string, string>
   }
 }
 
-test('builds the generated Dockerfile in the private copy: .dockerignore applied, CA injected, the copy removed by its owner', async () => {
-  const { result, builds, events, leftover, userFiles } = await run(
-    (dir) => {
-      cpSync(join(FIXTURES, 'node-express-npm'), dir, { recursive: true, filter: (s) => !s.includes('__snapshots__') });
-      mkdirSync(join(dir, 'node_modules', 'left-pad'), { recursive: true });
-      writeFileSync(join(dir, 'node_modules', 'left-pad', 'index.js'), '');
-      writeFileSync(join(dir, '.dockerignore'), 'secrets.txt\n');
-      writeFileSync(join(dir, 'secrets.txt'), 'no');
-    },
-    { runtime: 'debian', baseImage: 'slipway/debian:bookworm', caCert: PEM },
-  );
-  assert.ok(!(result instanceof Error), String(result));
-  assert.deepEqual(result.procfile, { web: 'node server.js' });
-  assert.equal(builds.length, 1);
-  const [build] = builds;
-  assert.ok(
-    build!.files.includes('slipway-ca.crt') &&
-      build!.files.includes('package-lock.json') &&
-      build!.files.includes('Dockerfile'),
-  );
-  assert.ok(!build!.files.some((f) => f.includes('node_modules') || f.includes('secrets.txt')), build!.files.join(' '));
-  assert.match(build!.dockerfile, /^FROM slipway\/debian:bookworm$/m);
-  assert.match(build!.dockerfile, /^COPY slipway-ca\.crt /m);
-  assert.match(events.map((e) => (e.type === 'info' ? e.text : '')).join('\n'), /analyzed \.: node .*express/);
-  // The generated files went into the workspace copy (the e2e test checks the user's directory stays untouched).
-  assert.deepEqual(userFiles, [
-    '.dockerignore',
-    'Dockerfile',
-    'node_modules',
-    'package-lock.json',
-    'package.json',
-    'secrets.txt',
-    'server.js',
-    'slipway-ca.crt',
-  ]);
-  assert.deepEqual(leftover, [], 'no temporary directory in the system tmp');
-});
+test(
+  'builds the generated Dockerfile in the private copy: ' +
+    '.dockerignore applied, CA injected, the copy removed by its owner',
+  async () => {
+    const { result, builds, events, leftover, userFiles } = await run(
+      (dir) => {
+        cpSync(join(FIXTURES, 'node-express-npm'), dir, {
+          recursive: true,
+          filter: (s) => !s.includes('__snapshots__'),
+        });
+        mkdirSync(join(dir, 'node_modules', 'left-pad'), { recursive: true });
+        writeFileSync(join(dir, 'node_modules', 'left-pad', 'index.js'), '');
+        writeFileSync(join(dir, '.dockerignore'), 'secrets.txt\n');
+        writeFileSync(join(dir, 'secrets.txt'), 'no');
+      },
+      { runtime: 'debian', baseImage: 'slipway/debian:bookworm', caCert: PEM },
+    );
+    assert.ok(!(result instanceof Error), String(result));
+    assert.deepEqual(result.procfile, { web: 'node server.js' });
+    assert.equal(builds.length, 1);
+    const [build] = builds;
+    assert.ok(
+      build!.files.includes('slipway-ca.crt') &&
+        build!.files.includes('package-lock.json') &&
+        build!.files.includes('Dockerfile'),
+    );
+    assert.ok(
+      !build!.files.some((f) => f.includes('node_modules') || f.includes('secrets.txt')),
+      build!.files.join(' '),
+    );
+    assert.match(build!.dockerfile, /^FROM slipway\/debian:bookworm$/m);
+    assert.match(build!.dockerfile, /^COPY slipway-ca\.crt /m);
+    assert.match(events.map((e) => (e.type === 'info' ? e.text : '')).join('\n'), /analyzed \.: node .*express/);
+    // The generated files went into the workspace copy (the e2e test checks the user's directory stays untouched).
+    assert.deepEqual(userFiles, [
+      '.dockerignore',
+      'Dockerfile',
+      'node_modules',
+      'package-lock.json',
+      'package.json',
+      'secrets.txt',
+      'server.js',
+      'slipway-ca.crt',
+    ]);
+    assert.deepEqual(leftover, [], 'no temporary directory in the system tmp');
+  },
+);
 
 test('an empty directory, an unknown language and a malformed manifest are refused before any build', async () => {
   const empty = await run(() => undefined);

@@ -131,7 +131,8 @@ async function analyzeOrExplain(root: string, path: string, shown: string, ctx: 
       throw err;
     const entries = details['entries'] as string[] | undefined;
     const message = entries
-      ? `no Dockerfile in ${shown}, and Slipway cannot tell what kind of app it is (found ${entries.slice(0, 8).join(', ')}${entries.length > 8 ? ', …' : ''})`
+      ? `no Dockerfile in ${shown}, and Slipway cannot tell what kind of app it is ` +
+        `(found ${entries.slice(0, 8).join(', ')}${entries.length > 8 ? ', …' : ''})`
       : `no Dockerfile in ${shown}, and ${path === '' ? 'it is empty' : 'that directory is empty or missing'}`;
     throw new SlipwayError('NO_DOCKERFILE', message, { ...(err.hint ? { hint: err.hint } : {}), details, cause: err });
   }
@@ -185,7 +186,8 @@ function summarize(a: Analysis, options: { runtime?: string; baseImage?: string;
     a.packageManager ? `${a.packageManager}${why('packageManager')}` : '',
     `processes ${a.processes.map((p) => `${p.name}: ${p.command}`).join('; ') || 'none'}`,
     a.releaseCommand ? `release: ${a.releaseCommand}` : '',
-    `runtime ${options.runtime ?? 'official'}${options.baseImage ? ` on ${options.baseImage}` : ''}${options.caCert ? `, extra CA ${options.caCert}` : ''}`,
+    `runtime ${options.runtime ?? 'official'}${options.baseImage ? ` on ${options.baseImage}` : ''}` +
+      `${options.caCert ? `, extra CA ${options.caCert}` : ''}`,
   ];
   return parts.filter(Boolean).join(' · ');
 }

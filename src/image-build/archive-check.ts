@@ -53,7 +53,9 @@ export function tooLarge(what: string, limit: number, variable: string): Slipway
 
 export function tooManyEntries(limit: number): SlipwayError {
   return new SlipwayError('PAYLOAD_TOO_LARGE', `the upload has more than ${limit} files and directories`, {
-    hint: `leave generated directories (node_modules, build output) out with .dockerignore, or raise the limit on the server with ${LIMIT_VARIABLES.entries}`,
+    hint:
+      'leave generated directories (node_modules, build output) out with .dockerignore, ' +
+      `or raise the limit on the server with ${LIMIT_VARIABLES.entries}`,
     details: { limit, variable: LIMIT_VARIABLES.entries },
   });
 }
@@ -63,7 +65,9 @@ export function badMember(what: string, name: string, problem: string): SlipwayE
     'INVALID_INPUT',
     `${what} has a member ${shownPath(name)} that ${problem}; nothing was built`,
     {
-      hint: 'upload a directory with `slipway deploy DIR` (names relative to it, no "..", no links that files are stored through)',
+      hint:
+        'upload a directory with `slipway deploy DIR` (names relative ' +
+        'to it, no "..", no links that files are stored through)',
       details: { member: name.slice(0, 300), problem },
     },
   );

@@ -41,7 +41,9 @@ const PROBLEM_WARNINGS = new Set([
 
 function notTar(what: string, reason: string): SlipwayError {
   return new SlipwayError('INVALID_INPUT', `${what} is not a tar archive (${reason})`, {
-    hint: 'upload a directory with `slipway deploy DIR` or `slipway build DIR` (a tar stream, optionally gzip-compressed once)',
+    hint:
+      'upload a directory with `slipway deploy DIR` or `slipway ' +
+      'build DIR` (a tar stream, optionally gzip-compressed once)',
   });
 }
 

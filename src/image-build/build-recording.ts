@@ -133,6 +133,7 @@ export class BuildRecording {
     else if (event.type === 'info') this.log += `-- ${event.text}\n`;
     else if (event.type === 'stage-start') this.log += `>> ${event.label}\n`;
     else
-      this.log += `<< ${event.label} ${event.ok ? 'ok' : 'failed'} (${event.ms} ms)${event.note ? `: ${event.note}` : ''}\n`;
+      this.log +=
+        `<< ${event.label} ${event.ok ? 'ok' : 'failed'} ` + `(${event.ms} ms)${event.note ? `: ${event.note}` : ''}\n`;
   }
 }

@@ -45,7 +45,9 @@ export class BuildService {
       const found = await this.deps.engine.inspectImage(image, signal);
       if (!found) {
         throw new SlipwayError('IMAGE_NOT_FOUND', `image "${image}" does not exist on this host`, {
-          hint: 'build or load it first (`docker images` lists what is here), or deploy a directory with `slipway deploy DIR`',
+          hint:
+            'build or load it first (`docker images` lists what is ' +
+            'here), or deploy a directory with `slipway deploy DIR`',
         });
       }
       return found;
@@ -97,7 +99,9 @@ export class BuildService {
       if (caCert !== undefined && (pipeline || files.has(dockerfile))) {
         rec.emit({
           type: 'info',
-          text: `warning: the --ca-cert certificate is only used by Dockerfiles Slipway generates; this build uses ${pipeline ? pipelineFile : dockerfile} as it is`,
+          text:
+            'warning: the --ca-cert certificate is only used by Dockerfiles Slipway ' +
+            `generates; this build uses ${pipeline ? pipelineFile : dockerfile} as it is`,
           at: new Date().toISOString(),
         });
       }

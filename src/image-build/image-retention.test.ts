@@ -11,7 +11,8 @@ const build = (id: number, kind = 'dir') => ({
 
 test('keeps the last N releases, the current and warm ones, and the last N builds; prunes the rest', () => {
   const builds = Array.from({ length: 10 }, (_, i) => build(i + 1));
-  const releases = builds.slice(0, 8).map((b, i) => ({ version: i + 1, buildId: b.id })); // v1..v8 → builds 1..8; builds 9, 10 not released
+  // v1..v8 → builds 1..8; builds 9, 10 not released
+  const releases = builds.slice(0, 8).map((b, i) => ({ version: i + 1, buildId: b.id }));
   const plan = planImageRetention({ builds, releases, current: 2, warm: [1], keep: 3 });
   // last 3 releases: v8,v7,v6 → builds 8,7,6; current v2 → 2; warm v1 → 1; last 3 builds: 10,9,8
   assert.deepEqual(plan.keep, [1, 2, 6, 7, 8, 9, 10]);

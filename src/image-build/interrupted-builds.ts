@@ -92,12 +92,14 @@ export async function recoverInterruptedBuilds(
     }
   } catch (err) {
     log(
-      `build recovery: the engine did not answer (${err instanceof Error ? err.message : String(err)}); leftovers stay until the next start`,
+      'build recovery: the engine did not answer ' +
+        `(${err instanceof Error ? err.message : String(err)}); leftovers stay until the next start`,
     );
   }
   if (out.failed.length + out.removedTemp + out.removedContainers + out.removedImages > 0) {
     log(
-      `build recovery: ${out.failed.length} interrupted build(s) marked failed, ${out.removedTemp} temp file(s), ${out.removedContainers} container(s), ${out.removedImages} image(s) removed`,
+      `build recovery: ${out.failed.length} interrupted build(s) marked failed, ${out.removedTemp} temp file(s), ` +
+        `${out.removedContainers} container(s), ${out.removedImages} image(s) removed`,
     );
   }
   return out;

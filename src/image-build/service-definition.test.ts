@@ -4,7 +4,8 @@ import { parseSlipwayYml } from '../analyze/slipway-yml.js';
 import { chooseProcfile, settingsFromSlipwayYml } from './service-definition.js';
 
 const yml = parseSlipwayYml(
-  'processes:\n  web: gunicorn app:app\n  worker: celery -A app worker\nport: 8000\nrelease: python manage.py migrate\nhealthcheck:\n  path: /up\n',
+  'processes:\n  web: gunicorn app:app\n  worker: celery -A app worker\nport: ' +
+    '8000\nrelease: python manage.py migrate\nhealthcheck:\n  path: /up\n',
 );
 
 test('processes: Procfile > slipway.yml > detected; release the same way', () => {

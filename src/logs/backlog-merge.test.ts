@@ -83,17 +83,20 @@ describe('mergeByTime', () => {
 });
 
 describe('findBacklogBounds', () => {
-  it('from: the time of the n-th newest line across sources (none when there are fewer); until: the newest', async () => {
-    const a = [at(1, 'a1'), at(4, 'a4'), at(6, 'a6')];
-    const b = [at(2, 'b2'), at(3, 'b3'), at(7, 'b7')];
-    const three = await findBacklogBounds([source(a), source(b)], 3);
-    assert.deepEqual([three.from?.time, three.until?.time], [at(4, '').time, at(7, '').time]);
-    assert.equal((await findBacklogBounds([source(a), source(b)], 6)).from?.time, at(1, '').time);
-    const all = await findBacklogBounds([source(a), source(b)], 7);
-    assert.deepEqual([all.from, all.until?.time], [undefined, at(7, '').time]);
-    assert.deepEqual(await findBacklogBounds([source(a)], 0), {});
-    assert.deepEqual(await findBacklogBounds([source([])], 5), {});
-    const one = await findBacklogBounds([source([at(9, 'x', '000000042')])], 1);
-    assert.equal(one.from?.nanos, BigInt(Date.parse('2026-01-01T00:00:09Z')) * 1_000_000n + 42n);
-  });
+  it(
+    'from: the time of the n-th newest line across ' + 'sources (none when there are fewer); until: the newest',
+    async () => {
+      const a = [at(1, 'a1'), at(4, 'a4'), at(6, 'a6')];
+      const b = [at(2, 'b2'), at(3, 'b3'), at(7, 'b7')];
+      const three = await findBacklogBounds([source(a), source(b)], 3);
+      assert.deepEqual([three.from?.time, three.until?.time], [at(4, '').time, at(7, '').time]);
+      assert.equal((await findBacklogBounds([source(a), source(b)], 6)).from?.time, at(1, '').time);
+      const all = await findBacklogBounds([source(a), source(b)], 7);
+      assert.deepEqual([all.from, all.until?.time], [undefined, at(7, '').time]);
+      assert.deepEqual(await findBacklogBounds([source(a)], 0), {});
+      assert.deepEqual(await findBacklogBounds([source([])], 5), {});
+      const one = await findBacklogBounds([source([at(9, 'x', '000000042')])], 1);
+      assert.equal(one.from?.nanos, BigInt(Date.parse('2026-01-01T00:00:09Z')) * 1_000_000n + 42n);
+    },
+  );
 });

@@ -27,7 +27,10 @@ class FakeLogEngine {
     const wall = BigInt(Date.now()) * 1_000_000n;
     this.clock = wall > this.clock ? wall : this.clock + 1n;
     const ms = this.clock / 1_000_000n;
-    return `${new Date(Number(ms)).toISOString().slice(0, 19)}.${(this.clock % 1_000_000_000n).toString().padStart(9, '0')}Z`;
+    return (
+      `${new Date(Number(ms)).toISOString().slice(0, 19)}.` +
+      `${(this.clock % 1_000_000_000n).toString().padStart(9, '0')}Z`
+    );
   }
 
   add(id: string, process: string, index: number, state: ContainerInfo['state'] = 'running'): void {

@@ -140,7 +140,9 @@ function renderFrontend(input: HaproxyConfigInput): string {
 /** TLS on the HTTPS port: the default certificate first, then the apps' certificates by SNI name. */
 function renderHttpsFrontend(input: HaproxyConfigInput, https: { bind: string; port: number }): string {
   const { defaultCert, crtList } = input.paths;
-  const bind = `bind ${https.bind}:${https.port} ssl crt ${defaultCert} crt-list ${crtList} alpn h2,http/1.1 ssl-min-ver TLSv1.2`;
+  const bind =
+    `bind ${https.bind}:${https.port} ssl crt ${defaultCert} ` +
+    `crt-list ${crtList} alpn h2,http/1.1 ssl-min-ver TLSv1.2`;
   return lines(`frontend ${HTTPS_FRONTEND}`, [bind, ...hostRouting(input, 'https')]);
 }
 

@@ -82,7 +82,10 @@ export function serverCheckParams(check: HealthCheckSettings): string {
 /** `<name> <addr>:<port> check …` — the part shared by a config `server` line and `add server`. */
 export function serverSpec(server: RouteServer, check: HealthCheckSettings): string {
   const weight = server.weight === undefined ? '' : ` weight ${Math.max(0, Math.min(256, Math.round(server.weight)))}`;
-  return `${validateServerName(server.name)} ${validateAddress(server)} ${serverCheckParams(check)}${weight} ${SERVER_POOL}`;
+  return (
+    `${validateServerName(server.name)} ${validateAddress(server)} ` +
+    `${serverCheckParams(check)}${weight} ${SERVER_POOL}`
+  );
 }
 
 /**

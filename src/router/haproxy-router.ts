@@ -181,7 +181,9 @@ export class HaproxyRouter implements Router {
         'HEALTHCHECK_FAILED',
         `HAProxy did not report ${name} of ${app} UP within ${opts.timeoutMs} ms`,
         {
-          hint: 'check that the app answers the health check path on its port; see the last check status in the details',
+          hint:
+            'check that the app answers the health check path ' +
+            'on its port; see the last check status in the details',
           details: { server: name, status: last?.status ?? 'not found', checkStatus: last?.checkStatus ?? '' },
         },
       );
@@ -269,7 +271,9 @@ export class HaproxyRouter implements Router {
 /** An app the router had to leave out: the user learns which stored value and how to fix it. */
 export function routeProblemError(app: string, problems: string[]): SlipwayError {
   return new SlipwayError('INVALID_INPUT', `${app} is not routed: ${problems.join('; ')}`, {
-    hint: `fix the stored value, e.g. \`slipway apps:settings:set -a ${app} healthcheck.path=/health\` (an empty value returns to the TCP check), or remove the bad domain`,
+    hint:
+      `fix the stored value, e.g. \`slipway apps:settings:set -a ${app} healthcheck.path=/health\` ` +
+      '(an empty value returns to the TCP check), or remove the bad domain',
     details: { problems },
   });
 }

@@ -79,7 +79,9 @@ export class LiveRouting {
         if (step.op === 'set-cert' || step.op === 'commit-cert')
           await this.send(`abort ssl cert ${step.file}`, signal).catch(() => undefined);
         return {
-          reason: `${step.op} ${step.file}: ${outcome === 'unsupported' ? 'not supported by this HAProxy' : firstLine(answer)}`,
+          reason:
+            `${step.op} ${step.file}: ` +
+            `${outcome === 'unsupported' ? 'not supported by this HAProxy' : firstLine(answer)}`,
         };
       }
     }

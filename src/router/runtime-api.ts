@@ -111,7 +111,9 @@ export class RuntimeApi {
           'TIMEOUT',
           `HAProxy did not let ${name} of ${app} be removed within ${opts.timeoutMs} ms`,
           {
-            hint: 'connections to the server are still open; it is in maintenance and gets no traffic, removal can be retried',
+            hint:
+              'connections to the server are still open; ' +
+              'it is in maintenance and gets no traffic, removal can be retried',
             details: { app, server: name, lastAnswer: last },
           },
         );

@@ -16,7 +16,8 @@ const server = { name: 'web-3f2a', address: '127.0.0.1', port: 32768, state: 're
 describe('runtime command builders', () => {
   it('adds a server that only gets traffic after its own check passed', () => {
     assert.deepEqual(addServerCommands('shop', server, { path: '/health', intervalMs: 2000, timeoutMs: 1000 }), [
-      'add server app_shop/web-3f2a 127.0.0.1:32768 check inter 500 fastinter 250 downinter 250 rise 2 fall 3 pool-max-conn 64 pool-purge-delay 5s',
+      'add server app_shop/web-3f2a 127.0.0.1:32768 check inter 500 fastinter ' +
+        '250 downinter 250 rise 2 fall 3 pool-max-conn 64 pool-purge-delay 5s',
       'enable health app_shop/web-3f2a',
       'set server app_shop/web-3f2a state drain',
       'set server app_shop/web-3f2a health down',
@@ -27,7 +28,8 @@ describe('runtime command builders', () => {
   it('uses the check interval as fast interval when it is shorter than 500 ms', () => {
     assert.equal(
       addServerCommands('shop', server, { intervalMs: 200, timeoutMs: 100 })[0],
-      'add server app_shop/web-3f2a 127.0.0.1:32768 check inter 200 fastinter 200 downinter 200 rise 2 fall 3 pool-max-conn 64 pool-purge-delay 5s',
+      'add server app_shop/web-3f2a 127.0.0.1:32768 check inter 200 fastinter ' +
+        '200 downinter 200 rise 2 fall 3 pool-max-conn 64 pool-purge-delay 5s',
     );
   });
 
@@ -89,7 +91,9 @@ describe('parseCommandResponse (answers of HAProxy 2.6)', () => {
 
 // Captured from HAProxy 2.6.12: `show stat app_web 4 -1` (columns after check_desc trimmed from the rows).
 const HEADER =
-  '# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,wretr,wredis,status,weight,act,bck,chkfail,chkdown,lastchg,downtime,qlimit,pid,iid,sid,throttle,lbtot,tracked,type,rate,rate_lim,rate_max,check_status,check_code,check_duration,hrsp_1xx';
+  '# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,wretr,wredis,status,weight,' +
+  'act,bck,chkfail,chkdown,lastchg,downtime,qlimit,pid,iid,sid,throttle,lbtot,tracked,type,rate,rate_lim,' +
+  'rate_max,check_status,check_code,check_duration,hrsp_1xx';
 const SHOW_STAT = [
   HEADER,
   'app_web,web-1,0,0,3,5,,0,0,0,,0,,0,0,0,0,DRAIN,1,1,0,0,1,0,1,,1,4,1,,0,,2,0,,0,L7OK,200,1,0',

@@ -60,10 +60,12 @@ describe('tlsCommand and answers', () => {
   const file = '/s/certs/shop.pem';
   it('builds payload commands whose payload has no empty line', () => {
     const pem =
-      '-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----\n\n-----BEGIN PRIVATE KEY-----\nBBB\n-----END PRIVATE KEY-----\n';
+      '-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----\n\n' +
+      '-----BEGIN PRIVATE KEY-----\nBBB\n-----END PRIVATE KEY-----\n';
     assert.equal(
       tlsCommand({ op: 'set-cert', app: 'shop', file }, '/s/certs.list', pem),
-      `set ssl cert ${file} <<\n-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nBBB\n-----END PRIVATE KEY-----\n`,
+      `set ssl cert ${file} <<\n-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----\n` +
+        `-----BEGIN PRIVATE KEY-----\nBBB\n-----END PRIVATE KEY-----\n`,
     );
     assert.equal(
       tlsCommand({ op: 'add-entry', app: 'shop', file, sniHosts: ['www.shop.test', 'shop.test'] }, '/s/certs.list'),

@@ -32,14 +32,18 @@ describe('run -i frames', () => {
     exitFrame(7),
   ]);
 
-  it('carries any output bytes, even an old exit marker or a whole exit frame, as output; the exit code is its own frame; keepalives carry nothing', () => {
-    const frames = decodeAll(session, []);
-    assert.deepEqual(frames, [
-      { type: 'stdout', data: forged },
-      { type: 'stderr', data: Buffer.from('oops\n') },
-      { type: 'exit', exitCode: 7 },
-    ]);
-  });
+  it(
+    'carries any output bytes, even an old exit marker or a whole exit ' +
+      'frame, as output; the exit code is its own frame; keepalives carry nothing',
+    () => {
+      const frames = decodeAll(session, []);
+      assert.deepEqual(frames, [
+        { type: 'stdout', data: forged },
+        { type: 'stderr', data: Buffer.from('oops\n') },
+        { type: 'exit', exitCode: 7 },
+      ]);
+    },
+  );
 
   it('gives the same frames for every split of the stream into two and three chunks', () => {
     const whole = JSON.stringify(decodeAll(session, []));

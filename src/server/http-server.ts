@@ -16,7 +16,10 @@ export interface ApiServerOptions {
   upgrade?: { handle: UpgradeHandler; reject: (socket: Duplex, err: unknown) => void };
 }
 
-/** The API server: Host check, token auth, route dispatch, one error mapping; upgrades (interactive runs) are checked the same way. */
+/**
+ * The API server: Host check, token auth, route dispatch, one error mapping; upgrades (interactive runs) are checked
+ * the same way.
+ */
 export function createApiServer(routes: Route[], opts: ApiServerOptions): http.Server {
   const { token, upgrade } = opts;
   const allowedHosts = new Set(opts.allowedHosts.map((h) => h.toLowerCase()));

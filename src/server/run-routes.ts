@@ -20,7 +20,9 @@ function parseRunBody(body: Record<string, unknown>): { command: string[]; relea
   return { command: command as string[], ...(release === undefined ? {} : { release: release as number }) };
 }
 
-/** Non-interactive runs: output as NDJSON events (base64 chunks per stream) at the client's pace, then the exit code. */
+/**
+ * Non-interactive runs: output as NDJSON events (base64 chunks per stream) at the client's pace, then the exit code.
+ */
 export function runRoutes(s: Slipway, runs: RunService): Route[] {
   return [
     route('POST', '/v1/apps/:app/runs', async (ctx) => {
@@ -114,6 +116,7 @@ export function rejectUpgrade(socket: Duplex, err: unknown): void {
   const body = JSON.stringify({ error: error.toJSON() });
   const status = httpStatusFor(error.code);
   socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\ncontent-type: application/json\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   );
 }

@@ -24,7 +24,10 @@ export interface HostFacts {
   liveRestore: boolean | null;
   /** The daemon config file already asks for live-restore (in effect from dockerd's next start or reload). */
   liveRestoreConfigured: boolean;
-  /** The engine Slipway talks to is this host's default dockerd (DOCKER_HOST unset or its default socket): setup may configure it. */
+  /**
+   * The engine Slipway talks to is this host's default dockerd (DOCKER_HOST unset or its default socket): setup may
+   * configure it.
+   */
   localEngine: boolean;
 }
 

@@ -11,7 +11,8 @@ import { pollUntil } from '../core/abort.js';
  * addresses, so with live-restore apps keep answering through an engine restart.
  */
 export const LIVE_RESTORE_WHY =
-  'containers keep running while dockerd restarts (every docker.io upgrade restarts it); HAProxy reaches them at their own addresses, so apps keep answering';
+  'containers keep running while dockerd restarts (every docker.io upgrade restarts ' +
+  'it); HAProxy reaches them at their own addresses, so apps keep answering';
 
 /** Where the host's Docker daemon reads its settings, and its pidfile (for a reload). */
 export interface DockerDaemonFiles {
@@ -112,6 +113,8 @@ export async function enableLiveRestore(
   return {
     wrote,
     reloaded: false,
-    note: `dockerd (pid ${pid}) did not take it on reload: see its log (a setting given both as a flag and in ${files.daemonJson} makes it refuse the file)`,
+    note:
+      `dockerd (pid ${pid}) did not take it on reload: see its log (a setting given ` +
+      `both as a flag and in ${files.daemonJson} makes it refuse the file)`,
   };
 }

@@ -46,7 +46,8 @@ interface Row {
 }
 
 const COLUMNS =
-  'id, app, build_id, status, strategy, source_json, digest, image_id, image_ref, steps_json, started_by, started_at, finished_at, error_json, pruned_at';
+  'id, app, build_id, status, strategy, source_json, digest, image_id, image_ref, ' +
+  'steps_json, started_by, started_at, finished_at, error_json, pruned_at';
 
 function toRecord(row: Row): BuildRecord {
   return {
@@ -102,7 +103,8 @@ export class BuildRecordRepository {
   ): void {
     this.db
       .prepare(
-        "UPDATE build_records SET status = 'succeeded', build_id = ?, image_id = ?, image_ref = ?, strategy = ?, digest = ?, steps_json = ?, log_text = ?, finished_at = ? WHERE id = ?",
+        "UPDATE build_records SET status = 'succeeded', build_id = ?, image_id = ?, image_ref = ?, " +
+          'strategy = ?, digest = ?, steps_json = ?, log_text = ?, finished_at = ? WHERE id = ?',
       )
       .run(
         result.buildId,
@@ -130,7 +132,8 @@ export class BuildRecordRepository {
   ): void {
     this.db
       .prepare(
-        "UPDATE build_records SET status = 'failed', error_json = ?, strategy = ?, digest = ?, steps_json = ?, log_text = ?, finished_at = ? WHERE id = ?",
+        "UPDATE build_records SET status = 'failed', error_json = ?, strategy = ?, " +
+          'digest = ?, steps_json = ?, log_text = ?, finished_at = ? WHERE id = ?',
       )
       .run(
         JSON.stringify(result.error),

@@ -27,7 +27,10 @@ interface Row {
   created_at: string;
 }
 
-/** One TLS certificate per app. The PEM texts are sealed with the store's SecretBox; the key never leaves decrypted except through `pem`. */
+/**
+ * One TLS certificate per app. The PEM texts are sealed with the store's SecretBox; the key never leaves decrypted
+ * except through `pem`.
+ */
 export class CertificateRepository {
   constructor(
     private readonly db: Db,
@@ -53,7 +56,8 @@ export class CertificateRepository {
   put(app: string, pem: CertificatePem, meta: { names: string[]; notAfter: string; createdAt: string }): void {
     this.db
       .prepare(
-        `INSERT INTO certificates (app, cert_pem_enc, key_pem_enc, hosts_json, not_after, created_at) VALUES (?, ?, ?, ?, ?, ?)
+        'INSERT INTO certificates (app, cert_pem_enc, key_pem_enc, hosts_json, not_after, created_at) ' +
+          `VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT(app) DO UPDATE SET cert_pem_enc = excluded.cert_pem_enc, key_pem_enc = excluded.key_pem_enc,
            hosts_json = excluded.hosts_json, not_after = excluded.not_after, created_at = excluded.created_at`,
       )

@@ -114,7 +114,8 @@ export class DeploymentRepository {
     const column = status === 'started' ? 'started_at' : 'finished_at';
     this.db
       .prepare(
-        `UPDATE deployment_steps SET status = ?, ${column} = ?, result_json = COALESCE(?, result_json) WHERE deployment_id = ? AND seq = ?`,
+        `UPDATE deployment_steps SET status = ?, ${column} = ?, ` +
+          'result_json = COALESCE(?, result_json) WHERE deployment_id = ? AND seq = ?',
       )
       .run(status, now, result === undefined ? null : JSON.stringify(result), id, seq);
   }
@@ -139,7 +140,8 @@ export class DeploymentRepository {
   addEvent(id: number, event: SlipwayEvent): void {
     this.db
       .prepare(
-        'INSERT INTO deployment_events (deployment_id, seq, event_json) VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM deployment_events WHERE deployment_id = ?), ?)',
+        'INSERT INTO deployment_events (deployment_id, seq, event_json) VALUES (?, ' +
+          '(SELECT COALESCE(MAX(seq), 0) + 1 FROM deployment_events WHERE deployment_id = ?), ?)',
       )
       .run(id, id, JSON.stringify(event));
   }

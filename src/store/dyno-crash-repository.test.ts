@@ -47,31 +47,35 @@ test('dyno crash history is stored per app, updated in place, forgets dynos scal
   }
 });
 
-test('routes keep the address HAProxy reaches the container at; a route stored before migration 5 means 127.0.0.1', () => {
-  const store = openStore(':memory:', randomBytes(32));
-  try {
-    store.apps.create('shop', new Date().toISOString());
-    store.routes.upsert({
-      app: 'shop',
-      serverName: 'web-1-abc',
-      containerId: 'abc',
-      address: '172.17.0.5',
-      port: 5000,
-      state: 'ready',
-    });
-    store.db
-      .prepare(
-        "INSERT INTO routes (app, server_name, container_id, port, state) VALUES ('shop', 'web-2-old', 'old', 32768, 'ready')",
-      )
-      .run();
-    assert.deepEqual(
-      store.routes.forApp('shop').map((r) => [r.serverName, r.address, r.port]),
-      [
-        ['web-1-abc', '172.17.0.5', 5000],
-        ['web-2-old', '127.0.0.1', 32768],
-      ],
-    );
-  } finally {
-    store.close();
-  }
-});
+test(
+  'routes keep the address HAProxy reaches the ' + 'container at; a route stored before migration 5 means 127.0.0.1',
+  () => {
+    const store = openStore(':memory:', randomBytes(32));
+    try {
+      store.apps.create('shop', new Date().toISOString());
+      store.routes.upsert({
+        app: 'shop',
+        serverName: 'web-1-abc',
+        containerId: 'abc',
+        address: '172.17.0.5',
+        port: 5000,
+        state: 'ready',
+      });
+      store.db
+        .prepare(
+          'INSERT INTO routes (app, server_name, container_id, port, ' +
+            "state) VALUES ('shop', 'web-2-old', 'old', 32768, 'ready')",
+        )
+        .run();
+      assert.deepEqual(
+        store.routes.forApp('shop').map((r) => [r.serverName, r.address, r.port]),
+        [
+          ['web-1-abc', '172.17.0.5', 5000],
+          ['web-2-old', '127.0.0.1', 32768],
+        ],
+      );
+    } finally {
+      store.close();
+    }
+  },
+);

@@ -33,10 +33,13 @@ export class DynoCrashRepository {
   put(state: DynoCrashState, now = new Date().toISOString()): void {
     this.db
       .prepare(
-        `INSERT INTO dyno_crashes (app, dyno, release, restarts, crashes_json, last_exit_code, last_container, next_restart_at, updated_at)
+        'INSERT INTO dyno_crashes (app, dyno, release, restarts, crashes_json, last_exit_code, last_container, ' +
+          `next_restart_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(app, dyno) DO UPDATE SET release = excluded.release, restarts = excluded.restarts, crashes_json = excluded.crashes_json,
-           last_exit_code = excluded.last_exit_code, last_container = excluded.last_container, next_restart_at = excluded.next_restart_at, updated_at = excluded.updated_at`,
+         ON CONFLICT(app, dyno) DO UPDATE SET release = excluded.release, restarts = excluded.restarts, ` +
+          `crashes_json = excluded.crashes_json,
+           last_exit_code = excluded.last_exit_code, last_container = excluded.last_container, ` +
+          'next_restart_at = excluded.next_restart_at, updated_at = excluded.updated_at',
       )
       .run(
         state.app,

@@ -55,7 +55,9 @@ export class LogRepository {
     })();
   }
 
-  /** The times (and containers) of the newest `limit` lines, oldest first: to locate a backlog without reading texts. */
+  /**
+   * The times (and containers) of the newest `limit` lines, oldest first: to locate a backlog without reading texts.
+   */
   *newestTimes(app: string, limit: number, process?: string): Generator<{ time: string; containerId: string }> {
     if (limit <= 0) return;
     const filter = processFilter(app, process);
@@ -108,7 +110,8 @@ export class LogRepository {
   ): Generator<R> {
     const upper = until === undefined ? '' : ' AND time <= ?';
     const page = this.db.prepare(
-      `SELECT ${columns} FROM log_lines WHERE ${filter.where}${upper} AND (time > ? OR (time = ? AND id > ?)) ORDER BY time, id LIMIT ?`,
+      `SELECT ${columns} FROM log_lines WHERE ${filter.where}${upper} AND ` +
+        '(time > ? OR (time = ? AND id > ?)) ORDER BY time, id LIMIT ?',
     );
     let after = start;
     let left = limit;

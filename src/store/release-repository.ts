@@ -66,7 +66,8 @@ export class ReleaseRepository {
   addBuild(build: Omit<Build, 'id'>): Build {
     const result = this.db
       .prepare(
-        'INSERT INTO builds (app, image_id, image_ref, source_json, procfile_json, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        'INSERT INTO builds (app, image_id, image_ref, source_json, ' +
+          'procfile_json, created_at) VALUES (?, ?, ?, ?, ?, ?)',
       )
       .run(
         build.app,
@@ -103,7 +104,8 @@ export class ReleaseRepository {
       const keys = Object.keys(input.config).sort();
       this.db
         .prepare(
-          'INSERT INTO releases (app, version, build_id, config_enc, config_keys_json, description, status, created_at, created_by, rollback_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          'INSERT INTO releases (app, version, build_id, config_enc, config_keys_json, description, ' +
+            'status, created_at, created_by, rollback_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
         )
         .run(
           input.app,

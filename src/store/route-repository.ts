@@ -16,7 +16,9 @@ export interface StoredRoute {
 /** Routes stored before migration 5 point at a port published on loopback. */
 const LEGACY_ADDRESS = '127.0.0.1';
 
-/** Which container sits behind which HAProxy server: written before the router is told, so a restart can re-apply it. */
+/**
+ * Which container sits behind which HAProxy server: written before the router is told, so a restart can re-apply it.
+ */
 export class RouteRepository {
   constructor(private readonly db: Db) {}
 
@@ -31,7 +33,9 @@ export class RouteRepository {
   upsert(route: StoredRoute): void {
     this.db
       .prepare(
-        'INSERT INTO routes (app, server_name, container_id, address, port, state, weight) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(app, server_name) DO UPDATE SET container_id = excluded.container_id, address = excluded.address, port = excluded.port, state = excluded.state, weight = excluded.weight',
+        'INSERT INTO routes (app, server_name, container_id, address, port, state, weight) VALUES (?, ?, ?, ?, ' +
+          '?, ?, ?) ON CONFLICT(app, server_name) DO UPDATE SET container_id = excluded.container_id, ' +
+          'address = excluded.address, port = excluded.port, state = excluded.state, weight = excluded.weight',
       )
       .run(
         route.app,

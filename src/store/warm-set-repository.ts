@@ -21,7 +21,8 @@ export class WarmSetRepository {
   put(set: WarmSet): void {
     this.db
       .prepare(
-        'INSERT INTO warm_sets (app, release, expires_at) VALUES (?, ?, ?) ON CONFLICT(app, release) DO UPDATE SET expires_at = excluded.expires_at',
+        'INSERT INTO warm_sets (app, release, expires_at) VALUES (?, ?, ?) ' +
+          'ON CONFLICT(app, release) DO UPDATE SET expires_at = excluded.expires_at',
       )
       .run(set.app, set.release, set.expiresAt);
   }

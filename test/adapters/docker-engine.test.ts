@@ -157,7 +157,8 @@ describe('DockerEngine against the real Docker', { timeout: 180_000 }, () => {
 
   it('runs a published container, lists it by label, reads its logs, stops it with grace and removes it', async () => {
     const loop =
-      'trap "echo got-term; exit 0" TERM; i=0; while true; do i=$((i+1)); echo "out-$i $GREETING"; echo "err-$i" >&2; sleep 0.2; done';
+      'trap "echo got-term; exit 0" TERM; i=0; while true; do i=$((i+1)); ' +
+      'echo "out-$i $GREETING"; echo "err-$i" >&2; sleep 0.2; done';
     const info = await engine.runContainer(spec(['sh', '-c', loop], { containerPort: 8080, stopTimeoutSec: 10 }));
     assert.equal(info.state, 'running');
     assert.equal(info.image, BASE_IMAGE);
@@ -214,29 +215,33 @@ describe('DockerEngine against the real Docker', { timeout: 180_000 }, () => {
     assert.equal(await engine.waitContainer(info.id), 0);
   });
 
-  it("reads between an exact since and until (seconds.nanoseconds, inclusive) and keeps a line longer than Docker's 16 KiB messages whole", async () => {
-    const script = 'echo one; echo two; echo three; head -c 40000 /dev/zero | tr "\\0" y; echo';
-    const info = await engine.runContainer(spec(['sh', '-c', script]));
-    assert.equal(await engine.waitContainer(info.id, AbortSignal.timeout(20_000)), 0);
-    const all = await collect(engine.logs(info.id, {}));
-    assert.deepEqual(
-      all.slice(0, 3).map((l) => l.text),
-      ['one', 'two', 'three'],
-    );
-    assert.equal(all.length, 4, 'the long line is one line, without the timestamps of its partial messages');
-    assert.equal(all[3]!.text, 'y'.repeat(40000));
-    const since = unixNanosToSince(logTimeToUnixNanos(all[1]!.time)!);
-    assert.deepEqual(
-      (await collect(engine.logs(info.id, { since }))).map((l) => l.text.slice(0, 5)),
-      ['two', 'three', 'yyyyy'],
-    );
-    const until = unixNanosToSince(logTimeToUnixNanos(all[2]!.time)!);
-    assert.deepEqual(
-      (await collect(engine.logs(info.id, { since, until }))).map((l) => l.text),
-      ['two', 'three'],
-      'until is inclusive too',
-    );
-  });
+  it(
+    'reads between an exact since and until (seconds.nanoseconds, ' +
+      "inclusive) and keeps a line longer than Docker's 16 KiB messages whole",
+    async () => {
+      const script = 'echo one; echo two; echo three; head -c 40000 /dev/zero | tr "\\0" y; echo';
+      const info = await engine.runContainer(spec(['sh', '-c', script]));
+      assert.equal(await engine.waitContainer(info.id, AbortSignal.timeout(20_000)), 0);
+      const all = await collect(engine.logs(info.id, {}));
+      assert.deepEqual(
+        all.slice(0, 3).map((l) => l.text),
+        ['one', 'two', 'three'],
+      );
+      assert.equal(all.length, 4, 'the long line is one line, without the timestamps of its partial messages');
+      assert.equal(all[3]!.text, 'y'.repeat(40000));
+      const since = unixNanosToSince(logTimeToUnixNanos(all[1]!.time)!);
+      assert.deepEqual(
+        (await collect(engine.logs(info.id, { since }))).map((l) => l.text.slice(0, 5)),
+        ['two', 'three', 'yyyyy'],
+      );
+      const until = unixNanosToSince(logTimeToUnixNanos(all[2]!.time)!);
+      assert.deepEqual(
+        (await collect(engine.logs(info.id, { since, until }))).map((l) => l.text),
+        ['two', 'three'],
+        'until is inclusive too',
+      );
+    },
+  );
 
   it('reads the raw log stream of a TTY container', async () => {
     const info = await engine.runContainer(spec(['sh', '-c', 'echo tty-1; echo tty-2 >&2'], { tty: true }));

@@ -148,13 +148,16 @@ describe('hosts and certificates at runtime on a real HAProxy 2.6 (no reload)', 
     assert.deepEqual([reply.status, reply.fingerprint256], [200, fingerprint(both)]);
   });
 
-  it('removes the certificate at runtime (del ssl crt-list + del ssl cert): default again, file gone, no reload', async () => {
-    const before = await reloads();
-    route = { ...route, tls: undefined };
-    await router.syncApps(routes());
-    assert.equal((await httpsGet(httpsPort, HOST)).cn, 'slipway-default');
-    assert.equal(await readFile(router.paths.crtList, 'utf8'), '');
-    await assert.rejects(stat(path.join(dir, 'certs', 'web.pem')), { code: 'ENOENT' });
-    assert.equal(await reloads(), before);
-  });
+  it(
+    'removes the certificate at runtime (del ssl ' + 'crt-list + del ssl cert): default again, file gone, no reload',
+    async () => {
+      const before = await reloads();
+      route = { ...route, tls: undefined };
+      await router.syncApps(routes());
+      assert.equal((await httpsGet(httpsPort, HOST)).cn, 'slipway-default');
+      assert.equal(await readFile(router.paths.crtList, 'utf8'), '');
+      await assert.rejects(stat(path.join(dir, 'certs', 'web.pem')), { code: 'ENOENT' });
+      assert.equal(await reloads(), before);
+    },
+  );
 });

@@ -83,46 +83,50 @@ describe('one bad value never bricks the control plane; hostile requests are ref
     }
   });
 
-  test('an invalid stored health-check path: the server starts, other apps serve, ps names the problem, a fix restores routing', async () => {
-    await h.stopServer();
-    const db = new Database(join(h.home, 'slipway.db'));
-    try {
-      const row = db.prepare('SELECT settings_json FROM apps WHERE name = ?').get(bad) as { settings_json: string };
-      const settings = JSON.parse(row.settings_json) as { healthcheck: Record<string, unknown> };
-      settings.healthcheck['path'] = '/x y#z';
-      db.prepare('UPDATE apps SET settings_json = ? WHERE name = ?').run(JSON.stringify(settings), bad);
-    } finally {
-      db.close();
-    }
-    await h.startServer();
-    assert.equal((await get(h.httpPort, h.host(good))).status, 200, `the other app keeps serving\n${h.serverLog}`);
-    const ps = JSON.parse((await h.ok('ps', '-a', bad, '--json')).stdout) as { problems: string[] };
-    assert.ok(
-      ps.problems.some((p) => /healthcheck\.path/.test(p)),
-      JSON.stringify(ps.problems),
-    );
-    const human = await h.cli('ps', '-a', bad);
-    assert.match(human.stderr, /^error: .*healthcheck\.path/m);
-    assert.match(h.serverLog, /route-skipped/, 'the server log says which app was left out');
-    // The rest of the control plane works: a new app can be created, the good app deployed.
-    const third = uniqueApp('third');
-    await h.ok('apps:create', third);
-    await h.ok('apps:destroy', third, '--confirm', third);
-    const refused = await h.cli('deploy', '-a', bad, '--image', image, '--json');
-    assert.notEqual(refused.code, 0);
-    assert.match(refused.stdout, /cannot be deployed until its settings are fixed/);
-    // Fixing the stored value brings the app back into the proxy.
-    await h.ok('apps:settings:set', '-a', bad, 'healthcheck.path=/health');
-    assert.deepEqual(
-      (JSON.parse((await h.ok('ps', '-a', bad, '--json')).stdout) as { problems: string[] }).problems,
-      [],
-    );
-    const deadline = Date.now() + 15_000;
-    let status = 0;
-    while (Date.now() < deadline && (status = (await get(h.httpPort, h.host(bad))).status) !== 200)
-      await new Promise((r) => setTimeout(r, 200));
-    assert.equal(status, 200, 'routed again once fixed');
-  });
+  test(
+    'an invalid stored health-check path: the server starts, ' +
+      'other apps serve, ps names the problem, a fix restores routing',
+    async () => {
+      await h.stopServer();
+      const db = new Database(join(h.home, 'slipway.db'));
+      try {
+        const row = db.prepare('SELECT settings_json FROM apps WHERE name = ?').get(bad) as { settings_json: string };
+        const settings = JSON.parse(row.settings_json) as { healthcheck: Record<string, unknown> };
+        settings.healthcheck['path'] = '/x y#z';
+        db.prepare('UPDATE apps SET settings_json = ? WHERE name = ?').run(JSON.stringify(settings), bad);
+      } finally {
+        db.close();
+      }
+      await h.startServer();
+      assert.equal((await get(h.httpPort, h.host(good))).status, 200, `the other app keeps serving\n${h.serverLog}`);
+      const ps = JSON.parse((await h.ok('ps', '-a', bad, '--json')).stdout) as { problems: string[] };
+      assert.ok(
+        ps.problems.some((p) => /healthcheck\.path/.test(p)),
+        JSON.stringify(ps.problems),
+      );
+      const human = await h.cli('ps', '-a', bad);
+      assert.match(human.stderr, /^error: .*healthcheck\.path/m);
+      assert.match(h.serverLog, /route-skipped/, 'the server log says which app was left out');
+      // The rest of the control plane works: a new app can be created, the good app deployed.
+      const third = uniqueApp('third');
+      await h.ok('apps:create', third);
+      await h.ok('apps:destroy', third, '--confirm', third);
+      const refused = await h.cli('deploy', '-a', bad, '--image', image, '--json');
+      assert.notEqual(refused.code, 0);
+      assert.match(refused.stdout, /cannot be deployed until its settings are fixed/);
+      // Fixing the stored value brings the app back into the proxy.
+      await h.ok('apps:settings:set', '-a', bad, 'healthcheck.path=/health');
+      assert.deepEqual(
+        (JSON.parse((await h.ok('ps', '-a', bad, '--json')).stdout) as { problems: string[] }).problems,
+        [],
+      );
+      const deadline = Date.now() + 15_000;
+      let status = 0;
+      while (Date.now() < deadline && (status = (await get(h.httpPort, h.host(bad))).status) !== 200)
+        await new Promise((r) => setTimeout(r, 200));
+      assert.equal(status, 200, 'routed again once fixed');
+    },
+  );
 
   test('a path HAProxy cannot take is refused by the settings API before it is saved', async () => {
     for (const path of ['/a b', '/a#b', '/"quoted"', '/back\\slash']) {
@@ -227,34 +231,38 @@ describe('one bad value never bricks the control plane; hostile requests are ref
     }
   });
 
-  test('containers run with default memory and process limits and rotating logs; ps:resize changes a running one in place', async () => {
-    const ps = JSON.parse((await h.ok('ps', '-a', good, '--json')).stdout) as {
-      processes: { containerId: string; limits?: { memoryBytes?: number; pids?: number } }[];
-    };
-    const web = ps.processes[0]!;
-    assert.deepEqual(web.limits, { memoryBytes: 512 * 1024 * 1024, pids: 512 });
-    const inspect = (id: string) =>
-      JSON.parse(execFileSync('docker', ['inspect', id], { encoding: 'utf8' }))[0].HostConfig as {
-        Memory: number;
-        PidsLimit: number;
-        NanoCpus: number;
-        LogConfig: { Type: string; Config: Record<string, string> };
+  test(
+    'containers run with default memory and process ' +
+      'limits and rotating logs; ps:resize changes a running one in place',
+    async () => {
+      const ps = JSON.parse((await h.ok('ps', '-a', good, '--json')).stdout) as {
+        processes: { containerId: string; limits?: { memoryBytes?: number; pids?: number } }[];
       };
-    assert.deepEqual(inspect(web.containerId).LogConfig, {
-      Type: 'json-file',
-      Config: { 'max-size': String(10 * 1024 * 1024), 'max-file': '3' },
-    });
-    const resized = await h.ok('ps:resize', '-a', good, 'web', 'memory=256m', 'cpu=0.5', 'pids=128');
-    assert.match(resized.stdout, /applied to the running web\.1/);
-    const hc = inspect(web.containerId);
-    assert.deepEqual(
-      [hc.Memory, hc.PidsLimit, hc.NanoCpus],
-      [256 * 1024 * 1024, 128, 500_000_000],
-      'the same container, new limits',
-    );
-    assert.equal((await get(h.httpPort, h.host(good))).status, 200, 'still serving');
-    const bad = await h.cli('ps:resize', '-a', good, 'web', 'memory=1k', '--json');
-    assert.notEqual(bad.code, 0);
-    assert.match(bad.stdout, /resources\.web\.memory: must be between/);
-  });
+      const web = ps.processes[0]!;
+      assert.deepEqual(web.limits, { memoryBytes: 512 * 1024 * 1024, pids: 512 });
+      const inspect = (id: string) =>
+        JSON.parse(execFileSync('docker', ['inspect', id], { encoding: 'utf8' }))[0].HostConfig as {
+          Memory: number;
+          PidsLimit: number;
+          NanoCpus: number;
+          LogConfig: { Type: string; Config: Record<string, string> };
+        };
+      assert.deepEqual(inspect(web.containerId).LogConfig, {
+        Type: 'json-file',
+        Config: { 'max-size': String(10 * 1024 * 1024), 'max-file': '3' },
+      });
+      const resized = await h.ok('ps:resize', '-a', good, 'web', 'memory=256m', 'cpu=0.5', 'pids=128');
+      assert.match(resized.stdout, /applied to the running web\.1/);
+      const hc = inspect(web.containerId);
+      assert.deepEqual(
+        [hc.Memory, hc.PidsLimit, hc.NanoCpus],
+        [256 * 1024 * 1024, 128, 500_000_000],
+        'the same container, new limits',
+      );
+      assert.equal((await get(h.httpPort, h.host(good))).status, 200, 'still serving');
+      const bad = await h.cli('ps:resize', '-a', good, 'web', 'memory=1k', '--json');
+      assert.notEqual(bad.code, 0);
+      assert.match(bad.stdout, /resources\.web\.memory: must be between/);
+    },
+  );
 });

@@ -80,36 +80,39 @@ describe('custom domains and certificates (no HAProxy reload)', () => {
   });
 
   let first: TestCert;
-  test("certs:add serves HTTPS for the app's domains on SLIPWAY_HTTPS_PORT; certs shows it without the key", async () => {
-    const before = await reloads();
-    first = makeTestCert(dir, { cn: HOST, sans: [HOST] });
-    const added = await h.ok('certs:add', '-a', app, first.certFile, first.keyFile);
-    assert.match(added.stdout, /certificate installed/);
-    const reply = await httpsGet(h.httpsPort, HOST);
-    assert.equal(reply.status, 200);
-    assert.equal((JSON.parse(reply.body) as { release: string }).release, 'v1');
-    assert.equal(reply.fingerprint256, fingerprint(first));
-    const shown = await h.ok('certs', '-a', app);
-    assert.match(shown.stdout, new RegExp(`subject +CN=${HOST}`));
-    assert.match(shown.stdout, new RegExp(`names \\(SANs\\) +${HOST}`));
-    assert.match(shown.stdout, /not after +\d{4}-\d\d-\d\dT.* \(2\d days left\)/);
-    assert.match(shown.stdout, new RegExp(`served for +${HOST}`));
-    assert.match(shown.stdout, new RegExp(`not covered +${h.host(app)}`));
-    const json = (await h.ok('certs', '-a', app, '--json')).stdout;
-    for (const text of [added.stdout, shown.stdout, json])
-      assert.ok(!text.includes('PRIVATE KEY') && !keyLines(first).some((l) => text.includes(l)));
-    assert.equal(
-      (await httpsGet(h.httpsPort, h.host(app))).cn,
-      'slipway-default',
-      'a host the certificate does not cover gets the default one',
-    );
-    const pem = join(h.home, 'haproxy', 'certs', `${app}.pem`);
-    assert.equal(
-      readFileSync(pem).length > 0 && execFileSync('stat', ['-c', '%a', pem], { encoding: 'utf8' }).trim(),
-      '600',
-    );
-    assert.equal(await reloads(), before, 'no HAProxy reload for a new certificate');
-  });
+  test(
+    "certs:add serves HTTPS for the app's domains " + 'on SLIPWAY_HTTPS_PORT; certs shows it without the key',
+    async () => {
+      const before = await reloads();
+      first = makeTestCert(dir, { cn: HOST, sans: [HOST] });
+      const added = await h.ok('certs:add', '-a', app, first.certFile, first.keyFile);
+      assert.match(added.stdout, /certificate installed/);
+      const reply = await httpsGet(h.httpsPort, HOST);
+      assert.equal(reply.status, 200);
+      assert.equal((JSON.parse(reply.body) as { release: string }).release, 'v1');
+      assert.equal(reply.fingerprint256, fingerprint(first));
+      const shown = await h.ok('certs', '-a', app);
+      assert.match(shown.stdout, new RegExp(`subject +CN=${HOST}`));
+      assert.match(shown.stdout, new RegExp(`names \\(SANs\\) +${HOST}`));
+      assert.match(shown.stdout, /not after +\d{4}-\d\d-\d\dT.* \(2\d days left\)/);
+      assert.match(shown.stdout, new RegExp(`served for +${HOST}`));
+      assert.match(shown.stdout, new RegExp(`not covered +${h.host(app)}`));
+      const json = (await h.ok('certs', '-a', app, '--json')).stdout;
+      for (const text of [added.stdout, shown.stdout, json])
+        assert.ok(!text.includes('PRIVATE KEY') && !keyLines(first).some((l) => text.includes(l)));
+      assert.equal(
+        (await httpsGet(h.httpsPort, h.host(app))).cn,
+        'slipway-default',
+        'a host the certificate does not cover gets the default one',
+      );
+      const pem = join(h.home, 'haproxy', 'certs', `${app}.pem`);
+      assert.equal(
+        readFileSync(pem).length > 0 && execFileSync('stat', ['-c', '%a', pem], { encoding: 'utf8' }).trim(),
+        '600',
+      );
+      assert.equal(await reloads(), before, 'no HAProxy reload for a new certificate');
+    },
+  );
 
   test('certs:add with a new certificate under continuous HTTPS load: zero failed requests, no reload', async (t) => {
     const before = await reloads();
@@ -141,7 +144,8 @@ describe('custom domains and certificates (no HAProxy reload)', () => {
       assert.equal((await httpsGet(h.httpsPort, HOST)).fingerprint256, fingerprint(renewed));
       assert.equal(await reloads(), before);
       t.diagnostic(
-        `${result.replies.length} HTTPS requests during the certificate change, 0 failed; HAProxy reload count stayed ${before}`,
+        `${result.replies.length} HTTPS requests during the certificate ` +
+          `change, 0 failed; HAProxy reload count stayed ${before}`,
       );
       first = renewed;
     } finally {

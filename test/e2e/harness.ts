@@ -144,7 +144,8 @@ export class Harness {
     const result = await this.cli(...argv);
     if (result.code !== 0)
       throw new Error(
-        `slipway ${argv.join(' ')} exited ${result.code}:\n${result.stdout}\n${result.stderr}\n--- server log ---\n${this.serverLog.slice(-3000)}`,
+        `slipway ${argv.join(' ')} exited ${result.code}:\n${result.stdout}\n` +
+          `${result.stderr}\n--- server log ---\n${this.serverLog.slice(-3000)}`,
       );
     return result;
   }

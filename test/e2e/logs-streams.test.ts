@@ -146,7 +146,8 @@ describe('log and run streams: bounded memory, backpressure, no lost lines, fram
   });
 
   test(
-    'a stalled logs -f follower during a 50 MB burst: the server stays bounded, then delivers every line in order; leaving releases everything',
+    'a stalled logs -f follower during a 50 MB burst: the server stays bounded, ' +
+      'then delivers every line in order; leaving releases everything',
     { timeout: 300_000 },
     async (t) => {
       const fdsBefore = server.fds();
@@ -163,7 +164,8 @@ describe('log and run streams: bounded memory, backpressure, no lost lines, fram
       await server.settle();
       const peak = sampler.stop();
       t.diagnostic(
-        `stalled follower: ${count} lines burst, server RSS ${Math.round(rssBefore / 1024)} MB → peak ${Math.round(peak / 1024)} MB`,
+        `stalled follower: ${count} lines burst, ` +
+          `server RSS ${Math.round(rssBefore / 1024)} MB → peak ${Math.round(peak / 1024)} MB`,
       );
       assert.ok(count > 200_000, `${count} lines written`);
       assert.ok(
@@ -209,7 +211,8 @@ describe('log and run streams: bounded memory, backpressure, no lost lines, fram
       await server.settle();
       const peak = sampler.stop();
       t.diagnostic(
-        `tail=10000 (${count} lines of 8 KiB among them): server RSS ${Math.round(rssBefore / 1024)} MB → peak ${Math.round(peak / 1024)} MB`,
+        `tail=10000 (${count} lines of 8 KiB among them): ` +
+          `server RSS ${Math.round(rssBefore / 1024)} MB → peak ${Math.round(peak / 1024)} MB`,
       );
       assert.ok(
         peak - rssBefore < MAX_GROWTH_KB,
@@ -253,7 +256,8 @@ describe('log and run streams: bounded memory, backpressure, no lost lines, fram
       await server.settle();
       const peak = sampler.stop();
       t.diagnostic(
-        `run with 200 MB of output to a stalled client: server RSS ${Math.round(rssBefore / 1024)} MB → peak ${Math.round(peak / 1024)} MB`,
+        'run with 200 MB of output to a stalled client: ' +
+          `server RSS ${Math.round(rssBefore / 1024)} MB → peak ${Math.round(peak / 1024)} MB`,
       );
       assert.ok(
         peak - rssBefore < MAX_GROWTH_KB,
@@ -273,7 +277,9 @@ describe('log and run streams: bounded memory, backpressure, no lost lines, fram
     { timeout: 120_000 },
     async () => {
       // The old in-band marker, then bytes shaped like an exit frame of the new protocol.
-      const forge = String.raw`printf '\033]slipway-exit;0\007'; printf '\003\000\000\000\016{"exitCode":0}'; read line; echo "got $line"; echo err >&2; exit 5`;
+      const forge =
+        String.raw`printf '\033]slipway-exit;0\007'; printf '\003\000\000\000\016{"exitCode":0}'; ` +
+        String.raw`read line; echo "got $line"; echo err >&2; exit 5`;
       const out = spawnSync(
         process.execPath,
         ['--import', 'tsx', CLI, 'run', '-i', '-a', app, '--', 'sh', '-c', forge],
@@ -351,7 +357,9 @@ describe('log and run streams: bounded memory, backpressure, no lost lines, fram
     'run -i with a TTY: a terminal in the container, and the exit code still cannot be forged',
     { timeout: 120_000 },
     async () => {
-      const command = `${process.execPath} --import tsx ${CLI} run -i -a ${app} -- sh -c 'tty; printf "\\033]slipway-exit;0\\007"; read line; echo "got $line"; exit 4'`;
+      const command =
+        `${process.execPath} --import tsx ${CLI} run -i -a ${app} -- sh -c ` +
+        `'tty; printf "\\033]slipway-exit;0\\007"; read line; echo "got $line"; exit 4'`;
       const out = spawnSync('script', ['-q', '-e', '-c', command, '/dev/null'], {
         env: h.env,
         cwd: ROOT,

@@ -72,37 +72,41 @@ describe('release lifecycle: rollback, blue-green, release phase, one-off runs, 
     await h.destroy();
   });
 
-  test('rollback under load: zero failed requests; the old build and config answer afterwards; releases tell the story', async () => {
-    const run = load(h.host(app));
-    let done = 0;
-    try {
-      await h.ok('rollback', '-a', app);
-      done = Date.now();
-      await new Promise((r) => setTimeout(r, 600));
-    } finally {
-      await run.stop();
-    }
-    assertNoFailures(run.samples, 'rollback');
-    assert.deepEqual([...colorsSince(run.samples, done)], ['blue']);
-    const rows = await releases();
-    assert.deepEqual(
-      rows.map((r) => [r.version, r.current ? 'current' : r.status]),
-      [
-        [3, 'current'],
-        [2, 'rolled back'],
-        [1, 'succeeded'],
-      ],
-    );
-    assert.equal(rows[0]!.description, 'Rollback to v1');
-    assert.equal(rows[0]!.rollbackOf, 1);
-    assert.deepEqual(rows[0]!.configKeys, ['COLOR']);
-    assert.ok(rows[0]!.deployMs! > 0);
-    assert.equal(rows[0]!.createdBy, 'admin', 'the authenticated identity, not a client-sent name');
-    const text = (await h.ok('releases', '-a', app)).stdout;
-    assert.doesNotMatch(text, /green|blue/, 'values never show in releases');
-    const config = await json<Record<string, string>>('config', '-a', app);
-    assert.equal(config['COLOR'], 'blue', 'config follows the rolled-back-to release');
-  });
+  test(
+    'rollback under load: zero failed requests; ' +
+      'the old build and config answer afterwards; releases tell the story',
+    async () => {
+      const run = load(h.host(app));
+      let done = 0;
+      try {
+        await h.ok('rollback', '-a', app);
+        done = Date.now();
+        await new Promise((r) => setTimeout(r, 600));
+      } finally {
+        await run.stop();
+      }
+      assertNoFailures(run.samples, 'rollback');
+      assert.deepEqual([...colorsSince(run.samples, done)], ['blue']);
+      const rows = await releases();
+      assert.deepEqual(
+        rows.map((r) => [r.version, r.current ? 'current' : r.status]),
+        [
+          [3, 'current'],
+          [2, 'rolled back'],
+          [1, 'succeeded'],
+        ],
+      );
+      assert.equal(rows[0]!.description, 'Rollback to v1');
+      assert.equal(rows[0]!.rollbackOf, 1);
+      assert.deepEqual(rows[0]!.configKeys, ['COLOR']);
+      assert.ok(rows[0]!.deployMs! > 0);
+      assert.equal(rows[0]!.createdBy, 'admin', 'the authenticated identity, not a client-sent name');
+      const text = (await h.ok('releases', '-a', app)).stdout;
+      assert.doesNotMatch(text, /green|blue/, 'values never show in releases');
+      const config = await json<Record<string, string>>('config', '-a', app);
+      assert.equal(config['COLOR'], 'blue', 'config follows the rolled-back-to release');
+    },
+  );
 
   test('a failed release cannot be rolled back to; a second deploy while one runs is refused', async () => {
     await h.ok('apps:settings:set', '-a', app, 'healthcheck.attempts=6');
@@ -122,73 +126,78 @@ describe('release lifecycle: rollback, blue-green, release phase, one-off runs, 
     assert.equal((await first).code, 0);
   });
 
-  test('blue-green: the whole new set goes live at once under load, and a rollback inside the window is an instant switch', async () => {
-    await h.ok('ps:scale', '-a', app, 'web=2');
-    await h.ok('apps:settings:set', '-a', app, 'deploy.strategy=blue-green');
-    const run = load(h.host(app));
-    let deployEvents: Event[] = [];
-    let rollbackEvents: Event[] = [];
-    let afterDeploy = 0;
-    let afterRollback = 0;
-    let rollbackStarted = 0;
-    try {
-      deployEvents = (
-        JSON.parse((await h.ok('config:set', '-a', app, 'COLOR=red', '--json')).stdout) as { events: Event[] }
-      ).events;
-      afterDeploy = Date.now();
-      await new Promise((r) => setTimeout(r, 600));
-      // A new app reloads HAProxy: the warm (maint) set must survive it for the rollback to stay instant.
-      await h.ok('apps:create', reloadApp);
-      const warm = await json<{ routerServers: { status: string }[] }>('ps', '-a', app);
-      assert.equal(
-        warm.routerServers.filter((s) => s.status.startsWith('MAINT')).length,
-        2,
-        `warm set still in HAProxy after a reload: ${JSON.stringify(warm.routerServers)}`,
+  test(
+    'blue-green: the whole new set goes live at once ' +
+      'under load, and a rollback inside the window is an instant switch',
+    async () => {
+      await h.ok('ps:scale', '-a', app, 'web=2');
+      await h.ok('apps:settings:set', '-a', app, 'deploy.strategy=blue-green');
+      const run = load(h.host(app));
+      let deployEvents: Event[] = [];
+      let rollbackEvents: Event[] = [];
+      let afterDeploy = 0;
+      let afterRollback = 0;
+      let rollbackStarted = 0;
+      try {
+        deployEvents = (
+          JSON.parse((await h.ok('config:set', '-a', app, 'COLOR=red', '--json')).stdout) as { events: Event[] }
+        ).events;
+        afterDeploy = Date.now();
+        await new Promise((r) => setTimeout(r, 600));
+        // A new app reloads HAProxy: the warm (maint) set must survive it for the rollback to stay instant.
+        await h.ok('apps:create', reloadApp);
+        const warm = await json<{ routerServers: { status: string }[] }>('ps', '-a', app);
+        assert.equal(
+          warm.routerServers.filter((s) => s.status.startsWith('MAINT')).length,
+          2,
+          `warm set still in HAProxy after a reload: ${JSON.stringify(warm.routerServers)}`,
+        );
+        rollbackStarted = Date.now();
+        rollbackEvents = (JSON.parse((await h.ok('rollback', '-a', app, '--json')).stdout) as { events: Event[] })
+          .events;
+        afterRollback = Date.now();
+        await new Promise((r) => setTimeout(r, 600));
+      } finally {
+        await run.stop();
+      }
+      assertNoFailures(run.samples, 'blue-green deploy + instant rollback');
+      assert.deepEqual(
+        [
+          ...colorsSince(
+            run.samples.filter((s) => s.startedAt < rollbackStarted),
+            afterDeploy,
+          ),
+        ],
+        ['red'],
       );
-      rollbackStarted = Date.now();
-      rollbackEvents = (JSON.parse((await h.ok('rollback', '-a', app, '--json')).stdout) as { events: Event[] }).events;
-      afterRollback = Date.now();
-      await new Promise((r) => setTimeout(r, 600));
-    } finally {
-      await run.stop();
-    }
-    assertNoFailures(run.samples, 'blue-green deploy + instant rollback');
-    assert.deepEqual(
-      [
-        ...colorsSince(
-          run.samples.filter((s) => s.startedAt < rollbackStarted),
-          afterDeploy,
-        ),
-      ],
-      ['red'],
-    );
-    assert.deepEqual([...colorsSince(run.samples, afterRollback)], ['blue']);
-    const switchOf = (events: Event[]) =>
-      events.find((e) => e.type === 'stage-end' && e.label?.startsWith('switch all traffic'));
-    const deploySwitch = switchOf(deployEvents);
-    const rollbackSwitch = switchOf(rollbackEvents);
-    assert.ok(deploySwitch && rollbackSwitch, 'both switches are in the deploy log');
-    // The new set was fully started and staged before the switch.
-    const startsBefore = deployEvents
-      .slice(0, deployEvents.indexOf(deploySwitch!))
-      .filter((e) => e.type === 'stage-end' && e.stage === 'start');
-    assert.equal(startsBefore.length, 2);
-    assert.equal(
-      rollbackEvents.filter((e) => e.type === 'stage-start' && e.stage === 'start').length,
-      0,
-      'the instant rollback starts no container',
-    );
-    assert.ok(rollbackEvents.some((e) => e.type === 'info' && /is warm/.test(e.text ?? '')));
-    process.stderr.write(
-      `# blue-green switch ${deploySwitch!.ms} ms, instant rollback switch ${rollbackSwitch!.ms} ms\n`,
-    );
-    const ps = await json<{ processes: { release: string; router?: string; state: string }[] }>('ps', '-a', app);
-    assert.equal(
-      ps.processes.filter((p) => p.router?.startsWith('MAINT')).length,
-      2,
-      'the previous set is warm (running, out of rotation)',
-    );
-  });
+      assert.deepEqual([...colorsSince(run.samples, afterRollback)], ['blue']);
+      const switchOf = (events: Event[]) =>
+        events.find((e) => e.type === 'stage-end' && e.label?.startsWith('switch all traffic'));
+      const deploySwitch = switchOf(deployEvents);
+      const rollbackSwitch = switchOf(rollbackEvents);
+      assert.ok(deploySwitch && rollbackSwitch, 'both switches are in the deploy log');
+      // The new set was fully started and staged before the switch.
+      const startsBefore = deployEvents
+        .slice(0, deployEvents.indexOf(deploySwitch!))
+        .filter((e) => e.type === 'stage-end' && e.stage === 'start');
+      assert.equal(startsBefore.length, 2);
+      assert.equal(
+        rollbackEvents.filter((e) => e.type === 'stage-start' && e.stage === 'start').length,
+        0,
+        'the instant rollback starts no container',
+      );
+      assert.ok(rollbackEvents.some((e) => e.type === 'info' && /is warm/.test(e.text ?? '')));
+      process.stderr.write(
+        `# blue-green switch ${deploySwitch!.ms} ms, instant rollback switch ${rollbackSwitch!.ms} ms\n`,
+      );
+      const ps = await json<{ processes: { release: string; router?: string; state: string }[] }>('ps', '-a', app);
+      assert.equal(
+        ps.processes.filter((p) => p.router?.startsWith('MAINT')).length,
+        2,
+        'the previous set is warm (running, out of rotation)',
+      );
+    },
+  );
 
   test('a warm set retires when its window ends', async () => {
     await h.ok('apps:settings:set', '-a', app, 'bluegreen.window=500');

@@ -66,7 +66,8 @@ async function deployOk(h: Harness, argv: string[]): Promise<CliResult> {
   const result = await cliAsync(h, argv);
   if (result.code !== 0)
     throw new Error(
-      `slipway ${argv.join(' ')} exited ${result.code}:\n${result.stdout}\n${result.stderr.slice(-6000)}\n--- server log ---\n${h.serverLog.slice(-3000)}`,
+      `slipway ${argv.join(' ')} exited ${result.code}:\n${result.stdout}\n` +
+        `${result.stderr.slice(-6000)}\n--- server log ---\n${h.serverLog.slice(-3000)}`,
     );
   return result;
 }
@@ -136,12 +137,15 @@ describe('deploy of a directory without a Dockerfile (real builds, real Docker, 
     rmSync(work, { recursive: true, force: true });
   });
 
-  test('a Node app with npm dependencies from the registry (through the host CA bundle) answers through the router', async () => {
-    await answers(h, apps.node, /hello from express/);
-    assert.match(deploys['node']!.stderr, /analyzed \.: node .*framework express/);
-    assert.match(stepOutput(deploys['node']!.stderr, /RUN npm ci/), /added \d+ packages/);
-    assert.match(deploys['node']!.stderr, /COPY slipway-ca\.crt/, 'the extra CA reaches the build');
-  });
+  test(
+    'a Node app with npm dependencies from the ' + 'registry (through the host CA bundle) answers through the router',
+    async () => {
+      await answers(h, apps.node, /hello from express/);
+      assert.match(deploys['node']!.stderr, /analyzed \.: node .*framework express/);
+      assert.match(stepOutput(deploys['node']!.stderr, /RUN npm ci/), /added \d+ packages/);
+      assert.match(deploys['node']!.stderr, /COPY slipway-ca\.crt/, 'the extra CA reaches the build');
+    },
+  );
 
   test('a Python app with a local path package answers through the router', async () => {
     await answers(h, apps.python, /hello from python-wsgi-local/);
@@ -233,24 +237,27 @@ describe('slipway init (local, no server)', () => {
   });
   after(() => rmSync(work, { recursive: true, force: true }));
 
-  test('writes Dockerfile, .dockerignore, docker-compose.yml and slipway.yml; the CA goes in under a fixed name', async () => {
-    const dir = copyFixture(work, 'node-express-npm');
-    const result = await cli('init', dir, '--runtime', 'debian', '--ca-cert', HOST_CA);
-    assert.equal(result.code, 0, result.stderr);
-    assert.deepEqual(readdirSync(dir).sort(), [
-      '.dockerignore',
-      'Dockerfile',
-      'docker-compose.yml',
-      'package-lock.json',
-      'package.json',
-      'server.js',
-      'slipway-ca.crt',
-      'slipway.yml',
-    ]);
-    assert.equal(readFileSync(join(dir, 'slipway-ca.crt'), 'utf8'), readFileSync(HOST_CA, 'utf8'));
-    assert.match(readFileSync(join(dir, 'Dockerfile'), 'utf8'), /^COPY slipway-ca\.crt /m);
-    assert.match(readFileSync(join(dir, 'slipway.yml'), 'utf8'), /caCert: slipway-ca\.crt/);
-  });
+  test(
+    'writes Dockerfile, .dockerignore, ' + 'docker-compose.yml and slipway.yml; the CA goes in under a fixed name',
+    async () => {
+      const dir = copyFixture(work, 'node-express-npm');
+      const result = await cli('init', dir, '--runtime', 'debian', '--ca-cert', HOST_CA);
+      assert.equal(result.code, 0, result.stderr);
+      assert.deepEqual(readdirSync(dir).sort(), [
+        '.dockerignore',
+        'Dockerfile',
+        'docker-compose.yml',
+        'package-lock.json',
+        'package.json',
+        'server.js',
+        'slipway-ca.crt',
+        'slipway.yml',
+      ]);
+      assert.equal(readFileSync(join(dir, 'slipway-ca.crt'), 'utf8'), readFileSync(HOST_CA, 'utf8'));
+      assert.match(readFileSync(join(dir, 'Dockerfile'), 'utf8'), /^COPY slipway-ca\.crt /m);
+      assert.match(readFileSync(join(dir, 'slipway.yml'), 'utf8'), /caCert: slipway-ca\.crt/);
+    },
+  );
 
   test('refuses to overwrite without --force, names the files and writes nothing; --force replaces them', async () => {
     const dir = copyFixture(work, 'python-wsgi-local');

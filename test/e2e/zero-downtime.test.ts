@@ -66,87 +66,97 @@ describe('zero-downtime rollouts through HAProxy (real Docker, real HAProxy, rea
     assert.match(unknown.body, /nope\.slipway\.test/);
   });
 
-  test('10 consecutive deploys under load: zero failed requests, and after each one only the new release answers', async () => {
-    const run = load();
-    try {
-      for (let i = 1; i <= 10; i++) {
-        if (i % 2 === 0) await h.ok('deploy', '-a', app, '--image', image);
-        else await h.ok('config:set', '-a', app, `COLOR=c${i}`);
+  test(
+    '10 consecutive deploys under load: ' + 'zero failed requests, and after each one only the new release answers',
+    async () => {
+      const run = load();
+      try {
+        for (let i = 1; i <= 10; i++) {
+          if (i % 2 === 0) await h.ok('deploy', '-a', app, '--image', image);
+          else await h.ok('config:set', '-a', app, `COLOR=c${i}`);
+          const done = Date.now();
+          const version = await currentRelease();
+          await new Promise((r) => setTimeout(r, 700));
+          assert.deepEqual([...releasesSince(run.samples, done)], [`v${version}`], `after deploy ${i}`);
+        }
+      } finally {
+        await run.stop();
+      }
+      assertClean(run.samples, '10 deploys');
+    },
+  );
+
+  test(
+    'with a TCP check (no health path), ' + 'an app that is slow to listen takes traffic only once it listens',
+    async () => {
+      await h.ok('apps:settings:set', '-a', app, 'healthcheck.path=');
+      const run = load();
+      let events: { type: string; stage?: string; ms?: number; ok?: boolean }[] = [];
+      try {
+        const { stdout } = await h.ok('config:set', '-a', app, 'STARTUP_DELAY_MS=2000', '--json');
+        events = (JSON.parse(stdout) as { events: typeof events }).events;
         const done = Date.now();
         const version = await currentRelease();
         await new Promise((r) => setTimeout(r, 700));
-        assert.deepEqual([...releasesSince(run.samples, done)], [`v${version}`], `after deploy ${i}`);
+        assert.deepEqual([...releasesSince(run.samples, done)], [`v${version}`]);
+      } finally {
+        await run.stop();
+        await h.ok('apps:settings:set', '-a', app, 'healthcheck.path=/health');
       }
-    } finally {
-      await run.stop();
-    }
-    assertClean(run.samples, '10 deploys');
-  });
+      assertClean(run.samples, 'TCP-checked deploy of a slow starter');
+      // Docker's userland proxy accepts connections before the app listens: the probe must see through it.
+      const probe = events.find((e) => e.type === 'stage-end' && e.stage === 'probe');
+      assert.ok(
+        probe && probe.ok && probe.ms! >= 1500,
+        `the TCP probe waited for the app to listen: ${JSON.stringify(probe)}`,
+      );
+    },
+  );
 
-  test('with a TCP check (no health path), an app that is slow to listen takes traffic only once it listens', async () => {
-    await h.ok('apps:settings:set', '-a', app, 'healthcheck.path=');
-    const run = load();
-    let events: { type: string; stage?: string; ms?: number; ok?: boolean }[] = [];
-    try {
-      const { stdout } = await h.ok('config:set', '-a', app, 'STARTUP_DELAY_MS=2000', '--json');
-      events = (JSON.parse(stdout) as { events: typeof events }).events;
-      const done = Date.now();
-      const version = await currentRelease();
-      await new Promise((r) => setTimeout(r, 700));
-      assert.deepEqual([...releasesSince(run.samples, done)], [`v${version}`]);
-    } finally {
-      await run.stop();
-      await h.ok('apps:settings:set', '-a', app, 'healthcheck.path=/health');
-    }
-    assertClean(run.samples, 'TCP-checked deploy of a slow starter');
-    // Docker's userland proxy accepts connections before the app listens: the probe must see through it.
-    const probe = events.find((e) => e.type === 'stage-end' && e.stage === 'probe');
-    assert.ok(
-      probe && probe.ok && probe.ms! >= 1500,
-      `the TCP probe waited for the app to listen: ${JSON.stringify(probe)}`,
-    );
-  });
-
-  test('a release that never becomes healthy fails under load without a failed request; the old release keeps serving', async () => {
-    const before = await currentRelease();
-    await h.ok('apps:settings:set', '-a', app, 'healthcheck.attempts=8', 'healthcheck.interval=250');
-    const run = load();
-    let result;
-    try {
-      result = await h.cli('config:set', '-a', app, 'NEVER_HEALTHY=1');
-      await new Promise((r) => setTimeout(r, 500));
-    } finally {
-      await run.stop();
-    }
-    assertClean(run.samples, 'failed release');
-    assert.notEqual(result.code, 0);
-    assert.match(result.stderr, /never became healthy/);
-    assert.match(
-      result.stderr,
-      /NEVER_HEALTHY=1: not listening on purpose/,
-      "the error shows the container's last log lines",
-    );
-    assert.match(result.stderr, /last health checks/);
-    assert.equal(await currentRelease(), before);
-    const { stdout } = await h.ok('releases', '-a', app, '--json');
-    const failed = (JSON.parse(stdout) as { version: number; status: string }[])[0]!;
-    assert.equal(failed.status, 'failed');
-    assert.equal(failed.version, before + 1);
-    const { stdout: config } = await h.ok('config', '-a', app, '--json');
-    assert.equal(
-      (JSON.parse(config) as Record<string, string>)['NEVER_HEALTHY'],
-      undefined,
-      'the failed config change was undone',
-    );
-    const ps = JSON.parse((await h.ok('ps', '-a', app, '--json')).stdout) as { processes: { release: string }[] };
-    assert.deepEqual(
-      ps.processes.map((p) => p.release),
-      [`v${before}`],
-      'no container of the failed release is left',
-    );
-    assert.equal(releasesSince(run.samples, 0).has(`v${before + 1}`), false);
-    await h.ok('apps:settings:set', '-a', app, 'healthcheck.attempts=60');
-  });
+  test(
+    'a release that never becomes healthy fails under ' +
+      'load without a failed request; the old release keeps serving',
+    async () => {
+      const before = await currentRelease();
+      await h.ok('apps:settings:set', '-a', app, 'healthcheck.attempts=8', 'healthcheck.interval=250');
+      const run = load();
+      let result;
+      try {
+        result = await h.cli('config:set', '-a', app, 'NEVER_HEALTHY=1');
+        await new Promise((r) => setTimeout(r, 500));
+      } finally {
+        await run.stop();
+      }
+      assertClean(run.samples, 'failed release');
+      assert.notEqual(result.code, 0);
+      assert.match(result.stderr, /never became healthy/);
+      assert.match(
+        result.stderr,
+        /NEVER_HEALTHY=1: not listening on purpose/,
+        "the error shows the container's last log lines",
+      );
+      assert.match(result.stderr, /last health checks/);
+      assert.equal(await currentRelease(), before);
+      const { stdout } = await h.ok('releases', '-a', app, '--json');
+      const failed = (JSON.parse(stdout) as { version: number; status: string }[])[0]!;
+      assert.equal(failed.status, 'failed');
+      assert.equal(failed.version, before + 1);
+      const { stdout: config } = await h.ok('config', '-a', app, '--json');
+      assert.equal(
+        (JSON.parse(config) as Record<string, string>)['NEVER_HEALTHY'],
+        undefined,
+        'the failed config change was undone',
+      );
+      const ps = JSON.parse((await h.ok('ps', '-a', app, '--json')).stdout) as { processes: { release: string }[] };
+      assert.deepEqual(
+        ps.processes.map((p) => p.release),
+        [`v${before}`],
+        'no container of the failed release is left',
+      );
+      assert.equal(releasesSince(run.samples, 0).has(`v${before + 1}`), false);
+      await h.ok('apps:settings:set', '-a', app, 'healthcheck.attempts=60');
+    },
+  );
 
   test('scaling 1 → 4 → 1 under load: zero failed requests', async () => {
     const run = load();
@@ -209,21 +219,24 @@ describe('zero-downtime rollouts through HAProxy (real Docker, real HAProxy, rea
     assertClean(run.samples, 'after HAProxy restart');
   });
 
-  test('apps:destroy drains and removes the containers, routes and images; the host then gets the 404 page', async () => {
-    const { stdout } = await h.ok('apps:destroy', app, '--confirm', app, '--json');
-    const result = JSON.parse(stdout) as { removedContainers: number; removedImages: number };
-    assert.ok(result.removedContainers >= 1);
-    assert.ok(result.removedImages >= 1);
-    const left = execFileSync('docker', ['ps', '-aq', '--filter', `label=slipway.app=${app}`], {
-      encoding: 'utf8',
-    }).trim();
-    assert.equal(left, '');
-    assert.throws(() => execFileSync('docker', ['image', 'inspect', image], { stdio: 'ignore' }));
-    assert.equal((await get(h.httpPort, h.host(app))).status, 404);
-    const apps = JSON.parse((await h.ok('apps', '--json')).stdout) as { name: string }[];
-    assert.equal(
-      apps.some((a) => a.name === app),
-      false,
-    );
-  });
+  test(
+    'apps:destroy drains and removes the ' + 'containers, routes and images; the host then gets the 404 page',
+    async () => {
+      const { stdout } = await h.ok('apps:destroy', app, '--confirm', app, '--json');
+      const result = JSON.parse(stdout) as { removedContainers: number; removedImages: number };
+      assert.ok(result.removedContainers >= 1);
+      assert.ok(result.removedImages >= 1);
+      const left = execFileSync('docker', ['ps', '-aq', '--filter', `label=slipway.app=${app}`], {
+        encoding: 'utf8',
+      }).trim();
+      assert.equal(left, '');
+      assert.throws(() => execFileSync('docker', ['image', 'inspect', image], { stdio: 'ignore' }));
+      assert.equal((await get(h.httpPort, h.host(app))).status, 404);
+      const apps = JSON.parse((await h.ok('apps', '--json')).stdout) as { name: string }[];
+      assert.equal(
+        apps.some((a) => a.name === app),
+        false,
+      );
+    },
+  );
 });

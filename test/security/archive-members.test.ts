@@ -28,82 +28,85 @@ describe('uploaded archives: members can never act outside their directory', () 
 
   const out = (o: typeof sandbox) => relative(join(o.work, 'x', 'y'), o.outside);
 
-  test('hostile member shapes are refused before anything is written outside (and no build record is made)', async () => {
-    const o = sandbox;
-    const up = out(o);
-    const cases: Array<[string, RawEntry[], RegExp]> = [
-      ['absolute name', [{ path: `${o.victimDir}/server`, data: 'pwned' }], /is an absolute path/],
-      ['.. name', [{ path: `x/y/${up}/victim.txt`, data: 'pwned' }], /contains "\.\."/],
-      ['.. in the middle', [{ path: `a/../../${up}/victim.txt`, data: 'pwned' }], /contains "\.\."/],
-      ['overlong component', [{ path: `${'n'.repeat(300)}`, data: 'x' }], /longer than 255 bytes/],
-      [
-        'symlink then a file through it',
+  test(
+    'hostile member shapes are refused before ' + 'anything is written outside (and no build record is made)',
+    async () => {
+      const o = sandbox;
+      const up = out(o);
+      const cases: Array<[string, RawEntry[], RegExp]> = [
+        ['absolute name', [{ path: `${o.victimDir}/server`, data: 'pwned' }], /is an absolute path/],
+        ['.. name', [{ path: `x/y/${up}/victim.txt`, data: 'pwned' }], /contains "\.\."/],
+        ['.. in the middle', [{ path: `a/../../${up}/victim.txt`, data: 'pwned' }], /contains "\.\."/],
+        ['overlong component', [{ path: `${'n'.repeat(300)}`, data: 'x' }], /longer than 255 bytes/],
         [
-          { path: 'd', type: 'SymbolicLink', linkpath: o.victimDir },
-          { path: 'd/server', data: 'pwned' },
+          'symlink then a file through it',
+          [
+            { path: 'd', type: 'SymbolicLink', linkpath: o.victimDir },
+            { path: 'd/server', data: 'pwned' },
+          ],
+          /goes through the symbolic link "d"/,
         ],
-        /goes through the symbolic link "d"/,
-      ],
-      [
-        'relative symlink out, then a file through it',
         [
-          { path: 'd', type: 'SymbolicLink', linkpath: `../../${up}` },
-          { path: 'd/victim.txt', data: 'pwned' },
+          'relative symlink out, then a file through it',
+          [
+            { path: 'd', type: 'SymbolicLink', linkpath: `../../${up}` },
+            { path: 'd/victim.txt', data: 'pwned' },
+          ],
+          /goes through the symbolic link/,
         ],
-        /goes through the symbolic link/,
-      ],
-      [
-        'symlink replacing a directory already stored',
         [
-          { path: 'd/a', data: 'x' },
-          { path: 'd', type: 'SymbolicLink', linkpath: o.victimDir },
-          { path: 'd/server', data: 'pwned' },
+          'symlink replacing a directory already stored',
+          [
+            { path: 'd/a', data: 'x' },
+            { path: 'd', type: 'SymbolicLink', linkpath: o.victimDir },
+            { path: 'd/server', data: 'pwned' },
+          ],
+          /stored twice/,
         ],
-        /stored twice/,
-      ],
-      [
-        'hard link to an outside file',
-        [{ path: 'h', type: 'Link', linkpath: o.secretFile }],
-        /hard link whose target is an absolute path/,
-      ],
-      ['hard link out with ..', [{ path: 'h', type: 'Link', linkpath: `../../${up}/secret.txt` }], /contains "\.\."/],
-      [
-        'hard link through a symlink',
         [
-          { path: 'd', type: 'SymbolicLink', linkpath: o.outside },
-          { path: 'h', type: 'Link', linkpath: 'd/secret.txt' },
+          'hard link to an outside file',
+          [{ path: 'h', type: 'Link', linkpath: o.secretFile }],
+          /hard link whose target is an absolute path/,
         ],
-        /not a regular file stored earlier/,
-      ],
-      [
-        'a name stored twice',
+        ['hard link out with ..', [{ path: 'h', type: 'Link', linkpath: `../../${up}/secret.txt` }], /contains "\.\."/],
         [
-          { path: 'Procfile', data: 'web: x' },
-          { path: 'Procfile', type: 'SymbolicLink', linkpath: o.secretFile },
+          'hard link through a symlink',
+          [
+            { path: 'd', type: 'SymbolicLink', linkpath: o.outside },
+            { path: 'h', type: 'Link', linkpath: 'd/secret.txt' },
+          ],
+          /not a regular file stored earlier/,
         ],
-        /stored twice/,
-      ],
-    ];
-    for (const [name, entries, message] of cases) {
-      const dest = join(o.work, 'x', 'y', name.replace(/\W+/g, '-'));
-      mkdirSync(dest, { recursive: true });
-      const file = writeTar(o.work, 'case.tar', entries);
-      await assert.rejects(
-        extractArchive(file, join(dest, 'src'), { limits, what: 'the uploaded source' }),
-        (err: Error & { code?: string; hint?: string }) => {
-          assertRefused(o, err, 'INVALID_INPUT', message);
-          return true;
-        },
-        name,
-      );
-      // The same upload through the build service: refused the same way, no record, no workspace left.
-      const { error } = await bench.build(file);
-      assertRefused(o, error, 'INVALID_INPUT', message);
-      o.assertUntouched();
-    }
-    assert.deepEqual(bench.store.buildRecords.list(bench.app), [], 'a refused upload leaves no build record');
-    assert.deepEqual(bench.leftovers(o.work), []);
-  });
+        [
+          'a name stored twice',
+          [
+            { path: 'Procfile', data: 'web: x' },
+            { path: 'Procfile', type: 'SymbolicLink', linkpath: o.secretFile },
+          ],
+          /stored twice/,
+        ],
+      ];
+      for (const [name, entries, message] of cases) {
+        const dest = join(o.work, 'x', 'y', name.replace(/\W+/g, '-'));
+        mkdirSync(dest, { recursive: true });
+        const file = writeTar(o.work, 'case.tar', entries);
+        await assert.rejects(
+          extractArchive(file, join(dest, 'src'), { limits, what: 'the uploaded source' }),
+          (err: Error & { code?: string; hint?: string }) => {
+            assertRefused(o, err, 'INVALID_INPUT', message);
+            return true;
+          },
+          name,
+        );
+        // The same upload through the build service: refused the same way, no record, no workspace left.
+        const { error } = await bench.build(file);
+        assertRefused(o, error, 'INVALID_INPUT', message);
+        o.assertUntouched();
+      }
+      assert.deepEqual(bench.store.buildRecords.list(bench.app), [], 'a refused upload leaves no build record');
+      assert.deepEqual(bench.leftovers(o.work), []);
+    },
+  );
 
   test('links are kept as links (never followed); devices and FIFOs are dropped; setuid bits are dropped', async () => {
     const o = sandbox;

@@ -77,18 +77,21 @@ describe('uploads: limits, gzip and hostile archives (real server)', () => {
     o.cleanup();
   });
 
-  test('a directory over the received limit: the CLI is refused mid-upload and shows 413 with the hint, not a reset', async () => {
-    const dir = o.dir('big', { Dockerfile: 'FROM scratch\n' });
-    writeFileSync(join(dir, 'blob.bin'), randomBytes(6 * 1024 * 1024));
-    const result = h.spawnCli(['deploy', '-a', app, dir, '--json']);
-    assert.notEqual(result.code, 0);
-    const error = (JSON.parse(result.stdout) as Answer['body']).error!;
-    assert.equal(error.code, 'PAYLOAD_TOO_LARGE', result.stdout + result.stderr);
-    assert.match(error.message, /the upload is too large: it sends more than the limit of 1 MiB/);
-    assert.match(error.hint!, /SLIPWAY_UPLOAD_MAX_BYTES/);
-    assert.doesNotMatch(result.stdout + result.stderr, /ECONNRESET|EPIPE|socket hang up/);
-    assert.deepEqual(leftovers(), []);
-  });
+  test(
+    'a directory over the received limit: ' + 'the CLI is refused mid-upload and shows 413 with the hint, not a reset',
+    async () => {
+      const dir = o.dir('big', { Dockerfile: 'FROM scratch\n' });
+      writeFileSync(join(dir, 'blob.bin'), randomBytes(6 * 1024 * 1024));
+      const result = h.spawnCli(['deploy', '-a', app, dir, '--json']);
+      assert.notEqual(result.code, 0);
+      const error = (JSON.parse(result.stdout) as Answer['body']).error!;
+      assert.equal(error.code, 'PAYLOAD_TOO_LARGE', result.stdout + result.stderr);
+      assert.match(error.message, /the upload is too large: it sends more than the limit of 1 MiB/);
+      assert.match(error.hint!, /SLIPWAY_UPLOAD_MAX_BYTES/);
+      assert.doesNotMatch(result.stdout + result.stderr, /ECONNRESET|EPIPE|socket hang up/);
+      assert.deepEqual(leftovers(), []);
+    },
+  );
 
   test('a client that keeps sending after the refusal still reads the 413 answer', async () => {
     const header = Buffer.alloc(512);
@@ -106,7 +109,8 @@ describe('uploads: limits, gzip and hostile archives (real server)', () => {
   });
 
   test('a gzip bomb stops at the decompressed limit (413 naming SLIPWAY_UPLOAD_MAX_EXPANDED_BYTES)', async () => {
-    // A small valid member, then 64 MiB of zeros (4x the limit): the declared sizes are tiny, the decompressed stream is not.
+    // A small valid member, then 64 MiB of zeros (4x the limit): the declared sizes are tiny, the decompressed stream
+    // is not.
     const gzip = createGzip({ level: 9 });
     const compressed: Buffer[] = [];
     gzip.on('data', (c: Buffer) => compressed.push(c));
@@ -136,52 +140,55 @@ describe('uploads: limits, gzip and hostile archives (real server)', () => {
     assert.deepEqual(leftovers(), []);
   });
 
-  test('bodies that are not a tar, hostile member names, other encodings and a CA in the query are 400 INVALID_INPUT', async () => {
-    const cases: Array<[string, Buffer, { query?: string; encoding?: string }, RegExp]> = [
-      ['text', Buffer.from('#!/bin/sh\n'.repeat(200)), {}, /is not a tar archive/],
-      ['empty', Buffer.alloc(0), {}, /the upload is empty/],
-      ['corrupt gzip', Buffer.from([0x1f, 0x8b, 8, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]), {}, /not valid gzip/],
-      [
-        'brotli',
-        rawTar([{ path: 'Dockerfile', data: 'FROM scratch\n' }]),
-        { encoding: 'br' },
-        /unsupported Content-Encoding "br"/,
-      ],
-      [
-        '.. member',
-        rawTar([{ path: '../../../../etc/cron.d/pwn', data: '* * * * * root touch /tmp/x\n' }]),
-        {},
-        /member "\.\.\/\.\.\/\.\.\/\.\.\/etc\/cron\.d\/pwn" that contains "\.\."/,
-      ],
-      ['absolute member', rawTar([{ path: '/etc/cron.d/pwn', data: 'x' }]), {}, /that is an absolute path/],
-      [
-        'file through a link',
-        rawTar([
-          { path: 'l', type: 'SymbolicLink', linkpath: '/etc' },
-          { path: 'l/cron.d/pwn', data: 'x' },
-        ]),
-        {},
-        /goes through the symbolic link "l"/,
-      ],
-      [
-        'CA certificate as a query option',
-        rawTar([{ path: 'Dockerfile', data: 'FROM scratch\n' }]),
-        { query: `?option=${encodeURIComponent('caCert=-----BEGIN CERTIFICATE-----')}` },
-        /the CA certificate is not a build option/,
-      ],
-    ];
-    for (const [name, body, opts, message] of cases) {
-      const answer = await post(body, opts);
-      assert.equal(answer.status, 400, `${name}: ${JSON.stringify(answer.body)}`);
-      assert.equal(answer.body.error?.code, 'INVALID_INPUT', name);
-      assert.match(answer.body.error!.message, message, name);
-      assert.ok(answer.body.error!.hint, name);
-    }
-    assert.deepEqual(leftovers(), []);
-    assert.equal(existsSync('/etc/cron.d/pwn'), false);
-    const releases = JSON.parse((await h.ok('releases', '-a', app, '--json')).stdout) as unknown[];
-    assert.deepEqual(releases, [], 'nothing was released');
-  });
+  test(
+    'bodies that are not a tar, hostile member names, ' + 'other encodings and a CA in the query are 400 INVALID_INPUT',
+    async () => {
+      const cases: Array<[string, Buffer, { query?: string; encoding?: string }, RegExp]> = [
+        ['text', Buffer.from('#!/bin/sh\n'.repeat(200)), {}, /is not a tar archive/],
+        ['empty', Buffer.alloc(0), {}, /the upload is empty/],
+        ['corrupt gzip', Buffer.from([0x1f, 0x8b, 8, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]), {}, /not valid gzip/],
+        [
+          'brotli',
+          rawTar([{ path: 'Dockerfile', data: 'FROM scratch\n' }]),
+          { encoding: 'br' },
+          /unsupported Content-Encoding "br"/,
+        ],
+        [
+          '.. member',
+          rawTar([{ path: '../../../../etc/cron.d/pwn', data: '* * * * * root touch /tmp/x\n' }]),
+          {},
+          /member "\.\.\/\.\.\/\.\.\/\.\.\/etc\/cron\.d\/pwn" that contains "\.\."/,
+        ],
+        ['absolute member', rawTar([{ path: '/etc/cron.d/pwn', data: 'x' }]), {}, /that is an absolute path/],
+        [
+          'file through a link',
+          rawTar([
+            { path: 'l', type: 'SymbolicLink', linkpath: '/etc' },
+            { path: 'l/cron.d/pwn', data: 'x' },
+          ]),
+          {},
+          /goes through the symbolic link "l"/,
+        ],
+        [
+          'CA certificate as a query option',
+          rawTar([{ path: 'Dockerfile', data: 'FROM scratch\n' }]),
+          { query: `?option=${encodeURIComponent('caCert=-----BEGIN CERTIFICATE-----')}` },
+          /the CA certificate is not a build option/,
+        ],
+      ];
+      for (const [name, body, opts, message] of cases) {
+        const answer = await post(body, opts);
+        assert.equal(answer.status, 400, `${name}: ${JSON.stringify(answer.body)}`);
+        assert.equal(answer.body.error?.code, 'INVALID_INPUT', name);
+        assert.match(answer.body.error!.message, message, name);
+        assert.ok(answer.body.error!.hint, name);
+      }
+      assert.deepEqual(leftovers(), []);
+      assert.equal(existsSync('/etc/cron.d/pwn'), false);
+      const releases = JSON.parse((await h.ok('releases', '-a', app, '--json')).stdout) as unknown[];
+      assert.deepEqual(releases, [], 'nothing was released');
+    },
+  );
 
   test('the CLI refuses --ca-cert when the directory already has the reserved .slipway-build', async () => {
     const dir = o.dir('reserved', { Dockerfile: 'FROM scratch\n' });

@@ -88,7 +88,8 @@ export async function analyzeDjango(ctx: DetectorContext): Promise<DjangoFacts> 
   });
   if ((findings.hasService('postgres') || findings.hasService('mysql')) && !findings.hasEnv('DATABASE_URL')) {
     findings.warn(
-      `${settingsFile}: DATABASES does not read DATABASE_URL; configure it from the environment (e.g. dj-database-url) so the release can reach the database`,
+      `${settingsFile}: DATABASES does not read DATABASE_URL; configure it from the environment ` +
+        '(e.g. dj-database-url) so the release can reach the database',
     );
   }
   if (/^SECRET_KEY\s*=/m.test(settings) && !/^SECRET_KEY\s*=.*(environ|getenv|env\()/m.test(settings)) {

@@ -59,7 +59,8 @@ export const goDetector: LanguageDetector = {
         mainSources = await mainFiles(files, `cmd/${chosen}`);
         if (withMain.length > 1)
           findings.warn(
-            `several commands under cmd/ (${withMain.join(', ')}); building ./cmd/${chosen} — add a Procfile to run the others`,
+            `several commands under cmd/ (${withMain.join(', ')}); ` +
+              `building ./cmd/${chosen} — add a Procfile to run the others`,
           );
       }
     }

@@ -97,7 +97,8 @@ export const nodeDetector: LanguageDetector = {
           outsideLockfile = up.file;
           findings.note('packageManager', up.file, `workspace lockfile ${name} above the app directory`);
           findings.warn(
-            `${up.file} is outside ${files.dir || '.'}: the image is built from the app directory alone and installs without a lockfile`,
+            `${up.file} is outside ${files.dir || '.'}: the image is built from the ` +
+              'app directory alone and installs without a lockfile',
           );
           break;
         }

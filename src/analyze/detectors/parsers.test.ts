@@ -56,7 +56,9 @@ end
 describe('parseGemfileLock', () => {
   it('collects specs and the ruby version', () => {
     const lock = parseGemfileLock(
-      'PATH\n  remote: vendor/mylib\n  specs:\n    mylib (0.1.0)\n\nGEM\n  remote: https://rubygems.org/\n  specs:\n    pg (1.5.6)\n    puma (6.4.2)\n      nio4r (~> 2.0)\n    nio4r (2.7.1)\n\nRUBY VERSION\n   ruby 3.2.2p53\n',
+      'PATH\n  remote: vendor/mylib\n  specs:\n    mylib (0.1.0)\n\nGEM\n  remote: ' +
+        'https://rubygems.org/\n  specs:\n    pg (1.5.6)\n    puma (6.4.2)\n' +
+        '      nio4r (~> 2.0)\n    nio4r (2.7.1)\n\nRUBY VERSION\n   ruby 3.2.2p53\n',
     );
     assert.deepEqual(lock, { specs: ['mylib', 'nio4r', 'pg', 'puma'], ruby: { value: '3.2.2', line: 15 } });
   });
@@ -67,7 +69,8 @@ describe('parseGemfileLock', () => {
 describe('parseGoMod', () => {
   it('reads module, go, toolchain and requirements', () => {
     const mod = parseGoMod(
-      'module example.com/x\n\ngo 1.22.1\ntoolchain go1.22.3\n\nrequire github.com/lib/pq v1.10.9\nrequire (\n\tgolang.org/x/sys v0.1.0 // indirect\n)\n// comment\nreplace a => ../a\n',
+      'module example.com/x\n\ngo 1.22.1\ntoolchain go1.22.3\n\nrequire github.com/lib/pq v1.10.9\n' +
+        'require (\n\tgolang.org/x/sys v0.1.0 // indirect\n)\n// comment\nreplace a => ../a\n',
     );
     assert.equal(mod.module, 'example.com/x');
     assert.deepEqual(mod.go, { value: '1.22.1', line: 3 });
@@ -89,7 +92,9 @@ describe('parseRequirements', () => {
   const files = new AppFiles(
     memoryTree({
       'app/requirements.txt':
-        '# comment\n-r base.txt\n--index-url https://example.com/simple\nDjango[bcrypt]>=5.0 ; python_version >= "3.10"  # inline\nrequests \\\n  >=2\n-e ./libs/editable\n./vendor/mylib\ngit+https://example.com/x.git#egg=Some_Pkg\nthing @ file:///srv/thing\n',
+        '# comment\n-r base.txt\n--index-url https://example.com/simple\nDjango[bcrypt]>=5.0 ; ' +
+        'python_version >= "3.10"  # inline\nrequests \\\n  >=2\n-e ./libs/editable\n' +
+        './vendor/mylib\ngit+https://example.com/x.git#egg=Some_Pkg\nthing @ file:///srv/thing\n',
       'app/base.txt': 'psycopg2-binary==2.9.9\n',
     }),
     'app',

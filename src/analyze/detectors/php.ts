@@ -104,7 +104,8 @@ export const phpDetector: LanguageDetector = {
     }
     if (processes.length > 0 && !ctx.procfile?.some((e) => e.name === 'web')) {
       findings.warn(
-        'the PHP built-in web server handles one request at a time; put php-fpm behind a web server (Procfile web) for real traffic',
+        'the PHP built-in web server handles one request at a time; ' +
+          'put php-fpm behind a web server (Procfile web) for real traffic',
       );
     }
 

@@ -18,8 +18,10 @@ export function normalizePythonName(name: string): string {
 }
 
 const NAME = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(.*)$/;
-const IGNORED_OPTIONS =
-  /^(-i|--index-url|--extra-index-url|-f|--find-links|--trusted-host|--no-binary|--only-binary|--prefer-binary|--pre|--require-hashes|--no-index|--use-feature|-c|--constraint)\b/;
+const IGNORED_OPTIONS = new RegExp(
+  '^(-i|--index-url|--extra-index-url|-f|--find-links|--trusted-host|--no-binary|--only-binary|--prefer-binary|' +
+    '--pre|--require-hashes|--no-index|--use-feature|-c|--constraint)\\b',
+);
 
 /**
  * Parses a pip requirements file (and the files it includes with `-r`). Comments, blank lines,
@@ -78,7 +80,9 @@ export async function parseRequirements(
     if (!m || (rest !== '' && !/^[<>=!~;@(,]/.test(rest))) {
       throw invalidManifest(file, `not a requirement: ${JSON.stringify(line)}`, {
         line: lineNo,
-        hint: 'use PEP 508 lines such as "flask>=3.0", a local path such as "./vendor/mylib", or pip options such as "-r base.txt"',
+        hint:
+          'use PEP 508 lines such as "flask>=3.0", ' +
+          'a local path such as "./vendor/mylib", or pip options such as "-r base.txt"',
       });
     }
     const at = /^@\s*(\S+)/.exec(rest);

@@ -201,7 +201,8 @@ export const pythonDetector: LanguageDetector = {
     const needServer = (server: string) => {
       if (!names.has(server) && !ctx.procfile?.some((e) => e.name === 'web'))
         findings.warn(
-          `${server} is not a dependency; add it to ${deps.manifests[0] ?? 'requirements.txt'} so the web process can start`,
+          `${server} is not a dependency; ` +
+            `add it to ${deps.manifests[0] ?? 'requirements.txt'} so the web process can start`,
         );
     };
 

@@ -41,7 +41,8 @@ export const APP_USER = 'app';
 
 export function createUserLines(): string[] {
   return [
-    `RUN groupadd --system ${APP_USER} && useradd --system --gid ${APP_USER} --home-dir /app --shell /usr/sbin/nologin ${APP_USER}`,
+    `RUN groupadd --system ${APP_USER} && useradd --system --gid ` +
+      `${APP_USER} --home-dir /app --shell /usr/sbin/nologin ${APP_USER}`,
   ];
 }
 

@@ -120,7 +120,8 @@ export function phpDockerfile(analysis: Analysis, opts: GenerateOptions): string
   lines.push('', ...createUserLines(), `COPY --chown=${APP_USER}:${APP_USER} . .`);
   if (composer)
     lines.push(
-      `RUN composer dump-autoload --optimize --no-dev${laravel ? ` && chown -R ${APP_USER}:${APP_USER} storage bootstrap/cache` : ''}`,
+      'RUN composer dump-autoload --optimize ' +
+        `--no-dev${laravel ? ` && chown -R ${APP_USER}:${APP_USER} storage bootstrap/cache` : ''}`,
     );
   lines.push(...runLines(analysis, APP_USER));
   return render(lines);

@@ -6,8 +6,13 @@ import { DEBIAN_BASE, type GenerateOptions } from './options.js';
 const VENV = '/opt/venv';
 const POETRY_VERSION = '1.8.3';
 
-/** PEP 621 dependencies installed from pyproject.toml before the source arrives (the project itself is not installed). */
-const PEP621_INSTALL = `python3 -c "import tomllib; print('\\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project'].get('dependencies', [])))" > /tmp/requirements.txt \\\n && pip install -r /tmp/requirements.txt`;
+/**
+ * PEP 621 dependencies installed from pyproject.toml before the source arrives (the project itself is not installed).
+ */
+const PEP621_INSTALL =
+  'python3 -c "import tomllib; ' +
+  `print('\\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project'].get('dependencies', [])))"` +
+  ` > /tmp/requirements.txt \\\n && pip install -r /tmp/requirements.txt`;
 
 /**
  * Dependencies go into a virtualenv at /opt/venv (copied whole into the runtime stage).

@@ -16,7 +16,9 @@ import type { GenerateOptions } from './options.js';
  */
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/analyze/', import.meta.url));
 const UPDATE = process.env.UPDATE_SNAPSHOTS === '1';
-/** Every analyzable fixture (the malformed ones are covered by analyze.test.ts); the monorepo is analyzed at apps/api. */
+/**
+ * Every analyzable fixture (the malformed ones are covered by analyze.test.ts); the monorepo is analyzed at apps/api.
+ */
 const FIXTURE_KEYS = readdirSync(FIXTURES, { withFileTypes: true })
   .filter((e) => e.isDirectory() && !/^(malformed-|unknown-)/.test(e.name))
   .map((e) => (e.name === 'monorepo' ? 'monorepo:apps/api' : e.name))
@@ -83,9 +85,10 @@ function checkDockerfile(analysis: Analysis, text: string, opts: GenerateOptions
     const source = stage.findIndex((l) => /^COPY (--chown=\S+ )?\. \.$/.test(l));
     if (manifests !== -1 && source !== -1) assert.ok(manifests < source, 'manifests are copied before the source');
     const install = stage.findIndex((l) =>
-      /^RUN .*(npm ci|npm install|pnpm install|yarn install|bun install|pip install|poetry install|pipenv|bundle install|composer install|go mod download)/.test(
-        l,
-      ),
+      new RegExp(
+        '^RUN .*(npm ci|npm install|pnpm install|yarn install|bun install|pip install|poetry install|pipenv|' +
+          'bundle install|composer install|go mod download)',
+      ).test(l),
     );
     if (install !== -1 && source !== -1)
       assert.ok(install < source, 'dependencies are installed before the source is copied');

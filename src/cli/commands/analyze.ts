@@ -3,15 +3,22 @@ import { analyzeSource } from '../../analyze/index.js';
 import { versionOverrides } from '../../analyze/build-options.js';
 import { flag } from '../args.js';
 import { renderAnalysis } from '../analysis-report.js';
-import type { Command } from '../command.js';
+import { JSON_OUTPUT, type Command } from '../command.js';
 import { initCommand } from './init.js';
 
 /** `slipway analyze`: what Slipway would build for a directory with no Dockerfile, and why. Local: no server. */
 export const analyzeCommand: Command = {
   name: 'analyze',
-  usage: 'analyze [DIR] [--path SUB] [--json]',
+  group: 'source',
+  args: '[DIR]',
+  options: [
+    { name: 'path', value: 'SUB', description: 'the app inside a monorepo, relative to DIR', default: 'the root' },
+    JSON_OUTPUT,
+  ],
+  examples: ['slipway analyze ./shop', 'slipway analyze . --path apps/api --json'],
   summary:
-    'report what DIR (default .) is — language, framework, processes, services, OS packages — and the file:line behind each conclusion',
+    'report what DIR (default .) is — language, framework, processes, services, OS packages — ' +
+    'and the file:line behind each conclusion',
   async run(ctx) {
     const dir = resolve(ctx.args.positionals[0] ?? '.');
     const path = flag(ctx.args, 'path');

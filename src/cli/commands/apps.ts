@@ -4,15 +4,17 @@ import { SlipwayError } from '../../core/errors.js';
 import { parseAssignments } from '../../config/app-settings.js';
 import { flag, requireApp } from '../args.js';
 import { table, age } from '../reporter.js';
-import type { Command, CommandContext } from '../command.js';
+import { APP, JSON_OUTPUT, type Command, type CommandContext } from '../command.js';
 
 const appPath = (name: string) => `/v1/apps/${encodeURIComponent(name)}`;
 
 export const appsCommands: Command[] = [
   {
     name: 'apps',
-    usage: 'apps [--json]',
-    summary: 'list apps',
+    group: 'apps',
+    options: [JSON_OUTPUT],
+    examples: ['slipway apps'],
+    summary: 'list the apps with their current release and age',
     async run(ctx) {
       const { apps } = await ctx.api().json<{ apps: App[] }>('GET', '/v1/apps');
       if (ctx.json) return ctx.output.out(JSON.stringify(apps, null, 2));
@@ -35,7 +37,10 @@ export const appsCommands: Command[] = [
   },
   {
     name: 'apps:create',
-    usage: 'apps:create NAME [--json]',
+    group: 'apps',
+    args: 'NAME',
+    options: [JSON_OUTPUT],
+    examples: ['slipway apps:create shop'],
     summary: 'create an app (answers at NAME.<SLIPWAY_DOMAIN>)',
     async run(ctx) {
       const name = ctx.args.positionals[0] ?? flag(ctx.args, 'app');
@@ -48,7 +53,10 @@ export const appsCommands: Command[] = [
   },
   {
     name: 'apps:destroy',
-    usage: 'apps:destroy NAME --confirm NAME',
+    group: 'apps',
+    args: 'NAME',
+    options: [{ name: 'confirm', value: 'NAME', description: 'the app name again, to confirm' }, JSON_OUTPUT],
+    examples: ['slipway apps:destroy shop --confirm shop'],
     summary: 'remove an app, its containers, releases and config',
     async run(ctx) {
       const name = ctx.args.positionals[0] ?? flag(ctx.args, 'app');
@@ -69,7 +77,9 @@ export const appsCommands: Command[] = [
   },
   {
     name: 'apps:settings',
-    usage: 'apps:settings -a APP [--json]',
+    group: 'config',
+    options: [APP, JSON_OUTPUT],
+    examples: ['slipway apps:settings -a shop'],
     summary: 'show port, health check, drain and stop settings',
     async run(ctx) {
       const { settings } = await ctx
@@ -81,8 +91,13 @@ export const appsCommands: Command[] = [
   },
   {
     name: 'apps:settings:set',
-    usage:
-      'apps:settings:set -a APP KEY=VALUE… (port, healthcheck.path, healthcheck.attempts, healthcheck.interval, healthcheck.timeout, drain.timeout, stop.grace, deploy.strategy, bluegreen.window, logs.max-size, logs.max-files, resources[.TYPE].memory|pids|cpu; durations take ms/s/m/h, sizes k/m/g; an empty value removes an optional setting)',
+    group: 'config',
+    args: 'KEY=VALUE…',
+    options: [APP, JSON_OUTPUT],
+    examples: [
+      'slipway apps:settings:set -a shop healthcheck.path=/health drain.timeout=30s',
+      'slipway apps:settings:set -a shop resources.web.memory=1g logs.max-size=20m',
+    ],
     summary: 'change settings (used by the next deploy; resource limits restart the affected processes)',
     async run(ctx) {
       const set = parseAssignments(ctx.args.positionals, 'apps:settings:set -a APP');
@@ -91,8 +106,14 @@ export const appsCommands: Command[] = [
   },
   {
     name: 'ps:resize',
-    usage:
-      'ps:resize -a APP [TYPE [memory=SIZE] [cpu=N] [pids=N]] [--json]   (TYPE "*" = every type; an empty value returns to the default)',
+    group: 'processes',
+    args: '[TYPE [memory=SIZE] [cpu=N] [pids=N]]',
+    options: [APP, JSON_OUTPUT],
+    examples: [
+      'slipway ps:resize -a shop',
+      'slipway ps:resize -a shop web memory=1g cpu=1',
+      "slipway ps:resize -a shop '*' pids=256",
+    ],
     summary: 'show or change the memory, CPU and process limits of a process type; running containers change in place',
     async run(ctx) {
       const app = requireApp(ctx.args);

@@ -1,14 +1,45 @@
 import { SlipwayError } from '../../core/errors.js';
-import { flag, requireApp } from '../args.js';
+import { flag, requireApp, values } from '../args.js';
 import { followOperation } from '../run-stream.js';
-import type { Command } from '../command.js';
+import { APP, JSON_STREAM, type Command } from '../command.js';
 import type { BuildRecord } from '../../store/build-record-repository.js';
 import { sourceUpload } from './source-upload.js';
 
 export const buildCommand: Command = {
   name: 'build',
-  usage:
-    'build -a APP [DIR] [--file|-F build.yml] [--tag IMAGE:TAG…] [--secret NAME[=@FILE]…] [--env K=V…] [--dockerfile FILE] [--build-arg K=V…] [--json]',
+  group: 'deploy',
+  args: '[DIR]',
+  options: [
+    APP,
+    {
+      name: 'file',
+      short: 'F',
+      value: 'FILE',
+      description: 'the build.yml to use, relative to DIR',
+      default: 'build.yml',
+    },
+    { name: 'tag', value: 'IMAGE:TAG', multiple: true, description: 'also tag the built image' },
+    {
+      name: 'secret',
+      value: 'NAME[=@FILE]',
+      multiple: true,
+      description:
+        'a build secret from the environment (NAME) or a file (NAME=@FILE); only build.yml steps that list it get it',
+    },
+    { name: 'env', value: 'K=V', multiple: true, description: 'a ${VAR} of build.yml' },
+    {
+      name: 'dockerfile',
+      value: 'FILE',
+      description: 'the Dockerfile to build, relative to DIR',
+      default: 'Dockerfile',
+    },
+    { name: 'build-arg', value: 'K=V', multiple: true, description: 'a Docker build argument' },
+    JSON_STREAM,
+  ],
+  examples: [
+    'slipway build -a shop ./shop --tag shop:1.4',
+    'slipway build -a shop . --secret GIT_TOKEN --env VERSION=1.4',
+  ],
   summary: 'build DIR (build.yml steps, else its Dockerfile) into a recorded build, without deploying it',
   async run(ctx) {
     const app = requireApp(ctx.args);
@@ -19,7 +50,7 @@ export const buildCommand: Command = {
     upload.query.set('source', upload.dir);
     const dockerfile = flag(ctx.args, 'dockerfile');
     if (dockerfile) upload.query.set('dockerfile', dockerfile);
-    for (const arg of ctx.args.flags.get('build-arg') ?? []) {
+    for (const arg of values(ctx.args, 'build-arg')) {
       if (!arg.includes('='))
         throw new SlipwayError('INVALID_INPUT', '--build-arg takes KEY=VALUE', { hint: '--build-arg VERSION=1.2' });
       upload.query.append('buildArg', arg);
@@ -33,7 +64,8 @@ export const buildCommand: Command = {
     if (ctx.json) return;
     for (const step of record.steps as { name: string; ms: number; cached: number; layers: number; kept: boolean }[]) {
       ctx.output.out(
-        `  ${step.name.padEnd(16)} ${(step.ms / 1000).toFixed(2)}s  ${step.cached}/${step.layers} cached${step.kept ? '  (final image)' : ''}`,
+        `  ${step.name.padEnd(16)} ${(step.ms / 1000).toFixed(2)}s  ` +
+          `${step.cached}/${step.layers} cached${step.kept ? '  (final image)' : ''}`,
       );
     }
     const commit = record.source.commit

@@ -1,7 +1,7 @@
 import { requireApp } from '../args.js';
 import { SlipwayError } from '../../core/errors.js';
 import { table, age } from '../reporter.js';
-import type { Command } from '../command.js';
+import { APP, JSON_OUTPUT, type Command } from '../command.js';
 import type { BuildRecord } from '../../store/build-record-repository.js';
 
 type BuildRow = BuildRecord & { releases: number[] };
@@ -17,7 +17,9 @@ export function describeSource(source: BuildRecord['source'] | undefined): strin
 export const buildsCommands: Command[] = [
   {
     name: 'builds',
-    usage: 'builds -a APP [--json]',
+    group: 'deploy',
+    options: [APP, JSON_OUTPUT],
+    examples: ['slipway builds -a shop'],
     summary: 'list builds (newest first): id, status, commit, steps, duration, releases, who',
     async run(ctx) {
       const app = requireApp(ctx.args);
@@ -52,7 +54,10 @@ export const buildsCommands: Command[] = [
   },
   {
     name: 'builds:info',
-    usage: 'builds:info -a APP ID [--json]',
+    group: 'deploy',
+    args: 'ID',
+    options: [APP, JSON_OUTPUT],
+    examples: ['slipway builds:info -a shop lmn3x-4f2a9c'],
     summary: "one build's record (source, digest, steps with timings and cache hits) and its full log",
     async run(ctx) {
       const app = requireApp(ctx.args);
@@ -84,7 +89,8 @@ export const buildsCommands: Command[] = [
         finishedAt: string;
       }[]) {
         ctx.output.out(
-          `step    ${s.name}  ${s.startedAt} → ${s.finishedAt}  ${(s.ms / 1000).toFixed(2)}s  ${s.cached}/${s.layers} cached`,
+          `step    ${s.name}  ${s.startedAt} → ${s.finishedAt}  ` +
+            `${(s.ms / 1000).toFixed(2)}s  ${s.cached}/${s.layers} cached`,
         );
       }
       ctx.output.out('\n' + body.log);

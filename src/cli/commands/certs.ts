@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { SlipwayError } from '../../core/errors.js';
 import { requireApp } from '../args.js';
-import type { Command, CommandContext } from '../command.js';
+import { APP, JSON_OUTPUT, type Command, type CommandContext } from '../command.js';
 import type { CertificateView } from '../../domains/certificate-service.js';
 
 const certsPath = (app: string) => `/v1/apps/${encodeURIComponent(app)}/certs`;
@@ -38,7 +38,9 @@ async function readPem(file: string, what: string): Promise<string> {
 export const certsCommands: Command[] = [
   {
     name: 'certs',
-    usage: 'certs -a APP [--json]',
+    group: 'routing',
+    options: [APP, JSON_OUTPUT],
+    examples: ['slipway certs -a shop'],
     summary: "show the app's TLS certificate: subject, SANs, expiry, hosts it is served for",
     async run(ctx) {
       const app = requireApp(ctx.args);
@@ -53,7 +55,10 @@ export const certsCommands: Command[] = [
   },
   {
     name: 'certs:add',
-    usage: 'certs:add -a APP CERT_FILE KEY_FILE [--json]',
+    group: 'routing',
+    args: 'CERT_FILE KEY_FILE',
+    options: [APP, JSON_OUTPUT],
+    examples: ['slipway certs:add -a shop fullchain.pem privkey.pem'],
     summary: "serve HTTPS for the app's domains with this certificate (replaces the current one, no reload)",
     async run(ctx) {
       const app = requireApp(ctx.args);
@@ -72,7 +77,9 @@ export const certsCommands: Command[] = [
   },
   {
     name: 'certs:remove',
-    usage: 'certs:remove -a APP',
+    group: 'routing',
+    options: [APP, JSON_OUTPUT],
+    examples: ['slipway certs:remove -a shop'],
     summary: "remove the app's certificate (HTTPS falls back to the default self-signed one)",
     async run(ctx) {
       const app = requireApp(ctx.args);

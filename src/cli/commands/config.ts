@@ -2,7 +2,7 @@ import { SlipwayError } from '../../core/errors.js';
 import { parseAssignments } from '../../config/app-settings.js';
 import { requireApp } from '../args.js';
 import { followOperation } from '../run-stream.js';
-import type { Command, CommandContext } from '../command.js';
+import { APP, JSON_OUTPUT, JSON_STREAM, type Command, type CommandContext } from '../command.js';
 
 const configPath = (app: string) => `/v1/apps/${encodeURIComponent(app)}/config`;
 
@@ -21,7 +21,8 @@ async function change(ctx: CommandContext, set: Record<string, string>, unset: s
     result.unchanged
       ? 'config unchanged (nothing to set or unset); no new release'
       : result.release
-        ? `config updated; released and deployed v${result.release.release} in ${(result.release.ms / 1000).toFixed(2)}s`
+        ? `config updated; released and deployed v${result.release.release} ` +
+          `in ${(result.release.ms / 1000).toFixed(2)}s`
         : `config updated; it takes effect with the first deploy`,
   );
 }
@@ -29,7 +30,9 @@ async function change(ctx: CommandContext, set: Record<string, string>, unset: s
 export const configCommands: Command[] = [
   {
     name: 'config',
-    usage: 'config -a APP [--json]',
+    group: 'config',
+    options: [APP, JSON_OUTPUT],
+    examples: ['slipway config -a shop'],
     summary: 'show config vars',
     async run(ctx) {
       const { config } = await ctx
@@ -44,13 +47,19 @@ export const configCommands: Command[] = [
   },
   {
     name: 'config:set',
-    usage: 'config:set -a APP KEY=VALUE… [--json]',
+    group: 'config',
+    args: 'KEY=VALUE…',
+    options: [APP, JSON_STREAM],
+    examples: ['slipway config:set -a shop DATABASE_URL=postgres://db/shop'],
     summary: 'set config vars (makes a new release and rolls it out)',
     run: (ctx) => change(ctx, parseAssignments(ctx.args.positionals, 'config:set -a APP'), []),
   },
   {
     name: 'config:unset',
-    usage: 'config:unset -a APP KEY… [--json]',
+    group: 'config',
+    args: 'KEY…',
+    options: [APP, JSON_STREAM],
+    examples: ['slipway config:unset -a shop DEBUG'],
     summary: 'remove config vars (makes a new release and rolls it out)',
     async run(ctx) {
       if (ctx.args.positionals.length === 0)

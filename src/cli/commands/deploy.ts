@@ -5,9 +5,9 @@ import { readCaCertFile } from '../../analyze/build-options.js';
 import type { ExtraEntry } from '../../image-build/build-context.js';
 import { insideRelative, lstatInside, statInside } from '../../image-build/safe-path.js';
 import { RESERVED_DIR, UPLOAD_CA_ENTRY } from '../../image-build/upload-ca.js';
-import { flag, requireApp } from '../args.js';
+import { flag, requireApp, values } from '../args.js';
 import { followOperation } from '../run-stream.js';
-import type { Command } from '../command.js';
+import { APP, JSON_STREAM, type Command } from '../command.js';
 import { sourceUpload } from './source-upload.js';
 
 /** Extra build options commands may add (filled in by the source-analysis and pipeline strategies). */
@@ -53,8 +53,64 @@ interface DeployResult {
 
 export const deployCommand: Command = {
   name: 'deploy',
-  usage:
-    'deploy -a APP [DIR] [--dockerfile FILE] [--build-arg K=V…] [--path SUB] [--runtime official|debian] [--base-image IMAGE] [--ca-cert FILE] [--file build.yml] [--secret NAME[=@FILE]…] [--env K=V…] | deploy -a APP --image IMAGE | deploy -a APP --build ID  [--json]',
+  group: 'deploy',
+  args: '[DIR]',
+  options: [
+    APP,
+    { name: 'image', value: 'IMAGE', description: 'deploy an image that is already on the host' },
+    { name: 'build', value: 'ID', description: 'deploy a recorded build (see `slipway builds`)' },
+    {
+      name: 'strategy',
+      value: 'rolling|blue-green',
+      description: 'how web containers are replaced',
+      default: "the app's deploy.strategy",
+      choices: ['rolling', 'blue-green'],
+    },
+    {
+      name: 'dockerfile',
+      value: 'FILE',
+      description: 'the Dockerfile to build, relative to DIR',
+      default: 'Dockerfile',
+    },
+    { name: 'build-arg', value: 'K=V', multiple: true, description: 'a Docker build argument' },
+    { name: 'path', value: 'SUB', description: 'the app inside a monorepo, relative to DIR', default: 'the root' },
+    {
+      name: 'runtime',
+      value: 'official|debian',
+      description: "the language's official images, or Debian's own packages",
+      default: 'official',
+      choices: ['official', 'debian'],
+    },
+    { name: 'base-image', value: 'IMAGE', description: 'base image of the generated Dockerfile' },
+    {
+      name: 'ca-cert',
+      value: 'FILE',
+      description: 'extra CA certificates (PEM) for builds behind an intercepting proxy',
+    },
+    {
+      name: 'file',
+      short: 'F',
+      value: 'FILE',
+      description: 'the build.yml to use, relative to DIR',
+      default: 'build.yml',
+    },
+    {
+      name: 'secret',
+      value: 'NAME[=@FILE]',
+      multiple: true,
+      description:
+        'a build secret from the environment (NAME) or a file (NAME=@FILE); only build.yml steps that list it get it',
+    },
+    { name: 'env', value: 'K=V', multiple: true, description: 'a ${VAR} of build.yml' },
+    { name: 'tag', value: 'IMAGE:TAG', multiple: true, description: 'also tag the built image' },
+    JSON_STREAM,
+  ],
+  examples: [
+    'slipway deploy -a shop ./shop',
+    'slipway deploy -a shop --image shop:1.4.2',
+    'slipway deploy -a shop --build lmn3x-4f2a9c',
+    'slipway deploy -a shop . --runtime debian --ca-cert /etc/ssl/certs/ca-certificates.crt',
+  ],
   summary: 'build DIR (default .) or take IMAGE, make a release and roll it out with zero downtime',
   async run(ctx) {
     const app = requireApp(ctx.args);
@@ -90,23 +146,27 @@ export const deployCommand: Command = {
       const dockerfile = given === undefined ? undefined : insideRelative(given, '--dockerfile');
       if (dockerfile && !(await statInside(dir, dockerfile, { what: dir }))?.isFile()) {
         throw new SlipwayError('NO_DOCKERFILE', `no ${dockerfile} in ${dir}`, {
-          hint: 'check the --dockerfile path (relative to DIR), or leave it out to use DIR/Dockerfile, build.yml or source analysis',
+          hint:
+            'check the --dockerfile path (relative to DIR), ' +
+            'or leave it out to use DIR/Dockerfile, build.yml or source analysis',
         });
       }
       const query = new URLSearchParams({ source: dir });
       if (dockerfile) query.set('dockerfile', dockerfile);
       if (strategy) query.set('strategy', strategy);
-      // Strategy options (source analysis: runtime, baseImage, path) travel as option=KEY=VALUE; the CA certificate inside the upload.
+      // Strategy options (source analysis: runtime, baseImage, path) travel as option=KEY=VALUE;
+      // the CA certificate inside the upload.
       for (const [key, value] of Object.entries(buildOptions(ctx))) query.append('option', `${key}=${value}`);
       const extra = await caCertEntry(dir, flag(ctx.args, 'ca-cert'));
-      for (const arg of ctx.args.flags.get('build-arg') ?? []) {
+      for (const arg of values(ctx.args, 'build-arg')) {
         if (!arg.includes('='))
           throw new SlipwayError('INVALID_INPUT', '--build-arg takes KEY=VALUE', {
             hint: '--build-arg BASE_IMAGE=debian:bookworm',
           });
         query.append('buildArg', arg);
       }
-      // build.yml inputs and the build record's source: git commit/branch/dirty or content hash, --secret, --env, --file.
+      // build.yml inputs and the build record's source: git commit/branch/dirty or content hash,
+      // --secret, --env, --file.
       const upload = await sourceUpload(ctx.args, dir);
       for (const note of upload.notes) ctx.output.err(note);
       for (const [key, value] of upload.query) query.append(key, value);

@@ -1,7 +1,7 @@
 import { SlipwayError } from '../../core/errors.js';
 import { requireApp } from '../args.js';
 import { age, table } from '../reporter.js';
-import type { Command, CommandContext } from '../command.js';
+import { APP, JSON_OUTPUT, type Command, type CommandContext } from '../command.js';
 
 interface DomainEntry {
   host: string;
@@ -21,7 +21,9 @@ function hostArgument(ctx: CommandContext, usage: string): string {
 export const domainsCommands: Command[] = [
   {
     name: 'domains',
-    usage: 'domains -a APP [--json]',
+    group: 'routing',
+    options: [APP, JSON_OUTPUT],
+    examples: ['slipway domains -a shop'],
     summary: "list the app's hostnames (<app>.<SLIPWAY_DOMAIN> and custom domains)",
     async run(ctx) {
       const { domains } = await ctx.api().json<{ domains: DomainEntry[] }>('GET', domainsPath(requireApp(ctx.args)));
@@ -40,7 +42,10 @@ export const domainsCommands: Command[] = [
   },
   {
     name: 'domains:add',
-    usage: 'domains:add -a APP HOST [--json]',
+    group: 'routing',
+    args: 'HOST',
+    options: [APP, JSON_OUTPUT],
+    examples: ['slipway domains:add -a shop www.shop.example'],
     summary: 'route a custom hostname to the app (no HAProxy reload)',
     async run(ctx) {
       const app = requireApp(ctx.args);
@@ -52,7 +57,10 @@ export const domainsCommands: Command[] = [
   },
   {
     name: 'domains:remove',
-    usage: 'domains:remove -a APP HOST [--json]',
+    group: 'routing',
+    args: 'HOST',
+    options: [APP, JSON_OUTPUT],
+    examples: ['slipway domains:remove -a shop www.shop.example'],
     summary: 'stop routing a custom hostname to the app',
     async run(ctx) {
       const app = requireApp(ctx.args);

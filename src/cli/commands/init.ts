@@ -8,14 +8,35 @@ import { lstatInside, readTextInside, resolveInside, statInside } from '../../im
 import { MAX_SOURCE_FILE_BYTES } from '../../image-build/source-files.js';
 import { SlipwayError } from '../../core/errors.js';
 import { flag, has } from '../args.js';
-import type { Command } from '../command.js';
+import { JSON_OUTPUT, type Command } from '../command.js';
 
 /** `slipway init`: writes Dockerfile, .dockerignore, docker-compose.yml and slipway.yml from the analysis. Local. */
 export const initCommand: Command = {
   name: 'init',
-  usage: 'init [DIR] [--path SUB] [--runtime official|debian] [--base-image IMAGE] [--ca-cert FILE] [--force] [--json]',
+  group: 'source',
+  args: '[DIR]',
+  options: [
+    { name: 'path', value: 'SUB', description: 'the app inside a monorepo, relative to DIR', default: 'the root' },
+    {
+      name: 'runtime',
+      value: 'official|debian',
+      description: "the language's official images, or Debian's own packages",
+      default: 'official',
+      choices: ['official', 'debian'],
+    },
+    { name: 'base-image', value: 'IMAGE', description: 'base image of the generated Dockerfile' },
+    {
+      name: 'ca-cert',
+      value: 'FILE',
+      description: 'extra CA certificates (PEM) for builds behind an intercepting proxy',
+    },
+    { name: 'force', description: 'overwrite files that exist' },
+    JSON_OUTPUT,
+  ],
+  examples: ['slipway init ./shop --runtime debian'],
   summary:
-    'write a Dockerfile, .dockerignore, docker-compose.yml and slipway.yml for DIR (default .) from its analysis; never overwrites without --force',
+    'write a Dockerfile, .dockerignore, docker-compose.yml and slipway.yml for DIR (default .) from its analysis; ' +
+    'never overwrites without --force',
   async run(ctx) {
     const root = resolve(ctx.args.positionals[0] ?? '.');
     const path = flag(ctx.args, 'path');
@@ -78,11 +99,15 @@ export const initCommand: Command = {
     }
     const what = [analysis.language, analysis.framework].filter(Boolean).join(' / ');
     ctx.output.out(
-      `${what} app (runtime: ${build.runtime}${build.baseImage ? `, base image ${build.baseImage}` : ''}${build.caCert ? `, extra CA ${build.caCert}` : ''})`,
+      `${what} app (runtime: ${build.runtime}` +
+        (build.baseImage ? `, base image ${build.baseImage}` : '') +
+        (build.caCert ? `, extra CA ${build.caCert}` : '') +
+        ')',
     );
     for (const name of Object.keys(files))
       ctx.output.out(
-        `  ${conflicts.includes(name) ? 'replaced ' : unchanged.includes(name) ? 'unchanged' : 'wrote    '} ${join(appDir, name)}`,
+        `  ${conflicts.includes(name) ? 'replaced ' : unchanged.includes(name) ? 'unchanged' : 'wrote    '} ` +
+          join(appDir, name),
       );
     for (const warning of analysis.warnings) ctx.output.err(`warning: ${warning}`);
     ctx.output.out(
@@ -91,7 +116,7 @@ export const initCommand: Command = {
   },
 };
 
-/** The `build` settings of the slipway.yml already there (kept by --force); a malformed one is ignored (it is replaced). */
+/** The `build` settings of the slipway.yml already there (kept by --force); a malformed one is ignored (replaced). */
 async function existingSlipwayYml(appDir: string): Promise<SlipwayYml | undefined> {
   try {
     const text = await readTextInside(appDir, 'slipway.yml', { maxBytes: MAX_SOURCE_FILE_BYTES, what: appDir });

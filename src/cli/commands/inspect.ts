@@ -1,11 +1,14 @@
 import { SlipwayError } from '../../core/errors.js';
 import { requireApp } from '../args.js';
-import type { Command } from '../command.js';
+import { APP, JSON_OUTPUT, type Command } from '../command.js';
 import type { BuildGrid } from '../../image-build/build-grid.js';
 
 export const inspectCommand: Command = {
   name: 'inspect',
-  usage: 'inspect -a APP CONTAINER|vN [--json]',
+  group: 'deploy',
+  args: 'CONTAINER|vN',
+  options: [APP, JSON_OUTPUT],
+  examples: ['slipway inspect -a shop v3', 'slipway inspect -a shop 3f2a9c1b0d4e'],
   summary: 'walk container → release → build → image → commit',
   async run(ctx) {
     const app = requireApp(ctx.args);
@@ -23,7 +26,8 @@ export const inspectCommand: Command = {
       out('container', `${grid.container.id.slice(0, 12)} ${grid.container.name} (${grid.container.state})`);
     out(
       'release',
-      `v${grid.release.version} ${grid.release.current ? 'current' : grid.release.status} — ${grid.release.description}`,
+      `v${grid.release.version} ${grid.release.current ? 'current' : grid.release.status} — ` +
+        grid.release.description,
     );
     out(
       'build',

@@ -1,5 +1,5 @@
 import { flag, has, requireApp } from '../args.js';
-import type { Command } from '../command.js';
+import { APP, JSON_OUTPUT, type Command } from '../command.js';
 import { fromBody } from '../api-client.js';
 import { parseTail } from '../../logs/log-limits.js';
 
@@ -13,7 +13,15 @@ interface LogLine {
 
 export const logsCommand: Command = {
   name: 'logs',
-  usage: 'logs -a APP [-f] [--ps TYPE] [-n LINES] [--json]',
+  group: 'processes',
+  options: [
+    APP,
+    { name: 'follow', short: 'f', description: 'keep following, across deploys' },
+    { name: 'ps', value: 'TYPE', description: 'only this process type' },
+    { name: 'tail', short: 'n', value: 'LINES', description: 'lines of backlog (0-10000)', default: '100' },
+    JSON_OUTPUT,
+  ],
+  examples: ['slipway logs -a shop -n 500', 'slipway logs -a shop -f --ps web'],
   summary: 'show (and with -f follow, across deploys) the logs of every container',
   async run(ctx) {
     const app = requireApp(ctx.args);

@@ -2,7 +2,7 @@ import { SlipwayError } from '../../core/errors.js';
 import { requireApp } from '../args.js';
 import { table, age } from '../reporter.js';
 import { followOperation } from '../run-stream.js';
-import type { Command } from '../command.js';
+import { APP, JSON_OUTPUT, JSON_STREAM, type Command } from '../command.js';
 import { commitsByRelease } from './builds.js';
 import type { ProcessRow } from '../../server/process-list.js';
 import { formatBytes } from '../../config/value-schemas.js';
@@ -36,7 +36,9 @@ function stateText(p: ProcessRow): string {
 export const psCommands: Command[] = [
   {
     name: 'ps',
-    usage: 'ps -a APP [--json]',
+    group: 'processes',
+    options: [APP, JSON_OUTPUT],
+    examples: ['slipway ps -a shop'],
     summary: 'list containers with release, state, router status and age',
     async run(ctx) {
       const app = requireApp(ctx.args);
@@ -59,7 +61,8 @@ export const psCommands: Command[] = [
       for (const problem of body.problems ?? []) ctx.output.err(`error: ${problem}`);
       if (body.problems?.length)
         ctx.output.err(
-          `hint: fix it with \`slipway apps:settings:set -a ${app} KEY=VALUE\`; until then the app is not routed or deployed`,
+          `hint: fix it with \`slipway apps:settings:set -a ${app} KEY=VALUE\`; ` +
+            'until then the app is not routed or deployed',
         );
       ctx.output.out(
         `formation: ${
@@ -95,7 +98,10 @@ export const psCommands: Command[] = [
   },
   {
     name: 'ps:scale',
-    usage: 'ps:scale -a APP TYPE=N… [--json]',
+    group: 'processes',
+    args: 'TYPE=N…',
+    options: [APP, JSON_STREAM],
+    examples: ['slipway ps:scale -a shop web=3 worker=1'],
     summary: 'change the number of containers per process type, with zero downtime',
     async run(ctx) {
       const app = requireApp(ctx.args);
@@ -121,7 +127,10 @@ export const psCommands: Command[] = [
   },
   {
     name: 'ps:restart',
-    usage: 'ps:restart -a APP [TYPE…] [--json]',
+    group: 'processes',
+    args: '[TYPE…]',
+    options: [APP, JSON_STREAM],
+    examples: ['slipway ps:restart -a shop', 'slipway ps:restart -a shop web'],
     summary: 'replace the containers of TYPE (default: all) with fresh ones, with zero downtime',
     async run(ctx) {
       const app = requireApp(ctx.args);
@@ -132,7 +141,8 @@ export const psCommands: Command[] = [
       const result = (await followOperation(ctx, lines)) as { ms: number };
       if (!ctx.json)
         ctx.output.out(
-          `restarted ${app}${ctx.args.positionals.length ? ` (${ctx.args.positionals.join(', ')})` : ''} in ${(result.ms / 1000).toFixed(2)}s`,
+          `restarted ${app}${ctx.args.positionals.length ? ` (${ctx.args.positionals.join(', ')})` : ''} ` +
+            `in ${(result.ms / 1000).toFixed(2)}s`,
         );
     },
   },

@@ -1,14 +1,16 @@
 import type { Release, BuildSource } from '../../core/types.js';
 import { requireApp } from '../args.js';
 import { table, age } from '../reporter.js';
-import type { Command } from '../command.js';
+import { APP, JSON_OUTPUT, type Command } from '../command.js';
 import { commitsByRelease } from './builds.js';
 
 type ReleaseRow = Release & { current: boolean; image: string; source: BuildSource };
 
 export const releasesCommand: Command = {
   name: 'releases',
-  usage: 'releases -a APP [--json]',
+  group: 'deploy',
+  options: [APP, JSON_OUTPUT],
+  examples: ['slipway releases -a shop'],
   summary: 'list releases (newest first): version, status, image, config names, description',
   async run(ctx) {
     const app = requireApp(ctx.args);

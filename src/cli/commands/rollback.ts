@@ -1,10 +1,13 @@
 import { parseReleaseVersion, requireApp } from '../args.js';
 import { followOperation } from '../run-stream.js';
-import type { Command } from '../command.js';
+import { APP, JSON_STREAM, type Command } from '../command.js';
 
 export const rollbackCommand: Command = {
   name: 'rollback',
-  usage: 'rollback -a APP [vN] [--json]',
+  group: 'deploy',
+  args: '[vN]',
+  options: [APP, JSON_STREAM],
+  examples: ['slipway rollback -a shop', 'slipway rollback -a shop v3'],
   summary: 'make release vN+1 from an earlier release (default: the one before the current) and roll it out',
   async run(ctx) {
     const app = requireApp(ctx.args);

@@ -1,13 +1,22 @@
 import { SlipwayError } from '../../core/errors.js';
 import { flag, has, parseReleaseVersion, requireApp } from '../args.js';
 import { fromBody } from '../api-client.js';
-import type { Command, CommandContext } from '../command.js';
+import { APP, JSON_OUTPUT, type Command, type CommandContext } from '../command.js';
 import { RUN_PROTOCOL, RunFrameDecoder } from '../../runs/run-frames.js';
 import type { Duplex } from 'node:stream';
 
 export const runCommand: Command = {
   name: 'run',
-  usage: 'run -a APP [--release vN] [-i] -- COMMAND [ARGS…]',
+  group: 'processes',
+  passthrough: true,
+  args: '-- COMMAND [ARGS…]',
+  options: [
+    APP,
+    { name: 'release', value: 'vN', description: 'run in this release instead of the current one' },
+    { name: 'interactive', short: 'i', description: 'attach stdin (and a TTY when you have one)' },
+    JSON_OUTPUT,
+  ],
+  examples: ['slipway run -a shop -- rake db:migrate', 'slipway run -i -a shop -- bash'],
   summary:
     'run a one-off command in a new container of the current release (same image, same config); its exit code is yours',
   async run(ctx) {

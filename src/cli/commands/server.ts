@@ -1,9 +1,11 @@
 import { startServer } from '../../main.js';
-import type { Command } from '../command.js';
+import { type Command } from '../command.js';
 
 export const serverCommand: Command = {
   name: 'server',
-  usage: 'server',
+  group: 'server',
+  options: [],
+  examples: ['slipway server'],
   summary: 'run the control plane: API on 127.0.0.1:$SLIPWAY_API_PORT, deploy executor, HAProxy supervisor',
   async run(ctx) {
     const log = (message: string) => ctx.output.out(`${new Date().toISOString()} ${message}`);

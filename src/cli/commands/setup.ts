@@ -5,7 +5,7 @@ import { readHostFacts, planSetup, haproxySupported, type HostFacts } from '../.
 import { applySetup } from '../../setup/host-setup.js';
 import { progressRenderer } from '../reporter.js';
 import { SlipwayError } from '../../core/errors.js';
-import type { Command } from '../command.js';
+import { JSON_OUTPUT, type Command } from '../command.js';
 
 /** `on`, `off`, or why setup leaves it alone. */
 function liveRestoreText(facts: HostFacts): string {
@@ -23,7 +23,9 @@ function liveRestoreText(facts: HostFacts): string {
 
 export const setupCommand: Command = {
   name: 'setup',
-  usage: 'setup [--check] [--json]',
+  group: 'server',
+  options: [{ name: 'check', description: 'only report what is missing, change nothing' }, JSON_OUTPUT],
+  examples: ['slipway setup', 'slipway setup --check'],
   summary:
     'install and start what Slipway needs on this host (Docker Engine, HAProxy, SLIPWAY_HOME); --check only reports',
   async run(ctx) {
@@ -36,11 +38,13 @@ export const setupCommand: Command = {
       if (ctx.json) ctx.output.out(JSON.stringify(report, null, 2));
       else {
         ctx.output.out(
-          `docker engine   ${facts.dockerAnswering ? 'running' : facts.dockerdInstalled ? 'installed, not running' : 'not installed'}`,
+          `docker engine   ` +
+            (facts.dockerAnswering ? 'running' : facts.dockerdInstalled ? 'installed, not running' : 'not installed'),
         );
         ctx.output.out(`live-restore    ${liveRestoreText(facts)}`);
         ctx.output.out(
-          `haproxy         ${facts.haproxyVersion ?? 'not installed'}${facts.haproxyVersion && !haproxySupported(facts.haproxyVersion) ? ' (too old: 2.4+ needed)' : ''}`,
+          `haproxy         ${facts.haproxyVersion ?? 'not installed'}` +
+            (facts.haproxyVersion && !haproxySupported(facts.haproxyVersion) ? ' (too old: 2.4+ needed)' : ''),
         );
         ctx.output.out(`slipway home    ${paths.home} ${facts.homeReady ? '(ready)' : '(not created)'}`);
         if (steps.length === 0) ctx.output.out('nothing to do');

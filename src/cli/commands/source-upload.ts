@@ -8,7 +8,7 @@ import { MAX_SOURCE_FILE_BYTES } from '../../image-build/source-files.js';
 import { readSourceInfo, sourceInfoQuery } from '../../image-build/source-info.js';
 import { referencedVariables } from '../../image-build/pipeline/substitute.js';
 import { SECRET_NAME } from '../../image-build/pipeline/schema.js';
-import { flag, has, type ParsedArgs } from '../args.js';
+import { flag, type ParsedArgs, values } from '../args.js';
 import { sourceTar } from '../source-tar.js';
 import { buildEnvironment } from '../build-env.js';
 
@@ -36,7 +36,9 @@ export function readSecrets(specs: string[], env: NodeJS.ProcessEnv = process.en
       const rest = spec.slice(eq + 1);
       if (!rest.startsWith('@')) {
         throw new SlipwayError('INVALID_INPUT', `--secret ${name}=… takes @FILE, not a value`, {
-          hint: `a value on the command line ends up in shell history: use --secret ${name} (from the environment) or --secret ${name}=@FILE`,
+          hint:
+            'a value on the command line ends up in shell history: ' +
+            `use --secret ${name} (from the environment) or --secret ${name}=@FILE`,
         });
       }
       try {
@@ -52,7 +54,10 @@ export function readSecrets(specs: string[], env: NodeJS.ProcessEnv = process.en
   return out;
 }
 
-/** The source directory as an upload: gzip tar stream, query parameters (source info, env, tags) and headers (encoding, secrets). */
+/**
+ * The source directory as an upload: gzip tar stream, query parameters (source info, env, tags) and
+ * headers (encoding, secrets).
+ */
 export async function sourceUpload(
   args: ParsedArgs,
   dirArg: string | undefined,
@@ -67,10 +72,6 @@ export async function sourceUpload(
   if (!existsSync(dir) || !statSync(dir).isDirectory())
     throw new SlipwayError('INVALID_INPUT', `${dir} is not a directory`, {
       hint: 'name the directory to build, e.g. slipway build -a APP ./app',
-    });
-  if (has(args, 'follow'))
-    throw new SlipwayError('INVALID_INPUT', '-f is --follow; name the build file with --file or -F', {
-      hint: '--file build.yml',
     });
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(sourceInfoQuery(await readSourceInfo(dir)))) query.set(key, value);
@@ -90,7 +91,7 @@ export async function sourceUpload(
   const fromEnv = buildEnvironment(pipelineText === undefined ? [] : referencedVariables(pipelineText), process.env);
   const env: Record<string, string> = { ...fromEnv.taken };
   const explicit = new Set<string>();
-  for (const kv of args.flags.get('env') ?? []) {
+  for (const kv of values(args, 'env')) {
     const eq = kv.indexOf('=');
     if (eq < 1) throw new SlipwayError('INVALID_INPUT', '--env takes NAME=VALUE', { hint: '--env VERSION=1.2.3' });
     env[kv.slice(0, eq)] = kv.slice(eq + 1);
@@ -102,11 +103,12 @@ export async function sourceUpload(
   const withheld = fromEnv.withheld.filter((name) => !explicit.has(name));
   if (withheld.length > 0)
     notes.push(
-      `warning: build.yml refers to ${withheld.join(', ')}, which look like credentials: not sent (pass --secret NAME for a secret, or --env NAME=VALUE on purpose)`,
+      `warning: build.yml refers to ${withheld.join(', ')}, which look like credentials: not sent ` +
+        '(pass --secret NAME for a secret, or --env NAME=VALUE on purpose)',
     );
   for (const [key, value] of Object.entries(env)) query.append('env', `${key}=${value}`);
-  for (const tag of args.flags.get('tag') ?? []) query.append('tag', tag);
-  const secrets = readSecrets(args.flags.get('secret') ?? []);
+  for (const tag of values(args, 'tag')) query.append('tag', tag);
+  const secrets = readSecrets(values(args, 'secret'));
   const headers: Record<string, string> = {
     'content-encoding': 'gzip',
     ...(Object.keys(secrets).length > 0

@@ -48,7 +48,8 @@ export function makeTestCert(dir: string, opts: TestCertOptions): TestCert {
     const conf = path.join(ca, 'ca.cnf');
     writeFileSync(
       conf,
-      `[ca]\ndefault_ca=d\n[d]\ndatabase=${ca}/index.txt\nnew_certs_dir=${ca}\ndefault_md=sha256\npolicy=p\nrand_serial=yes\n[p]\ncommonName=supplied\n`,
+      `[ca]\ndefault_ca=d\n[d]\ndatabase=${ca}/index.txt\nnew_certs_dir=${ca}\n` +
+        `default_md=sha256\npolicy=p\nrand_serial=yes\n[p]\ncommonName=supplied\n`,
     );
     run(['req', '-new', ...newKey, '-out', `${base}.csr`]);
     run([

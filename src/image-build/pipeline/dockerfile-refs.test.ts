@@ -21,6 +21,7 @@ test('rewrites FROM <step> to the namespaced tag, keeping flags and AS', () => {
     'FROM --platform=linux/amd64 compile AS build\nRUN make\nFROM slipway/debian:bookworm\nCOPY --from=build /out /out';
   assert.equal(
     rewriteStepRefs(text, { compile: 'slipway-tmp/app:b1.compile' }),
-    'FROM --platform=linux/amd64 slipway-tmp/app:b1.compile AS build\nRUN make\nFROM slipway/debian:bookworm\nCOPY --from=build /out /out',
+    'FROM --platform=linux/amd64 slipway-tmp/app:b1.compile AS build\n' +
+      'RUN make\nFROM slipway/debian:bookworm\nCOPY --from=build /out /out',
   );
 });

@@ -56,7 +56,9 @@ export async function buildFromPipeline(ctx: SourceBuildContext & Partial<Pipeli
   const built: string[] = [];
   emit({
     type: 'info',
-    text: `build ${buildId}: ${Object.keys(spec.steps).length} steps, final ${spec.final}${plan.tainted.size ? `, secrets used by ${[...plan.tainted].join(', ')} (intermediate)` : ''}`,
+    text:
+      `build ${buildId}: ${Object.keys(spec.steps).length} steps, final ${spec.final}` +
+      `${plan.tainted.size ? `, secrets used by ${[...plan.tainted].join(', ')} (intermediate)` : ''}`,
     at: new Date().toISOString(),
   });
   try {

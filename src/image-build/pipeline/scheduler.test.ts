@@ -36,49 +36,55 @@ test('dependents start together as soon as their dependency ends (parallel)', as
   assert.deepEqual([...(await h.result).keys()].sort(), ['api', 'compile', 'web']);
 });
 
-test('true graph scheduling, not level barriers: c starts when a ends even though b (same level) still runs', async () => {
-  const h = harness([
-    { name: 'a', deps: [] },
-    { name: 'b', deps: [] },
-    { name: 'c', deps: ['a'] },
-    { name: 'd', deps: ['b', 'c'] },
-  ]);
-  await h.tick();
-  assert.deepEqual(h.log, ['start a', 'start b']);
-  h.done('a');
-  await h.tick();
-  assert.deepEqual(h.log.slice(2), ['end a', 'start c']);
-  h.done('c');
-  await h.tick();
-  assert.ok(!h.log.includes('start d'), 'd waits for b');
-  h.done('b');
-  await h.tick();
-  assert.equal(h.log.at(-1), 'start d');
-  h.done('d');
-  await h.result;
-});
+test(
+  'true graph scheduling, not level barriers: ' + 'c starts when a ends even though b (same level) still runs',
+  async () => {
+    const h = harness([
+      { name: 'a', deps: [] },
+      { name: 'b', deps: [] },
+      { name: 'c', deps: ['a'] },
+      { name: 'd', deps: ['b', 'c'] },
+    ]);
+    await h.tick();
+    assert.deepEqual(h.log, ['start a', 'start b']);
+    h.done('a');
+    await h.tick();
+    assert.deepEqual(h.log.slice(2), ['end a', 'start c']);
+    h.done('c');
+    await h.tick();
+    assert.ok(!h.log.includes('start d'), 'd waits for b');
+    h.done('b');
+    await h.tick();
+    assert.equal(h.log.at(-1), 'start d');
+    h.done('d');
+    await h.result;
+  },
+);
 
-test('after a failure nothing new starts, running steps are aborted and awaited, the first error is thrown', async () => {
-  const aborted: string[] = [];
-  const started: string[] = [];
-  const nodes = [
-    { name: 'slow', deps: [] },
-    { name: 'bad', deps: [] },
-    { name: 'after', deps: ['bad'] },
-  ];
-  await assert.rejects(
-    runGraph(nodes, (name, signal) => {
-      started.push(name);
-      if (name === 'bad') return Promise.reject(new Error('bad failed'));
-      return new Promise((_, reject) =>
-        signal.addEventListener('abort', () => (aborted.push(name), reject(new Error('aborted')))),
-      );
-    }),
-    /bad failed/,
-  );
-  assert.deepEqual(started.sort(), ['bad', 'slow']);
-  assert.deepEqual(aborted, ['slow']);
-});
+test(
+  'after a failure nothing new starts, ' + 'running steps are aborted and awaited, the first error is thrown',
+  async () => {
+    const aborted: string[] = [];
+    const started: string[] = [];
+    const nodes = [
+      { name: 'slow', deps: [] },
+      { name: 'bad', deps: [] },
+      { name: 'after', deps: ['bad'] },
+    ];
+    await assert.rejects(
+      runGraph(nodes, (name, signal) => {
+        started.push(name);
+        if (name === 'bad') return Promise.reject(new Error('bad failed'));
+        return new Promise((_, reject) =>
+          signal.addEventListener('abort', () => (aborted.push(name), reject(new Error('aborted')))),
+        );
+      }),
+      /bad failed/,
+    );
+    assert.deepEqual(started.sort(), ['bad', 'slow']);
+    assert.deepEqual(aborted, ['slow']);
+  },
+);
 
 test('concurrency limit holds', async () => {
   let running = 0;

@@ -136,7 +136,9 @@ export function parsePipeline(
   } catch (err) {
     if (err instanceof SubstitutionError) {
       throw new SlipwayError('INVALID_INPUT', `${file} is invalid: ${err.message}`, {
-        hint: `set ${err.variable} in the environment of the slipway command or pass --env ${err.variable}=VALUE (or write \${${err.variable}:-default})`,
+        hint:
+          `set ${err.variable} in the environment of the slipway command or pass ` +
+          `--env ${err.variable}=VALUE (or write \${${err.variable}:-default})`,
       });
     }
     throw err;

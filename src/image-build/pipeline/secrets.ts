@@ -28,7 +28,8 @@ export function secretProblems(
       used.add(secret);
       if (!given.includes(secret))
         problems.push(
-          `steps.${name}.secrets[${i}]: secret ${secret} was not given (pass --secret ${secret} or --secret ${secret}=@FILE)`,
+          `steps.${name}.secrets[${i}]: secret ${secret} was not given (pass ` +
+            `--secret ${secret} or --secret ${secret}=@FILE)`,
         );
     });
   }
@@ -47,7 +48,8 @@ export function secretProblems(
       (s) => (spec.steps[s]?.secrets.length ?? 0) > 0,
     );
     problems.push(
-      `steps.${spec.final}.dockerfile: the final step builds FROM "${via.join('", "')}", which uses secrets; copy what it needs with artifacts instead`,
+      `steps.${spec.final}.dockerfile: the final step builds FROM "${via.join('", "')}", ` +
+        'which uses secrets; copy what it needs with artifacts instead',
     );
   }
   return problems;
@@ -84,7 +86,9 @@ async function secretsInFile(path: string, values: ReadonlyArray<readonly [strin
   return [...found];
 }
 
-/** Refuses artifacts that carry a secret value (a file the secret step wrote it into). Links are never followed (lstat). */
+/**
+ * Refuses artifacts that carry a secret value (a file the secret step wrote it into). Links are never followed (lstat).
+ */
 export async function assertArtifactsSecretFree(
   dir: string,
   secrets: Record<string, string>,
@@ -103,9 +107,12 @@ export async function assertArtifactsSecretFree(
       if (found.length > 0) {
         throw new SlipwayError(
           'BUILD_FAILED',
-          `artifact ${relative(dir, path) || basename(path)} of step "${step}" contains the value of secret ${found.join(', ')}`,
+          `artifact ${relative(dir, path) || basename(path)} of step ` +
+            `"${step}" contains the value of secret ${found.join(', ')}`,
           {
-            hint: 'a secret may be used during a step but must not be written into an artifact; the build was stopped and nothing was kept',
+            hint:
+              'a secret may be used during a step but must not be written ' +
+              'into an artifact; the build was stopped and nothing was kept',
           },
         );
       }
