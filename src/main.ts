@@ -2,10 +2,11 @@ import type http from 'node:http';
 import { writeFileSync, rmSync } from 'node:fs';
 import type { ContainerEngine } from './engine/port.js';
 import type { Router } from './router/port.js';
+import type { Slipway } from './slipway.js';
 import { DockerEngine } from './engine/docker-engine.js';
-import { HaproxyRouter } from './router/haproxy-router.js';
-import { openStore, type Store } from './store/store.js';
-import { readEnvironment, slipwayPaths, type SlipwayEnvironment, type SlipwayPaths } from './config/environment.js';
+import { HaproxyRouter, haproxyPaths } from './router/haproxy-router.js';
+import { openStore } from './store/store.js';
+import { readEnvironment, slipwayPaths, type SlipwayEnvironment } from './config/environment.js';
 import { ensureHome, readInstanceId, readSecretKey, readToken } from './config/home.js';
 import { LABELS } from './core/types.js';
 import { DeployService } from './deploy/deploy-service.js';
@@ -13,6 +14,8 @@ import { FormationSupervisor } from './deploy/formation-supervisor.js';
 import { BuildService } from './image-build/build-service.js';
 import { recoverInterruptedBuilds } from './image-build/interrupted-builds.js';
 import { AppService } from './apps/app-service.js';
+import { HistoryService } from './apps/history-service.js';
+import { ProcessService } from './apps/process-service.js';
 import { LogService } from './logs/log-service.js';
 import { appRoutes } from './deploy/app-routes.js';
 import { DomainService } from './domains/domain-service.js';
@@ -20,24 +23,18 @@ import { CertificateService } from './domains/certificate-service.js';
 import { createApiServer, listen } from './server/http-server.js';
 import { apiRoutes } from './server/api-routes.js';
 import { RunService } from './runs/run-service.js';
+import { ExecService } from './runs/exec-service.js';
+import { ProcessControl } from './deploy/process-control.js';
+import { CronService } from './jobs/cron-service.js';
+import { oneOffCronRunner } from './jobs/cron-runner.js';
+import { systemClock } from './core/clock.js';
 import { handleRunUpgrade, rejectUpgrade } from './server/run-routes.js';
 import { loopbackHosts } from './server/request-guard.js';
-
-/** Everything a running Slipway server is made of, wired once. */
-export interface Slipway {
-  env: SlipwayEnvironment;
-  paths: SlipwayPaths;
-  store: Store;
-  engine: ContainerEngine;
-  router: Router;
-  deploys: DeployService;
-  apps: AppService;
-  logs: LogService;
-  domains: DomainService;
-  certs: CertificateService;
-  runs: RunService;
-  syncRouter(): Promise<void>;
-}
+import { MaintenanceService } from './apps/maintenance-service.js';
+import { AppRenameService } from './apps/app-rename.js';
+import { AppInfoService } from './apps/app-info.js';
+import { RouterLogService } from './logs/router-log-service.js';
+import { AccessLogReader } from './router/access-log-reader.js';
 
 export interface SlipwayParts {
   env?: SlipwayEnvironment;
@@ -54,6 +51,15 @@ export function createSlipway(parts: SlipwayParts = {}): Slipway {
   const store = openStore(paths.database, readSecretKey(paths));
   const scope = { [LABELS.instance]: readInstanceId(paths) };
   const engine = parts.engine ?? new DockerEngine({ scopeLabels: scope });
+  // Router access logs: HAProxy's ring → the runtime socket → per-app history and followers.
+  const routerLogs = new RouterLogService(store.routerLogs, { enabled: env.routerLogs !== false });
+  const accessLog = new AccessLogReader(
+    haproxyPaths(paths.haproxyDir).runtimeSocket,
+    (line) => routerLogs.ingest(line),
+    {
+      seen: store.routerLogs.recentKeys(20_000),
+    },
+  );
   const router =
     parts.router ??
     new HaproxyRouter({
@@ -62,32 +68,54 @@ export function createSlipway(parts: SlipwayParts = {}): Slipway {
       httpBind: env.httpBind,
       ...(env.httpsPort !== 0 ? { httpsPort: env.httpsPort, httpsBind: env.httpsBind } : {}),
       domain: env.domain,
-      getRoutes: () => appRoutes(store, env.domain),
+      accessLog: env.routerLogs !== false,
       ...(process.env['SLIPWAY_HAPROXY_BIN'] ? { haproxyBin: process.env['SLIPWAY_HAPROXY_BIN'] } : {}),
       ...(parts.log
         ? { log: (event: unknown) => parts.log!(typeof event === 'string' ? event : JSON.stringify(event)) }
         : {}),
     });
+  const desiredRoutes = () => appRoutes(store, env.domain);
+  const syncRouter = () => router.syncApps(desiredRoutes());
   const deploys = new DeployService({ engine, router, store });
   const builds = new BuildService({ engine, store });
-  const syncRouter = () => router.syncApps(appRoutes(store, env.domain));
   const apps = new AppService({ engine, router, store, deploys, builds, syncRouter });
-  const domains = new DomainService({ store, domain: env.domain, syncRouter });
-  const certs = new CertificateService({ store, domain: env.domain, syncRouter });
-  return {
-    domains,
-    certs,
+  const log = parts.log ?? (() => {});
+  const runs = new RunService({ engine, store, scope, log });
+  const cronRunner = oneOffCronRunner({ runs, engine, store });
+  const slipway: Slipway = {
     env,
     paths,
     store,
     engine,
     router,
     deploys,
+    builds,
     apps,
+    history: new HistoryService({ store, engine }),
+    processes: new ProcessService({ engine, router, store, problems: (app) => apps.problems(app) }),
     logs: new LogService(engine, store.logs),
-    runs: new RunService({ engine, store, scope }),
+    domains: new DomainService({ store, domain: env.domain, syncRouter }),
+    certs: new CertificateService({ store, domain: env.domain, syncRouter }),
+    runs,
+    execs: new ExecService({ engine, store }),
+    processControl: new ProcessControl({ store, deploys, runs }),
+    cron: new CronService({ store, clock: systemClock, runner: cronRunner, log }),
+    maintenance: new MaintenanceService({ store, syncRouter }),
+    renames: new AppRenameService({
+      engine,
+      router,
+      store,
+      syncRouter,
+      processesOf: (release) => deploys.processesOf(release),
+      log,
+    }),
+    info: new AppInfoService({ store, ports: env, services: () => slipway }),
+    routerLogs,
+    accessLog,
+    desiredRoutes,
     syncRouter,
   };
+  return slipway;
 }
 
 export interface RunningServer {
@@ -112,8 +140,13 @@ export async function startServer(parts: SlipwayParts = {}): Promise<RunningServ
   });
   await listen(server, slipway.env.apiPort);
   try {
-    await slipway.router.start();
+    // The ring of a running HAProxy holds lines logged while no server was there: read before the reload.
+    if (slipway.env.routerLogs !== false) await slipway.accessLog.start();
+    // The router reads the route source again only when HAProxy must be started anew (it died).
+    await slipway.router.start(slipway.desiredRoutes);
     slipway.router.onRestart(() => log('router: HAProxy was restarted and every route re-applied'));
+    // An interrupted apps:rename finishes relabelling first (its containers carry the former name).
+    await slipway.renames.resumePending();
     await slipway.deploys.recoverInterrupted((m) => log(m));
     await recoverInterruptedBuilds(slipway, log);
   } catch (err) {
@@ -130,6 +163,13 @@ export async function startServer(parts: SlipwayParts = {}): Promise<RunningServ
     log,
   });
   supervisor.start();
+  // Detached one-offs and scheduled runs that outlived the last server are followed again; jobs run on time.
+  const detached = await slipway.runs.recover().catch((err: unknown) => {
+    log(`one-offs: ${err instanceof Error ? err.message : String(err)}`);
+    return 0;
+  });
+  if (detached > 0) log(`following ${detached} detached one-off(s) again`);
+  slipway.cron.start();
   // Blue-green warm sets retire when their window ends.
   const reaper = setInterval(() => {
     slipway.deploys.retireExpiredWarmSets().then(
@@ -138,6 +178,7 @@ export async function startServer(parts: SlipwayParts = {}): Promise<RunningServ
     );
   }, 2000);
   reaper.unref();
+  const stopRenameRetries = slipway.renames.startRetrying();
   const url = `http://127.0.0.1:${slipway.env.apiPort}`;
   writeFileSync(
     slipway.paths.apiInfo,
@@ -155,11 +196,16 @@ export async function startServer(parts: SlipwayParts = {}): Promise<RunningServ
     url,
     close: async () => {
       clearInterval(reaper);
+      stopRenameRetries();
       await supervisor.stop();
+      await slipway.cron.stop();
+      await slipway.runs.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
       await slipway.router.stop();
+      slipway.accessLog.stop();
+      slipway.routerLogs.close();
       rmSync(slipway.paths.apiInfo, { force: true });
       slipway.store.close();
     },

@@ -8,15 +8,23 @@ import { pythonDetector } from './detectors/python.js';
 import { rubyDetector } from './detectors/ruby.js';
 import { staticDetector } from './detectors/static.js';
 import { Findings } from './findings.js';
-import { parseProcfile, type ProcfileEntry } from './procfile.js';
+import { commentedProcfileEntries, parseProcfile, type ProcfileEntry } from '../config/procfile.js';
 import { AppFiles, directoryTree, safeRelative, type SourceTree } from './read-source.js';
 import type { Analysis, ProcessType } from './types.js';
+import { runtimeWarnings } from './runtime-warnings.js';
 
 export interface AnalyzeOptions {
   /** App directory relative to the root (a monorepo package such as `apps/api`); default the root. */
   path?: string;
   /** Environment for version overrides (SLIPWAY_NODE_VERSION, …); default none. Never the host's tools. */
   env?: Record<string, string | undefined>;
+  /**
+   * The runtime the image will be built with, for its warnings (`debian`: Debian's packaged versions);
+   * unset (`slipway analyze`): warnings for both, the Debian ones marked "with --runtime debian".
+   */
+  runtime?: 'official' | 'debian';
+  /** A custom base image: Slipway cannot check its runtime version, so no version warnings. */
+  baseImage?: string;
 }
 
 /** Language strategies in priority order: a Rails app with a package.json is a Ruby app. */
@@ -62,6 +70,15 @@ export async function analyzeTree(tree: SourceTree, options: AnalyzeOptions = {}
   let procfile: ProcfileEntry[] | undefined;
   const procfileText = await files.read('Procfile');
   if (procfileText !== undefined) procfile = parseProcfile(procfileText, files.display('Procfile'));
+  for (const entry of procfileText === undefined ? [] : commentedProcfileEntries(procfileText)) {
+    if (entry.type !== 'release' && entry.type !== 'web') continue;
+    findings.note(
+      entry.type === 'release' ? 'release' : `process:${entry.type}`,
+      files.display('Procfile'),
+      `"${entry.type}: ${entry.command}" is commented out: not a process, never run`,
+      entry.line,
+    );
+  }
 
   const matched: Array<{ detector: LanguageDetector; marker: string }> = [];
   for (const detector of DETECTORS) {
@@ -101,14 +118,28 @@ export async function analyzeTree(tree: SourceTree, options: AnalyzeOptions = {}
     findings,
     ...(procfile ? { procfile } : {}),
   });
-  const { processes, releaseCommand } = mergeProcfile(detected, procfile, files.display('Procfile'), findings);
+  const { processes, releaseCommand, releaseRequires } = mergeProcfile(
+    detected,
+    procfile,
+    files.display('Procfile'),
+    findings,
+  );
   if (!processes.some((p) => p.name === 'web'))
     findings.warn('no web process: the app receives no HTTP traffic; add a Procfile with a "web: <command>" line');
-  findings.note(
-    'port',
-    files.display(detected.build.manifests[0] ?? entries[0] ?? '.'),
-    `${detected.framework ?? chosen.detector.language} default port ${detected.port}; Slipway sets PORT`,
-  );
+  const port = fixedPort(processes, files.display('Procfile'), findings) ?? detected.port;
+  if (detected.healthcheckPath === null && !findings.evidence.some((e) => e.topic === 'healthcheck'))
+    findings.note(
+      'healthcheck',
+      files.display(detected.build.manifests[0] ?? entries[0] ?? '.'),
+      'no route known to answer 2xx/3xx: TCP check (HAProxy takes any HTTP answer as up)',
+    );
+  const version = detected.runtimeVersion;
+  for (const warning of runtimeWarnings(version, options.runtime, options.baseImage)) findings.warn(warning);
+  if (options.runtime !== 'debian' && !options.baseImage)
+    findings.runtimeWarnings.official.forEach((w) => findings.warn(w));
+  if (options.runtime !== 'official')
+    for (const w of findings.runtimeWarnings.debian)
+      findings.warn(options.runtime === 'debian' ? w : `with --runtime debian: ${w}`);
 
   const env = findings.env();
   return {
@@ -118,8 +149,9 @@ export async function analyzeTree(tree: SourceTree, options: AnalyzeOptions = {}
     runtimeVersion: detected.runtimeVersion,
     packageManager: detected.packageManager,
     processes,
-    port: detected.port,
+    port,
     releaseCommand,
+    releaseRequires,
     services: findings.services(),
     osPackages: detected.osPackages,
     env,
@@ -137,29 +169,46 @@ function mergeProcfile(
   procfile: ProcfileEntry[] | undefined,
   file: string,
   findings: Findings,
-): { processes: ProcessType[]; releaseCommand: string | null } {
+): { processes: ProcessType[]; releaseCommand: string | null; releaseRequires: string[] } {
+  const requires = detected.releaseCommand ? (detected.releaseRequires ?? []) : [];
   if (!procfile) {
-    return { processes: webFirst(detected.processes), releaseCommand: detected.releaseCommand };
+    return {
+      processes: webFirst(detected.processes),
+      releaseCommand: detected.releaseCommand,
+      releaseRequires: requires,
+    };
   }
   const processes: ProcessType[] = [];
-  let releaseCommand = detected.releaseCommand;
+  let release = { releaseCommand: detected.releaseCommand, releaseRequires: requires };
   for (const entry of procfile) {
-    if (entry.name === 'release') {
-      releaseCommand = entry.command;
+    if (entry.type === 'release') {
+      release = { releaseCommand: entry.command, releaseRequires: [] };
       findings.forget('release');
       findings.note('release', file, `release: ${entry.command}`, entry.line);
       continue;
     }
-    processes.push({ name: entry.name, command: entry.command, source: 'procfile' });
-    findings.forget(`process:${entry.name}`);
-    findings.note(`process:${entry.name}`, file, `${entry.name}: ${entry.command}`, entry.line);
+    processes.push({ name: entry.type, command: entry.command, source: 'procfile' });
+    findings.forget(`process:${entry.type}`);
+    findings.note(`process:${entry.type}`, file, `${entry.type}: ${entry.command}`, entry.line);
   }
   const defaultWeb = detected.processes.find((p) => p.name === 'web');
   if (!processes.some((p) => p.name === 'web') && defaultWeb) {
     processes.push(defaultWeb);
     findings.warn(`${file} has no web entry; using the default "${defaultWeb.command}"`);
   }
-  return { processes: webFirst(processes), releaseCommand };
+  return { processes: webFirst(processes), ...release };
+}
+
+/** A web command that names its own port instead of $PORT (`gunicorn app:app -b 0.0.0.0:8000`): that port is used. */
+function fixedPort(processes: ProcessType[], file: string, findings: Findings): number | undefined {
+  const web = processes.find((p) => p.name === 'web');
+  if (!web || /\$\{?PORT\b/.test(web.command)) return undefined;
+  const m = /(?:--port[= ]|-p |--bind[= ]\S*:|-b \S*:|-S \S*:|\s\S*0\.0\.0\.0:)(\d{2,5})\b/.exec(web.command);
+  if (!m) return undefined;
+  findings.forget('port');
+  findings.note('port', file, `the web command listens on ${m[1]} (it does not use $PORT)`);
+  findings.warn(`the web command "${web.command}" listens on ${m[1]}; use $PORT so the platform can choose`);
+  return Number(m[1]);
 }
 
 function webFirst(processes: ProcessType[]): ProcessType[] {

@@ -5,6 +5,8 @@ import type { BackingService, EnvVar, Evidence, ServiceName } from './types.js';
 export class Findings {
   readonly evidence: Evidence[] = [];
   readonly warnings: string[] = [];
+  /** Warnings that hold only for one runtime choice (`runtime: debian` lacks a package version, …). */
+  readonly runtimeWarnings: Record<'official' | 'debian', string[]> = { official: [], debian: [] };
   private readonly serviceNames = new Set<ServiceName>();
   private readonly envVars = new Map<string, EnvVar>();
 
@@ -23,6 +25,12 @@ export class Findings {
 
   warn(message: string): void {
     if (!this.warnings.includes(message)) this.warnings.push(message);
+  }
+
+  /** A warning that matters only when the image is built with that runtime. */
+  warnFor(runtime: 'official' | 'debian', message: string): void {
+    const list = this.runtimeWarnings[runtime];
+    if (!list.includes(message)) list.push(message);
   }
 
   service(name: ServiceName, file: string, reason: string, line?: number): void {

@@ -24,6 +24,11 @@ build: { runtime: debian, baseImage: 'debian:bookworm-slim', caCert: certs/proxy
     });
   });
 
+  it('an empty health check path is a TCP check', () => {
+    const yml = parseSlipwayYml('processes: { web: ./server }\nport: 8080\nhealthcheck: { path: "" }\n');
+    assert.equal(yml.healthcheck?.path, '');
+  });
+
   it('fills defaults', () => {
     const yml = parseSlipwayYml('processes: { web: ./server }\nport: 8080\nhealthcheck: {}\nbuild: {}\n');
     assert.deepEqual(yml.healthcheck, { path: '/', attempts: 30, intervalMs: 1000, timeoutMs: 2000 });
@@ -32,6 +37,11 @@ build: { runtime: debian, baseImage: 'debian:bookworm-slim', caCert: certs/proxy
   });
 
   const bad: Array<[string, string, RegExp]> = [
+    [
+      'a base image that is not an image reference',
+      'processes: {web: a}\nport: 1\nbuild: {baseImage: "node:22 AS x"}\n',
+      /build\.baseImage: must be an image reference/,
+    ],
     ['unknown top-level key', 'processes: {web: a}\nport: 1\nimage: x\n', /^slipway\.yml: image: unknown key$/],
     [
       'unknown nested key',

@@ -3,21 +3,24 @@ import { SlipwayError } from '../core/errors.js';
 import { isValidProcessType } from '../core/names.js';
 import { formatIssues, parseYamlManifest } from './text.js';
 import { healthcheckPathSchema, portSchema } from '../config/value-schemas.js';
+import { baseImageSchema, runtimeSchema } from '../config/build-settings.js';
 
 /** `slipway.yml`: the service definition `slipway init` writes and deploys read. Unknown keys are rejected. */
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export const healthcheckSchema = z.strictObject({
-  path: healthcheckPathSchema.default('/'),
+  /** An empty path is a TCP check. */
+  path: z.union([z.literal(''), healthcheckPathSchema]).default('/'),
   attempts: z.number().int().min(1).max(1000).default(30),
   intervalMs: z.number().int().min(100).max(600_000).default(1000),
   timeoutMs: z.number().int().min(100).max(600_000).default(2000),
 });
 
+/** The same value schemas as the app's `build.*` settings (config/build-settings.ts). */
 export const buildSchema = z.strictObject({
-  runtime: z.enum(['official', 'debian']).default('official'),
-  baseImage: z.string().min(1).optional(),
+  runtime: runtimeSchema.default('official'),
+  baseImage: baseImageSchema.optional(),
   caCert: z
     .string()
     .min(1)

@@ -1,77 +1,36 @@
 import type { AppFiles } from './read-source.js';
-import type { RuntimeVersion } from './types.js';
+import { lineSpan, RUNTIMES, type RuntimeName } from './runtime-images.js';
 import { stripHashComment } from './text.js';
+import type { RuntimeMinimum, RuntimeVersion, VersionSource } from './types.js';
+
+export { RUNTIMES, type RuntimeName } from './runtime-images.js';
 
 /**
- * Runtime version selection. Precedence: env override > manifest > version file > default.
- * Never looks at the host's installed tools.
+ * Runtime version selection (pure apart from reading version files). An exact pin wins over a
+ * range: the env override, then a lockfile's exact version (Gemfile.lock `RUBY VERSION`), a version
+ * file (`.python-version`, `.nvmrc`, `runtime.txt`, `.tool-versions`), an exact manifest value
+ * (go.mod `toolchain`, `engines.node: 20.11.1`); only then a manifest range, resolved to a release line
+ * that has an official image (runtime-images.ts). Never looks at the host's installed tools.
+ * Ranges are npm / PEP 440 / Bundler / Composer style: one hand-written matcher for all four (the
+ * npm `semver` package speaks only npm's dialect).
  */
-
-export type RuntimeName = 'node' | 'python' | 'ruby' | 'php' | 'go';
-
-interface RuntimeFacts {
-  /** Env var that overrides everything, e.g. SLIPWAY_NODE_VERSION. */
-  envVar: string;
-  /** Documented default (a tag line of the official image). */
-  defaultVersion: string;
-  /** Known release lines, newest first; ranges resolve to the default or the newest line that satisfies them. */
-  lines: string[];
-  /** Version files for this runtime, checked in order, then `.tool-versions`. */
-  versionFiles: string[];
-  /** Names used for the runtime in `.tool-versions` (asdf / mise). */
-  toolNames: string[];
-  /** The version Debian bookworm packages, for the `runtime: debian` warning. */
-  debianVersion: string;
-}
-
-export const RUNTIMES: Record<RuntimeName, RuntimeFacts> = {
-  node: {
-    envVar: 'SLIPWAY_NODE_VERSION',
-    defaultVersion: '20',
-    lines: ['22', '20', '18'],
-    versionFiles: ['.nvmrc', '.node-version'],
-    toolNames: ['nodejs', 'node'],
-    debianVersion: '18.19',
-  },
-  python: {
-    envVar: 'SLIPWAY_PYTHON_VERSION',
-    defaultVersion: '3.12',
-    lines: ['3.13', '3.12', '3.11', '3.10', '3.9'],
-    versionFiles: ['.python-version'],
-    toolNames: ['python'],
-    debianVersion: '3.11',
-  },
-  ruby: {
-    envVar: 'SLIPWAY_RUBY_VERSION',
-    defaultVersion: '3.3',
-    lines: ['3.4', '3.3', '3.2', '3.1'],
-    versionFiles: ['.ruby-version'],
-    toolNames: ['ruby'],
-    debianVersion: '3.1',
-  },
-  php: {
-    envVar: 'SLIPWAY_PHP_VERSION',
-    defaultVersion: '8.3',
-    lines: ['8.4', '8.3', '8.2', '8.1'],
-    versionFiles: ['.php-version'],
-    toolNames: ['php'],
-    debianVersion: '8.2',
-  },
-  go: {
-    envVar: 'SLIPWAY_GO_VERSION',
-    defaultVersion: '1.22',
-    lines: ['1.23', '1.22', '1.21'],
-    versionFiles: ['.go-version'],
-    toolNames: ['golang', 'go'],
-    debianVersion: '1.19',
-  },
-};
 
 export interface VersionClaim {
   value: string;
   file: string;
   line?: number;
   reason: string;
+}
+
+export interface VersionInputs {
+  env: Record<string, string | undefined>;
+  /** An exact version a lockfile records (Gemfile.lock RUBY VERSION). */
+  lock?: VersionClaim | undefined;
+  versionFile?: VersionClaim | undefined;
+  /** What the manifest asks for (a range or an exact version). */
+  manifest?: VersionClaim | undefined;
+  /** The lowest version the app's framework supports (see frameworkMinimum). */
+  minimum?: RuntimeMinimum | undefined;
 }
 
 /** Reads the version files (nearest first, walking up to the root) for a runtime. */
@@ -105,72 +64,141 @@ export async function readVersionFile(files: AppFiles, runtime: RuntimeName): Pr
   return undefined;
 }
 
-export interface VersionInputs {
-  env: Record<string, string | undefined>;
-  manifest?: VersionClaim;
-  versionFile?: VersionClaim;
+const PREFIX = /^(ruby-|python-|go|v|php-|node-)(?=\d)/;
+
+/** `v20.1`, `ruby-3.2.2`, `go1.22` → `20.1`, `3.2.2`, `1.22` (lowercase, trimmed). */
+export function normalizeVersion(value: string): string {
+  return value.trim().toLowerCase().replace(PREFIX, '');
 }
 
-/** Picks the runtime version by precedence and turns a constraint into an image tag. */
-export function selectRuntimeVersion(runtime: RuntimeName, inputs: VersionInputs, warnings: string[]): RuntimeVersion {
+const normalize = normalizeVersion;
+
+/** An exact version or release line (`3.12`, `20.11.1`, `lts/iron`), as opposed to a range. */
+export function isExactVersion(value: string): boolean {
+  const v = normalize(value);
+  return /^\d+(\.\d+){0,2}$/.test(v) || (v.startsWith('lts/') && v !== 'lts/*');
+}
+
+export function where(claim: { file?: string | undefined; line?: number | undefined }): string {
+  return claim.file ? `${claim.file}${claim.line ? `:${claim.line}` : ''}` : '';
+}
+
+/** Picks the runtime version by precedence and turns it into a version an official image tag exists for. */
+export function selectRuntimeVersion(runtime: RuntimeName, inputs: VersionInputs): RuntimeVersion {
   const facts = RUNTIMES[runtime];
   const envValue = inputs.env[facts.envVar]?.trim();
+  const base = { runtime, debian: facts.debianVersion, ...(inputs.minimum ? { minimum: inputs.minimum } : {}) };
   if (envValue) {
+    const { version, problem } = resolveVersion(runtime, envValue);
     return {
-      runtime,
+      ...base,
       requested: envValue,
-      version: resolveVersion(runtime, envValue, warnings),
+      version,
       source: 'env',
       reason: `${facts.envVar} is set`,
+      ...(problem ? { officialNote: `${facts.envVar}=${envValue}: ${problem}; set a supported version` } : {}),
     };
   }
-  for (const [claim, source] of [
-    [inputs.manifest, 'manifest'],
+  const ordered: Array<[VersionClaim | undefined, VersionSource]> = [
+    [inputs.lock, 'lockfile'],
     [inputs.versionFile, 'version-file'],
-  ] as const) {
-    if (!claim) continue;
+    [inputs.manifest, 'manifest'],
+  ];
+  const present = ordered.filter((c): c is [VersionClaim, VersionSource] => c[0] !== undefined);
+  const chosen = present.find(([c]) => isExactVersion(c.value)) ?? present[0];
+  if (!chosen) {
     return {
-      runtime,
-      requested: claim.value,
-      version: resolveVersion(runtime, claim.value, warnings),
-      source,
-      file: claim.file,
-      ...(claim.line === undefined ? {} : { line: claim.line }),
-      reason: claim.reason,
+      ...base,
+      requested: null,
+      version: facts.defaultVersion,
+      source: 'default',
+      reason: `no version pinned; Slipway's default ${runtime} is ${facts.defaultVersion}`,
     };
   }
+  const [claim, source] = chosen;
+  const { version, problem } = resolveVersion(runtime, claim.value);
+  const notes: string[] = [];
+  const range = inputs.manifest;
+  if (range && range !== claim && !isExactVersion(range.value) && !satisfiesRange(normalize(claim.value), range.value))
+    notes.push(
+      `${where(claim)} pins ${runtime} ${claim.value}, which ${where(range)} does not allow (${range.value}); ` +
+        `using ${claim.value} — make them agree`,
+    );
   return {
-    runtime,
-    requested: null,
-    version: facts.defaultVersion,
-    source: 'default',
-    reason: `no version pinned; Slipway's default ${runtime} is ${facts.defaultVersion}`,
+    ...base,
+    requested: claim.value,
+    version,
+    source,
+    file: claim.file,
+    ...(claim.line === undefined ? {} : { line: claim.line }),
+    reason: claim.reason,
+    ...(problem
+      ? {
+          officialNote:
+            `${where(claim)} asks for ${runtime} ${claim.value}: ${problem}; ` +
+            `set a version the official images have (${runtime} ${lineSpan(runtime)}) or ${facts.envVar}`,
+        }
+      : {}),
+    ...(notes.length > 0 ? { notes } : {}),
   };
 }
 
-const NODE_LTS: Record<string, string> = { 'lts/hydrogen': '18', 'lts/iron': '20', 'lts/jod': '22' };
+const NODE_LTS: Record<string, string> = {
+  'lts/hydrogen': '18',
+  'lts/iron': '20',
+  'lts/jod': '22',
+  'lts/krypton': '24',
+};
 
-/** Turns `v20.11.1`, `ruby-3.2.2`, `>=3.9,<4`, `^8.1`, `~> 3.2.0`, `lts/iron` into an image tag. */
-export function resolveVersion(runtime: RuntimeName, requested: string, warnings: string[]): string {
+/**
+ * Turns `v20.11.1`, `ruby-3.2.2`, `>=3.9,<4`, `^8.1`, `~> 3.2.0`, `lts/iron` into a version that has
+ * an official bookworm image: an exact release when its tag exists, else its line, else the nearest
+ * line (never a tag that does not exist). `problem` says what could not be honoured.
+ */
+export function resolveVersion(runtime: RuntimeName, requested: string): { version: string; problem?: string } {
   const facts = RUNTIMES[runtime];
-  let value = requested.trim().toLowerCase();
-  if (runtime === 'node' && value.startsWith('lts/')) {
+  const value = normalize(requested);
+  if (runtime === 'node' && (value.startsWith('lts/') || value === 'node' || value === 'latest')) {
     const known = NODE_LTS[value];
-    if (known) return known;
-    if (value !== 'lts/*')
-      warnings.push(`unknown node alias ${JSON.stringify(requested)}; using ${facts.defaultVersion}`);
-    return facts.defaultVersion;
+    if (known) return { version: known };
+    if (value === 'lts/*') return { version: facts.defaultVersion };
+    if (value === 'node' || value === 'latest') return { version: facts.lines[0]!.line };
+    return { version: facts.defaultVersion, problem: `unknown alias; using node ${facts.defaultVersion}` };
   }
-  value = value.replace(/^(ruby-|python-|go|v)(?=\d)/, '');
-  if (/^\d+(\.\d+){0,2}$/.test(value)) return value;
+  const parts = parseVersion(value);
+  if (/^\d+(\.\d+){0,2}$/.test(value) && parts && parts.length >= facts.lineParts) {
+    const key = parts.slice(0, facts.lineParts).join('.');
+    const line = facts.lines.find((l) => l.line === key);
+    if (!line) {
+      const nearest = nearestLine(runtime, parts);
+      return { version: nearest, problem: `no official Debian bookworm image has it; using ${runtime} ${nearest}` };
+    }
+    if (parts.length === facts.lineParts) return { version: line.line };
+    if (compare(parts, parseVersion(line.since) ?? []) >= 0) return { version: value };
+    return {
+      version: line.line,
+      problem:
+        `the first ${runtime} ${line.line} release with a bookworm image is ${line.since}; ` +
+        `using ${line.line} (its newest patch release)`,
+    };
+  }
   const satisfies = (candidate: string) => satisfiesRange(candidate, value);
-  if (satisfies(facts.defaultVersion)) return facts.defaultVersion;
-  const newest = facts.lines.find(satisfies);
-  if (newest) return newest;
-  const literal = /\d+(\.\d+)?/.exec(value)?.[0];
-  const fallback = literal ?? facts.defaultVersion;
-  warnings.push(`no known ${runtime} release line satisfies ${JSON.stringify(requested)}; using ${fallback}`);
-  return fallback;
+  if (satisfies(facts.defaultVersion)) return { version: facts.defaultVersion };
+  const newest = facts.lines.find((l) => satisfies(l.line));
+  if (newest) return { version: newest.line };
+  const nearest = nearestLine(runtime, parseVersion(/\d+(\.\d+)*/.exec(value)?.[0] ?? '') ?? []);
+  return {
+    version: nearest,
+    problem: `no ${runtime} release line with an official bookworm image satisfies it; using ${nearest}`,
+  };
+}
+
+/** The oldest line at or above the version, else the newest line. */
+function nearestLine(runtime: RuntimeName, parts: Version): string {
+  const facts = RUNTIMES[runtime];
+  const key = parts.slice(0, facts.lineParts);
+  const above = [...facts.lines].reverse().find((l) => compare(parseVersion(l.line) ?? [], key) >= 0);
+  return (above ?? facts.lines[0]!).line;
 }
 
 type Version = number[];
@@ -184,6 +212,10 @@ function parseVersion(s: string): Version | undefined {
     parts.push(Number(p));
   }
   return parts;
+}
+
+export function compareVersions(a: string, b: string): number {
+  return compare(parseVersion(a) ?? [], parseVersion(b) ?? []);
 }
 
 function compare(a: Version, b: Version): number {
@@ -200,9 +232,13 @@ function bump(v: Version, index: number): Version {
   return out;
 }
 
-/** Whether a release line (e.g. `3.12`, checked as `3.12.999`) satisfies a npm/PEP 440/Bundler/Composer-style range. */
+/**
+ * Whether a version satisfies a npm/PEP 440/Bundler/Composer-style range. A release line (`3.12`)
+ * is checked as its newest patch (`3.12.999`); an exact version (`3.12.1`) as itself.
+ */
 export function satisfiesRange(line: string, range: string): boolean {
-  const candidate = [...(parseVersion(line) ?? []), 999, 999].slice(0, 3);
+  const parsed = parseVersion(line) ?? [];
+  const candidate = parsed.length >= 3 ? parsed.slice(0, 3) : [...parsed, 999, 999].slice(0, 3);
   return range.split('||').some((alternative) => {
     const comparators = alternative
       .replace(/(>=|<=|~>|~=|==|!=|[<>^~=])\s+/g, '$1')
@@ -249,21 +285,7 @@ function startsWith(candidate: Version, prefix: Version): boolean {
   return prefix.every((n, i) => candidate[i] === n);
 }
 
-/** A warning when Debian's packaged runtime does not satisfy what the app asked for. */
-export function debianVersionWarning(version: RuntimeVersion): string | undefined {
-  if (version.runtime === 'none' || version.source === 'default' || version.requested === null) return undefined;
-  const facts = RUNTIMES[version.runtime];
-  const debian = parseVersion(facts.debianVersion) ?? [];
-  const written = version.requested.trim();
-  const requested = (written.startsWith('lts/') ? version.version : written).replace(/^(ruby-|python-|go|v)(?=\d)/, '');
-  const exact = /^\d+(\.\d+){0,2}$/.test(requested);
-  const ok = exact
-    ? startsWith(debian, (parseVersion(requested) ?? []).slice(0, 2))
-    : satisfiesRange(facts.debianVersion, requested);
-  if (ok) return undefined;
-  const where = version.file ? `${version.file}${version.line ? `:${version.line}` : ''}` : version.reason;
-  return (
-    `runtime "debian" installs Debian bookworm's ${version.runtime} ` +
-    `${facts.debianVersion}, but ${where} asks for ${version.requested}`
-  );
+/** Whether `version` is in the release line of `exact`'s first two parts (`3.11.2` is in `3.11.9`'s line). */
+export function versionStartsWith(version: string, exact: string): boolean {
+  return startsWith(parseVersion(version) ?? [], (parseVersion(exact) ?? []).slice(0, 2));
 }

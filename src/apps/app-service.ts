@@ -1,29 +1,19 @@
 import type { ContainerEngine } from '../engine/port.js';
 import type { Router } from '../router/port.js';
 import type { Store } from '../store/store.js';
-import {
-  dynoName,
-  resourceLimitsFor,
-  type App,
-  type AppSettings,
-  type Build,
-  type ResourceLimits,
-} from '../core/types.js';
+import type { App, AppSettings, Build } from '../core/types.js';
 import { SlipwayError, toSlipwayError } from '../core/errors.js';
 import { validateAppName } from '../core/names.js';
 import { applyConfigChange } from '../config/config-vars.js';
-import { LABELS } from '../core/types.js';
 import { applySettingChanges, settingsProblems } from '../config/app-settings.js';
 import type { DeployOutcome, DeployService, RunOptions } from '../deploy/deploy-service.js';
 import type { BuildService, SourceBuildOptions } from '../image-build/build-service.js';
 import { pruneAppImages } from '../image-build/image-retention.js';
+import { deployableBuild } from './deployable-build.js';
+import { resizeContainers, type ResizeOutcome } from './resize-containers.js';
 
-export interface SettingsUpdate {
+export interface SettingsUpdate extends ResizeOutcome {
   settings: AppSettings;
-  /** Running containers whose limits were changed in place. */
-  resized: { dyno: string; limits: ResourceLimits }[];
-  /** Running containers the change could not reach now (they get it when they restart). */
-  notApplied: { dyno: string; reason: string }[];
 }
 
 export interface AppServiceDeps {
@@ -81,35 +71,23 @@ export class AppService {
       now: new Date().toISOString(),
     });
     try {
-      return await this.removeEverything(app);
+      return await this.removeEverything(app, lock.id);
     } catch (err) {
       this.deps.store.deployments.finish(lock.id, 'failed', new Date().toISOString(), toSlipwayError(err).toJSON());
       throw err;
     }
   }
 
-  /** Drains and removes the app's servers, containers and built images, then the app (its lock row goes with it). */
-  private async removeEverything(app: App): Promise<{ removedContainers: number; removedImages: number }> {
-    const { router, engine, store } = this.deps;
-    // In-flight requests finish first (bounded), then the servers go.
-    const routes = store.routes.forApp(app.name);
-    await Promise.all(routes.map((r) => router.setServerState(app.name, r.serverName, 'drain').catch(() => undefined)));
-    await Promise.all(
-      routes.map((r) =>
-        router
-          .waitSessionsZero(app.name, r.serverName, { timeoutMs: Math.min(app.settings.drainTimeoutMs, 10_000) })
-          .catch(() => false),
-      ),
-    );
-    for (const route of routes) {
-      await router.removeServer(app.name, route.serverName, { timeoutMs: 5000 }).catch(() => undefined);
-      store.routes.remove(app.name, route.serverName);
-    }
-    const containers = await engine.listContainers({ [LABELS.app]: app.name, [LABELS.managed]: 'true' });
-    for (const c of containers) {
-      await engine.stopContainer(c.id, app.settings.stopGraceSec).catch(() => undefined);
-      await engine.removeContainer(c.id, { force: true });
-    }
+  /**
+   * Removes the app's containers (the retire steps of a deploy, journaled under the destroy lock:
+   * DeployService.removeAllContainers) and built images, then the app (its lock row goes with it).
+   */
+  private async removeEverything(
+    app: App,
+    lockId: number,
+  ): Promise<{ removedContainers: number; removedImages: number }> {
+    const { engine, store } = this.deps;
+    const removedContainers = await this.deps.deploys.removeAllContainers(app.name, lockId);
     // Images Slipway built for this app go too (images deployed with --image belong to the user).
     const images = store.releases.imageRefs(app.name).filter((ref) => ref.startsWith(`slipway/${app.name}:`));
     let removedImages = 0;
@@ -121,7 +99,7 @@ export class AppService {
     }
     store.apps.delete(app.name);
     await this.deps.syncRouter();
-    return { removedContainers: containers.length, removedImages };
+    return { removedContainers, removedImages };
   }
 
   async deployImage(name: string, image: string, opts: RunOptions): Promise<DeployOutcome> {
@@ -131,25 +109,15 @@ export class AppService {
     return this.release(app.name, build, `Deploy image ${image}`, opts);
   }
 
-  /** Deploys a recorded build (`slipway build`, then `deploy --build ID`). */
-  async deployBuild(name: string, buildRecordId: string, opts: RunOptions): Promise<DeployOutcome> {
+  /**
+   * Deploys a recorded build (`slipway build`, then `deploy --build ID`). ID is what users see: a build
+   * record's id (`slipway builds`) or a build number (`buildId` in `releases --json` and `builds --json`).
+   */
+  async deployBuild(name: string, id: string, opts: RunOptions): Promise<DeployOutcome> {
     const app = this.get(name);
     this.assertNotDeploying(app.name);
-    const record = this.deps.store.buildRecords.get(app.name, buildRecordId);
-    if (record.status !== 'succeeded' || record.buildId === null) {
-      throw new SlipwayError(
-        'INVALID_INPUT',
-        `build ${record.id} ${record.status === 'running' ? 'is still running' : 'failed'}; ` +
-          'only a successful build can be deployed',
-        { hint: `list builds with \`slipway builds -a ${app.name}\`` },
-      );
-    }
-    if (record.prunedAt) {
-      throw new SlipwayError('IMAGE_NOT_FOUND', `the image of build ${record.id} was pruned (image retention)`, {
-        hint: 'build the source again with `slipway build` or `slipway deploy DIR`',
-      });
-    }
-    return this.release(app.name, this.deps.store.releases.build(record.buildId), `Deploy build ${record.id}`, opts);
+    const build = await deployableBuild(this.deps, app.name, id);
+    return this.release(app.name, build, `Deploy build ${id}`, opts);
   }
 
   async deploySource(name: string, tarFile: string, opts: SourceBuildOptions): Promise<DeployOutcome> {
@@ -215,45 +183,17 @@ export class AppService {
 
   /**
    * Validates and saves settings. Changed resource limits also apply at once to the running
-   * containers of the affected process types (the engine updates their cgroups in place, no restart).
+   * containers of the affected process types (the engine updates their cgroups in place, no restart);
+   * the router gets the new health check.
    */
   async updateSettings(name: string, changes: Record<string, string>): Promise<SettingsUpdate> {
     const app = this.get(name);
     const settings = applySettingChanges(app.settings, changes);
     this.deps.store.apps.updateSettings(app.name, settings);
-    return { settings, ...(await this.applyLimits(app.name, app.settings, settings)) };
-  }
-
-  private async applyLimits(
-    app: string,
-    before: AppSettings,
-    after: AppSettings,
-  ): Promise<Omit<SettingsUpdate, 'settings'>> {
-    const out: Omit<SettingsUpdate, 'settings'> = { resized: [], notApplied: [] };
-    if (JSON.stringify(before.resources) === JSON.stringify(after.resources)) return out;
-    const containers = await this.deps.engine.listContainers({ [LABELS.app]: app, [LABELS.managed]: 'true' });
-    for (const c of containers) {
-      const type = c.labels[LABELS.process];
-      if (c.state !== 'running' || !type) continue;
-      const was = resourceLimitsFor(before, type);
-      const now = resourceLimitsFor(after, type);
-      if (JSON.stringify(was) === JSON.stringify(now)) continue;
-      const dyno = dynoName(c.labels);
-      if (was.cpus !== undefined && now.cpus === undefined) {
-        out.notApplied.push({
-          dyno,
-          reason: 'removing a CPU limit takes effect when the process restarts (`slipway ps:restart`)',
-        });
-        continue;
-      }
-      try {
-        await this.deps.engine.updateContainerLimits(c.id, now);
-        out.resized.push({ dyno, limits: now });
-      } catch (err) {
-        out.notApplied.push({ dyno, reason: err instanceof Error ? err.message : String(err) });
-      }
-    }
-    return out;
+    const limits = await resizeContainers(this.deps.engine, app.name, app.settings, settings);
+    // The health check (path, interval, timeout) is part of the app's HAProxy backend.
+    await this.deps.syncRouter();
+    return { settings, ...limits };
   }
 
   async scale(name: string, changes: Record<string, number>, opts: RunOptions): Promise<DeployOutcome> {

@@ -34,9 +34,16 @@ export function renderAnalysis(analysis: Analysis): string[] {
   row('processes', analysis.processes.length === 0 ? 'none' : '');
   for (const p of analysis.processes)
     lines.push(`    ${p.name}: ${p.command}`, ...why((t) => t === `process:${p.name}`).map((l) => `  ${l}`));
-  row('release', analysis.releaseCommand ?? 'none', ...why((t) => t === 'release'));
+  const needs = analysis.releaseRequires.length ? ` (once ${analysis.releaseRequires.join(' or ')} is set)` : '';
+  const release = analysis.releaseCommand ? `${analysis.releaseCommand}${needs}` : 'none';
+  row('release', release, ...why((t) => t === 'release'));
+  row('build step', analysis.build.command ?? 'none', ...why((t) => t === 'build'));
   row('port', String(analysis.port), ...why((t) => t === 'port'));
-  row('health check', `GET ${analysis.healthcheckPath}`, ...why((t) => t === 'healthcheck'));
+  row(
+    'health check',
+    analysis.healthcheckPath === null ? 'TCP connect' : `GET ${analysis.healthcheckPath}`,
+    ...why((t) => t === 'healthcheck'),
+  );
   row('services', analysis.services.length === 0 ? 'none' : '');
   for (const s of analysis.services) {
     lines.push(

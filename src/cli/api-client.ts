@@ -77,6 +77,7 @@ export class ApiClient {
   upgrade(path: string, protocol: string): Promise<Duplex> {
     return new Promise((resolve, reject) => {
       const req = http.request(new URL(path, this.base), {
+        agent: false,
         method: 'POST',
         headers: { authorization: `Bearer ${this.token}`, connection: 'Upgrade', upgrade: protocol },
       });
@@ -121,7 +122,10 @@ export class ApiClient {
     body?: { type: string; data: string | Readable; headers?: Record<string, string> },
   ): Promise<http.IncomingMessage> {
     return new Promise((resolve, reject) => {
+      // A fresh connection per call: a reused keep-alive socket the server has just closed fails with
+      // "socket hang up" (a CLI makes few calls, so pooling gains nothing).
       const req = http.request(new URL(path, this.base), {
+        agent: false,
         method,
         headers: {
           authorization: `Bearer ${this.token}`,

@@ -14,7 +14,8 @@ import { deployCommand } from './commands/deploy.js';
 import { buildCommand } from './commands/build.js';
 import { buildsCommands } from './commands/builds.js';
 import { inspectCommand } from './commands/inspect.js';
-import { releasesCommand } from './commands/releases.js';
+import { releaseInfoCommand, releasesCommand } from './commands/releases.js';
+import { maintenanceCommands } from './commands/maintenance.js';
 import { configCommands } from './commands/config.js';
 import { psCommands } from './commands/ps.js';
 import { logsCommand } from './commands/logs.js';
@@ -25,6 +26,7 @@ import { certsCommands } from './commands/certs.js';
 import { sourceCommands } from './commands/analyze.js';
 import { rollbackCommand } from './commands/rollback.js';
 import { runCommand } from './commands/run.js';
+import { cronCommands } from './commands/cron.js';
 
 export const COMMANDS: Command[] = [
   setupCommand,
@@ -36,13 +38,16 @@ export const COMMANDS: Command[] = [
   ...buildsCommands,
   inspectCommand,
   releasesCommand,
+  releaseInfoCommand,
   rollbackCommand,
   ...configCommands,
   ...psCommands,
   logsCommand,
+  ...maintenanceCommands,
   ...domainsCommands,
   ...certsCommands,
   runCommand,
+  ...cronCommands,
 ];
 
 /** Commands about the CLI itself. */

@@ -133,3 +133,52 @@ test('parseAssignments keeps a "__proto__" key as an own property', () => {
   assert.equal(Object.hasOwn(out, '__proto__'), true);
   assert.equal(Object.getPrototypeOf(out), Object.prototype);
 });
+
+test('restart modes per process type (restart.TYPE) and for every type (restart); empty removes', async () => {
+  const { restartModeFor } = await import('../core/types.js');
+  const next = applySettingChanges(DEFAULT_SETTINGS, { 'restart.worker': 'on-failure', restart: 'never' });
+  assert.deepEqual(next.restart, { worker: 'on-failure', '*': 'never' });
+  assert.equal(restartModeFor(next, 'worker'), 'on-failure');
+  assert.equal(restartModeFor(next, 'web'), 'never');
+  assert.equal(restartModeFor(DEFAULT_SETTINGS, 'web'), 'always');
+  assert.deepEqual(applySettingChanges(next, { restart: '', 'restart.worker': '' }).restart, {});
+  assert.deepEqual(DEFAULT_SETTINGS.restart, {}, 'the defaults are untouched');
+  for (const [changes, message] of [
+    [{ 'restart.web': 'sometimes' }, /^restart.web: must be always, on-failure, never \(got "sometimes"\)/],
+    [{ 'restart.Web': 'always' }, /"Web" is not a process type name/],
+    [{ 'restart.constructor.x': 'always' }, /is not a process type name/],
+  ] as const) {
+    assert.throws(
+      () => applySettingChanges(DEFAULT_SETTINGS, changes),
+      (err: unknown) => err instanceof SlipwayError && message.test(err.message) && !!err.hint,
+    );
+  }
+  assert.deepEqual(settingsProblems({ ...DEFAULT_SETTINGS, restart: { web: 'sometimes' } }).length, 1);
+});
+
+test('build.* settings: validated, removable, the CA certificate only forgotten here', () => {
+  let s = applySettingChanges(DEFAULT_SETTINGS, {
+    'build.runtime': 'debian',
+    'build.base-image': 'registry.local:5000/node:22',
+    'build.path': 'apps/api',
+  });
+  assert.deepEqual(s.build, { runtime: 'debian', baseImage: 'registry.local:5000/node:22', path: 'apps/api' });
+  s = applySettingChanges(s, { 'build.runtime': '', 'build.path': '' });
+  assert.deepEqual(s.build, { baseImage: 'registry.local:5000/node:22' });
+  s = applySettingChanges(s, { 'build.base-image': '' });
+  assert.equal(s.build, undefined, 'no empty build object is kept');
+  const bad: Array<[Record<string, string>, RegExp]> = [
+    [{ 'build.runtime': 'alpine' }, /^build\.runtime: /],
+    [{ 'build.base-image': 'Bad Image' }, /^build\.base-image: must be an image reference/],
+    [{ 'build.base-image': 'node:22\nRUN rm -rf /' }, /^build\.base-image: /],
+    [{ 'build.path': '../other' }, /^build\.path: must be a path inside the deployed directory/],
+    [{ 'build.ca-cert': '/etc/ssl/certs/ca.crt' }, /^build\.ca-cert: the certificate is set by a deploy/],
+  ];
+  for (const [change, message] of bad)
+    assert.throws(
+      () => applySettingChanges(DEFAULT_SETTINGS, change),
+      (err: unknown) => err instanceof SlipwayError && message.test(err.message) && Boolean(err.hint),
+    );
+  const withCa = { ...DEFAULT_SETTINGS, build: { caCert: { sha256: 'a'.repeat(64), certificates: 1, bytes: 900 } } };
+  assert.equal(applySettingChanges(withCa, { 'build.ca-cert': '' }).build, undefined);
+});

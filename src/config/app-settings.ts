@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { SlipwayError } from '../core/errors.js';
 import { isValidProcessType } from '../core/names.js';
-import type { AppSettings, ResourceLimits } from '../core/types.js';
+import type { AppSettings, ResourceLimits, RestartMode } from '../core/types.js';
+import { applyBuildSetting, BUILD_SETTING_NAMES, buildSettingsSchema } from './build-settings.js';
 import {
   byteSizeSchema,
   cpusSchema,
@@ -95,7 +96,16 @@ export const SETTING_NAMES = [
   ...Object.keys(SETTING_KEYS),
   'resources.memory|pids|cpu',
   'resources.TYPE.memory|pids|cpu',
+  'restart',
+  'restart.TYPE',
+  ...BUILD_SETTING_NAMES,
 ];
+
+const RESTART_MODES = ['always', 'on-failure', 'never'] as const satisfies readonly RestartMode[];
+const restartModeSchema = z.enum(RESTART_MODES);
+const RESTART_HINT =
+  'always (restart on any exit, the default), on-failure (only after a non-zero exit) or never; ' +
+  'e.g. restart.worker=on-failure, or restart=never for every type';
 
 function invalid(key: string, reason: string, raw: string, hint: string): SlipwayError {
   // Values are settings, not secrets; still, a huge one is cut in the message.
@@ -120,6 +130,36 @@ function resourceKey(key: string): { type: string; spec: (typeof RESOURCE_FIELDS
   return { type, spec: RESOURCE_FIELDS[field]! };
 }
 
+/** `restart` (every type) or `restart.worker` (one type) → the process type it sets (`*` = every type). */
+function restartKey(key: string): string | undefined {
+  if (key === 'restart') return '*';
+  if (!key.startsWith('restart.')) return undefined;
+  const type = key.slice('restart.'.length);
+  if (!isValidProcessType(type)) {
+    throw new SlipwayError(
+      'INVALID_INPUT',
+      `${key.slice(0, 80)}: ${JSON.stringify(type.slice(0, 40))} is not a process type name`,
+      {
+        hint:
+          'process types are lowercase letters, digits, "_" or "-", starting with a letter ' +
+          '(e.g. restart.web=always)',
+      },
+    );
+  }
+  return type;
+}
+
+/** Sets (or, with an empty value, removes) the restart mode of one type. */
+function applyRestart(next: AppSettings, key: string, type: string, raw: string): void {
+  if (raw === '') {
+    delete next.restart[type];
+    return;
+  }
+  const parsed = restartModeSchema.safeParse(raw);
+  if (!parsed.success) throw invalid(key, `must be ${RESTART_MODES.join(', ')}`, raw, RESTART_HINT);
+  next.restart[type] = parsed.data;
+}
+
 /** Applies `key=value` changes to settings (pure). An empty value removes an optional setting. */
 export function applySettingChanges(settings: AppSettings, changes: Record<string, string>): AppSettings {
   const next: AppSettings = structuredClone(settings);
@@ -142,6 +182,12 @@ export function applySettingChanges(settings: AppSettings, changes: Record<strin
       else next.resources[resource.type] = limits;
       continue;
     }
+    const restartType = restartKey(key);
+    if (restartType !== undefined) {
+      applyRestart(next, key, restartType, raw);
+      continue;
+    }
+    if (applyBuildSetting(next, key, raw)) continue;
     if (!Object.hasOwn(SETTING_KEYS, key)) {
       throw new SlipwayError('INVALID_INPUT', `unknown setting ${JSON.stringify(key.slice(0, 80))}`, {
         hint: `known settings: ${SETTING_NAMES.join(', ')}`,
@@ -203,6 +249,11 @@ export const appSettingsSchema = z.strictObject({
     z.string().refine((t) => t === '*' || isValidProcessType(t), 'a process type name or "*"'),
     resourceLimitsSchema,
   ),
+  restart: z.record(
+    z.string().refine((t) => t === '*' || isValidProcessType(t), 'a process type name or "*"'),
+    restartModeSchema,
+  ),
+  build: buildSettingsSchema.optional(),
 });
 
 /** Problems of a settings object (empty when valid), each with its dotted path. */

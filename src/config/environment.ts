@@ -13,6 +13,8 @@ export interface SlipwayEnvironment {
   domain: string;
   /** Limits on uploaded sources (deploy DIR / build DIR); readEnvironment always sets them. */
   upload?: UploadLimits;
+  /** The router's access log (`logs --source router`); false with SLIPWAY_ROUTER_LOGS=off. Default on. */
+  routerLogs?: boolean;
 }
 
 /** How much an upload may be: received (compressed) bytes, bytes once decompressed, entries. */
@@ -106,7 +108,16 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): SlipwayEn
     apiPort: port('SLIPWAY_API_PORT', env['SLIPWAY_API_PORT'], 7331),
     domain,
     upload: readUploadLimits(env),
+    routerLogs: onOff('SLIPWAY_ROUTER_LOGS', env['SLIPWAY_ROUTER_LOGS'], true),
   };
+}
+
+function onOff(name: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'on' || raw === 'off') return raw === 'on';
+  throw new SlipwayError('INVALID_INPUT', `${name} must be on or off (got ${JSON.stringify(raw.slice(0, 40))})`, {
+    hint: `e.g. ${name}=off`,
+  });
 }
 
 export function slipwayPaths(home: string): SlipwayPaths {

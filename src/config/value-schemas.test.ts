@@ -67,7 +67,15 @@ test(
 
 function render(path: string): string {
   return renderHaproxyConfig({
-    paths: { runtimeSocket: '/r', pidFile: '/p', hostsMap: '/h', crtList: '/c', defaultCert: '/d' },
+    paths: {
+      runtimeSocket: '/r',
+      pidFile: '/p',
+      hostsMap: '/h',
+      crtList: '/c',
+      defaultCert: '/d',
+      maintenanceMap: '/m',
+      maintenanceDir: '/md',
+    },
     httpBind: '127.0.0.1',
     httpPort: 80,
     domain: 'example.test',

@@ -24,6 +24,30 @@ export interface AppSettings {
   logs: LogRotation;
   /** Resource limits by process type; `*` applies to every type (a type's own entry wins per field). */
   resources: Record<string, ResourceLimits>;
+  /** What the supervisor does when a process of a type exits, by type; `*` = every type (default `always`). */
+  restart: Record<string, RestartMode>;
+  /** Build options a source deploy remembered (`--runtime`, `--base-image`, `--path`, `--ca-cert`); `build.*` keys. */
+  build?: BuildSettings;
+}
+
+/** How an app's directory is built when it has no Dockerfile: the flags of its last `deploy DIR`, remembered. */
+export interface BuildSettings {
+  runtime?: 'official' | 'debian';
+  baseImage?: string;
+  /** The app inside a monorepo, relative to the deployed directory. */
+  path?: string;
+  /** The extra CA certificate builds trust: its fingerprint (the PEM itself is kept in the store). */
+  caCert?: { sha256: string; certificates: number; bytes: number };
+}
+
+/** always: restart on any exit; on-failure: only after a non-zero exit; never: leave it exited (visible in `ps`). */
+export type RestartMode = 'always' | 'on-failure' | 'never';
+
+/** The restart mode of one process type: its own entry, else the app's `*` entry, else `always`. */
+export function restartModeFor(settings: Pick<AppSettings, 'restart'>, type: string): RestartMode {
+  const restart = settings.restart ?? {};
+  if (Object.hasOwn(restart, type)) return restart[type]!;
+  return Object.hasOwn(restart, '*') ? restart['*']! : 'always';
 }
 
 export interface LogRotation {
@@ -106,8 +130,11 @@ export interface Deployment {
   id: number;
   app: string;
   release: number;
-  /** heal: the supervisor restarted crashed dynos; destroy: apps:destroy holds the app's lock. */
-  kind: 'deploy' | 'scale' | 'revert' | 'restart' | 'rollback' | 'retire' | 'heal' | 'destroy';
+  /**
+   * heal: the supervisor restarted crashed dynos; destroy: apps:destroy holds the app's lock; stop/start: ps:stop;
+   * rename: apps:rename restarts the containers so that they carry the new name.
+   */
+  kind: 'deploy' | 'scale' | 'restart' | 'rollback' | 'retire' | 'heal' | 'destroy' | 'stop' | 'start' | 'rename';
   status: DeploymentStatus;
   startedAt: string;
   finishedAt?: string;
@@ -123,6 +150,7 @@ export const DEFAULT_SETTINGS: AppSettings = {
   warmWindowMs: 5 * 60_000,
   logs: { maxSizeBytes: 10 * 1024 * 1024, maxFiles: 3 },
   resources: {},
+  restart: {},
 };
 
 /** Labels that tie a container to Slipway's model (observed state lives in Docker). */
@@ -135,6 +163,10 @@ export const LABELS = {
   managed: 'slipway.managed',
   /** Which Slipway home made the container: several homes can share one Docker Engine. */
   instance: 'slipway.instance',
+  /** A one-off (`run --detach`) that outlives the request which started it. */
+  detached: 'slipway.detached',
+  /** A one-off started by a scheduled job: the id of that run (`cron:runs`). */
+  cronRun: 'slipway.cron-run',
 } as const;
 
 /** A container's dyno name from its labels, e.g. `web.1` (`?` for a missing part). */

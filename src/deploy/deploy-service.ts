@@ -1,11 +1,9 @@
-import type { ContainerEngine } from '../engine/port.js';
-import type { Router } from '../router/port.js';
-import type { Store } from '../store/store.js';
 import {
   LABELS,
   resourceLimitsFor,
   type AppSettings,
   type DeployStrategy,
+  type Deployment,
   type Formation,
   type Release,
 } from '../core/types.js';
@@ -13,12 +11,15 @@ import { SlipwayError, isSlipwayError, toSlipwayError } from '../core/errors.js'
 import { pollUntil } from '../core/abort.js';
 import { stage, type EventSink } from '../core/events.js';
 import { makeRedactor, redactDeep } from '../core/redact.js';
-import { observeApp } from './observe.js';
 import { planRollout } from './plan-rollout.js';
-import { RolloutExecutor } from './rollout-executor.js';
+import { planRetire } from './plan-retire.js';
+import { runRollout, type RolloutPorts } from './rollout.js';
+import { journalEvents } from './journal.js';
+import { keepWarm, retireExpiredWarmSets } from './warm-sets.js';
 import { runReleasePhase } from './release-phase.js';
-import type { DeployStep, DesiredState, ObservedContainer } from './plan-types.js';
-import { planBlueGreen, planWarmSwitch } from './plan-blue-green.js';
+import type { DesiredState, Planner } from './plan-types.js';
+import { planBlueGreen, planInstantRollback } from './plan-blue-green.js';
+import { runningFormation } from './stopped-types.js';
 
 /** The release phase runs with the limits of the `release` type (default: the app's) and the app's log rotation. */
 function releaseLimits(settings: AppSettings): {
@@ -30,34 +31,11 @@ function releaseLimits(settings: AppSettings): {
 
 /** Longest wait for a heal in progress before a deploy gives up with DEPLOY_IN_PROGRESS. */
 const HEAL_WAIT_MS = 60_000;
+/** apps:destroy lets in-flight requests finish, but not for longer than this. */
+const DESTROY_DRAIN_MAX_MS = 10_000;
 
-/** Observed = containers of the formation; warm = parked blue-green containers (for an instant rollback). */
-type Planner = (desired: DesiredState, observed: ObservedContainer[], warm: ObservedContainer[]) => DeployStep[];
-
-/** Instant rollback: the warm set of `release` takes traffic back; other process types roll. */
-function instantPlanner(releases: Set<number>): Planner {
-  return (desired, observed, warm) => {
-    const warmSet = warm.filter((c) => releases.has(c.release) && c.process === 'web');
-    const currentWeb = observed.filter((c) => c.process === 'web');
-    const others: DesiredState = {
-      ...desired,
-      processes: Object.fromEntries(Object.entries(desired.processes).filter(([t]) => t !== 'web')),
-    };
-    return [
-      ...planWarmSwitch(warmSet, currentWeb),
-      ...planRollout(
-        others,
-        observed.filter((c) => c.process !== 'web'),
-      ),
-    ];
-  };
-}
-
-export interface DeployDeps {
-  engine: ContainerEngine;
-  router: Router;
-  store: Store;
-}
+/** The ports a deploy drives: container engine, router, store. */
+export type DeployDeps = RolloutPorts;
 
 export interface RunOptions {
   emit: EventSink;
@@ -139,7 +117,7 @@ export class DeployService {
             config,
             emit,
             opts.signal,
-            instantPlanner(new Set(warmReleases)),
+            planInstantRollback(new Set(warmReleases)),
           );
           for (const r of warmReleases) store.warmSets.remove(app, r);
         } else {
@@ -153,7 +131,7 @@ export class DeployService {
             strategy === 'blue-green' ? planBlueGreen : planRollout,
           );
         }
-        if ((strategy === 'blue-green' || warmTarget) && previous !== null) this.keepWarm(app, previous);
+        if ((strategy === 'blue-green' || warmTarget) && previous !== null) keepWarm(store, app, previous);
         store.apps.setFormation(app, formation);
       });
       store.releases.setStatus(app, version, 'succeeded');
@@ -177,94 +155,123 @@ export class DeployService {
 
   /** Replaces every container of the given process types (all when empty) with zero downtime. */
   async restart(app: string, types: string[], opts: RunOptions): Promise<DeployOutcome> {
-    const { store } = this.deps;
-    const started = Date.now();
-    const current = store.apps.get(app).currentRelease;
-    if (current === null)
-      throw new SlipwayError('NO_RELEASE', `app "${app}" has no release to restart`, { hint: 'deploy it first' });
-    const release = store.releases.get(app, current);
-    const processes = this.processesOf(release);
-    for (const type of types) {
-      if (!Object.hasOwn(processes, type))
-        throw new SlipwayError('INVALID_INPUT', `release v${current} has no process type "${type}"`, {
-          hint: `known types: ${Object.keys(processes).join(', ')}`,
-        });
-    }
+    const release = this.currentRelease(app, `app "${app}" has no release to restart`, 'deploy it first');
+    const processes = this.processTypesOf(release, types);
     const restartTypes = types.length > 0 ? types : Object.keys(processes);
-    await this.waitForHeal(app, opts.signal);
-    const deployment = store.deployments.start({
+    return this.rolloutCurrent(
       app,
-      release: current,
-      kind: 'restart',
-      now: new Date().toISOString(),
-    });
-    const config = store.releases.config(app, current);
-    const redact = makeRedactor(config);
-    const emit = this.journaledEmit(deployment.id, opts.emit, redact);
-    try {
-      await stage(emit, 'deploy', `restart ${restartTypes.join(', ')}`, () =>
-        this.rollout(
-          app,
-          deployment.id,
-          { ...this.desired(release, store.apps.formation(app)), restartTypes },
-          config,
-          emit,
-          opts.signal,
-        ),
-      );
-      store.deployments.finish(deployment.id, 'succeeded', new Date().toISOString());
-      return { app, release: current, deployment: deployment.id, ms: Date.now() - started };
-    } catch (err) {
-      throw await this.fail(deployment.id, err, redact, () =>
-        this.revert(app, deployment.id, current, emit, 'restart failed'),
-      );
-    }
+      release,
+      'restart',
+      `restart ${restartTypes.join(', ')}`,
+      opts,
+      () => ({
+        ...this.desired(release, this.deps.store.apps.formation(app)),
+        restartTypes,
+      }),
+      { failed: 'restart failed' },
+    );
   }
 
   /** Changes the number of containers per process type of the current release. */
   async scale(app: string, changes: Formation, opts: RunOptions): Promise<DeployOutcome> {
     const { store } = this.deps;
-    const started = Date.now();
-    const current = store.apps.get(app).currentRelease;
-    if (current === null) {
-      throw new SlipwayError('NO_RELEASE', `app "${app}" has no release to scale yet`, {
-        hint: 'deploy it first: `slipway deploy -a ' + app + ' DIR` or `--image IMAGE`',
-      });
-    }
-    const release = store.releases.get(app, current);
-    const processes = this.processesOf(release);
+    const release = this.currentRelease(
+      app,
+      `app "${app}" has no release to scale yet`,
+      'deploy it first: `slipway deploy -a ' + app + ' DIR` or `--image IMAGE`',
+    );
+    this.processTypesOf(release, Object.keys(changes));
     for (const [type, count] of Object.entries(changes)) {
-      if (!Object.hasOwn(processes, type)) {
-        throw new SlipwayError('INVALID_INPUT', `release v${current} has no process type "${type}"`, {
-          hint: `known types: ${Object.keys(processes).join(', ')}`,
-        });
-      }
       if (!Number.isInteger(count) || count < 0 || count > 100)
         throw new SlipwayError('INVALID_INPUT', `${type}=${count}: counts are whole numbers from 0 to 100`);
     }
     const before = store.apps.formation(app);
     const formation = { ...before, ...changes };
+    const label = `scale ${Object.entries(changes)
+      .map(([t, n]) => `${t}=${n}`)
+      .join(' ')}`;
+    return this.rolloutCurrent(app, release, 'scale', label, opts, () => this.desired(release, formation), {
+      apply: () => store.apps.setFormation(app, formation),
+      undo: () => store.apps.setFormation(app, before),
+      failed: 'scaling failed',
+    });
+  }
+
+  /**
+   * ps:stop / ps:start: under the app's deploy lock, `change.apply()` changes which types run, then the
+   * current release is rolled out to that (web drains before it stops; a started type goes through
+   * probe → route → UP). On failure `change.undo()` runs before the app is put back.
+   */
+  async converge(
+    app: string,
+    kind: 'stop' | 'start',
+    label: string,
+    change: { apply: () => void; undo: () => void },
+    opts: RunOptions,
+  ): Promise<DeployOutcome> {
+    const release = this.currentRelease(app, `app "${app}" has no release: nothing runs`, 'deploy it first');
+    return this.rolloutCurrent(
+      app,
+      release,
+      kind,
+      label,
+      opts,
+      () => this.desired(release, this.deps.store.apps.formation(app)),
+      change,
+    );
+  }
+
+  /** The release's process types; INVALID_INPUT naming the first of `types` it does not have. */
+  private processTypesOf(release: Release, types: string[]): Record<string, string | null> {
+    const processes = this.processesOf(release);
+    const unknown = types.find((type) => !Object.hasOwn(processes, type));
+    if (unknown !== undefined) {
+      throw new SlipwayError('INVALID_INPUT', `release v${release.version} has no process type "${unknown}"`, {
+        hint: `known types: ${Object.keys(processes).join(', ')}`,
+      });
+    }
+    return processes;
+  }
+
+  /** The app's current release, or NO_RELEASE with this message and hint. */
+  private currentRelease(app: string, message: string, hint: string): Release {
+    const current = this.deps.store.apps.get(app).currentRelease;
+    if (current === null) throw new SlipwayError('NO_RELEASE', message, { hint });
+    return this.deps.store.releases.get(app, current);
+  }
+
+  /**
+   * A rollout of the current release (restart, scale, ps:stop / ps:start) as one journaled deployment
+   * of `kind`: `change.apply()` runs under the deploy lock before it; on failure `change.undo()` runs
+   * and the app is put back to its current release with the same zero-downtime steps.
+   */
+  private async rolloutCurrent(
+    app: string,
+    release: Release,
+    kind: Deployment['kind'],
+    label: string,
+    opts: RunOptions,
+    desiredOf: () => DesiredState,
+    change: { apply?: () => void; undo?: () => void; failed?: string } = {},
+  ): Promise<DeployOutcome> {
+    const { store } = this.deps;
+    const started = Date.now();
     await this.waitForHeal(app, opts.signal);
-    const deployment = store.deployments.start({ app, release: current, kind: 'scale', now: new Date().toISOString() });
-    const config = store.releases.config(app, current);
+    const deployment = store.deployments.start({ app, release: release.version, kind, now: new Date().toISOString() });
+    const config = store.releases.config(app, release.version);
     const redact = makeRedactor(config);
     const emit = this.journaledEmit(deployment.id, opts.emit, redact);
-    store.apps.setFormation(app, formation);
+    change.apply?.();
     try {
-      await stage(
-        emit,
-        'deploy',
-        `scale ${Object.entries(changes)
-          .map(([t, n]) => `${t}=${n}`)
-          .join(' ')}`,
-        () => this.rollout(app, deployment.id, this.desired(release, formation), config, emit, opts.signal),
+      await stage(emit, 'deploy', label, () =>
+        this.rollout(app, deployment.id, desiredOf(), config, emit, opts.signal),
       );
       store.deployments.finish(deployment.id, 'succeeded', new Date().toISOString());
-      return { app, release: current, deployment: deployment.id, ms: Date.now() - started };
+      return { app, release: release.version, deployment: deployment.id, ms: Date.now() - started };
     } catch (err) {
-      store.apps.setFormation(app, before);
+      change.undo?.();
       throw await this.fail(deployment.id, err, redact, () =>
-        this.revert(app, deployment.id, current, emit, 'scaling failed'),
+        this.revert(app, deployment.id, release.version, emit, change.failed ?? `${label} failed`),
       );
     }
   }
@@ -296,12 +303,9 @@ export class DeployService {
     for (const deployment of store.deployments.running()) {
       const app = deployment.app;
       log(`recovering interrupted deployment #${deployment.id} of ${app}`);
-      const emit = this.journaledEmit(
-        deployment.id,
-        () => {},
-        (s) => s,
-      );
       const current = store.apps.find(app)?.currentRelease ?? null;
+      const config = current === null ? {} : store.releases.config(app, current);
+      const emit = this.journaledEmit(deployment.id, () => {}, makeRedactor(config));
       const containers = new Map((await engine.listContainers({ [LABELS.app]: app })).map((c) => [c.id, c]));
       for (const route of store.routes.forApp(app)) {
         const container = containers.get(route.containerId);
@@ -388,91 +392,56 @@ export class DeployService {
     signal?: AbortSignal,
     planner: Planner = planRollout,
   ): Promise<void> {
-    const { store, engine, router } = this.deps;
-    const appRow = store.apps.get(app);
-    const image =
-      desired.release === 0 ? '' : store.releases.build(store.releases.get(app, desired.release).buildId).imageRef;
-    // Warm (blue-green) sets are not part of the formation: plans never touch them.
-    const warm = new Set(store.warmSets.forApp(app).map((w) => w.release));
-    const all = await observeApp(engine, store.routes, app, signal);
-    const observed = all.filter((c) => !warm.has(c.release));
-    const steps = planner(
+    await runRollout(this.deps, {
+      app,
+      deploymentId,
       desired,
-      observed,
-      all.filter((c) => warm.has(c.release)),
-    );
-    const executor = new RolloutExecutor(
-      { engine, router, store, emit, ...(signal ? { signal } : {}) },
-      { app, deploymentId, desired, image, config, settings: appRow.settings },
-    );
-    await executor.execute(steps);
+      config,
+      settings: this.deps.store.apps.get(app).settings,
+      emit,
+      ...(signal ? { signal } : {}),
+      planner,
+    });
   }
 
-  /** The previous release's parked set stays warm for the app's window; older warm sets retire now. */
-  private keepWarm(app: string, release: number): void {
-    const { store } = this.deps;
-    const now = Date.now();
-    // The parked containers carry the label of the release they were started for, which may be an
-    // equivalent of `release` (after a rollback): every one of those labels is part of the warm set.
-    const labels = new Set([release, ...store.releases.equivalents(app, release)]);
-    for (const older of store.warmSets.forApp(app))
-      if (!labels.has(older.release)) store.warmSets.put({ ...older, expiresAt: new Date(now).toISOString() });
-    const expiresAt = new Date(now + store.apps.get(app).settings.warmWindowMs).toISOString();
-    for (const label of labels) store.warmSets.put({ app, release: label, expiresAt });
+  /** Retires warm sets whose window ended (warm-sets.ts): their servers leave HAProxy, their containers stop. */
+  retireExpiredWarmSets(now = new Date()): Promise<number> {
+    return retireExpiredWarmSets(this.deps, now);
   }
 
-  /** Retires warm sets whose window ended: their servers leave HAProxy, their containers stop. */
-  async retireExpiredWarmSets(now = new Date()): Promise<number> {
-    const { store, engine, router } = this.deps;
-    let retired = 0;
-    for (const set of store.warmSets.expired(now.toISOString())) {
-      if (store.deployments.running().some((d) => d.app === set.app)) continue;
-      const deployment = store.deployments.start({
-        app: set.app,
-        release: set.release,
-        kind: 'retire',
-        now: now.toISOString(),
-      });
-      try {
-        const containers = (await observeApp(engine, store.routes, set.app)).filter((c) => c.release === set.release);
-        const steps: DeployStep[] = containers.flatMap((c): DeployStep[] => [
-          ...(c.serverName ? [{ kind: 'route-remove' as const, containerId: c.id, serverName: c.serverName }] : []),
-          ...(c.state === 'running' ? [{ kind: 'stop' as const, containerId: c.id }] : []),
-          { kind: 'remove' as const, containerId: c.id },
-        ]);
-        const app = store.apps.get(set.app);
-        const executor = new RolloutExecutor(
-          { engine, router, store, emit: (e) => store.deployments.addEvent(deployment.id, e) },
-          {
-            app: set.app,
-            deploymentId: deployment.id,
-            desired: { release: set.release, processes: {}, formation: {} },
-            image: '',
-            config: {},
-            settings: app.settings,
-          },
-        );
-        await executor.execute(steps);
-        store.warmSets.remove(set.app, set.release);
-        store.deployments.finish(deployment.id, 'succeeded', new Date().toISOString());
-        retired += 1;
-      } catch (err) {
-        store.deployments.finish(deployment.id, 'failed', new Date().toISOString(), toSlipwayError(err).toJSON());
-      }
-    }
-    return retired;
+  /**
+   * apps:destroy (under its `destroy` deployment): every container of the app leaves with the retire
+   * steps of a deploy, journaled: servers drain together (at most 10 s), then each container is
+   * unrouted, stopped and removed. Returns how many containers were removed.
+   */
+  async removeAllContainers(app: string, deploymentId: number): Promise<number> {
+    const settings = this.deps.store.apps.get(app).settings;
+    const config = this.deps.store.apps.config(app);
+    const steps = await runRollout(this.deps, {
+      app,
+      deploymentId,
+      desired: { release: 0, processes: {}, formation: {} },
+      config,
+      settings: { ...settings, drainTimeoutMs: Math.min(settings.drainTimeoutMs, DESTROY_DRAIN_MAX_MS) },
+      emit: journalEvents(this.deps.store, deploymentId, makeRedactor(config)),
+      everything: true,
+      planner: (_desired, observed, warm) => planRetire([...observed, ...warm], { parked: false }),
+    });
+    return steps.filter((step) => step.kind === 'remove').length;
   }
 
   /**
    * Desired state for a release. Containers of equivalent releases (same build + config) count as its
    * own — except for a fresh deploy, which always replaces every container (a redeploy restarts).
+   * Types stopped with ps:stop run no container (the stored formation keeps their counts).
    */
   private desired(release: Release, formation: Formation, useEquivalents = true): DesiredState {
     const equivalentReleases = useEquivalents ? this.deps.store.releases.equivalents(release.app, release.version) : [];
     return {
       release: release.version,
+      image: this.deps.store.releases.build(release.buildId).imageRef,
       processes: this.processesOf(release),
-      formation,
+      formation: runningFormation(formation, this.deps.store.stoppedProcesses.types(release.app)),
       ...(equivalentReleases.length ? { equivalentReleases } : {}),
     };
   }
@@ -495,10 +464,6 @@ export class DeployService {
   }
 
   private journaledEmit(deploymentId: number, emit: EventSink, redact: (s: string) => string): EventSink {
-    return (event) => {
-      const safe = redactDeep(event, redact);
-      this.deps.store.deployments.addEvent(deploymentId, safe);
-      emit(safe);
-    };
+    return journalEvents(this.deps.store, deploymentId, redact, emit);
   }
 }

@@ -1,12 +1,14 @@
 import type { ContainerEngine } from '../engine/port.js';
 import type { Router } from '../router/port.js';
 import type { Store } from '../store/store.js';
-import type { Release } from '../core/types.js';
+import { restartModeFor, type Release } from '../core/types.js';
 import { SlipwayError, isSlipwayError, toSlipwayError } from '../core/errors.js';
 import type { EventSink, SlipwayEvent } from '../core/events.js';
 import { makeRedactor, redactDeep } from '../core/redact.js';
 import { observeApp } from './observe.js';
-import { downDynos, planHeal } from './plan-heal.js';
+import { downDynos, holdsAfterExit, planHeal, type HeldDyno, type RestartModeOf } from './plan-heal.js';
+import { runningFormation } from './stopped-types.js';
+import { heldNote } from './dyno-status.js';
 import { RolloutExecutor } from './rollout-executor.js';
 import {
   describeCrashes,
@@ -54,6 +56,8 @@ const INFRASTRUCTURE_RETRY_MS = 5000;
  * other — drops routes to dead containers and restarts the dynos whose backoff allows it.
  */
 export class DynoHealer {
+  private readonly reportedHeld = new Map<string, Set<string>>();
+
   constructor(private readonly deps: HealerDeps) {}
 
   async heal(app: string, signal?: AbortSignal): Promise<HealOutcome> {
@@ -67,9 +71,12 @@ export class DynoHealer {
     const release = store.releases.get(app, row.currentRelease);
     const desired: DesiredState = {
       release: release.version,
+      image: store.releases.build(release.buildId).imageRef,
       processes: this.deps.processesOf(release),
-      formation: store.apps.formation(app),
+      // A type stopped with ps:stop is not part of what should run: never restarted.
+      formation: runningFormation(store.apps.formation(app), store.stoppedProcesses.types(app)),
     };
+    const modeOf: RestartModeOf = (type) => restartModeFor(row.settings, type);
     const warm = new Set(store.warmSets.forApp(app).map((w) => w.release));
     const all = await observeApp(this.deps.engine, store.routes, app, signal);
     this.expireBrokenWarmSets(
@@ -78,13 +85,19 @@ export class DynoHealer {
     );
     const observed = all.filter((c) => !warm.has(c.release));
     const now = this.deps.clock();
-    const { states, fresh } = this.countCrashes(app, desired, observed, now);
-    const plan = planHeal(desired, observed, states, now, {
-      routes: store.routes.forApp(app),
-      containerIds: new Set(all.map((c) => c.id)),
-    });
+    const { states, fresh } = this.countCrashes(app, desired, observed, now, modeOf);
+    const plan = planHeal(
+      desired,
+      observed,
+      states,
+      now,
+      { routes: store.routes.forApp(app), containerIds: new Set(all.map((c) => c.id)) },
+      modeOf,
+    );
+    const newlyHeld = this.newlyHeld(app, plan.held);
     // Nothing to do and nothing new to tell (a new crash is always journaled, even with no step to run).
-    if (plan.steps.length === 0 && fresh.length === 0) return this.waitingOutcome(plan.waiting, states);
+    if (plan.steps.length === 0 && fresh.length === 0 && newlyHeld.length === 0)
+      return this.waitingOutcome(plan.waiting, states);
 
     let deploymentId: number;
     try {
@@ -101,6 +114,7 @@ export class DynoHealer {
     const config = store.releases.config(app, desired.release);
     const emit = this.journal(deploymentId, makeRedactor(config));
     for (const dyno of fresh) emit(info(`${describeCrashes(states.get(dyno)!, now, this.deps.policy)}`));
+    for (const held of newlyHeld) emit(info(heldNote(held)));
     for (const dyno of plan.restart) emit(info(`restarting ${dyno} (v${desired.release})`));
     const executor = new RolloutExecutor(
       { engine: this.deps.engine, router: this.deps.router, store, emit, ...(signal ? { signal } : {}) },
@@ -108,7 +122,6 @@ export class DynoHealer {
         app,
         deploymentId,
         desired,
-        image: store.releases.build(release.buildId).imageRef,
         config,
         settings: row.settings,
       },
@@ -138,16 +151,29 @@ export class DynoHealer {
     return plan.waiting.length > 0 ? this.waitingOutcome(plan.waiting, states) : { kind: 'idle' };
   }
 
-  /** Dead containers in slots nobody serves are crashes (each container counted once). */
-  private countCrashes(app: string, desired: DesiredState, observed: ObservedContainer[], now: number) {
+  /**
+   * Dead containers in slots nobody serves are crashes (each container counted once); an exit its restart mode
+   * accepts (code 0 under on-failure) is not, and a crash its mode does not restart (never) waits for no restart.
+   */
+  private countCrashes(
+    app: string,
+    desired: DesiredState,
+    observed: ObservedContainer[],
+    now: number,
+    modeOf: RestartModeOf,
+  ) {
     const current = this.deps.store.dynoCrashes.forApp(app).filter((s) => s.release === desired.release);
     const states = new Map(current.map((s) => [s.dyno, s]));
     const fresh: string[] = [];
     for (const down of downDynos(desired, observed)) {
       if (!down.dead) continue;
+      const mode = modeOf(down.process);
+      const held = holdsAfterExit(mode, down.dead);
+      if (held && mode === 'on-failure') continue; // exited with code 0: done, not crashed
       const before = states.get(down.dyno);
       const after = recordCrash(before, app, down.dyno, crashOf(down.dead, desired.release, now), this.deps.policy);
       if (after === before) continue;
+      if (held) delete after.nextRestartAt;
       states.set(down.dyno, after);
       this.save(after);
       fresh.push(down.dyno);
@@ -225,6 +251,15 @@ export class DynoHealer {
         `${app}: a container of the warm set v${set.release} died; the set retires (rollbacks to it roll out normally)`,
       );
     }
+  }
+
+  /** Held dynos not reported before (each container once; the memory is only for not repeating the news). */
+  private newlyHeld(app: string, held: HeldDyno[]): HeldDyno[] {
+    const seen = this.reportedHeld.get(app) ?? new Set<string>();
+    const fresh = held.filter((h) => !seen.has(h.containerId));
+    this.reportedHeld.set(app, new Set(held.map((h) => h.containerId)));
+    for (const h of fresh) this.deps.log(`${app}: ${heldNote(h)}`);
+    return fresh;
   }
 
   private waitingOutcome(waiting: string[], states: Map<string, DynoCrashState>): HealOutcome {

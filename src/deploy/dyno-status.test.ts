@@ -95,4 +95,54 @@ describe('withCrashStates', () => {
     assert.equal(out.length, 1);
     assert.equal(out[0]!.state, 'exited');
   });
+
+  it('a dyno its restart mode leaves down says so: on-failure after exit 0 is no crash, never keeps the crash', () => {
+    const crashed: DynoCrashState = { ...looping, dyno: 'worker.1', crashes: [NOW - 1000], lastExitCode: 3 };
+    delete crashed.nextRestartAt;
+    const out = withCrashStates(
+      [
+        { ...row('clock.1', 'exited'), exitCode: 0 },
+        { ...row('worker.1', 'exited'), exitCode: 3 },
+        { ...row('web.1', 'exited'), exitCode: 0 },
+      ],
+      {
+        release: 4,
+        formation: { web: 1, worker: 1, clock: 1 },
+        crashes: [crashed, { ...looping, dyno: 'clock.1' }],
+        nowMs: NOW,
+        modeOf: (type) => (type === 'clock' ? 'on-failure' : type === 'worker' ? 'never' : 'always'),
+      },
+    );
+    assert.deepEqual(
+      out.map((r) => [r.dyno, r.state, r.held?.note, r.crash?.note]),
+      [
+        ['clock.1', 'exited', 'clock.1 exited with code 0: not restarted (restart mode on-failure)', undefined],
+        ['web.1', 'exited', undefined, undefined],
+        [
+          'worker.1',
+          'crashed',
+          'worker.1 exited with code 3: not restarted (restart mode never)',
+          'worker.1 crashed (last exit code 3)',
+        ],
+      ],
+    );
+  });
+
+  it('each dyno of a stopped type has a stopped row; no crash is shown for it', () => {
+    const out = withCrashStates([row('web.1', 'running')], {
+      release: 4,
+      formation: { web: 1, worker: 2 },
+      crashes: [{ ...looping, dyno: 'worker.1' }],
+      nowMs: NOW,
+      stopped: new Set(['worker']),
+    });
+    assert.deepEqual(
+      out.map((r) => [r.dyno, r.state, r.release, r.crash]),
+      [
+        ['web.1', 'running', 'v4', undefined],
+        ['worker.1', 'stopped', 'v4', undefined],
+        ['worker.2', 'stopped', 'v4', undefined],
+      ],
+    );
+  });
 });

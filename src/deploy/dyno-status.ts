@@ -1,4 +1,6 @@
-import type { Formation } from '../core/types.js';
+import type { Formation, RestartMode } from '../core/types.js';
+import { holdsAfterExit, type HeldDyno, type RestartModeOf } from './plan-heal.js';
+import { runningFormation } from './stopped-types.js';
 import {
   DEFAULT_RESTART_POLICY,
   describeCrashes,
@@ -32,14 +34,34 @@ export interface DynoRow {
   /** Docker's own state when `state` says `crashed`. */
   containerState?: string;
   crash?: DynoCrashView;
+  /** How a container that is no longer running exited. */
+  exitCode?: number;
+  /** Left down by its type's restart mode (`never`, or `on-failure` after exit code 0). */
+  held?: { mode: RestartMode; note: string };
+}
+
+/** "worker.1 exited with code 0: not restarted (restart mode on-failure)" */
+export function heldNote(held: Pick<HeldDyno, 'dyno' | 'mode' | 'exitCode'>): string {
+  const how = held.exitCode === undefined ? 'stopped' : `exited with code ${held.exitCode}`;
+  return `${held.dyno} ${how}: not restarted (restart mode ${held.mode})`;
 }
 
 const STOPPED = new Set(['exited', 'dead', 'created']);
 
+function exitOf(row: DynoRow): { exitCode?: number } {
+  return row.exitCode === undefined ? {} : { exitCode: row.exitCode };
+}
+
+function dynosOf(formation: Formation): string[] {
+  return Object.entries(formation).flatMap(([type, n]) => Array.from({ length: n }, (_, i) => `${type}.${i + 1}`));
+}
+
 /**
  * Pure: adds restart counts and crash states to `ps` rows. A formation dyno whose container stopped
  * and that no running container serves is `crashed` (Docker's state kept as `containerState`); a
- * crashed dyno with no container left (its failed restart was removed) gets a row of its own.
+ * crashed dyno with no container left (its failed restart was removed) gets a row of its own. A dyno
+ * its restart mode leaves down says so (`held`); each dyno of a type stopped with `ps:stop` gets a
+ * `stopped` row.
  */
 export function withCrashStates<R extends DynoRow>(
   rows: R[],
@@ -49,15 +71,18 @@ export function withCrashStates<R extends DynoRow>(
     crashes: DynoCrashState[];
     nowMs: number;
     policy?: RestartPolicy;
+    /** Types stopped with ps:stop. */
+    stopped?: ReadonlySet<string>;
+    modeOf?: RestartModeOf;
   },
 ): (R | DynoRow)[] {
   const policy = input.policy ?? DEFAULT_RESTART_POLICY;
+  const modeOf = input.modeOf ?? (() => 'always');
+  const stopped = input.stopped ?? new Set<string>();
   if (input.release === null) return rows;
   const label = `v${input.release}`;
   const states = new Map(input.crashes.filter((s) => s.release === input.release).map((s) => [s.dyno, s]));
-  const formation = new Set(
-    Object.entries(input.formation).flatMap(([type, n]) => Array.from({ length: n }, (_, i) => `${type}.${i + 1}`)),
-  );
+  const formation = new Set(dynosOf(runningFormation(input.formation, stopped)));
   const serving = new Set(rows.filter((r) => r.state === 'running').map((r) => r.dyno));
   const view = (s: DynoCrashState): DynoCrashView => ({
     crashes: s.crashes.length,
@@ -70,9 +95,19 @@ export function withCrashStates<R extends DynoRow>(
     if (!formation.has(row.dyno)) return row;
     const state = states.get(row.dyno);
     const annotated = { ...row, restarts: row.release === label ? (state?.restarts ?? 0) : 0 };
-    if (!state || !STOPPED.has(row.state) || serving.has(row.dyno)) return annotated;
-    return { ...annotated, state: 'crashed', containerState: row.state, crash: view(state) };
+    if (!STOPPED.has(row.state) || serving.has(row.dyno)) return annotated;
+    const mode = modeOf(row.dyno.slice(0, row.dyno.lastIndexOf('.')));
+    const held = holdsAfterExit(mode, { state: row.state, ...exitOf(row) })
+      ? { held: { mode, note: heldNote({ dyno: row.dyno, mode, ...exitOf(row) }) } }
+      : {};
+    // An exit its mode accepts (code 0 under on-failure) is no crash, whatever happened before.
+    if (!state || (held.held && mode === 'on-failure')) return { ...annotated, ...held };
+    return { ...annotated, state: 'crashed', containerState: row.state, crash: view(state), ...held };
   });
+  for (const type of [...stopped].sort()) {
+    for (const dyno of dynosOf({ [type]: input.formation[type] ?? 0 }))
+      out.push({ dyno, release: label, state: 'stopped', containerId: '', createdAt: '' });
+  }
   const shown = new Set(rows.map((r) => r.dyno));
   for (const state of states.values()) {
     if (!formation.has(state.dyno) || shown.has(state.dyno) || state.nextRestartAt === undefined) continue;

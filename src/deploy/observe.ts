@@ -3,30 +3,44 @@ import type { RouteRepository } from '../store/route-repository.js';
 import { LABELS } from '../core/types.js';
 import type { ObservedContainer } from './plan-types.js';
 
-/** Observed state of an app: its containers (from Docker labels) joined with the route table. */
+/**
+ * Observed state of an app: its formation's containers (from Docker labels) joined with the route
+ * table. With `all` (apps:destroy): every container of the app, one-offs and unreadable labels included.
+ */
 export async function observeApp(
   engine: ContainerEngine,
   routes: RouteRepository,
   app: string,
   signal?: AbortSignal,
+  opts: { all?: boolean; labelledAs?: string } = {},
 ): Promise<ObservedContainer[]> {
-  const containers = await engine.listContainers({ [LABELS.app]: app, [LABELS.managed]: 'true' }, signal);
-  const byContainer = new Map(routes.forApp(app).map((r) => [r.containerId, r.serverName]));
+  // labelledAs: containers still carrying an app's former name (apps:rename relabels them).
+  const labels = { [LABELS.app]: opts.labelledAs ?? app, [LABELS.managed]: 'true' };
+  const containers = await engine.listContainers(labels, signal);
+  const byContainer = new Map(routes.forApp(app).map((r) => [r.containerId, r]));
   const observed: ObservedContainer[] = [];
   for (const c of containers) {
-    const process = c.labels[LABELS.process];
-    const release = Number(c.labels[LABELS.release]?.replace(/^v/, ''));
-    const index = Number(c.labels[LABELS.index]);
-    if (!process || !Number.isInteger(release) || !Number.isInteger(index)) continue;
-    if (process === 'run' || process === 'release') continue; // one-off containers are not part of the formation
-    const serverName = byContainer.get(c.id);
+    const process = c.labels[LABELS.process] || (opts.all ? '?' : '');
+    const release = Number(c.labels[LABELS.release]?.replace(/^v/, '') ?? (opts.all ? 0 : NaN));
+    const index = Number(c.labels[LABELS.index] ?? (opts.all ? 0 : NaN));
+    if (!opts.all) {
+      if (!process || !Number.isInteger(release) || !Number.isInteger(index)) continue;
+      if (process === 'run' || process === 'release') continue; // one-off containers are not part of the formation
+    }
+    const route = byContainer.get(c.id);
     observed.push({
       id: c.id,
       process,
       release,
       index,
       state: c.state,
-      ...(serverName ? { serverName } : {}),
+      ...(route
+        ? {
+            serverName: route.serverName,
+            routeState: route.state,
+            ...(route.weight === undefined ? {} : { routeWeight: route.weight }),
+          }
+        : {}),
       ...(c.exitCode === undefined ? {} : { exitCode: c.exitCode }),
       ...(c.startedAt ? { startedAt: c.startedAt } : {}),
       ...(c.finishedAt ? { finishedAt: c.finishedAt } : {}),

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { planBlueGreen, planWarmSwitch } from './plan-blue-green.js';
+import { planBlueGreen, planInstantRollback, planWarmSwitch } from './plan-blue-green.js';
 import type { ObservedContainer } from './plan-types.js';
 
 const web = (id: string, release: number, index: number): ObservedContainer => ({
@@ -60,5 +60,27 @@ test('instant rollback enables the warm set and parks the current one', () => {
       drain: [{ containerId: 'new', serverName: 'web-new' }],
     },
     { kind: 'park', containerId: 'new', serverName: 'web-new' },
+  ]);
+});
+
+test('an instant rollback to a warm set switches web back and rolls the other types', () => {
+  const worker: ObservedContainer = { id: 'w', process: 'worker', release: 2, index: 1, state: 'running' };
+  const plan = planInstantRollback(new Set([1]));
+  const steps = plan(
+    { release: 3, processes: { web: null, worker: 'w' }, formation: { web: 1, worker: 1 } },
+    [web('new', 2, 1), worker],
+    [web('old', 1, 1), web('older', 0, 1)],
+  );
+  assert.deepEqual(steps.slice(0, 2), planWarmSwitch([web('old', 1, 1)], [web('new', 2, 1)]));
+  assert.deepEqual(
+    steps.slice(2).map((s) => s.kind),
+    ['start', 'check-running', 'stop', 'remove'],
+  );
+});
+
+test('blue-green with the set already in place only returns drained servers to rotation', () => {
+  const drained = { ...web('a', 2, 1), routeState: 'drain' as const };
+  assert.deepEqual(planBlueGreen({ release: 2, processes: { web: null }, formation: { web: 1 } }, [drained]), [
+    { kind: 'route-ready', containerId: 'a', serverName: 'web-a' },
   ]);
 });

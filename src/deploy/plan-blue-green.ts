@@ -1,5 +1,11 @@
-import { planRollout } from './plan-rollout.js';
-import { containerKey, type DeployStep, type DesiredState, type ObservedContainer } from './plan-types.js';
+import { planOtherTypes, restoreSteps } from './plan-rollout.js';
+import {
+  containerKey,
+  type DeployStep,
+  type DesiredState,
+  type ObservedContainer,
+  type Planner,
+} from './plan-types.js';
 
 /**
  * Pure blue-green planner: the whole new web set is started, probed and staged in HAProxy with
@@ -18,7 +24,8 @@ export function planBlueGreen(desired: DesiredState, observed: ObservedContainer
   const current = web.filter((c) => same.has(c.release) && c.state === 'running' && c.serverName !== undefined);
   const steps: DeployStep[] = [];
   const alreadyThere = current.length === wanted && web.length === wanted && !desired.restartTypes?.includes('web');
-  if (!alreadyThere) {
+  if (alreadyThere) for (const c of current) steps.push(...restoreSteps(c));
+  else {
     for (const c of web.filter((c) => c.state !== 'running')) {
       if (c.serverName) steps.push({ kind: 'route-remove', containerId: c.id, serverName: c.serverName });
       steps.push({ kind: 'remove', containerId: c.id });
@@ -39,16 +46,7 @@ export function planBlueGreen(desired: DesiredState, observed: ObservedContainer
     for (const c of live.filter((c) => c.serverName === undefined))
       steps.push({ kind: 'stop', containerId: c.id }, { kind: 'remove', containerId: c.id });
   }
-  const others: DesiredState = {
-    ...desired,
-    processes: Object.fromEntries(Object.entries(desired.processes).filter(([t]) => t !== 'web')),
-  };
-  steps.push(
-    ...planRollout(
-      others,
-      observed.filter((c) => c.process !== 'web'),
-    ),
-  );
+  steps.push(...planOtherTypes(desired, observed, 'web'));
   return steps;
 }
 
@@ -62,4 +60,18 @@ export function planWarmSwitch(warm: ObservedContainer[], current: ObservedConta
       .map((c) => ({ containerId: c.id, serverName: c.serverName }));
   const drain = routed(current);
   return [{ kind: 'switch-warm', enable: routed(warm), drain }, ...drain.map((c) => ({ kind: 'park' as const, ...c }))];
+}
+
+/**
+ * Instant rollback: the warm set of one of `releases` (the target and its equivalents) takes the
+ * traffic back and the current web set is parked; the other process types roll as usual.
+ */
+export function planInstantRollback(releases: ReadonlySet<number>): Planner {
+  return (desired, observed, warm) => [
+    ...planWarmSwitch(
+      warm.filter((c) => releases.has(c.release) && c.process === 'web'),
+      observed.filter((c) => c.process === 'web'),
+    ),
+    ...planOtherTypes(desired, observed, 'web'),
+  ];
 }

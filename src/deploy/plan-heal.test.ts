@@ -210,7 +210,55 @@ describe('planHeal', () => {
       new Map(),
       NOW,
     );
-    assert.deepEqual(plan, { steps: [], restart: [], waiting: [] });
+    assert.deepEqual(plan, { steps: [], restart: [], waiting: [], held: [] });
+  });
+
+  describe('restart modes', () => {
+    const worker = (state: ObservedContainer['state'], exitCode?: number, id = 'w') =>
+      c(id, 'worker', 1, state, exitCode === undefined ? {} : { exitCode });
+    const plan = (observed: ObservedContainer[], modes: Record<string, 'always' | 'on-failure' | 'never'>) => {
+      const p = planHeal(desired, [...healthy.slice(0, 3), ...observed], new Map(), NOW, undefined, (t) =>
+        Object.hasOwn(modes, t) ? modes[t]! : 'always',
+      );
+      return { steps: p.steps.map((s) => s.kind), restart: p.restart, held: p.held.map((h) => [h.dyno, h.mode]) };
+    };
+    it('on-failure: an exit with code 0 is left exited (kept for ps and logs); a non-zero exit restarts', () => {
+      assert.deepEqual(plan([worker('exited', 0)], { worker: 'on-failure' }), {
+        steps: [],
+        restart: [],
+        held: [['worker.1', 'on-failure']],
+      });
+      assert.deepEqual(plan([worker('exited', 2)], { worker: 'on-failure' }).restart, ['worker.1']);
+      // "created" never ran: its exit code 0 means nothing; it is started.
+      assert.deepEqual(plan([worker('created', 0)], { worker: 'on-failure' }).restart, ['worker.1']);
+    });
+    it('never: a crash is left crashed; its route goes, older dead containers of the slot go, the last stays', () => {
+      const p = planHeal(
+        desired,
+        [
+          ...healthy.slice(1),
+          c('old', 'web', 1, 'exited', { exitCode: 1, finishedAt: '2026-01-01T00:00:01Z' }),
+          c('a', 'web', 1, 'exited', { exitCode: 3, serverName: 'web-1-a', finishedAt: '2026-01-01T00:00:05Z' }),
+        ],
+        new Map(),
+        NOW,
+        undefined,
+        () => 'never',
+      );
+      assert.deepEqual(
+        p.steps.map((s) => [s.kind, 'containerId' in s ? s.containerId : '']),
+        [
+          ['remove', 'old'],
+          ['route-remove', 'a'],
+        ],
+      );
+      assert.deepEqual(p.held, [{ dyno: 'web.1', mode: 'never', containerId: 'a', exitCode: 3 }]);
+      assert.deepEqual(p.restart, []);
+    });
+    it('never and on-failure still start a dyno that has no container at all; always restarts any exit', () => {
+      assert.deepEqual(plan([], { worker: 'never' }).restart, ['worker.1']);
+      assert.deepEqual(plan([worker('exited', 0)], {}).restart, ['worker.1']);
+    });
   });
 });
 

@@ -1,6 +1,7 @@
 import type { DeployStep, DesiredState, ObservedContainer } from './plan-types.js';
 import { retireSteps, startSteps } from './plan-rollout.js';
 import { restartDue, type DynoCrashState } from './crash-backoff.js';
+import type { RestartMode } from '../core/types.js';
 
 /**
  * Pure healing planner (level-triggered): desired formation + observed containers + each dyno's
@@ -9,6 +10,8 @@ import { restartDue, type DynoCrashState } from './crash-backoff.js';
  * and — when its restart backoff allows — its dead container removed and a new one started with the
  * same safe sequence as a deploy. Healing never replaces a serving container, whatever its release,
  * and never starts or stops anything beyond the formation: that is what deploys and scaling do.
+ * A type's restart mode can keep a dyno down: `never` after any exit, `on-failure` after an exit with
+ * code 0; its last container is kept (for `ps` and logs) until a deploy, `ps:restart` or `ps:start`.
  */
 
 export interface DownDyno {
@@ -25,6 +28,26 @@ export interface HealPlan {
   restart: string[];
   /** Dynos that are down and wait for their backoff (their dead container is kept for `ps` and logs). */
   waiting: string[];
+  /** Dynos left down by their type's restart mode (their last container is kept for `ps` and logs). */
+  held: HeldDyno[];
+}
+
+export interface HeldDyno {
+  dyno: string;
+  mode: RestartMode;
+  /** The container that exited, and how. */
+  containerId: string;
+  exitCode?: number;
+}
+
+/** A process type's restart mode (`apps:settings:set restart.TYPE=…`). */
+export type RestartModeOf = (process: string) => RestartMode;
+
+/** Whether `mode` keeps a dyno down after its last container ended like `last` (no container: it is started). */
+export function holdsAfterExit(mode: RestartMode, last: { state: string; exitCode?: number } | undefined): boolean {
+  if (!last || mode === 'always') return false;
+  if (mode === 'never') return true;
+  return last.state === 'exited' && last.exitCode === 0;
 }
 
 /** Not running and never will again; `removing` (a `docker rm -f` under way) included. */
@@ -102,11 +125,13 @@ export function planHeal(
   crashes: ReadonlyMap<string, DynoCrashState>,
   nowMs: number,
   known?: RouteView,
+  modeOf: RestartModeOf = () => 'always',
 ): HealPlan {
   const { slots, strays } = slotsOf(desired, observed);
   const steps: DeployStep[] = [];
   const restart: string[] = [];
   const waiting: string[] = [];
+  const held: HeldDyno[] = [];
   // Routes to containers that no longer exist at all (removed from outside) serve nothing.
   for (const route of known?.routes ?? []) {
     if (!known!.containerIds.has(route.containerId))
@@ -121,6 +146,19 @@ export function planHeal(
       for (const c of dead) steps.push(...retireSteps(c));
       continue;
     }
+    const mode = modeOf(slot.process);
+    const last = lastDead(slot.occupants);
+    if (last && holdsAfterExit(mode, last)) {
+      // Kept as it ended (out of rotation); older dead containers of the slot go.
+      for (const c of dead) steps.push(...(c === last ? dropRoute(c) : retireSteps(c)));
+      held.push({
+        dyno,
+        mode,
+        containerId: last.id,
+        ...(last.exitCode === undefined ? {} : { exitCode: last.exitCode }),
+      });
+      continue;
+    }
     if (!restartDue(crashes.get(dyno), nowMs)) {
       for (const c of dead) steps.push(...dropRoute(c));
       waiting.push(dyno);
@@ -133,5 +171,5 @@ export function planHeal(
     for (const c of unrouted) steps.push(...retireSteps(c));
     restart.push(dyno);
   }
-  return { steps, restart, waiting };
+  return { steps, restart, waiting, held };
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { planRollout } from './plan-rollout.js';
+import { planOtherTypes, planRollout } from './plan-rollout.js';
 import type { ObservedContainer } from './plan-types.js';
 
 const web = (
@@ -142,4 +142,30 @@ test('restart replaces every container of the type one by one', () => {
     web('b', 3, 2),
   ]);
   assert.deepEqual(steps, [...startWeb(1, 3), ...retire('b'), ...startWeb(2, 3), ...retire('a')]);
+});
+
+test('a kept server that a failed rollout left drained (or staged at weight 0) goes back into rotation first', () => {
+  const desired = { release: 3, processes: { web: null }, formation: { web: 2 } };
+  const steps = planRollout(desired, [
+    web('a', 3, 1, { routeState: 'drain' }),
+    web('b', 3, 2, { routeState: 'ready', routeWeight: 0 }),
+    web('n', 4, 1, { routeState: 'ready' }),
+  ]);
+  assert.deepEqual(steps, [
+    { kind: 'route-ready', containerId: 'a', serverName: 'web-a' },
+    { kind: 'route-ready', containerId: 'b', serverName: 'web-b' },
+    ...retire('n'),
+  ]);
+  // Servers already in rotation (or with no stored state) get no step.
+  assert.deepEqual(planRollout(desired, [web('a', 3, 1, { routeState: 'ready' }), web('b', 3, 2)]), []);
+});
+
+test('the other process types roll as usual; web is left to the caller', () => {
+  const worker: ObservedContainer = { id: 'w', process: 'worker', release: 1, index: 1, state: 'running' };
+  const desired = { release: 2, processes: { web: null, worker: 'w' }, formation: { web: 1, worker: 1 } };
+  const steps = planOtherTypes(desired, [web('a', 1, 1), worker], 'web');
+  assert.deepEqual(
+    steps.map((s) => `${s.kind} ${'key' in s ? s.key : 'containerId' in s ? s.containerId : ''}`),
+    ['start worker.1@v2', 'check-running worker.1@v2', 'stop w', 'remove w'],
+  );
 });

@@ -19,6 +19,7 @@ export function planRollout(desired: DesiredState, observed: ObservedContainer[]
     const same = new Set([desired.release, ...(desired.equivalentReleases ?? [])]);
     const restarting = desired.restartTypes?.includes(type) ?? false;
     const { keep, retire } = choose(mine, restarting ? new Set<number>() : same, wanted, type === 'web');
+    for (const c of keep) steps.push(...restoreSteps(c));
     const taken = new Set(keep.map((c) => c.index));
     const newIndices: number[] = [];
     for (let i = 1; newIndices.length < wanted - keep.length; i++) if (!taken.has(i)) newIndices.push(i);
@@ -64,11 +65,21 @@ export function startSteps(process: string, index: number, release: number): Dep
   return [start, { kind: 'probe', key }, { kind: 'route-add', key }, { kind: 'wait-up', key }];
 }
 
-/** An old container leaves: drained out of rotation first when it serves, then stopped and removed. */
-export function retireSteps(c: ObservedContainer): DeployStep[] {
+/** A kept server out of rotation (drained, parked or staged by a rollout that failed) takes traffic again. */
+export function restoreSteps(c: ObservedContainer): DeployStep[] {
+  if (c.serverName === undefined || c.state !== 'running') return [];
+  const outOfRotation = (c.routeState !== undefined && c.routeState !== 'ready') || c.routeWeight === 0;
+  return outOfRotation ? [{ kind: 'route-ready', containerId: c.id, serverName: c.serverName }] : [];
+}
+
+/**
+ * An old container leaves: drained out of rotation first when it serves, then unrouted, stopped and
+ * removed. `drained`: it is out of rotation already (drained by an earlier step, or a parked warm set).
+ */
+export function retireSteps(c: ObservedContainer, opts: { drained?: boolean } = {}): DeployStep[] {
   const steps: DeployStep[] = [];
   if (c.serverName !== undefined) {
-    if (c.state === 'running') {
+    if (c.state === 'running' && !opts.drained) {
       steps.push({ kind: 'drain', containerId: c.id, serverName: c.serverName });
       steps.push({ kind: 'wait-drained', containerId: c.id, serverName: c.serverName });
     }
@@ -77,6 +88,15 @@ export function retireSteps(c: ObservedContainer): DeployStep[] {
   if (c.state === 'running') steps.push({ kind: 'stop', containerId: c.id });
   steps.push({ kind: 'remove', containerId: c.id });
   return steps;
+}
+
+/** The rolling plan for every process type but `except` (web: blue-green and warm switches plan it themselves). */
+export function planOtherTypes(desired: DesiredState, observed: ObservedContainer[], except: string): DeployStep[] {
+  const processes = Object.fromEntries(Object.entries(desired.processes).filter(([type]) => type !== except));
+  return planRollout(
+    { ...desired, processes },
+    observed.filter((c) => c.process !== except),
+  );
 }
 
 function unique<T>(values: T[]): T[] {

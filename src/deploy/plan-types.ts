@@ -1,4 +1,5 @@
 import type { ContainerState } from '../engine/port.js';
+import type { ServerAdminState } from '../router/port.js';
 import type { Formation } from '../core/types.js';
 
 /** A container of the app as observed (Docker labels + route table). */
@@ -10,6 +11,9 @@ export interface ObservedContainer {
   state: ContainerState;
   /** HAProxy server name when the container is in the route table. */
   serverName?: string;
+  /** The stored admin state and weight of that server (undefined weight: the default, 1). */
+  routeState?: ServerAdminState;
+  routeWeight?: number;
   /** For a container that stopped: its exit code and when it ran (ISO times), as the engine reports them. */
   exitCode?: number;
   startedAt?: string;
@@ -18,6 +22,8 @@ export interface ObservedContainer {
 
 export interface DesiredState {
   release: number;
+  /** The image the release's containers start from; absent when nothing is to run (a revert to no release). */
+  image?: string;
   /** Process types of the release; `null` command = the image's own CMD. */
   processes: Record<string, string | null>;
   formation: Formation;
@@ -34,6 +40,8 @@ export type DeployStep =
   | { kind: 'route-add'; key: string; weight?: number }
   | { kind: 'wait-up'; key: string }
   | { kind: 'check-running'; key: string }
+  /** A kept server that an interrupted or failed rollout left out of rotation takes traffic again. */
+  | { kind: 'route-ready'; containerId: string; serverName: string }
   | { kind: 'drain'; containerId: string; serverName: string }
   | { kind: 'wait-drained'; containerId: string; serverName: string }
   | { kind: 'route-remove'; containerId: string; serverName: string }
@@ -49,6 +57,9 @@ export type DeployStep =
     }
   /** Blue-green: once drained, a server goes to maint; its container keeps running (the warm set). */
   | { kind: 'park'; containerId: string; serverName: string };
+
+/** Plans the steps from desired state, the formation's containers and the parked blue-green ones (`warm`). */
+export type Planner = (desired: DesiredState, observed: ObservedContainer[], warm: ObservedContainer[]) => DeployStep[];
 
 export function containerKey(process: string, index: number, release: number): string {
   return `${process}.${index}@v${release}`;

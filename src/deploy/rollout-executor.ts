@@ -11,17 +11,20 @@ import { archiveContainerLogs } from '../logs/archive-logs.js';
 import { makeRedactor } from '../core/redact.js';
 import { createFailpoints } from '../core/failpoints.js';
 import { containerExitedError, unlessExited, watchExit } from './container-exit.js';
+import { routeCheck } from './app-routes.js';
+import type { DeployStep, DesiredState } from './plan-types.js';
 
 const failpoint = createFailpoints();
-import type { DeployStep, DesiredState } from './plan-types.js';
 
 export interface RolloutTarget {
   app: string;
   deploymentId: number;
+  /** The release, its image and formation the steps move towards. */
   desired: DesiredState;
-  image: string;
   config: Record<string, string>;
   settings: AppSettings;
+  /** false: removed containers' logs are not archived (apps:destroy: the app's log history goes with it). */
+  archiveLogs?: boolean;
 }
 
 export interface RolloutDeps {
@@ -69,11 +72,6 @@ export class RolloutExecutor {
     }
   }
 
-  /** Containers this executor started that are still around (for cleanup after a failure). */
-  startedContainers(): Started[] {
-    return [...this.started.values()];
-  }
-
   private async run(step: DeployStep): Promise<unknown> {
     switch (step.kind) {
       case 'start':
@@ -86,6 +84,10 @@ export class RolloutExecutor {
         return this.waitUp(step.key);
       case 'check-running':
         return this.checkRunning(step.key);
+      case 'route-ready':
+        return stage(this.deps.emit, 'route', `return ${step.serverName} to rotation`, () =>
+          this.backInRotation(step.serverName),
+        );
       case 'drain':
         return this.drain(step.serverName);
       case 'wait-drained':
@@ -103,12 +105,15 @@ export class RolloutExecutor {
       case 'park':
         return this.park(step.serverName);
       case 'remove': {
-        const archived = await archiveContainerLogs(
-          this.deps.engine,
-          this.deps.store.logs,
-          step.containerId,
-          makeRedactor(this.target.config),
-        );
+        const archived =
+          this.target.archiveLogs === false
+            ? 0
+            : await archiveContainerLogs(
+                this.deps.engine,
+                this.deps.store.logs,
+                step.containerId,
+                makeRedactor(this.target.config),
+              );
         await this.deps.engine.removeContainer(step.containerId, { force: true }, this.deps.signal);
         return { archivedLogLines: archived };
       }
@@ -117,13 +122,16 @@ export class RolloutExecutor {
 
   private async start(key: string, process: string, index: number) {
     const t = this.target;
+    const image = t.desired.image;
+    if (!image)
+      throw new SlipwayError('INTERNAL', `no image to start ${process}.${index} from (v${t.desired.release})`);
     const command = t.desired.processes[process] ?? null;
     const spec = processContainerSpec({
       app: t.app,
       release: t.desired.release,
       process,
       index,
-      image: t.image,
+      image,
       command,
       config: t.config,
       port: t.settings.port,
@@ -217,6 +225,7 @@ export class RolloutExecutor {
           state: 'ready',
           ...(weight === undefined ? {} : { weight }),
         },
+        routeCheck(this.target.settings),
         this.deps.signal,
       ),
     );
@@ -243,39 +252,44 @@ export class RolloutExecutor {
     enable: { containerId: string; serverName: string }[],
     drain: { containerId: string; serverName: string }[],
   ) {
-    const { router, store } = this.deps;
-    const app = this.target.app;
     const started = Date.now();
     await stage(
       this.deps.emit,
       'route',
       `switch all traffic back to the warm set (v${this.target.desired.release})`,
       async () => {
-        const routes = new Map(store.routes.forApp(app).map((r) => [r.serverName, r]));
-        await Promise.all(
-          enable.map(async (warm) => {
-            store.routes.setState(app, warm.serverName, 'ready');
-            try {
-              await router.setServerState(app, warm.serverName, 'ready', this.deps.signal);
-            } catch (err) {
-              if (!(err instanceof SlipwayError) || err.code !== 'NOT_FOUND') throw err;
-              const route = routes.get(warm.serverName)!;
-              await router.addServer(
-                app,
-                { name: warm.serverName, address: route.address, port: route.port, state: 'ready' },
-                this.deps.signal,
-              );
-              await router.waitServerUp(app, warm.serverName, {
-                timeoutMs: 15_000,
-                ...(this.deps.signal ? { signal: this.deps.signal } : {}),
-              });
-            }
-          }),
-        );
+        await Promise.all(enable.map((warm) => this.backInRotation(warm.serverName)));
         await this.drainAll(drain);
       },
     );
     return { switchMs: Date.now() - started };
+  }
+
+  /**
+   * A server of a kept container takes traffic again: ready at full weight (store first, then HAProxy);
+   * re-added and seen UP when HAProxy no longer has it (a reload dropped it).
+   */
+  private async backInRotation(serverName: string): Promise<{ readded: boolean }> {
+    const { router, store } = this.deps;
+    const app = this.target.app;
+    const route = store.routes.forApp(app).find((r) => r.serverName === serverName);
+    if (!route) throw new SlipwayError('INTERNAL', `no stored route ${serverName} of ${app}`);
+    store.routes.setState(app, serverName, 'ready');
+    if (route.weight === 0) store.routes.setWeight(app, serverName, undefined);
+    try {
+      await router.setServerState(app, serverName, 'ready', this.deps.signal);
+      if (route.weight === 0) await router.setServerWeight(app, serverName, 1, this.deps.signal);
+      return { readded: false };
+    } catch (err) {
+      if (!(err instanceof SlipwayError) || err.code !== 'NOT_FOUND') throw err;
+    }
+    const server = { name: serverName, address: route.address, port: route.port, state: 'ready' as const };
+    await router.addServer(app, server, routeCheck(this.target.settings), this.deps.signal);
+    await router.waitServerUp(app, serverName, {
+      timeoutMs: 15_000,
+      ...(this.deps.signal ? { signal: this.deps.signal } : {}),
+    });
+    return { readded: true };
   }
 
   /** Every listed server leaves rotation (store first, then HAProxy), all at once. */
@@ -409,7 +423,7 @@ export class RolloutExecutor {
     });
   }
 
-  async lastLogs(containerId: string, lines = 20): Promise<string[]> {
+  private async lastLogs(containerId: string, lines = 20): Promise<string[]> {
     const out: string[] = [];
     try {
       for await (const line of this.deps.engine.logs(containerId, { tail: lines, follow: false })) out.push(line.text);

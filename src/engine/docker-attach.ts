@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { SlipwayError } from '../core/errors.js';
+import { abortError } from '../core/abort.js';
 import type { ContainerSpec } from './port.js';
 import { createContainerRequest, startContainerRequest } from './docker-requests.js';
 import { DOCKER_API_VERSION, parseDockerHost, type DockerEndpoint } from './docker-http.js';
@@ -12,7 +13,7 @@ export interface AttachedContainer {
   tty: boolean;
 }
 
-function requestOptions(
+export function requestOptions(
   endpoint: DockerEndpoint,
   method: string,
   path: string,
@@ -21,16 +22,18 @@ function requestOptions(
   return { ...endpoint, method, path: `/${DOCKER_API_VERSION}${path}`, headers };
 }
 
-function call(
+/** One Docker API call on its own connection, with its status and body text (used by attach and exec). */
+export function call(
   endpoint: DockerEndpoint,
   method: string,
   path: string,
   body?: unknown,
+  signal?: AbortSignal,
 ): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : JSON.stringify(body);
     const req = http.request(
-      requestOptions(endpoint, method, path, data ? { 'content-type': 'application/json' } : {}),
+      { ...requestOptions(endpoint, method, path, data ? { 'content-type': 'application/json' } : {}), signal },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -40,10 +43,14 @@ function call(
     );
     req.on('error', (cause) =>
       reject(
-        new SlipwayError('DOCKER_UNAVAILABLE', 'the Docker Engine does not answer', {
-          cause,
-          hint: 'start Docker: `dockerd &` or run `slipway setup`',
-        }),
+        signal?.aborted
+          ? (signal.reason as Error | undefined)?.name === 'TimeoutError'
+            ? new SlipwayError('TIMEOUT', `the Docker Engine did not answer ${method} ${path} in time`, { cause })
+            : abortError(signal)
+          : new SlipwayError('DOCKER_UNAVAILABLE', 'the Docker Engine does not answer', {
+              cause,
+              hint: 'start Docker: `dockerd &` or run `slipway setup`',
+            }),
       ),
     );
     req.end(data);

@@ -10,7 +10,8 @@ import { DEFAULT_UPLOAD_LIMITS } from '../config/environment.js';
 import { makeTestCert } from '../domains/testing/make-cert.js';
 import { BuildWorkspace } from './pipeline/workspace.js';
 import type { ContainerEngine, BuildOptions } from '../engine/port.js';
-import type { Store } from '../store/store.js';
+import { openStore, type Store } from '../store/store.js';
+import { randomBytes } from 'node:crypto';
 import { buildFromAnalysis } from './analyzed-build.js';
 import type { SourceBuildContext } from './source-build-types.js';
 
@@ -18,36 +19,47 @@ import type { SourceBuildContext } from './source-build-types.js';
 const FIXTURES = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'analyze');
 const PEM = makeTestCert(mkdtempSync(join(tmpdir(), 'slipway-analyzed-cert-')), { cn: 'Test Proxy CA' }).cert;
 
-/** Names and the Dockerfile text of a context tar stream (read in-process). */
-async function readContext(context: Readable): Promise<{ files: string[]; dockerfile: string }> {
+/** Names, modes and the Dockerfile text of a context tar stream (read in-process). */
+async function readContext(
+  context: Readable,
+): Promise<{ files: string[]; dockerfile: string; modes: Record<string, number> }> {
   const files: string[] = [];
+  const modes: Record<string, number> = {};
   let dockerfile = '';
   const parser = new Parser({
     onReadEntry: (entry: ReadEntry) => {
       files.push(entry.path);
+      modes[entry.path] = entry.mode ?? 0;
       if (entry.path === 'Dockerfile') entry.on('data', (c: Buffer) => (dockerfile += c.toString()));
       else entry.resume();
     },
   });
   for await (const chunk of context) parser.write(chunk as Buffer);
   await new Promise<void>((resolve) => parser.end(() => resolve()));
-  return { files: files.sort(), dockerfile };
+  return { files: files.sort(), dockerfile, modes };
+}
+
+/** A real store in memory with the app `shop` (config: a version override and a secret). */
+function newStore(config: Record<string, string> = {}): Store {
+  const store = openStore(':memory:', randomBytes(32));
+  store.apps.create('shop', new Date().toISOString());
+  store.apps.setConfig('shop', { SLIPWAY_NODE_VERSION: '22', SECRET: 'x', ...config });
+  return store;
 }
 
 /** The strategy runs on the extracted copy in the build's workspace (here filled directly, no upload). */
-async function run(setup: (dir: string) => void, options: Record<string, string> = {}) {
+async function run(setup: (dir: string) => void, options: Record<string, string> = {}, store = newStore()) {
   const work = mkdtempSync(join(tmpdir(), 'slipway-analyzed-test-'));
   const workspace = new BuildWorkspace(work, 'b1');
   mkdirSync(workspace.src, { recursive: true });
   setup(workspace.src);
-  const builds: Array<{ opts: BuildOptions; files: string[]; dockerfile: string }> = [];
+  const builds: Array<{ opts: BuildOptions; files: string[]; dockerfile: string; modes: Record<string, number> }> = [];
   const engine = {
     async buildImage(opts: BuildOptions) {
       builds.push({ opts, ...(await readContext(opts.context)) });
       return { imageId: 'sha256:0123456789abcdef0123' };
     },
   } as unknown as ContainerEngine;
-  const store = { apps: { config: () => ({ SLIPWAY_NODE_VERSION: '22', SECRET: 'x' }) } } as unknown as Store;
   const events: SlipwayEvent[] = [];
   const ctx: SourceBuildContext = {
     engine,
@@ -65,7 +77,8 @@ async function run(setup: (dir: string) => void, options: Record<string, string>
   try {
     const result = await buildFromAnalysis(ctx).catch((err: unknown) => err as Error);
     const leftover = readdirSync(tmpdir()).filter((n) => n.startsWith('slipway-build-shop-'));
-    return { result, builds, events, leftover, userFiles: readdirSync(workspace.src).sort() };
+    const texts = events.map((e) => (e.type === 'info' ? e.text : '')).join('\n');
+    return { result, builds, events, texts, store, leftover, userFiles: readdirSync(workspace.src).sort() };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -150,10 +163,88 @@ test('a monorepo app is built from its own directory; slipway.yml there sets pro
   );
   assert.ok(!(result instanceof Error), String(result));
   assert.deepEqual(result.procfile, { web: 'node index.js', worker: 'node worker.js', release: 'node migrate.js' });
-  assert.deepEqual(result.settings, { port: 4000 });
+  assert.deepEqual(result.settings, { port: 4000, build: { path: 'apps/api' } });
   assert.ok(
     builds[0]!.files.includes('index.js') && !builds[0]!.files.some((f) => f.includes('apps/')),
     builds[0]!.files.join(' '),
   );
   assert.match(builds[0]!.dockerfile, /FROM node:22-bookworm-slim/, 'SLIPWAY_NODE_VERSION from the app config');
+});
+
+const copy = (fixture: string) => (dir: string) =>
+  cpSync(join(FIXTURES, fixture), dir, { recursive: true, filter: (s) => !s.includes('__snapshots__') });
+
+test('analyze and deploy agree: the port, health check and EXPOSE come from the analysis', async () => {
+  const { result, builds } = await run(copy('node-express-getting-started'));
+  assert.ok(!(result instanceof Error), String(result));
+  assert.deepEqual([result.settings?.port, result.settings?.healthcheck?.path], [5006, '/']);
+  assert.match(builds[0]!.dockerfile, /^EXPOSE 5006$/m);
+  assert.match(builds[0]!.dockerfile, /PORT=5006/);
+  // An app with no route known to answer gets a TCP check (a path set before is replaced).
+  const tcp = await run(copy('node-plain-main'));
+  assert.ok(!(tcp.result instanceof Error), String(tcp.result));
+  assert.equal(tcp.result.settings?.healthcheck?.path, undefined);
+  assert.equal(tcp.result.settings?.healthcheck?.attempts, 60, "the app's own attempts are kept");
+});
+
+test('build options are remembered per app; a flag given overrides and is remembered', async () => {
+  const store = newStore();
+  const first = await run(
+    copy('monorepo'),
+    { runtime: 'debian', baseImage: 'slipway/debian:bookworm', path: 'apps/api', caCert: PEM },
+    store,
+  );
+  assert.ok(!(first.result instanceof Error), String(first.result));
+  const saved = store.apps.get('shop').settings.build;
+  assert.deepEqual(
+    [saved?.runtime, saved?.baseImage, saved?.path, saved?.caCert?.certificates],
+    ['debian', 'slipway/debian:bookworm', 'apps/api', 1],
+  );
+  assert.equal(store.buildCa.get('shop')?.pem, PEM, 'the certificate is in the store, not the settings');
+  assert.ok(!JSON.stringify(saved).includes('BEGIN CERTIFICATE'));
+
+  const again = await run(copy('monorepo'), {}, store);
+  assert.ok(!(again.result instanceof Error), String(again.result));
+  assert.match(again.builds[0]!.dockerfile, /^FROM slipway\/debian:bookworm$/m);
+  assert.match(again.builds[0]!.dockerfile, /^COPY slipway-ca\.crt /m);
+  assert.ok(again.builds[0]!.files.includes('index.js'), 'built from apps/api again');
+  assert.match(
+    again.texts,
+    /build options remembered from an earlier deploy: runtime debian, base image .*, path apps\/api, the extra CA/,
+  );
+
+  const override = await run(copy('monorepo'), { runtime: 'official', baseImage: 'registry.local/node:22' }, store);
+  assert.ok(!(override.result instanceof Error), String(override.result));
+  assert.match(override.builds[0]!.dockerfile, /^FROM registry\.local\/node:22$/m);
+  assert.deepEqual(
+    [store.apps.get('shop').settings.build?.runtime, store.apps.get('shop').settings.build?.baseImage],
+    ['official', 'registry.local/node:22'],
+  );
+  const bad = await run(copy('monorepo'), { baseImage: 'Not An Image' }, store);
+  assert.match((bad.result as Error).message, /^--base-image: must be an image reference/);
+  assert.deepEqual(bad.builds, []);
+});
+
+test('a release command that needs a database runs only once the app has its URL', async () => {
+  const without = await run(copy('python-django-whitenoise'));
+  assert.ok(!(without.result instanceof Error), String(without.result));
+  assert.equal(without.result.procfile?.['release'], undefined);
+  assert.match(without.texts, /release command "python manage\.py migrate --noinput" not run: DATABASE_URL is not set/);
+  const withUrl = await run(copy('python-django-whitenoise'), {}, newStore({ DATABASE_URL: 'postgres://db/app' }));
+  assert.ok(!(withUrl.result instanceof Error), String(withUrl.result));
+  assert.equal(withUrl.result.procfile?.['release'], 'python manage.py migrate --noinput');
+  assert.match(
+    withUrl.builds[0]!.dockerfile,
+    /RUN DJANGO_SECRET_KEY=collectstatic-placeholder python manage\.py collectstatic/,
+  );
+});
+
+test('a Heroku PHP buildpack command gets its start script in the context, executable', async () => {
+  const { result, builds, texts } = await run(copy('php-heroku-apache'), { runtime: 'debian' });
+  assert.ok(!(result instanceof Error), String(result));
+  assert.deepEqual(result.procfile, { web: 'heroku-php-apache2 web/' });
+  assert.ok(builds[0]!.files.includes('slipway-php/heroku-php-apache2'), builds[0]!.files.join(' '));
+  assert.equal(builds[0]!.modes['slipway-php/heroku-php-apache2']! & 0o111, 0o111);
+  assert.match(builds[0]!.dockerfile, /apache2 .*libapache2-mod-php/);
+  assert.doesNotMatch(texts, /^warning:/m);
 });

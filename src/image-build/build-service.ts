@@ -14,6 +14,7 @@ import { readSourceFile } from './source-files.js';
 import { UPLOAD_CA_ENTRY } from './upload-ca.js';
 import type { SourceBuildContext, SourceBuildResult } from './source-build-types.js';
 import { buildFromAnalysis } from './analyzed-build.js';
+import { checkBuildOptionValues } from './remembered-build-options.js';
 import { buildFromPipeline } from './pipeline/pipeline-build.js';
 import { BuildRecording, newBuildId, type BuildInputs } from './build-recording.js';
 
@@ -174,6 +175,7 @@ export function checkBuildOptions(options: Record<string, string>): Record<strin
         hint: `build options: ${[...OPTION_KEYS].join(', ')}`,
       });
   }
+  checkBuildOptionValues(options);
   return options;
 }
 

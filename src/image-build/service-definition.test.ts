@@ -38,3 +38,11 @@ test('slipway.yml sets the port and the full health check', () => {
   });
   assert.deepEqual(settingsFromSlipwayYml(parseSlipwayYml('processes:\n  web: x\nport: 3000\n')), { port: 3000 });
 });
+
+test('an empty slipway.yml health check path is a TCP check, replacing a path the app had', () => {
+  const tcp = settingsFromSlipwayYml(parseSlipwayYml('processes:\n  web: x\nport: 3000\nhealthcheck:\n  path: ""\n'));
+  assert.ok(tcp.healthcheck && 'path' in tcp.healthcheck);
+  assert.equal(tcp.healthcheck.path, undefined);
+  const merged = { ...{ path: '/old', attempts: 5, intervalMs: 100, timeoutMs: 100 }, ...tcp.healthcheck };
+  assert.equal(JSON.parse(JSON.stringify(merged)).path, undefined);
+});

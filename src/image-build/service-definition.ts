@@ -43,7 +43,8 @@ export function settingsFromSlipwayYml(yml: SlipwayYml): Partial<AppSettings> {
     ...(yml.healthcheck
       ? {
           healthcheck: {
-            path: yml.healthcheck.path,
+            // '' = TCP: `path: undefined` replaces a path the app had (merged over its settings).
+            path: yml.healthcheck.path === '' ? undefined : yml.healthcheck.path,
             attempts: yml.healthcheck.attempts,
             intervalMs: yml.healthcheck.intervalMs,
             timeoutMs: yml.healthcheck.timeoutMs,

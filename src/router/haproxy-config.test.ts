@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { partitionRoutes, renderHaproxyConfig, renderHostsMap, type HaproxyConfigInput } from './haproxy-config.js';
 import type { AppRoute } from './port.js';
+import { maintenancePage } from './maintenance.js';
 
 const paths = {
   runtimeSocket: '/s/runtime.sock',
@@ -9,6 +10,8 @@ const paths = {
   hostsMap: '/s/hosts.map',
   crtList: '/s/certs.list',
   defaultCert: '/s/default-cert.pem',
+  maintenanceMap: '/s/maintenance.map',
+  maintenanceDir: '/s/maintenance',
 };
 const input = (routes: AppRoute[]): HaproxyConfigInput => ({
   paths,
@@ -79,6 +82,17 @@ const api: AppRoute = {
   servers: [],
 };
 
+/** The first rule of every app backend: HAProxy's own 503 while the app is in the maintenance map. */
+const maintenance = (app: string, body: string) =>
+  `    http-request return status 503 content-type "text/html; charset=utf-8" ${body} ` +
+  `hdr Retry-After "%[str(${app}),map(/s/maintenance.map)]" hdr Cache-Control no-store ` +
+  `if { str(${app}),map(/s/maintenance.map) -m found }\n`;
+const slipwayPage = (app: string) =>
+  "string \"<!doctype html><html><head><meta charset='utf-8'><title>Down for maintenance</title></head>" +
+  "<body style='font-family:sans-serif;max-width:40em;margin:4em auto'>" +
+  `<h1>${app} is down for maintenance</h1><p>It will be back shortly. Please try again in a few minutes.</p>` +
+  '</body></html>"';
+
 describe('renderHaproxyConfig', () => {
   it('renders global, defaults, the host-routing frontend and the 404 backend', () => {
     assert.equal(renderHaproxyConfig(input([])), WITHOUT_APPS);
@@ -90,7 +104,7 @@ describe('renderHaproxyConfig', () => {
       'HTTP check; servers sorted; maint rendered disabled (warm set); a staged server keeps weight 0',
       shop,
       `backend app_shop
-    balance roundrobin
+${maintenance('shop', slipwayPage('shop'))}    balance roundrobin
     option httpchk GET /health
     http-check expect status 200-399
     timeout check 1500
@@ -103,7 +117,7 @@ describe('renderHaproxyConfig', () => {
     [
       'no check path: GET / accepting any HTTP status; no servers yet',
       api,
-      'backend app_api\n    balance roundrobin\n    option httpchk GET /\n' +
+      `backend app_api\n${maintenance('api', slipwayPage('api'))}    balance roundrobin\n    option httpchk GET /\n` +
         '    http-check expect rstatus ^[1-5]\n    timeout check 1000\n',
     ],
   ];
@@ -124,6 +138,30 @@ describe('renderHaproxyConfig', () => {
 `;
     const [before, after] = WITHOUT_APPS.split('\nbackend slipway_no_app\n');
     assert.equal(text, `${before}\n${https}\nbackend slipway_no_app\n${after}`);
+  });
+
+  it("serves an app's own maintenance page from its content-named file", () => {
+    const page = maintenancePage('<h1>Back at 3</h1>');
+    const text = renderHaproxyConfig(input([{ ...api, maintenance: { enabled: true, retryAfterSec: 30, page } }]));
+    assert.ok(text.includes(maintenance('api', `file /s/maintenance/api-${page.id}.html`)), text);
+  });
+
+  it('logs every request into the access log ring, in the format the reader parses', () => {
+    const text = renderHaproxyConfig({ ...input([]), accessLog: true });
+    assert.ok(
+      text.includes('\nring slipway_access\n    format raw\n    maxlen 4096\n    size 1048576\n\ndefaults\n'),
+      text,
+    );
+    const defaults = text.split('\ndefaults\n')[1]!.split('\n\n')[0]!;
+    assert.ok(
+      defaults.endsWith(
+        '    log ring@slipway_access len 4096 local0 info\n' +
+          '    log-format "slw1 %pid %rt %Ts%ms %b %s %ST %B %Tq %Tw %Tc %Tr %Ta %ci %HM ' +
+          '%[var(txn.slipway_host)] %{+E}HPO"\n    option dontlognull',
+      ),
+      defaults,
+    );
+    assert.ok(!renderHaproxyConfig(input([])).includes('log-format'));
   });
 
   it('orders backends by app name, whatever the input order', () => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { SlipwayError } from '../core/errors.js';
 import { renderHaproxyConfig, renderHostsMap, type HaproxyConfigInput, type HaproxyPaths } from './haproxy-config.js';
 import { certBundles, certFile, renderCrtList } from './tls-files.js';
+import { pageFiles, renderMaintenanceMap } from './maintenance.js';
 
 export const SETUP_HINT = 'install HAProxy 2.6 or newer: run `slipway setup` (or `apt-get install haproxy`)';
 
@@ -11,11 +12,17 @@ export interface RenderedFiles {
   config: string;
   hostsMap: string;
   crtList: string;
+  maintenanceMap: string;
 }
 
 export function renderFiles(input: HaproxyConfigInput, certsDir: string, certSuffix = ''): RenderedFiles {
   const crtList = renderCrtList(input.routes, (app) => `${certFile(certsDir, app)}${certSuffix}`);
-  return { config: renderHaproxyConfig(input), hostsMap: renderHostsMap(input.routes), crtList };
+  return {
+    config: renderHaproxyConfig(input),
+    hostsMap: renderHostsMap(input.routes),
+    crtList,
+    maintenanceMap: renderMaintenanceMap(input.routes),
+  };
 }
 
 /** Runs a binary, resolving with exit code and output (never rejects for a non-zero exit). */
@@ -50,9 +57,9 @@ export async function haproxyVersion(bin: string): Promise<string> {
 }
 
 /**
- * Writes config, hosts map, crt-list and certificates so that a running HAProxy never sees an
- * invalid set: all are written next to the live files, the candidate is checked with `haproxy -c`,
- * and only then renamed into place (certificates first). On an invalid config nothing live changes
+ * Writes config, hosts map, maintenance map and pages, crt-list and certificates so that a running
+ * HAProxy never sees an invalid set: all are written next to the live files, the candidate is checked
+ * with `haproxy -c`, and only then renamed into place (certificates first). On an invalid config nothing live changes
  * and INVALID_INPUT is thrown with HAProxy's complaint. Certificate files of apps without one are removed.
  */
 export async function writeValidatedFiles(
@@ -63,14 +70,26 @@ export async function writeValidatedFiles(
   const live = renderFiles({ ...input, paths }, paths.certsDir);
   const candidateMap = `${paths.hostsMap}.next`;
   const candidateList = `${paths.crtList}.next`;
+  const candidateMaintenance = `${paths.maintenanceMap}.next`;
   const candidateConfig = `${paths.config}.next`;
   const candidate = renderFiles(
-    { ...input, paths: { ...paths, hostsMap: candidateMap, crtList: candidateList } },
+    {
+      ...input,
+      paths: { ...paths, hostsMap: candidateMap, crtList: candidateList, maintenanceMap: candidateMaintenance },
+    },
     paths.certsDir,
     '.next',
   );
   const certs = input.https ? certBundles(input.routes, paths.certsDir) : [];
-  const temporary = [candidateConfig, candidateMap, candidateList, ...certs.map((cert) => `${cert.file}.next`)];
+  const temporary = [
+    candidateConfig,
+    candidateMap,
+    candidateList,
+    candidateMaintenance,
+    ...certs.map((cert) => `${cert.file}.next`),
+  ];
+  // Maintenance pages are named by their content: writing one never changes a file the live config uses.
+  const pages = pageFiles(input.routes, paths.maintenanceDir);
   try {
     if (input.https) {
       await mkdir(paths.certsDir, { recursive: true, mode: 0o700 });
@@ -78,6 +97,9 @@ export async function writeValidatedFiles(
       await writeFile(candidateList, candidate.crtList, { mode: 0o600 });
     }
     await writeFile(candidateMap, candidate.hostsMap, { mode: 0o600 });
+    await writeFile(candidateMaintenance, candidate.maintenanceMap, { mode: 0o600 });
+    await mkdir(paths.maintenanceDir, { recursive: true, mode: 0o700 });
+    for (const [file, html] of pages) await writeFile(file, html, { mode: 0o600 });
     await writeFile(candidateConfig, candidate.config, { mode: 0o600 });
     const { code, stdout, stderr } = await runBinary(bin, ['-c', '-f', candidateConfig], 30_000);
     if (code !== 0) {
@@ -95,9 +117,11 @@ export async function writeValidatedFiles(
       for (const cert of certs) await rename(`${cert.file}.next`, cert.file);
       await writeFile(`${paths.crtList}.tmp`, live.crtList, { mode: 0o600 });
       await rename(`${paths.crtList}.tmp`, paths.crtList);
-      await removeStaleCerts(paths.certsDir, new Set(certs.map((cert) => cert.file)));
+      await removeStale(paths.certsDir, '.pem', new Set(certs.map((cert) => cert.file)));
     }
     await rename(candidateMap, paths.hostsMap);
+    await rename(candidateMaintenance, paths.maintenanceMap);
+    await removeStale(paths.maintenanceDir, '.html', new Set(pages.keys()));
     await rename(`${paths.config}.tmp`, paths.config);
     return live;
   } finally {
@@ -105,10 +129,11 @@ export async function writeValidatedFiles(
   }
 }
 
-async function removeStaleCerts(certsDir: string, keep: Set<string>): Promise<void> {
-  for (const name of await readdir(certsDir)) {
-    const file = path.join(certsDir, name);
-    if (name.endsWith('.pem') && !keep.has(file)) await rm(file, { force: true });
+/** Removes the files ending in `suffix` in `dir` that are not in `keep` (certificates, pages of apps without one). */
+async function removeStale(dir: string, suffix: string, keep: Set<string>): Promise<void> {
+  for (const name of await readdir(dir)) {
+    const file = path.join(dir, name);
+    if (name.endsWith(suffix) && !keep.has(file)) await rm(file, { force: true });
   }
 }
 

@@ -17,8 +17,11 @@ const SERVER_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 const HOSTNAME = /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/;
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
+/** Every app's backend is `app_<name>`. */
+export const BACKEND_PREFIX = 'app_';
+
 export function backendName(app: string): string {
-  return `app_${validateAppName(app)}`;
+  return `${BACKEND_PREFIX}${validateAppName(app)}`;
 }
 
 /** `app_web/name` as the runtime API wants it. */

@@ -4,7 +4,15 @@ import { pollUntil, sleep } from '../core/abort.js';
 import { SlipwayError, isSlipwayError } from '../core/errors.js';
 import { partitionRoutes, type HaproxyPaths } from './haproxy-config.js';
 import { HaproxySupervisor, type SupervisorEvent } from './haproxy-supervisor.js';
-import type { AppRoute, RouteServer, Router, ServerAdminState, ServerStatus } from './port.js';
+import type {
+  AppRoute,
+  HealthCheckSettings,
+  RouteServer,
+  RouteSource,
+  Router,
+  ServerAdminState,
+  ServerStatus,
+} from './port.js';
 import { withLiveServers } from './live-servers.js';
 import { RuntimeApi } from './runtime-api.js';
 import { routingFingerprint } from './routing-fingerprint.js';
@@ -29,18 +37,20 @@ export interface HaproxyRouterOptions {
   /** Defaults to httpBind. */
   httpsBind?: string | undefined;
   domain: string;
-  /** Current routes from the store: used at start and whenever HAProxy must be restarted. */
-  getRoutes: () => AppRoute[];
   haproxyBin?: string;
   log?: (event: RouterEvent) => void;
   /** Liveness poll interval of the supervisor (default 1 s). */
   watchIntervalMs?: number;
+  /** Requests are logged into the access log ring (`logs --source router`); default off. */
+  accessLog?: boolean;
 }
 
 export function haproxyPaths(stateDir: string): HaproxyPaths {
   return {
     config: path.join(stateDir, 'haproxy.cfg'),
     hostsMap: path.join(stateDir, 'hosts.map'),
+    maintenanceMap: path.join(stateDir, 'maintenance.map'),
+    maintenanceDir: path.join(stateDir, 'maintenance'),
     crtList: path.join(stateDir, 'certs.list'),
     certsDir: path.join(stateDir, 'certs'),
     defaultCert: path.join(stateDir, 'default-cert.pem'),
@@ -60,6 +70,8 @@ export class HaproxyRouter implements Router {
   private readonly listeners: Array<() => void> = [];
   private appliedFingerprint: string | undefined;
   private problems = new Map<string, string[]>();
+  /** Given by start(): read when HAProxy has to be started anew, never for a runtime change. */
+  private source: RouteSource = () => [];
 
   constructor(private readonly opts: HaproxyRouterOptions) {
     this.paths = haproxyPaths(opts.stateDir);
@@ -70,10 +82,11 @@ export class HaproxyRouter implements Router {
       httpPort: opts.httpPort,
       https: this.https(),
       domain: opts.domain,
+      ...(opts.accessLog ? { accessLog: opts.accessLog } : {}),
       ...(opts.watchIntervalMs !== undefined ? { watchIntervalMs: opts.watchIntervalMs } : {}),
       ...(opts.log ? { log: opts.log } : {}),
     });
-    this.api = new RuntimeApi(this.paths.runtimeSocket, (app) => this.routes().find((route) => route.app === app));
+    this.api = new RuntimeApi(this.paths.runtimeSocket);
     this.live = new LiveRouting(this.paths, opts.httpsPort !== undefined, (event) => opts.log?.(event));
   }
 
@@ -82,7 +95,8 @@ export class HaproxyRouter implements Router {
     return httpsPort === undefined ? undefined : { bind: httpsBind ?? httpBind ?? '0.0.0.0', port: httpsPort };
   }
 
-  async start(signal?: AbortSignal): Promise<void> {
+  async start(routeSource: RouteSource, signal?: AbortSignal): Promise<void> {
+    this.source = routeSource;
     await mkdir(this.opts.stateDir, { recursive: true, mode: 0o700 });
     if (this.opts.httpsPort !== undefined) await ensureDefaultCertificate(this.paths.defaultCert);
     // When adopting a running HAProxy, servers it is using keep serving through the reload.
@@ -141,10 +155,10 @@ export class HaproxyRouter implements Router {
     await this.reapplyStates(kept, signal);
   }
 
-  async addServer(app: string, server: RouteServer, signal?: AbortSignal): Promise<void> {
-    const added = await this.api.addServer(app, server, signal);
+  async addServer(app: string, server: RouteServer, check: HealthCheckSettings, signal?: AbortSignal): Promise<void> {
+    const added = await this.api.addServer(app, server, check, signal);
     if (added !== 'no-backend') return;
-    // The app's backend is not in the running config yet: bring HAProxy in line with the store.
+    // The app's backend is not in the running config (a rare race with a restart): reload from the route source.
     const routes = this.routes();
     if (!routes.some((route) => route.app === app)) {
       const problems = this.problems.get(app);
@@ -154,7 +168,7 @@ export class HaproxyRouter implements Router {
       });
     }
     await this.syncApps(routes, signal);
-    if ((await this.api.addServer(app, server, signal)) === 'no-backend') {
+    if ((await this.api.addServer(app, server, check, signal)) === 'no-backend') {
       throw new SlipwayError('INTERNAL', `HAProxy has no backend for app ${app} after a reload`);
     }
   }
@@ -229,9 +243,9 @@ export class HaproxyRouter implements Router {
     return this.problems.get(app) ?? [];
   }
 
-  /** The store's routes that HAProxy can take (see usable). */
+  /** The route source's routes that HAProxy can take (see usable). */
   private routes(): AppRoute[] {
-    return this.usable(this.opts.getRoutes());
+    return this.usable(this.source());
   }
 
   /** Leaves out routes the config writer cannot render, remembering why (reported once per change). */

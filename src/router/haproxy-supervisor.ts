@@ -31,6 +31,8 @@ export interface HaproxySupervisorOptions {
   /** The HTTPS frontend's address; no HTTPS when undefined. */
   https?: { bind: string; port: number } | undefined;
   domain: string;
+  /** Requests are logged into the access log ring (see access-log.ts). */
+  accessLog?: boolean;
   /** How often liveness is checked while watching. */
   watchIntervalMs?: number;
   log?: (event: SupervisorEvent) => void;
@@ -76,11 +78,6 @@ export class HaproxySupervisor {
       await this.writeFiles(routes);
       await this.reloadNow(signal);
     });
-  }
-
-  /** Writes the config for `routes` without reloading (used by the next start/reload). */
-  writeConfig(routes: AppRoute[]): Promise<void> {
-    return this.exclusive(() => this.writeFiles(routes));
   }
 
   /** Writes the config for `routes`, then runs `applyLive` (runtime-API changes) before any other change to HAProxy. */
@@ -149,7 +146,15 @@ export class HaproxySupervisor {
 
   private async writeFiles(routes: AppRoute[]): Promise<void> {
     const { httpBind, httpPort, https, domain } = this.opts;
-    await writeValidatedFiles(this.opts.haproxyBin, this.opts.paths, { httpBind, httpPort, https, domain, routes });
+    const accessLog = this.opts.accessLog === true;
+    await writeValidatedFiles(this.opts.haproxyBin, this.opts.paths, {
+      httpBind,
+      httpPort,
+      https,
+      domain,
+      routes,
+      accessLog,
+    });
   }
 
   private async startFresh(signal?: AbortSignal, portWaitMs = 0): Promise<void> {

@@ -8,7 +8,9 @@ import {
   parseShowMap,
   planHostCommands,
   showMapCommand,
+  type MapEntry,
 } from './runtime-hosts.js';
+import { maintenanceEntries } from './maintenance.js';
 import {
   appliedTlsOf,
   classifyTlsAnswer,
@@ -19,7 +21,9 @@ import {
 } from './runtime-tls.js';
 
 export type LiveRoutingEvent =
-  { type: 'router.hosts-applied'; commands: number } | { type: 'router.certs-applied'; steps: string[] };
+  | { type: 'router.hosts-applied'; commands: number }
+  | { type: 'router.maintenance-applied'; commands: number }
+  | { type: 'router.certs-applied'; steps: string[] };
 
 /** Why the runtime API could not apply a change: the caller reloads instead (files are already written). */
 export interface ReloadNeeded {
@@ -35,7 +39,10 @@ export class LiveRouting {
   private appliedTls = new Map<string, AppliedTls>();
 
   constructor(
-    private readonly paths: Pick<HaproxyPaths, 'runtimeSocket' | 'hostsMap' | 'crtList' | 'certsDir'>,
+    private readonly paths: Pick<
+      HaproxyPaths,
+      'runtimeSocket' | 'hostsMap' | 'maintenanceMap' | 'crtList' | 'certsDir'
+    >,
     private readonly tlsEnabled: boolean,
     private readonly log: (event: LiveRoutingEvent) => void = () => {},
   ) {}
@@ -45,25 +52,29 @@ export class LiveRouting {
     this.appliedTls = this.tlsEnabled ? appliedTlsOf(routes) : new Map();
   }
 
-  /** Hosts, then certificates; undefined when everything was applied. */
+  /** Hosts, then maintenance, then certificates; undefined when everything was applied. */
   async apply(routes: AppRoute[], signal?: AbortSignal): Promise<ReloadNeeded | undefined> {
-    const hosts = await this.applyHosts(routes, signal);
-    if (hosts || !this.tlsEnabled) return hosts;
+    const hosts = await this.applyMap(this.paths.hostsMap, desiredHostEntries(routes), signal);
+    if (typeof hosts !== 'number') return hosts;
+    if (hosts > 0) this.log({ type: 'router.hosts-applied', commands: hosts });
+    const maintenance = await this.applyMap(this.paths.maintenanceMap, maintenanceEntries(routes), signal);
+    if (typeof maintenance !== 'number') return maintenance;
+    if (maintenance > 0) this.log({ type: 'router.maintenance-applied', commands: maintenance });
+    if (!this.tlsEnabled) return undefined;
     return this.applyTls(routes, signal);
   }
 
-  private async applyHosts(routes: AppRoute[], signal?: AbortSignal): Promise<ReloadNeeded | undefined> {
-    const map = this.paths.hostsMap;
+  /** Makes a live map hold `desired` (`add/set/del map`); the number of commands run, or why a reload is needed. */
+  private async applyMap(map: string, desired: MapEntry[], signal?: AbortSignal): Promise<ReloadNeeded | number> {
     const listing = await this.send(showMapCommand(map), signal);
     if (!isMapListing(listing)) return { reason: `show map: ${firstLine(listing)}` };
-    const commands = planHostCommands(map, parseShowMap(listing), desiredHostEntries(routes));
+    const commands = planHostCommands(map, parseShowMap(listing), desired);
     for (const command of commands) {
       const answer = await this.send(command, signal);
       if (!hostCommandOk(command, answer))
         return { reason: `${command.split(' ').slice(0, 2).join(' ')}: ${firstLine(answer)}` };
     }
-    if (commands.length > 0) this.log({ type: 'router.hosts-applied', commands: commands.length });
-    return undefined;
+    return commands.length;
   }
 
   private async applyTls(routes: AppRoute[], signal?: AbortSignal): Promise<ReloadNeeded | undefined> {

@@ -1,4 +1,5 @@
 /** The narrow interface Slipway needs from its data plane (HAProxy). */
+import type { RouteMaintenance } from './maintenance.js';
 
 export type ServerAdminState = 'ready' | 'drain' | 'maint';
 
@@ -38,6 +39,8 @@ export interface AppRoute {
   servers: RouteServer[];
   /** Installed and replaced at runtime (no reload) when HAProxy allows it. */
   tls?: RouteTls | undefined;
+  /** Maintenance mode: on/off and Retry-After change at runtime; a new page of the app's is a reload. */
+  maintenance?: RouteMaintenance | undefined;
 }
 
 export interface ServerStatus {
@@ -50,9 +53,16 @@ export interface ServerStatus {
   checkStatus: string;
 }
 
+/**
+ * The routes HAProxy should serve (every app, from the store), supplied by the composition root. The
+ * router reads it only when it starts HAProxy (at start-up, after HAProxy died, or when an app's backend
+ * is missing from the running proxy), never for a runtime change.
+ */
+export type RouteSource = () => AppRoute[];
+
 export interface Router {
-  /** Starts (or adopts an already running) HAProxy and applies every route. */
-  start(signal?: AbortSignal): Promise<void>;
+  /** Starts (or adopts an already running) HAProxy with every route of `routes` applied. */
+  start(routes: RouteSource, signal?: AbortSignal): Promise<void>;
   /** Stops supervising; with `stopProxy` also stops HAProxy (otherwise it keeps serving). */
   stop(opts?: { stopProxy?: boolean }): Promise<void>;
   /**
@@ -61,8 +71,8 @@ export interface Router {
    * change, or a runtime step is not supported. Servers listed in routes are kept.
    */
   syncApps(routes: AppRoute[], signal?: AbortSignal): Promise<void>;
-  /** Adds a dynamic server (no reload), with active health check, in state ready. */
-  addServer(app: string, server: RouteServer, signal?: AbortSignal): Promise<void>;
+  /** Adds a dynamic server (no reload), with the app's active health check `check`, in state ready. */
+  addServer(app: string, server: RouteServer, check: HealthCheckSettings, signal?: AbortSignal): Promise<void>;
   /** Waits until HAProxy itself reports the server UP. */
   waitServerUp(app: string, name: string, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<void>;
   setServerState(app: string, name: string, state: ServerAdminState, signal?: AbortSignal): Promise<void>;

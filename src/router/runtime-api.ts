@@ -1,7 +1,7 @@
 import { serverRef } from './haproxy-names.js';
 import { sleep } from '../core/abort.js';
 import { SlipwayError } from '../core/errors.js';
-import type { AppRoute, HealthCheckSettings, RouteServer, ServerAdminState, ServerStatus } from './port.js';
+import type { HealthCheckSettings, RouteServer, ServerAdminState, ServerStatus } from './port.js';
 import {
   addServerCommands,
   deleteServerCommand,
@@ -16,21 +16,20 @@ import {
 } from './runtime-commands.js';
 import { sendSocketCommand } from './runtime-client.js';
 
-const FALLBACK_CHECK: HealthCheckSettings = { intervalMs: 2_000, timeoutMs: 2_000 };
-
 /** Runs runtime-API commands on the live worker and turns HAProxy's answers into results or SlipwayErrors. */
 export class RuntimeApi {
-  constructor(
-    private readonly socketPath: string,
-    private readonly findRoute: (app: string) => AppRoute | undefined,
-  ) {}
+  constructor(private readonly socketPath: string) {}
 
   async run(command: string, signal?: AbortSignal): Promise<RuntimeResult> {
     return parseCommandResponse(await sendSocketCommand(this.socketPath, command, signal ? { signal } : {}));
   }
 
-  async addServer(app: string, server: RouteServer, signal?: AbortSignal): Promise<'added' | 'existed' | 'no-backend'> {
-    const check = this.findRoute(app)?.check ?? FALLBACK_CHECK;
+  async addServer(
+    app: string,
+    server: RouteServer,
+    check: HealthCheckSettings,
+    signal?: AbortSignal,
+  ): Promise<'added' | 'existed' | 'no-backend'> {
     const [add, ...activate] = addServerCommands(app, server, check);
     const added = await this.run(add!, signal);
     if (!added.ok && added.failure === 'NO_SUCH_BACKEND') return 'no-backend';

@@ -1,7 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type http from 'node:http';
-import { assertAllowedHost, authenticate, decodePathParam, intQuery, loopbackHosts } from './request-guard.js';
+import {
+  assertAllowedHost,
+  authenticate,
+  decodePathParam,
+  intQuery,
+  loopbackHosts,
+  pairsQuery,
+} from './request-guard.js';
 import { SlipwayError } from '../core/errors.js';
 
 const req = (headers: Record<string, string>) => ({ headers }) as unknown as http.IncomingMessage;
@@ -43,4 +50,24 @@ test('malformed %-escapes and bad numbers are input errors, not server errors', 
   assert.equal(intQuery(q('tail=7'), 'tail', { min: 0, max: 10, fallback: 5 }), 7);
   for (const bad of ['tail=abc', 'tail=-1', 'tail=11', 'tail=1e3', 'tail=0x5', 'tail=5.5'])
     assert.throws(() => intQuery(q(bad), 'tail', { min: 0, max: 10, fallback: 5 }), { code: 'INVALID_INPUT' }, bad);
+});
+
+test('repeated KEY=VALUE query parameters: one parser, values may contain "=", a bare word is refused', () => {
+  const query = new URLSearchParams([
+    ['buildArg', 'A=1'],
+    ['buildArg', 'URL=postgres://u:p@h/db?x=y'],
+    ['buildArg', 'EMPTY='],
+    ['env', 'X=2'],
+  ]);
+  assert.deepEqual(pairsQuery(query, 'buildArg'), { A: '1', URL: 'postgres://u:p@h/db?x=y', EMPTY: '' });
+  assert.deepEqual(pairsQuery(query, 'none'), {});
+  const proto = pairsQuery(new URLSearchParams([['env', '__proto__=x']]), 'env');
+  assert.equal(Object.getPrototypeOf(proto), Object.prototype, 'a __proto__ key is a plain key');
+  assert.equal(proto['__proto__'], 'x');
+  for (const bad of ['NOEQUALS', '=value']) {
+    assert.throws(
+      () => pairsQuery(new URLSearchParams([['buildArg', bad]]), 'buildArg'),
+      (err: unknown) => err instanceof SlipwayError && err.code === 'INVALID_INPUT' && /KEY=VALUE/.test(err.message),
+    );
+  }
 });

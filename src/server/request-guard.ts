@@ -71,3 +71,27 @@ export function intQuery(
   }
   return Number(raw);
 }
+
+/**
+ * Repeated `name=KEY=VALUE` query parameters (`buildArg`, `env`, `option`) as an object; an entry
+ * without `=` or with an empty key is the client's error.
+ */
+export function pairsQuery(query: URLSearchParams, name: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of query.getAll(name)) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) {
+      throw new SlipwayError('INVALID_INPUT', `${name} must be KEY=VALUE (got ${JSON.stringify(pair.slice(0, 40))})`, {
+        hint: `e.g. ?${name}=KEY%3Dvalue`,
+      });
+    }
+    const key = pair.slice(0, eq);
+    Object.defineProperty(out, key, {
+      value: pair.slice(eq + 1),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out;
+}

@@ -170,3 +170,18 @@ export async function receiveUpload(
     throw mapped(err, ctx.signal);
   }
 }
+
+/** Receives the upload into `dir` (receiveUpload), hands its file to `use`, and removes the file afterwards. */
+export async function withUpload<T>(
+  ctx: RequestContext,
+  dir: string,
+  limits: UploadLimits | undefined,
+  use: (file: string) => Promise<T>,
+): Promise<T> {
+  const file = await receiveUpload(ctx, dir, limits);
+  try {
+    return await use(file);
+  } finally {
+    await rm(file, { force: true });
+  }
+}

@@ -23,6 +23,7 @@ function toApp(row: AppRow): App {
       healthcheck: { ...DEFAULT_SETTINGS.healthcheck, ...stored.healthcheck },
       logs: { ...DEFAULT_SETTINGS.logs, ...stored.logs },
       resources: { ...stored.resources },
+      restart: { ...stored.restart },
     },
     currentRelease: row.current_release,
   };

@@ -153,4 +153,72 @@ export const MIGRATIONS: string[] = [
     PRIMARY KEY (app, dyno)
   );
   `,
+  // 6 (issue 9, processes and jobs): process types stopped with `ps:stop` (their formation count is kept),
+  // scheduled one-off jobs (`cron:add`) and each job's run history (exit code, output lines kept).
+  `
+  CREATE TABLE stopped_processes (
+    app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+    process_type TEXT NOT NULL,
+    stopped_at TEXT NOT NULL,
+    stopped_by TEXT NOT NULL,
+    PRIMARY KEY (app, process_type)
+  );
+  CREATE TABLE cron_jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+    schedule TEXT NOT NULL,
+    command_json TEXT NOT NULL,
+    next_run_at TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL
+  );
+  CREATE TABLE cron_runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    job_id INTEGER NOT NULL REFERENCES cron_jobs(id) ON DELETE CASCADE,
+    app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+    status TEXT NOT NULL,
+    due_at TEXT NOT NULL,
+    started_at TEXT,
+    finished_at TEXT,
+    exit_code INTEGER,
+    release INTEGER,
+    dyno TEXT,
+    container_id TEXT,
+    missed INTEGER NOT NULL DEFAULT 0,
+    note TEXT,
+    output_json TEXT NOT NULL DEFAULT '[]'
+  );
+  CREATE INDEX cron_runs_job ON cron_runs (job_id, id);
+  `,
+  // 7 (issue 9, everyday commands): maintenance mode per app (state and an optional page of the app's,
+  // rendered into HAProxy's files), router access logs kept per app (capped), and app renames (the
+  // relabelling restart is resumed after a crash).
+  `
+  ALTER TABLE apps ADD COLUMN maintenance_json TEXT;
+  CREATE TABLE router_log_lines (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+    fields TEXT NOT NULL
+  );
+  CREATE INDEX router_log_lines_app ON router_log_lines (app, id);
+  CREATE TABLE app_renames (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+    former_name TEXT NOT NULL,
+    deployment_id INTEGER NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    error_json TEXT
+  );
+  `,
+  // 8 (issue 9, remembered build options): the extra CA certificate (PEM) an app's builds use, kept out of
+  // the settings JSON (a CA bundle is ~220 KB); settings.build.caCert holds its fingerprint.
+  `
+  CREATE TABLE app_build_ca (
+    app TEXT PRIMARY KEY REFERENCES apps(name) ON DELETE CASCADE,
+    pem TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  `,
 ];

@@ -10,6 +10,12 @@ import { CertificateRepository } from './certificate-repository.js';
 import { LogRepository } from './log-repository.js';
 import { WarmSetRepository } from './warm-set-repository.js';
 import { DynoCrashRepository } from './dyno-crash-repository.js';
+import { StoppedProcessRepository } from './stopped-process-repository.js';
+import { CronRepository } from './cron-repository.js';
+import { MaintenanceRepository } from './maintenance-repository.js';
+import { RouterLogRepository } from './router-log-repository.js';
+import { AppRenameRepository } from './app-rename-repository.js';
+import { BuildCaRepository } from './build-ca-repository.js';
 
 export interface Store {
   db: Db;
@@ -23,6 +29,12 @@ export interface Store {
   logs: LogRepository;
   warmSets: WarmSetRepository;
   dynoCrashes: DynoCrashRepository;
+  stoppedProcesses: StoppedProcessRepository;
+  cron: CronRepository;
+  maintenance: MaintenanceRepository;
+  routerLogs: RouterLogRepository;
+  renames: AppRenameRepository;
+  buildCa: BuildCaRepository;
   close(): void;
 }
 
@@ -41,6 +53,12 @@ export function openStore(file: string, secretKey: Buffer): Store {
     logs: new LogRepository(db),
     warmSets: new WarmSetRepository(db),
     dynoCrashes: new DynoCrashRepository(db),
+    stoppedProcesses: new StoppedProcessRepository(db),
+    cron: new CronRepository(db),
+    maintenance: new MaintenanceRepository(db),
+    routerLogs: new RouterLogRepository(db),
+    renames: new AppRenameRepository(db),
+    buildCa: new BuildCaRepository(db),
     close: () => db.close(),
   };
 }

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { renderHaproxyConfig, renderHostsMap } from '../../src/router/haproxy-config.js';
 import { ensureDefaultCertificate } from '../../src/router/default-cert.js';
 import { renderCrtList } from '../../src/router/tls-files.js';
+import { maintenancePage, pageFiles, renderMaintenanceMap } from '../../src/router/maintenance.js';
 import { makeTestCert } from '../../src/domains/testing/make-cert.js';
 import type { AppRoute } from '../../src/router/port.js';
 import { tempStateDir } from '../../src/router/testing/http-harness.js';
@@ -26,8 +27,15 @@ const withTls = (route: AppRoute, pem: string): AppRoute => ({
   tls: { id: '1', sniHosts: route.hosts, pem: () => pem },
 });
 
+/** shop in maintenance with a page of its own, api with Slipway's page (not in maintenance). */
+const inMaintenance: AppRoute[] = [
+  { ...shop, maintenance: { enabled: true, retryAfterSec: 120, page: maintenancePage('<h1>back "soon"</h1>') } },
+  { ...api, maintenance: { enabled: false, retryAfterSec: 60 } },
+];
+
 describe('rendered configs pass `haproxy -c`', () => {
   const cases: Array<[string, AppRoute[], boolean]> = [
+    ['maintenance (an app page and Slipway page) and the access log', inMaintenance, false],
     ['no apps', [], false],
     ['one app with an HTTP check and servers', [shop], false],
     ['several apps, no check path, no servers', [shop, api], false],
@@ -44,6 +52,8 @@ describe('rendered configs pass `haproxy -c`', () => {
           hostsMap: path.join(dir, 'hosts.map'),
           crtList: path.join(dir, 'certs.list'),
           defaultCert: path.join(dir, 'default-cert.pem'),
+          maintenanceMap: path.join(dir, 'maintenance.map'),
+          maintenanceDir: path.join(dir, 'maintenance'),
         };
         let routes = plain;
         if (https) {
@@ -59,6 +69,9 @@ describe('rendered configs pass `haproxy -c`', () => {
           );
         }
         await writeFile(paths.hostsMap, renderHostsMap(routes));
+        await writeFile(paths.maintenanceMap, renderMaintenanceMap(routes));
+        await mkdir(paths.maintenanceDir);
+        for (const [file, html] of pageFiles(routes, paths.maintenanceDir)) await writeFile(file, html);
         const config = path.join(dir, 'haproxy.cfg');
         const httpsBind = https ? { https: { bind: '127.0.0.1', port: 18443 } } : {};
         await writeFile(
@@ -70,6 +83,7 @@ describe('rendered configs pass `haproxy -c`', () => {
             ...httpsBind,
             domain: 'apps.test',
             routes,
+            accessLog: what.includes('access log'),
           }),
         );
         const output = execFileSync('/usr/sbin/haproxy', ['-c', '-f', config], {

@@ -41,9 +41,8 @@ describe('HaproxyRouter against a real HAProxy', () => {
       httpPort: port,
       httpBind: '127.0.0.1',
       domain: DOMAIN,
-      getRoutes: () => routes,
     });
-    await router.start();
+    await router.start(() => routes);
   });
 
   after(async () => {
@@ -61,7 +60,7 @@ describe('HaproxyRouter against a real HAProxy', () => {
   });
 
   it('adds a server that takes traffic once HAProxy reports it UP', async (t) => {
-    await router.addServer('web', { name: 'web-a', address: '127.0.0.1', port: a.port, state: 'ready' });
+    await router.addServer('web', { name: 'web-a', address: '127.0.0.1', port: a.port, state: 'ready' }, CHECK);
     const started = Date.now();
     await router.waitServerUp('web', 'web-a', { timeoutMs: 10_000 });
     const upAfterMs = Date.now() - started;
@@ -70,7 +69,7 @@ describe('HaproxyRouter against a real HAProxy', () => {
     const reply = await httpGet(port, HOST);
     assert.deepEqual([reply.status, reply.body], [200, 'A']);
     // Idempotent: adding again just keeps it ready.
-    await router.addServer('web', { name: 'web-a', address: '127.0.0.1', port: a.port, state: 'ready' });
+    await router.addServer('web', { name: 'web-a', address: '127.0.0.1', port: a.port, state: 'ready' }, CHECK);
     const [status] = await router.serverStatuses('web');
     assert.equal(status?.name, 'web-a');
   });
@@ -78,7 +77,7 @@ describe('HaproxyRouter against a real HAProxy', () => {
   it('switches A to B under continuous load without a single failed request', async (t) => {
     const load = startLoad({ port, host: HOST, keepAliveClients: 4, freshClients: 4, maxMs: 30_000 });
     await waitFor(() => load.count() > 40, 10_000);
-    await router.addServer('web', { name: 'web-b', address: '127.0.0.1', port: b.port, state: 'ready' });
+    await router.addServer('web', { name: 'web-b', address: '127.0.0.1', port: b.port, state: 'ready' }, CHECK);
     await router.waitServerUp('web', 'web-b', { timeoutMs: 10_000 });
     await router.setServerState('web', 'web-a', 'drain');
     assert.equal(await router.waitSessionsZero('web', 'web-a', { timeoutMs: 10_000 }), true);
@@ -103,7 +102,7 @@ describe('HaproxyRouter against a real HAProxy', () => {
   });
 
   it('drain waits for an in-flight slow request to finish', async () => {
-    await router.addServer('web', { name: 'web-a', address: '127.0.0.1', port: a.port, state: 'ready' });
+    await router.addServer('web', { name: 'web-a', address: '127.0.0.1', port: a.port, state: 'ready' }, CHECK);
     await router.waitServerUp('web', 'web-a', { timeoutMs: 10_000 });
     await router.setServerState('web', 'web-b', 'drain');
     const slow = httpGet(port, HOST, '/slow?ms=1500');
@@ -151,7 +150,7 @@ describe('HaproxyRouter against a real HAProxy', () => {
 
   it('fails waitServerUp with HEALTHCHECK_FAILED and the last check status', async () => {
     const deadPort = await freePort();
-    await router.addServer('web', { name: 'web-dead', address: '127.0.0.1', port: deadPort, state: 'ready' });
+    await router.addServer('web', { name: 'web-dead', address: '127.0.0.1', port: deadPort, state: 'ready' }, CHECK);
     await assert.rejects(router.waitServerUp('web', 'web-dead', { timeoutMs: 2_000 }), (err: unknown) => {
       assert.ok(isSlipwayError(err));
       assert.equal(err.code, 'HEALTHCHECK_FAILED');
@@ -164,7 +163,7 @@ describe('HaproxyRouter against a real HAProxy', () => {
     await router.removeServer('web', 'web-dead', { timeoutMs: 5_000 });
   });
   it('keeps a serving server that the routes do not list yet through a reload (deploy in progress)', async () => {
-    await router.addServer('web', { name: 'web-live', address: '127.0.0.1', port: b.port, state: 'ready' });
+    await router.addServer('web', { name: 'web-live', address: '127.0.0.1', port: b.port, state: 'ready' }, CHECK);
     await router.waitServerUp('web', 'web-live', { timeoutMs: 10_000 });
     routes.push({ app: 'other', hosts: [`other.${DOMAIN}`], check: CHECK, servers: [] });
     await router.syncApps(routes); // a reload: dynamic servers only survive because they are carried over

@@ -36,13 +36,12 @@ describe('HAProxy supervision (start, adopt, reload, restart)', () => {
   let port: number;
   const routers: HaproxyRouter[] = [];
 
-  const newRouter = (routes: AppRoute[], extra: Partial<ConstructorParameters<typeof HaproxyRouter>[0]> = {}) => {
+  const newRouter = (extra: Partial<ConstructorParameters<typeof HaproxyRouter>[0]> = {}) => {
     const router = new HaproxyRouter({
       stateDir,
       httpPort: port,
       httpBind: '127.0.0.1',
       domain: DOMAIN,
-      getRoutes: () => routes,
       watchIntervalMs: 200,
       ...extra,
     });
@@ -71,8 +70,8 @@ describe('HAProxy supervision (start, adopt, reload, restart)', () => {
     await fresh();
     const routes = [route('web', backend.port)];
     const restarted: number[] = [];
-    const router = newRouter(routes);
-    await router.start();
+    const router = newRouter();
+    await router.start(() => routes);
     router.onRestart(() => restarted.push(Date.now()));
     assert.equal((await httpGet(port, `web.${DOMAIN}`)).body, 'A');
     const table = parseShowProc(await sendSocketCommand(router.paths.masterSocket, 'show proc'))!;
@@ -87,15 +86,15 @@ describe('HAProxy supervision (start, adopt, reload, restart)', () => {
   it('adopts a running HAProxy from an earlier Slipway server without dropping traffic', async () => {
     await fresh();
     const routes = [route('web', backend.port)];
-    const first = newRouter(routes);
-    await first.start();
+    const first = newRouter();
+    await first.start(() => routes);
     const masterPid = parseShowProc(await sendSocketCommand(first.paths.masterSocket, 'show proc'))!.masterPid;
     const load = startLoad({ port, host: `web.${DOMAIN}`, keepAliveClients: 3, freshClients: 3, maxMs: 30_000 });
     await waitFor(() => load.count() > 30, 10_000);
     await first.stop(); // the control plane goes away; HAProxy keeps serving
     const events: RouterEvent[] = [];
-    const second = newRouter(routes, { log: (event) => events.push(event) });
-    await second.start();
+    const second = newRouter({ log: (event) => events.push(event) });
+    await second.start(() => routes);
     const before = load.count();
     await waitFor(() => load.count() > before + 30, 10_000);
     const result = await load.stop();
@@ -109,8 +108,8 @@ describe('HAProxy supervision (start, adopt, reload, restart)', () => {
     await fresh();
     const second = await startBackend('S');
     const routes = [route('web', backend.port)];
-    const router = newRouter(routes);
-    await router.start();
+    const router = newRouter();
+    await router.start(() => routes);
     const load = startLoad({ port, host: `web.${DOMAIN}`, keepAliveClients: 4, freshClients: 4, maxMs: 30_000 });
     await waitFor(() => load.count() > 40, 10_000);
     routes.push(route('shop', second.port));
@@ -128,12 +127,12 @@ describe('HAProxy supervision (start, adopt, reload, restart)', () => {
   it('never replaces a running configuration with an invalid one', async () => {
     await fresh();
     const routes = [route('web', backend.port)];
-    const router = newRouter(routes);
-    await router.start();
+    const router = newRouter();
+    await router.start(() => routes);
     const config = await readFile(router.paths.config, 'utf8');
-    const broken = newRouter(routes, { httpBind: '999.0.0.1' });
+    const broken = newRouter({ httpBind: '999.0.0.1' });
     await assert.rejects(
-      broken.start(),
+      broken.start(() => routes),
       (err: unknown) =>
         isSlipwayError(err) && err.code === 'INVALID_INPUT' && /999\.0\.0\.1/.test(String(err.details?.['output'])),
     );
@@ -147,7 +146,7 @@ describe('HAProxy supervision (start, adopt, reload, restart)', () => {
     await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
     try {
       await assert.rejects(
-        newRouter([]).start(),
+        newRouter().start(() => []),
         (err: unknown) => isSlipwayError(err) && err.code === 'PORT_IN_USE' && /SLIPWAY_HTTP_PORT/.test(err.hint ?? ''),
       );
     } finally {
@@ -157,9 +156,9 @@ describe('HAProxy supervision (start, adopt, reload, restart)', () => {
 
   it('reports HAPROXY_UNAVAILABLE with a setup hint when HAProxy is not installed', async () => {
     await fresh();
-    const router = newRouter([], { haproxyBin: '/nonexistent/haproxy' });
+    const router = newRouter({ haproxyBin: '/nonexistent/haproxy' });
     await assert.rejects(
-      router.start(),
+      router.start(() => []),
       (err: unknown) =>
         isSlipwayError(err) && err.code === 'HAPROXY_UNAVAILABLE' && /slipway setup/.test(err.hint ?? ''),
     );

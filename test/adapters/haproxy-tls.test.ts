@@ -40,7 +40,6 @@ describe('hosts and certificates at runtime on a real HAProxy 2.6 (no reload)', 
       httpsPort,
       httpBind: '127.0.0.1',
       domain: 'slipway.test',
-      getRoutes: routes,
       log: (e) => events.push(e),
     });
   const reloads = async () => parseShowProc(await sendSocketCommand(router.paths.masterSocket, 'show proc'))!.reloads;
@@ -61,7 +60,7 @@ describe('hosts and certificates at runtime on a real HAProxy 2.6 (no reload)', 
       servers: [{ name: 'web-1', address: '127.0.0.1', port: backend.port, state: 'ready' }],
     };
     router = newRouter();
-    await router.start();
+    await router.start(routes);
     await router.waitServerUp('web', 'web-1', { timeoutMs: 10_000 });
   });
 
@@ -142,7 +141,7 @@ describe('hosts and certificates at runtime on a real HAProxy 2.6 (no reload)', 
     assert.equal((await httpsGet(httpsPort, CUSTOM)).fingerprint256, fingerprint(both));
     await router.stop({ stopProxy: true });
     router = newRouter();
-    await router.start();
+    await router.start(routes);
     await router.waitServerUp('web', 'web-1', { timeoutMs: 10_000 });
     const reply = await httpsGet(httpsPort, CUSTOM);
     assert.deepEqual([reply.status, reply.fingerprint256], [200, fingerprint(both)]);

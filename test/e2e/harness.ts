@@ -271,3 +271,10 @@ export function get(port: number, host: string, path = '/'): Promise<{ status: n
 export function uniqueApp(prefix: string): string {
   return `${prefix}-${Math.random().toString(36).slice(2, 7)}`;
 }
+
+/** Polls `check` every 100 ms until it is true (a throw counts as not yet); fails naming `what` at the deadline. */
+export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100)))
+    if (await check().catch(() => false)) return;
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}

@@ -7,6 +7,8 @@ export interface LoadSample {
   status?: number;
   error?: string;
   body?: string;
+  /** The response's Retry-After header, when it had one (maintenance mode). */
+  retryAfter?: string;
   keepAlive: boolean;
 }
 
@@ -57,6 +59,7 @@ export function startLoad(opts: LoadOptions): LoadRun {
         res.on('end', () => {
           sample.status = res.statusCode;
           sample.body = body;
+          if (typeof res.headers['retry-after'] === 'string') sample.retryAfter = res.headers['retry-after'];
           sample.ok = (res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300;
           finish();
         });

@@ -1,28 +1,19 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Harness, ROOT, get, uniqueApp, type CliResult } from './harness.js';
+import { Harness, get, uniqueApp, type CliResult } from './harness.js';
 import { runCli } from '../../src/cli/main.js';
+import { BUILD_FLAGS, FIXTURES, copyFixture, deployOk, stepOutput } from './source-helpers.js';
 
 /**
  * Deploys of plain source (no Dockerfile): analysis → generated Dockerfile → real build → rollout
  * behind the real HAProxy. Debian runtime on the local base image (no container registry here); npm
  * is reachable through the host's CA bundle, PyPI and RubyGems are not (local path packages).
  */
-const FIXTURES = join(ROOT, 'test', 'fixtures', 'analyze');
-const DEBIAN_BASE = process.env['SLIPWAY_TEST_DEBIAN_IMAGE'] ?? 'slipway/debian:bookworm';
 const HOST_CA = '/etc/ssl/certs/ca-certificates.crt';
-const BUILD_FLAGS = ['--runtime', 'debian', '--base-image', DEBIAN_BASE];
-
-/** A private copy of a fixture without its snapshots (tests change sources; fixtures stay untouched). */
-function copyFixture(work: string, name: string): string {
-  const dir = join(work, name);
-  cpSync(join(FIXTURES, name), dir, { recursive: true, filter: (src) => !src.includes('__snapshots__') });
-  return dir;
-}
 
 /** Makes the manifest unique to this run, so the dependency install really runs (not from an earlier run's cache). */
 function stampManifest(dir: string): void {
@@ -43,42 +34,6 @@ function stampManifest(dir: string): void {
     if (existsSync(join(dir, name)))
       writeFileSync(join(dir, name), `${readFileSync(join(dir, name), 'utf8')}# e2e run ${nonce}\n`);
   }
-}
-
-/** The CLI as a separate process, asynchronously (several deploys at once). */
-function cliAsync(h: Harness, argv: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts'), ...argv], {
-      env: h.env,
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}
-
-async function deployOk(h: Harness, argv: string[]): Promise<CliResult> {
-  const result = await cliAsync(h, argv);
-  if (result.code !== 0)
-    throw new Error(
-      `slipway ${argv.join(' ')} exited ${result.code}:\n${result.stdout}\n` +
-        `${result.stderr.slice(-6000)}\n--- server log ---\n${h.serverLog.slice(-3000)}`,
-    );
-  return result;
-}
-
-/** Build output lines of one step: from its "Step N/M : <instruction>" line to the next step. */
-function stepOutput(buildLog: string, instruction: RegExp): string {
-  const lines = buildLog.split('\n');
-  const start = lines.findIndex((l) => /Step \d+\/\d+ : /.test(l) && instruction.test(l));
-  assert.ok(start >= 0, `no build step matching ${instruction}`);
-  const end = lines.findIndex((l, i) => i > start && /Step \d+\/\d+ : /.test(l));
-  return lines.slice(start, end === -1 ? undefined : end).join('\n');
 }
 
 async function answers(h: Harness, app: string, body: RegExp): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Findings } from '../findings.js';
-import type { ProcfileEntry } from '../procfile.js';
+import type { ProcfileEntry } from '../../config/procfile.js';
 import type { AppFiles } from '../read-source.js';
 import type { BuildFacts, Framework, Language, PackageManager, ProcessType, RuntimeVersion } from '../types.js';
 
@@ -22,9 +22,12 @@ export interface DetectedApp {
   processes: ProcessType[];
   port: number;
   releaseCommand: string | null;
+  /** Config vars of which one must be set for the release command to run; empty = always. */
+  releaseRequires?: string[];
   osPackages: { build: string[]; runtime: string[] };
   dependencies: string[];
-  healthcheckPath: string;
+  /** null = TCP check. */
+  healthcheckPath: string | null;
   build: BuildFacts;
 }
 
@@ -33,14 +36,6 @@ export interface LanguageDetector {
   /** App-relative files whose presence identifies the language, strongest first. */
   markers: string[];
   analyze(ctx: DetectorContext): Promise<DetectedApp>;
-}
-
-/** The first marker that exists, or undefined. */
-export async function firstExisting(files: AppFiles, names: string[]): Promise<string | undefined> {
-  for (const name of names) {
-    if (await files.exists(name)) return name;
-  }
-  return undefined;
 }
 
 /** Only the manifests that exist, in the given order. */

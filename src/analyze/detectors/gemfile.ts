@@ -5,6 +5,8 @@ export interface GemDeclaration {
   line: number;
   groups: string[];
   path?: string;
+  /** Version requirements as written (`~> 8.1.2`, `>= 7.0, < 8`), joined with ", ". */
+  requirement?: string;
 }
 
 export interface Gemfile {
@@ -47,16 +49,19 @@ export function parseGemfile(text: string, file = 'Gemfile'): Gemfile {
         throw invalidManifest(file, `unexpected text after gem name: ${JSON.stringify(rest)}`, { line: lineNo });
       const opts = parseOptions(rest);
       const groups = [...currentGroups, ...symbols(opts.group ?? opts.groups)];
+      const requirement = quotedArgs(rest);
       result.gems.push({
         name: m[2] as string,
         line: lineNo,
         groups,
         ...(opts.path ? { path: unquote(opts.path) } : {}),
+        ...(requirement ? { requirement } : {}),
       });
     } else if (/^ruby\b/.test(line)) {
       const version = /^ruby\s*\(?\s*(['"])([^'"]+)\1/.exec(line);
       const fromFile = /^ruby\s*\(?\s*(?:file:|:file\s*=>)\s*(['"])([^'"]+)\1/.exec(line);
-      if (version) result.ruby = { value: version[2] as string, line: lineNo };
+      // `ruby '>= 3.2', '< 4.0'`: every requirement counts (and-ed), not only the first.
+      if (version) result.ruby = { value: quotedArgs(line.replace(/^ruby\s*\(?/, ',')) ?? '', line: lineNo };
       else if (fromFile) result.ruby = { file: fromFile[2] as string, line: lineNo };
       else
         throw invalidManifest(file, `cannot read ruby version ${JSON.stringify(line)}`, {
@@ -74,6 +79,13 @@ export function parseGemfile(text: string, file = 'Gemfile'): Gemfile {
   const open = blocks[blocks.length - 1];
   if (open) throw invalidManifest(file, 'block is never closed with "end"', { line: open.line });
   return result;
+}
+
+/** The leading quoted positional arguments of a call (`, "~> 1.0", ">= 1.0.2", require: false`), joined. */
+function quotedArgs(rest: string): string | undefined {
+  const args: string[] = [];
+  for (const m of rest.matchAll(/\s*,\s*(['"])([^'"]*)\1/gy)) args.push(m[2] as string);
+  return args.length > 0 ? args.join(', ') : undefined;
 }
 
 function parseOptions(rest: string): Record<string, string> {

@@ -1,3 +1,4 @@
+import { portAndHealth } from '../code-scan.js';
 import { recordEnvUsage } from '../env-scan.js';
 import { OS_PACKAGES, osPackagesFor } from '../os-packages.js';
 import type { AppFiles } from '../read-source.js';
@@ -38,11 +39,11 @@ export const goDetector: LanguageDetector = {
       : mod.go
         ? { value: mod.go.value, file, line: mod.go.line, reason: 'go directive in go.mod' }
         : undefined;
-    const runtimeVersion = selectRuntimeVersion(
-      'go',
-      { env: ctx.env, manifest: manifestClaim, versionFile: await readVersionFile(files, 'go') },
-      findings.warnings,
-    );
+    const runtimeVersion = selectRuntimeVersion('go', {
+      env: ctx.env,
+      manifest: manifestClaim,
+      versionFile: await readVersionFile(files, 'go'),
+    });
 
     // Main package: the module root, else the only (or the module-named) directory under cmd/.
     let goPackage: string | undefined;
@@ -95,12 +96,11 @@ export const goDetector: LanguageDetector = {
       const service = SERVICE_CLIENTS.go[r.path];
       if (service) findings.service(service, file, `requires ${r.path}`, r.line);
     }
-    await recordEnvUsage(
-      files,
-      'go',
-      mainSources.map((s) => s),
-      findings,
-    );
+    await recordEnvUsage(files, 'go', mainSources, findings);
+    const code = await portAndHealth(ctx, 'go', mainSources, {
+      port: 8080,
+      reason: 'Go default port 8080; Slipway sets PORT',
+    });
     const cgo = mod.requires.some((r) => (OS_PACKAGES.go[r.path]?.build?.length ?? 0) > 0);
     const vendored = await files.exists('vendor/modules.txt');
     return {
@@ -108,11 +108,11 @@ export const goDetector: LanguageDetector = {
       runtimeVersion,
       packageManager: 'go',
       processes,
-      port: 8080,
+      port: code.port,
       releaseCommand: null,
       osPackages: { build: os.build, runtime: os.runtime },
       dependencies: direct.map((r) => r.path).sort(),
-      healthcheckPath: '/',
+      healthcheckPath: code.healthcheckPath,
       build: {
         manifests: await existing(files, ['go.mod', 'go.sum']),
         localPackages: vendored ? ['vendor'] : [],

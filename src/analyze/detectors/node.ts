@@ -1,9 +1,11 @@
 import { z } from 'zod';
+import { portAndHealth } from '../code-scan.js';
 import { filesIn, recordEnvUsage } from '../env-scan.js';
 import { osPackagesFor } from '../os-packages.js';
 import { SERVICE_CLIENTS } from '../services.js';
 import { formatIssues, invalidManifest, jsonKeyLine, parseJsonManifest } from '../text.js';
 import type { Framework, PackageManager, ProcessType } from '../types.js';
+import { frameworkMinimum } from '../framework-minimums.js';
 import { readVersionFile, selectRuntimeVersion } from '../versions.js';
 import { existing, type DetectedApp, type DetectorContext, type LanguageDetector } from './detector.js';
 
@@ -119,17 +121,15 @@ export const nodeDetector: LanguageDetector = {
     }
 
     const engines = pkg.engines?.node;
-    const runtimeVersion = selectRuntimeVersion(
-      'node',
-      {
-        env: ctx.env,
-        manifest: engines
-          ? { value: engines, file, line: jsonKeyLine(text, 'node'), reason: 'engines.node in package.json' }
-          : undefined,
-        versionFile: await readVersionFile(files, 'node'),
-      },
-      findings.warnings,
-    );
+    const next = deps['next'];
+    const runtimeVersion = selectRuntimeVersion('node', {
+      env: ctx.env,
+      manifest: engines
+        ? { value: engines, file, line: jsonKeyLine(text, 'node'), reason: 'engines.node in package.json' }
+        : undefined,
+      versionFile: await readVersionFile(files, 'node'),
+      minimum: next ? frameworkMinimum('next', next, { file, line: jsonKeyLine(text, 'next') }) : undefined,
+    });
 
     const run = (script: string) =>
       packageManager === 'npm'
@@ -138,7 +138,16 @@ export const nodeDetector: LanguageDetector = {
           ? `bun run ${script}`
           : `${packageManager} run ${script}`;
     let buildCommand: string | undefined;
-    if (scripts.build !== undefined) {
+    if (scripts['heroku-postbuild'] !== undefined) {
+      // Heroku runs heroku-postbuild instead of build when a package.json has it.
+      buildCommand = run('heroku-postbuild');
+      findings.note(
+        'build',
+        file,
+        `"heroku-postbuild" script: ${scripts['heroku-postbuild']}`,
+        jsonKeyLine(text, 'heroku-postbuild'),
+      );
+    } else if (scripts.build !== undefined) {
       buildCommand = run('build');
       findings.note('build', file, `"build" script: ${scripts.build}`, jsonKeyLine(text, 'build'));
     } else if (framework === 'next') buildCommand = 'next build';
@@ -147,7 +156,7 @@ export const nodeDetector: LanguageDetector = {
     // Start: framework default > start script > main > conventional entry file.
     const web = await defaultWeb(ctx, pkg, text, framework, packageManager);
     const processes: ProcessType[] = web ? [web] : [];
-    if (!web && !ctx.procfile?.some((e) => e.name === 'web')) {
+    if (!web && !ctx.procfile?.some((e) => e.type === 'web')) {
       findings.warn(
         `${file}: no start script, "main" or server.js; add "scripts.start" or a Procfile with a web entry`,
       );
@@ -164,22 +173,29 @@ export const nodeDetector: LanguageDetector = {
     }
     findings.envVar('NODE_ENV', file, 'Node.js production mode', { value: 'production' });
     const procfileFiles = (ctx.procfile ?? []).map((e) => /^(?:node|bun)\s+(\S+)/.exec(e.command)?.[1] ?? '');
+    const startScript = /^node\s+(\S+)/.exec(scripts.start?.trim() ?? '')?.[1];
     const entryFiles = [
-      web?.command.split(/\s+/)[1] ?? '',
       ...procfileFiles,
+      web?.command.split(/\s+/)[1] ?? '',
+      ...(startScript ? [startScript] : []),
       ...(pkg.main ? [pkg.main] : []),
       ...CONVENTIONAL_ENTRIES,
       'src/main.ts',
       'src/index.ts',
       'src/app.ts',
       'src/server.ts',
-    ];
+      'src/main.js',
+      'src/index.js',
+    ].filter((f) => f && !f.startsWith('$'));
     await recordEnvUsage(
       files,
       'node',
-      [...new Set(entryFiles.filter(Boolean)), ...(await filesIn(files, 'config', ['.js', '.ts', '.mjs', '.cjs']))],
+      [...new Set(entryFiles), ...(await filesIn(files, 'config', ['.js', '.ts', '.mjs', '.cjs']))],
       findings,
     );
+    const fallback = { port: 3000, reason: `${framework ?? 'node'} default port 3000; Slipway sets PORT` };
+    const code = await portAndHealth(ctx, 'node', entryFiles, fallback);
+    const healthcheckPath = framework === 'next' ? await nextRoot(ctx) : code.healthcheckPath;
 
     const localPackages = Object.values(deps)
       .filter((spec) => spec.startsWith('file:'))
@@ -189,11 +205,11 @@ export const nodeDetector: LanguageDetector = {
       runtimeVersion,
       packageManager,
       processes,
-      port: 3000,
+      port: code.port,
       releaseCommand: null,
       osPackages: { build: os.build, runtime: os.runtime },
       dependencies: Object.keys(deps).sort(),
-      healthcheckPath: '/',
+      healthcheckPath,
       build: {
         manifests: await existing(files, [
           'package.json',
@@ -211,6 +227,18 @@ export const nodeDetector: LanguageDetector = {
     };
   },
 };
+
+/** A Next.js app with a root page answers `/`. */
+async function nextRoot(ctx: DetectorContext): Promise<string | null> {
+  for (const dir of ['pages', 'src/pages', 'app', 'src/app']) {
+    const page = (await ctx.files.list(dir)).find((n) => /^(index|page)\.(jsx?|tsx?|mdx)$/.test(n));
+    if (page) {
+      ctx.findings.note('healthcheck', ctx.files.display(`${dir}/${page}`), 'root page: HTTP check GET /');
+      return '/';
+    }
+  }
+  return null;
+}
 
 async function defaultWeb(
   ctx: DetectorContext,

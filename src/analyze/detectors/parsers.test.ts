@@ -33,7 +33,7 @@ end
 `);
     assert.deepEqual(gemfile.ruby, { value: '3.2.2', line: 2 });
     assert.deepEqual(gemfile.gems, [
-      { name: 'rails', line: 3, groups: [] },
+      { name: 'rails', line: 3, groups: [], requirement: '~> 7.1' },
       { name: 'mylib', line: 4, groups: [], path: 'vendor/mylib' },
       { name: 'pg', line: 5, groups: [] },
       { name: 'debug', line: 7, groups: ['development', 'test'] },
@@ -41,6 +41,12 @@ end
       { name: 'jdbc', line: 11, groups: [] },
     ]);
   });
+  it('reads every requirement of the ruby directive (ruby-getting-started)', () =>
+    assert.deepEqual(parseGemfile("ruby '>= 3.2', '< 4.0'\ngem 'puma', '>= 7.0', require: false\n"), {
+      gems: [{ name: 'puma', line: 2, groups: [], requirement: '>= 7.0' }],
+      gemspec: false,
+      ruby: { value: '>= 3.2, < 4.0', line: 1 },
+    }));
   it('reads ruby file:', () =>
     assert.deepEqual(parseGemfile('ruby file: ".ruby-version"\n').ruby, { file: '.ruby-version', line: 1 }));
   it('rejects an unquoted gem name', () =>
@@ -103,9 +109,9 @@ describe('parseRequirements', () => {
     const result = await parseRequirements(files, 'requirements.txt');
     assert.deepEqual(result.files, ['requirements.txt', 'base.txt']);
     assert.deepEqual(result.requirements, [
-      { name: 'psycopg2-binary', file: 'app/base.txt', line: 1 },
-      { name: 'django', file: 'app/requirements.txt', line: 4 },
-      { name: 'requests', file: 'app/requirements.txt', line: 5 },
+      { name: 'psycopg2-binary', spec: '==2.9.9', file: 'app/base.txt', line: 1 },
+      { name: 'django', spec: '>=5.0 ; python_version >= "3.10"', file: 'app/requirements.txt', line: 4 },
+      { name: 'requests', spec: '>=2', file: 'app/requirements.txt', line: 5 },
       { path: 'libs/editable', file: 'app/requirements.txt', line: 7 },
       { path: 'vendor/mylib', file: 'app/requirements.txt', line: 8 },
       { name: 'some-pkg', file: 'app/requirements.txt', line: 9 },

@@ -3,14 +3,17 @@ import { filesIn, recordEnvUsage } from '../env-scan.js';
 import { osPackagesFor } from '../os-packages.js';
 import { SERVICE_CLIENTS } from '../services.js';
 import { formatIssues, invalidManifest, jsonKeyLine, parseJsonManifest } from '../text.js';
-import type { Framework, ProcessType } from '../types.js';
+import type { Framework, PhpServer, ProcessType } from '../types.js';
+import { frameworkMinimum } from '../framework-minimums.js';
 import { readVersionFile, selectRuntimeVersion } from '../versions.js';
+import { phpServerFromCommand } from './php-server.js';
 import { existing, type DetectedApp, type DetectorContext, type LanguageDetector } from './detector.js';
 
 const composerSchema = z.looseObject({
   name: z.string().optional(),
   require: z.record(z.string(), z.string()).optional(),
   'require-dev': z.record(z.string(), z.string()).optional(),
+  config: z.looseObject({ platform: z.looseObject({ php: z.string().optional() }).optional() }).optional(),
   repositories: z
     .union([
       z.array(z.looseObject({ type: z.string(), url: z.string().optional() })),
@@ -50,63 +53,73 @@ export const phpDetector: LanguageDetector = {
     const require = composer.require ?? {};
     const line = (key: string) => (text === undefined ? undefined : jsonKeyLine(text, key));
 
-    let framework: Framework | null = null;
-    if (Object.hasOwn(require, 'laravel/framework')) {
-      framework = 'laravel';
-      findings.note('framework', file, 'requires laravel/framework', line('laravel/framework'));
-    } else if (await files.exists('artisan')) {
-      framework = 'laravel';
-      findings.note('framework', files.display('artisan'), 'artisan present');
-    }
-
+    const { framework, docroot } = await detectFramework(ctx, require, file, line);
+    const minimumDep = Object.keys(require).find((k) => frameworkMinimum(k, require[k], { file }));
     const phpConstraint = require.php;
-    const runtimeVersion = selectRuntimeVersion(
-      'php',
-      {
-        env: ctx.env,
-        manifest: phpConstraint
-          ? { value: phpConstraint, file, line: line('php'), reason: 'require.php in composer.json' }
-          : undefined,
-        versionFile: await readVersionFile(files, 'php'),
-      },
-      findings.warnings,
-    );
+    const platform = composer.config?.platform?.php;
+    const runtimeVersion = selectRuntimeVersion('php', {
+      env: ctx.env,
+      lock: platform
+        ? { value: platform, file, line: line('platform'), reason: 'config.platform.php in composer.json' }
+        : undefined,
+      manifest: phpConstraint
+        ? { value: phpConstraint, file, line: line('php'), reason: 'require.php in composer.json' }
+        : undefined,
+      versionFile: await readVersionFile(files, 'php'),
+      minimum: minimumDep
+        ? frameworkMinimum(minimumDep, require[minimumDep], { file, line: line(minimumDep) })
+        : undefined,
+    });
 
     const processes: ProcessType[] = [];
-    let releaseCommand: string | null = null;
-    let port = 8080;
-    const scanned = ['index.php', 'public/index.php'];
+    let release: { command: string; requires: string[] } | undefined;
+    const scanned = ['index.php', 'public/index.php', 'web/index.php'];
     const extensions = new Set(
       Object.keys(require)
         .filter((k) => k.startsWith('ext-'))
         .map((k) => k.slice(4)),
     );
-    if (framework === 'laravel') {
-      port = 8000;
-      processes.push({ name: 'web', command: 'php artisan serve --host=0.0.0.0 --port=$PORT', source: 'framework' });
-      findings.note('process:web', files.display('artisan'), 'Laravel default: php artisan serve');
-      releaseCommand = 'php artisan migrate --force';
-      findings.note('release', files.display('artisan'), 'Laravel migrations run once per release');
+    const procfileWeb = ctx.procfile?.find((e) => e.type === 'web');
+    let server: PhpServer | undefined;
+    if (procfileWeb) {
+      server = await phpServerFromCommand(
+        procfileWeb.command,
+        { file: files.display('Procfile'), line: procfileWeb.line },
+        files,
+        findings,
+      );
+    } else {
+      // No Procfile: Apache + mod_php on the framework's document root (Heroku's default for PHP too).
+      server = { kind: 'apache', docroot, command: 'heroku-php-apache2' };
+      processes.push({
+        name: 'web',
+        command: `heroku-php-apache2 ${docroot === '.' ? '' : `${docroot}/`}`.trim(),
+        source: 'framework',
+      });
+      findings.note(
+        'process:web',
+        files.display(docroot === '.' ? 'index.php' : `${docroot}/index.php`),
+        `Apache httpd + mod_php with document root ${docroot}/ (heroku-php-apache2, as on Heroku)`,
+      );
+    }
+    if (framework === 'laravel' || framework === 'lumen') {
       findings.envVar('APP_ENV', file, 'Laravel production mode', { value: 'production' });
       findings.envVar('APP_DEBUG', file, 'no debug pages in production', { value: 'false' });
       findings.envVar('LOG_CHANNEL', file, 'logs go to the container output', { value: 'stderr' });
       findings.envVar('APP_KEY', file, 'Laravel encryption key', { secret: true });
-      await readDotenvExample(ctx);
+      const db = await readDotenvExample(ctx);
+      release = await migrationsRelease(ctx, 'database/migrations', 'php artisan migrate --force', db);
       scanned.push(...(await filesIn(files, 'config', ['.php'])));
-    } else {
-      const docroot = (await files.exists('public/index.php')) ? 'public' : '.';
-      processes.push({ name: 'web', command: `php -S 0.0.0.0:$PORT -t ${docroot}`, source: 'convention' });
-      findings.note(
-        'process:web',
-        files.display(docroot === '.' ? 'index.php' : 'public/index.php'),
-        `PHP built-in server with document root ${docroot}`,
-      );
-    }
-    if (processes.length > 0 && !ctx.procfile?.some((e) => e.name === 'web')) {
-      findings.warn(
-        'the PHP built-in web server handles one request at a time; ' +
-          'put php-fpm behind a web server (Procfile web) for real traffic',
-      );
+    } else if (framework === 'symfony') {
+      findings.envVar('APP_ENV', file, 'Symfony production mode', { value: 'prod' });
+      findings.envVar('APP_SECRET', file, 'Symfony secret', { secret: true });
+      if (Object.hasOwn(require, 'doctrine/doctrine-migrations-bundle'))
+        release = await migrationsRelease(
+          ctx,
+          'migrations',
+          'php bin/console doctrine:migrations:migrate --no-interaction',
+          'url',
+        );
     }
 
     const refs = Object.keys(require)
@@ -117,6 +130,15 @@ export const phpDetector: LanguageDetector = {
       if (service) findings.service(service, file, `requires ${r.name}`, r.line);
     }
     await recordEnvUsage(files, 'php', scanned, findings);
+    findings.note('port', file, 'Apache / nginx / php -S listen on PORT (default 8080); Slipway sets PORT');
+    const root = server?.docroot ?? docroot;
+    const healthcheckPath = (await files.isFile(root === '.' ? 'index.php' : `${root}/index.php`)) ? '/' : null;
+    if (healthcheckPath)
+      findings.note(
+        'healthcheck',
+        files.display(root === '.' ? 'index.php' : `${root}/index.php`),
+        'front controller: HTTP check GET /',
+      );
     if (findings.hasService('postgres')) extensions.add('pdo_pgsql');
     if (findings.hasService('mysql')) extensions.add('pdo_mysql');
     if (findings.hasService('redis') && !Object.hasOwn(require, 'predis/predis')) extensions.add('redis');
@@ -135,29 +157,35 @@ export const phpDetector: LanguageDetector = {
       runtimeVersion,
       packageManager: text === undefined ? null : 'composer',
       processes,
-      port,
-      releaseCommand,
+      port: 8080,
+      releaseCommand: release?.command ?? null,
+      releaseRequires: release?.requires ?? [],
       osPackages: { build: os.build, runtime: os.runtime },
       dependencies: Object.keys(require)
         .filter((k) => k !== 'php' && !k.startsWith('ext-'))
         .sort(),
-      healthcheckPath: '/',
+      healthcheckPath,
       build: {
         manifests: await existing(files, ['composer.json', 'composer.lock']),
         localPackages,
         offline: Object.keys(require).every((k) => k === 'php' || k.startsWith('ext-')),
         phpExtensions: [...extensions].sort(),
+        ...(server ? { phpServer: server } : {}),
       },
     };
   },
 };
 
-/** Laravel's .env.example lists the variables the app expects; DB_CONNECTION / *_DRIVER name services. */
-async function readDotenvExample(ctx: DetectorContext): Promise<void> {
+/**
+ * Laravel's .env.example lists the variables the app expects; DB_CONNECTION / *_DRIVER name
+ * services. Returns how the database is reached: a server (pgsql, mysql), or SQLite.
+ */
+async function readDotenvExample(ctx: DetectorContext): Promise<'server' | 'sqlite' | undefined> {
   const { files, findings } = ctx;
   const text = await files.read('.env.example');
-  if (text === undefined) return;
+  if (text === undefined) return undefined;
   const file = files.display('.env.example');
+  let db: 'server' | 'sqlite' | undefined;
   text.split(/\r?\n/).forEach((raw, i) => {
     const m = /^\s*([A-Z][A-Z0-9_]*)\s*=\s*(.*)$/.exec(raw);
     if (!m) return;
@@ -167,6 +195,7 @@ async function readDotenvExample(ctx: DetectorContext): Promise<void> {
       if (kind === 'postgres' || kind === 'mysql') findings.service(kind, file, `DB_CONNECTION=${value}`, i + 1);
       if (kind === 'sqlite')
         findings.warn(`${file}:${i + 1}: SQLite database: data inside a container is lost on every deploy`);
+      db = kind === 'sqlite' ? 'sqlite' : kind ? 'server' : db;
     }
     if (/^(CACHE_DRIVER|CACHE_STORE|SESSION_DRIVER|QUEUE_CONNECTION)$/.test(name) && value === 'redis')
       findings.service('redis', file, `${name}=redis`, i + 1);
@@ -178,4 +207,67 @@ async function readDotenvExample(ctx: DetectorContext): Promise<void> {
       ...(/(PASSWORD|SECRET|KEY|TOKEN)/.test(name) ? { secret: true } : {}),
     });
   });
+  return db;
+}
+
+/**
+ * The framework's migrate command as the release command, when there are migrations and a database
+ * server; it runs only once the app's config points at it (DB_URL / DATABASE_URL / DB_HOST).
+ */
+async function migrationsRelease(
+  ctx: DetectorContext,
+  dir: string,
+  command: string,
+  db: 'server' | 'sqlite' | 'url' | undefined,
+): Promise<{ command: string; requires: string[] } | undefined> {
+  const { files, findings } = ctx;
+  const migration = (await files.list(dir)).find((n) => n.endsWith('.php'));
+  if (!migration) return undefined;
+  const at = files.display(`${dir}/${migration}`);
+  if (db !== 'server' && db !== 'url') {
+    findings.note('release', at, 'migrations exist, but no database server is configured: no release command');
+    return undefined;
+  }
+  const requires = db === 'url' ? ['DATABASE_URL'] : ['DB_URL', 'DATABASE_URL', 'DB_HOST'];
+  findings.note('release', at, `migrations exist: ${command} runs once per release`);
+  findings.note(
+    'release',
+    at,
+    `only when ${requires.join(' or ')} is set (\`slipway config:set …\`); a deploy without it skips the release`,
+  );
+  return { command, requires };
+}
+
+/** Framework by composer requirement, and its document root (where its front controller index.php is). */
+const FRAMEWORKS: Array<[string, Framework, string[]]> = [
+  ['laravel/framework', 'laravel', ['public']],
+  ['laravel/lumen-framework', 'lumen', ['public']],
+  ['symfony/framework-bundle', 'symfony', ['public']],
+  ['slim/slim', 'slim', ['public', 'web', '.']],
+  ['codeigniter4/framework', 'codeigniter', ['public']],
+  ['cakephp/cakephp', 'cakephp', ['webroot']],
+  ['yiisoft/yii2', 'yii', ['web']],
+];
+
+async function detectFramework(
+  ctx: DetectorContext,
+  require: Record<string, string>,
+  file: string,
+  line: (key: string) => number | undefined,
+): Promise<{ framework: Framework | null; docroot: string }> {
+  const { files, findings } = ctx;
+  const docrootOf = async (candidates: string[]) => {
+    for (const dir of candidates) if (await files.isFile(dir === '.' ? 'index.php' : `${dir}/index.php`)) return dir;
+    return undefined;
+  };
+  for (const [dep, framework, roots] of FRAMEWORKS) {
+    if (!Object.hasOwn(require, dep)) continue;
+    findings.note('framework', file, `requires ${dep}`, line(dep));
+    return { framework, docroot: (await docrootOf(roots)) ?? roots[0]! };
+  }
+  if (await files.exists('artisan')) {
+    findings.note('framework', files.display('artisan'), 'artisan present');
+    return { framework: 'laravel', docroot: 'public' };
+  }
+  return { framework: null, docroot: (await docrootOf(['public', 'web', 'htdocs', '.'])) ?? '.' };
 }

@@ -9,6 +9,8 @@ export interface PythonRequirement {
   name?: string;
   /** Local directory or archive (relative to the app directory). */
   path?: string;
+  /** The version constraint as written (`>=6.0,<6.1`, `^2.0`), markers after `;` included; absent = any. */
+  spec?: string;
   file: string;
   line?: number;
 }
@@ -89,6 +91,7 @@ export async function parseRequirements(
     requirements.push({
       name: normalizePythonName(m[1] as string),
       ...(at && isLocalPath(at[1] as string) ? { path: (at[1] as string).replace(/^file:(\/\/)?/, '') } : {}),
+      ...(rest.trim() !== '' && !at ? { spec: rest.trim() } : {}),
       file,
       line: lineNo,
     });
@@ -110,6 +113,12 @@ function joinRel(from: string, target: string): string {
 export function pep508Name(spec: string): string | undefined {
   const m = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(spec);
   return m ? normalizePythonName(m[1] as string) : undefined;
+}
+
+/** The version constraint of a PEP 508 requirement string (`django[argon2]>=5,<6` → `>=5,<6`), if any. */
+export function pep508Spec(spec: string): string | undefined {
+  const rest = /^\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\])?\s*(.*)$/.exec(spec)?.[1]?.trim() ?? '';
+  return rest === '' || rest.startsWith('@') ? undefined : rest;
 }
 
 /** Parses TOML, turning a syntax error into INVALID_INPUT with the file and line. */

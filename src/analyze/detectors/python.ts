@@ -2,15 +2,18 @@ import { filesIn, recordEnvUsage } from '../env-scan.js';
 import { osPackagesFor } from '../os-packages.js';
 import { SERVICE_CLIENTS } from '../services.js';
 import { lineOf } from '../text.js';
-import type { Framework, PackageManager, ProcessType } from '../types.js';
+import type { Framework, PackageManager } from '../types.js';
+import { frameworkMinimum } from '../framework-minimums.js';
 import { readVersionFile, selectRuntimeVersion, type VersionClaim } from '../versions.js';
+import { debianPythonPackages } from './debian-python.js';
 import { existing, type DetectedApp, type DetectorContext, type LanguageDetector } from './detector.js';
-import { analyzeDjango } from './django.js';
+import { pythonProcesses } from './python-web.js';
 import {
   normalizePythonName,
   parseRequirements,
   parseTomlManifest,
   pep508Name,
+  pep508Spec,
   pipfileSchema,
   pyprojectSchema,
   validateToml,
@@ -60,8 +63,9 @@ async function readDependencies(ctx: DetectorContext): Promise<PythonDeps> {
     const file = files.display('Pipfile');
     const pipfile = validateToml(file, pipfileSchema, parseTomlManifest(file, pipfileText));
     findings.note('packageManager', file, 'Pipfile: Pipenv');
-    const requirements = Object.keys(pipfile.packages ?? {}).map((name) => ({
+    const requirements = Object.entries(pipfile.packages ?? {}).map(([name, value]) => ({
       name: normalizePythonName(name),
+      ...(typeof value === 'string' && value !== '*' ? { spec: value } : {}),
       file,
       line: lineOf(pipfileText, new RegExp(`^\\s*"?${name}"?\\s*=`)),
     }));
@@ -86,9 +90,11 @@ async function readDependencies(ctx: DetectorContext): Promise<PythonDeps> {
     const requirements: PythonRequirement[] = [];
     for (const spec of pyproject.project?.dependencies ?? []) {
       const name = pep508Name(spec);
+      const version = pep508Spec(spec);
       if (name)
         requirements.push({
           name,
+          ...(version ? { spec: version } : {}),
           file: pyFile,
           line: lineOf(pyprojectText, new RegExp(`["']${name.replace(/-/g, '[-_.]')}`, 'i')),
         });
@@ -102,6 +108,7 @@ async function readDependencies(ctx: DetectorContext): Promise<PythonDeps> {
       requirements.push({
         name: normalizePythonName(name),
         ...(path ? { path } : {}),
+        ...(typeof spec === 'string' && spec !== '*' ? { spec } : {}),
         file: pyFile,
         line: lineFor(name),
       });
@@ -123,41 +130,6 @@ async function readDependencies(ctx: DetectorContext): Promise<PythonDeps> {
     `${files.display('.')}: no requirements.txt, Pipfile or pyproject.toml; no dependencies will be installed`,
   );
   return { packageManager: 'pip', requirements: [], manifests: [], ...(pythonClaim ? { pythonClaim } : {}) };
-}
-
-/** Finds `name = Flask(` / `name = FastAPI(` or a `create_app` factory in the usual modules. */
-async function findAppObject(
-  ctx: DetectorContext,
-  constructor: string,
-): Promise<{ target: string; file: string; line: number } | undefined> {
-  const candidates = [
-    'app.py',
-    'main.py',
-    'wsgi.py',
-    'asgi.py',
-    'application.py',
-    'server.py',
-    'app/__init__.py',
-    'app/main.py',
-    'src/main.py',
-  ];
-  for (const rel of candidates) {
-    const text = await ctx.files.read(rel, { maxBytes: 4 * 1024 * 1024, skipLarger: true });
-    if (text === undefined) continue;
-    const module = rel
-      .replace(/\/__init__\.py$/, '')
-      .replace(/\.py$/, '')
-      .replace(/\//g, '.');
-    const assign = new RegExp(`^(\\w+)\\s*(?::\\s*\\w+\\s*)?=\\s*(?:\\w+\\.)?${constructor}\\(`);
-    const lines = text.split(/\r?\n/);
-    for (let i = 0; i < lines.length; i++) {
-      const m = assign.exec(lines[i] ?? '');
-      if (m) return { target: `${module}:${m[1]}`, file: ctx.files.display(rel), line: i + 1 };
-    }
-    const factory = lineOf(text, /^def create_app\(/);
-    if (factory) return { target: `${module}:create_app()`, file: ctx.files.display(rel), line: factory };
-  }
-  return undefined;
 }
 
 export const pythonDetector: LanguageDetector = {
@@ -188,68 +160,15 @@ export const pythonDetector: LanguageDetector = {
       framework = 'django';
       findings.note('framework', files.display('manage.py'), 'manage.py present');
     }
+    const django = ref('django');
+    const runtimeVersion = selectRuntimeVersion('python', {
+      env: ctx.env,
+      manifest: deps.pythonClaim,
+      versionFile: await readVersionFile(files, 'python'),
+      minimum: django ? frameworkMinimum('django', django.spec, django) : undefined,
+    });
 
-    const runtimeVersion = selectRuntimeVersion(
-      'python',
-      { env: ctx.env, manifest: deps.pythonClaim, versionFile: await readVersionFile(files, 'python') },
-      findings.warnings,
-    );
-    const processes: ProcessType[] = [];
-    let releaseCommand: string | null = null;
-    const port = 8000;
-    const scanned: string[] = [];
-    const needServer = (server: string) => {
-      if (!names.has(server) && !ctx.procfile?.some((e) => e.name === 'web'))
-        findings.warn(
-          `${server} is not a dependency; ` +
-            `add it to ${deps.manifests[0] ?? 'requirements.txt'} so the web process can start`,
-        );
-    };
-
-    if (framework === 'django') {
-      const django = await analyzeDjango(ctx);
-      if (django.wsgiModule) {
-        processes.push({
-          name: 'web',
-          command: `gunicorn ${django.wsgiModule}:application --bind 0.0.0.0:$PORT`,
-          source: 'framework',
-        });
-        needServer('gunicorn');
-      }
-      releaseCommand = 'python manage.py migrate --noinput';
-      findings.note('release', files.display('manage.py'), 'Django migrations run once per release');
-      scanned.push(...django.scanned);
-    } else if (framework === 'flask' || framework === 'fastapi') {
-      const app = await findAppObject(ctx, framework === 'flask' ? 'Flask' : 'FastAPI');
-      const found = app?.target ?? 'app:app';
-      const target = found.includes('(') ? `'${found}'` : found;
-      if (app)
-        findings.note(
-          'process:web',
-          app.file,
-          `${framework === 'flask' ? 'Flask' : 'FastAPI'} application ${target}`,
-          app.line,
-        );
-      else findings.warn(`no ${framework} application object found; assuming ${target}`);
-      if (framework === 'flask') {
-        processes.push({ name: 'web', command: `gunicorn ${target} --bind 0.0.0.0:$PORT`, source: 'framework' });
-        needServer('gunicorn');
-      } else {
-        processes.push({ name: 'web', command: `uvicorn ${target} --host 0.0.0.0 --port $PORT`, source: 'framework' });
-        needServer('uvicorn');
-      }
-      if (app) scanned.push(app.file.slice(files.dir ? files.dir.length + 1 : 0));
-    } else {
-      for (const entry of ['app.py', 'main.py', 'server.py']) {
-        if (await files.exists(entry)) {
-          processes.push({ name: 'web', command: `python ${entry}`, source: 'convention' });
-          findings.note('process:web', files.display(entry), 'conventional entry module');
-          scanned.push(entry);
-          break;
-        }
-      }
-    }
-
+    const app = await pythonProcesses(ctx, framework, names, deps.manifests[0] ?? 'requirements.txt');
     const refs = deps.requirements.flatMap((r) =>
       r.name ? [{ name: r.name, file: r.file, ...(r.line === undefined ? {} : { line: r.line }) }] : [],
     );
@@ -262,26 +181,31 @@ export const pythonDetector: LanguageDetector = {
     await recordEnvUsage(
       files,
       'python',
-      [...new Set([...scanned, 'config.py', 'settings.py', ...(await filesIn(files, 'config', ['.py']))])],
+      [...new Set([...app.scanned, 'config.py', 'settings.py', ...(await filesIn(files, 'config', ['.py']))])],
       findings,
     );
+    const pip = deps.packageManager === 'pip';
+    const debianPackages = pip ? debianPythonPackages(deps.requirements, findings) : [];
 
     const localPackages = deps.requirements.flatMap((r) => (r.path ? [r.path] : []));
     return {
       framework,
       runtimeVersion,
       packageManager: deps.packageManager,
-      processes,
-      port,
-      releaseCommand,
+      processes: app.processes,
+      port: app.port,
+      releaseCommand: app.release?.command ?? null,
+      releaseRequires: app.release?.requires ?? [],
       osPackages: { build: os.build, runtime: os.runtime },
       dependencies: [...names].sort(),
-      healthcheckPath: '/',
+      healthcheckPath: app.healthcheckPath,
       build: {
         manifests: deps.manifests,
         localPackages,
         offline: deps.requirements.every((r) => r.path !== undefined),
+        ...(app.buildCommand ? { command: app.buildCommand } : {}),
         ...(deps.project ? { pythonProject: deps.project } : {}),
+        ...(debianPackages.length > 0 ? { debianPackages } : {}),
       },
     };
   },

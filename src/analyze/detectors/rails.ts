@@ -11,15 +11,18 @@ const ADAPTERS: Record<string, 'postgres' | 'mysql' | 'sqlite'> = {
 };
 
 export interface RailsFacts {
-  healthcheckPath: string;
+  /** `/up` (rails/health#show), else `/` when routes.rb has a root route, else null (TCP). */
+  healthcheckPath: string | null;
   assets: boolean;
   scanned: string[];
+  /** db:migrate when there are migrations and a database server (DATABASE_URL, or a host in database.yml). */
+  release?: { command: string; requires: string[] };
 }
 
 /** Reads config/database.yml, cable.yml, environments/production.rb and routes.rb. */
 export async function analyzeRails(ctx: DetectorContext): Promise<RailsFacts> {
   const { files, findings } = ctx;
-  const facts: RailsFacts = { healthcheckPath: '/', assets: false, scanned: [] };
+  const facts: RailsFacts = { healthcheckPath: null, assets: false, scanned: [] };
 
   const dbText = await files.read('config/database.yml');
   if (dbText !== undefined) {
@@ -33,6 +36,28 @@ export async function analyzeRails(ctx: DetectorContext): Promise<RailsFacts> {
     findings.envVar('DATABASE_URL', file, 'Rails merges DATABASE_URL into the production database config', {
       secret: true,
     });
+    const migration = (await files.list('db/migrate')).find((n) => /^\d+_\w+\.rb$/.test(n));
+    if (migration && (kind === 'postgres' || kind === 'mysql')) {
+      // A literal host or url names the server; one read from ENV (or none) needs that config var set.
+      const literal = ['host', 'url'].some((key) => {
+        const value = productionValue(file, dbText, key);
+        return value !== undefined && value !== 'erb';
+      });
+      const fromEnv = [...dbText.matchAll(/^\s*(?:url|host):.*ENV(?:\.fetch\(|\[)\s*['"](\w+)['"]/gm)].map(
+        (m) => m[1]!,
+      );
+      const requires = literal ? [] : [...new Set(['DATABASE_URL', ...fromEnv])];
+      const at = files.display(`db/migrate/${migration}`);
+      findings.note('release', at, 'Rails migrations exist: db:migrate runs once per release');
+      if (requires.length > 0)
+        findings.note(
+          'release',
+          file,
+          `only when ${requires.join(' or ')} is set (\`slipway config:set …\`); a deploy without it skips the release`,
+        );
+      facts.release = { command: 'bundle exec rails db:migrate', requires };
+    } else if (migration)
+      findings.note('release', file, 'migrations exist, but no database server is configured: no release command');
   }
 
   const cable = await files.read('config/cable.yml');
@@ -52,9 +77,10 @@ export async function analyzeRails(ctx: DetectorContext): Promise<RailsFacts> {
     facts.scanned.push('config/environments/production.rb');
   }
 
-  const routes = await files.read('config/routes.rb');
+  const routes = (await files.read('config/routes.rb'))?.replace(/^\s*#.*$/gm, '');
   const health =
     routes === undefined ? undefined : /^\s*get\s+['"]([\w/-]+)['"]\s*=>\s*['"]rails\/health#show['"]/m.exec(routes);
+  const root = routes === undefined ? undefined : lineOf(routes, /^\s*root\b/);
   if (routes !== undefined && health) {
     facts.healthcheckPath = `/${(health[1] as string).replace(/^\//, '')}`;
     findings.note(
@@ -63,6 +89,9 @@ export async function analyzeRails(ctx: DetectorContext): Promise<RailsFacts> {
       `rails/health#show at ${facts.healthcheckPath}`,
       lineOf(routes, /rails\/health#show/),
     );
+  } else if (root !== undefined) {
+    facts.healthcheckPath = '/';
+    findings.note('healthcheck', files.display('config/routes.rb'), 'root route: HTTP check GET /', root);
   }
 
   facts.assets = (await files.exists('app/assets')) || (await files.exists('app/javascript'));

@@ -1,7 +1,9 @@
+import { portAndHealth } from '../code-scan.js';
 import { filesIn, recordEnvUsage } from '../env-scan.js';
 import { osPackagesFor } from '../os-packages.js';
 import { SERVICE_CLIENTS } from '../services.js';
 import type { Framework, ProcessType } from '../types.js';
+import { frameworkMinimum } from '../framework-minimums.js';
 import { readVersionFile, selectRuntimeVersion, type VersionClaim } from '../versions.js';
 import { existing, type DetectedApp, type DetectorContext, type LanguageDetector } from './detector.js';
 import { parseGemfile, parseGemfileLock, type Gemfile } from './gemfile.js';
@@ -48,31 +50,33 @@ export const rubyDetector: LanguageDetector = {
       findings.note('framework', files.display('config.ru'), 'config.ru (Rack) present');
     }
 
-    let manifest: VersionClaim | undefined;
-    if (gemfile.ruby && 'value' in gemfile.ruby)
-      manifest = {
-        value: gemfile.ruby.value,
-        file: gemfilePath,
-        line: gemfile.ruby.line,
-        reason: 'ruby directive in Gemfile',
-      };
-    else if (lock?.ruby)
-      manifest = {
-        value: lock.ruby.value,
-        file: files.display('Gemfile.lock'),
-        line: lock.ruby.line,
-        reason: 'RUBY VERSION in Gemfile.lock',
-      };
-    const runtimeVersion = selectRuntimeVersion(
-      'ruby',
-      { env: ctx.env, manifest, versionFile: await readVersionFile(files, 'ruby') },
-      findings.warnings,
-    );
+    const manifest: VersionClaim | undefined =
+      gemfile.ruby && 'value' in gemfile.ruby
+        ? { value: gemfile.ruby.value, file: gemfilePath, line: gemfile.ruby.line, reason: 'ruby directive in Gemfile' }
+        : undefined;
+    const lockClaim: VersionClaim | undefined = lock?.ruby
+      ? {
+          value: lock.ruby.value,
+          file: files.display('Gemfile.lock'),
+          line: lock.ruby.line,
+          reason: 'RUBY VERSION in Gemfile.lock',
+        }
+      : undefined;
+    const runtimeVersion = selectRuntimeVersion('ruby', {
+      env: ctx.env,
+      lock: lockClaim,
+      manifest,
+      versionFile: await readVersionFile(files, 'ruby'),
+      minimum: railsGem
+        ? frameworkMinimum('rails', railsGem.requirement, { file: gemfilePath, line: railsGem.line })
+        : undefined,
+    });
 
     const processes: ProcessType[] = [];
     let releaseCommand: string | null = null;
-    let port = 9292;
-    let healthcheckPath = '/';
+    let releaseRequires: string[] = [];
+    let fallback = { port: 9292, reason: 'rackup default port 9292; Slipway sets PORT' };
+    let healthcheckPath: string | null = null;
     let buildCommand: string | undefined;
     const scanned = ['config.ru', 'app.rb'];
     const web = (command: string, reason: string, file = gemfilePath) => {
@@ -80,13 +84,13 @@ export const rubyDetector: LanguageDetector = {
       findings.note('process:web', file, reason);
     };
     if (framework === 'rails') {
-      port = 3000;
+      fallback = { port: 3000, reason: 'Rails default port 3000; Slipway sets PORT' };
       const rails = await analyzeRails(ctx);
       healthcheckPath = rails.healthcheckPath;
+      scanned.unshift('config/puma.rb');
       scanned.push(...rails.scanned);
       web('bundle exec rails server -b 0.0.0.0 -p $PORT', 'Rails default: rails server');
-      releaseCommand = 'bundle exec rails db:migrate';
-      findings.note('release', files.display('config/database.yml'), 'Rails migrations run once per release');
+      if (rails.release) ({ command: releaseCommand, requires: releaseRequires } = rails.release);
       if (rails.assets) buildCommand = 'bundle exec rails assets:precompile';
       findings.envVar('RAILS_ENV', gemfilePath, 'Rails production mode', { value: 'production' });
       findings.envVar('RAILS_LOG_TO_STDOUT', gemfilePath, 'logs go to the container output', { value: 'enabled' });
@@ -107,13 +111,22 @@ export const rubyDetector: LanguageDetector = {
       else {
         const entry = (await existing(files, ['app.rb', 'main.rb', 'server.rb']))[0];
         if (entry) {
-          port = 4567;
           web(`bundle exec ruby ${entry} -o 0.0.0.0 -p $PORT`, `Sinatra app file ${entry}`, files.display(entry));
+          scanned.unshift(entry);
         }
       }
       findings.envVar('RACK_ENV', gemfilePath, 'Rack production mode', { value: 'production' });
-      if (framework === 'sinatra' && !hasRackup) port = 4567;
+      if (framework === 'sinatra' && !hasRackup)
+        fallback = { port: 4567, reason: 'Sinatra default port 4567; Slipway sets PORT' };
     }
+    const procfileScript = /\bruby\s+([\w./-]+\.rb)\b/.exec(ctx.procfile?.find((e) => e.type === 'web')?.command ?? '');
+    const code = await portAndHealth(
+      ctx,
+      'ruby',
+      [...(procfileScript ? [procfileScript[1]!] : []), ...scanned],
+      fallback,
+    );
+    if (framework !== 'rails') healthcheckPath = code.healthcheckPath;
     if (has('sidekiq') && !ctx.procfile) {
       processes.push({ name: 'worker', command: 'bundle exec sidekiq', source: 'framework' });
       findings.note('process:worker', gemfilePath, 'gem "sidekiq"', gems.get('sidekiq')?.line);
@@ -144,8 +157,9 @@ export const rubyDetector: LanguageDetector = {
       runtimeVersion,
       packageManager: gemfileText === undefined ? null : 'bundler',
       processes,
-      port,
+      port: code.port,
       releaseCommand,
+      releaseRequires,
       osPackages: { build: os.build, runtime: os.runtime },
       dependencies: gemfile.gems.map((g) => g.name).sort(),
       healthcheckPath,

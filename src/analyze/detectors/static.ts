@@ -13,6 +13,8 @@ export const staticDetector: LanguageDetector = {
       files.display(index),
       `serves ${root === '.' ? 'the app directory' : 'public/'} with busybox httpd`,
     );
+    findings.note('port', files.display(index), 'busybox httpd listens on PORT (default 8080); Slipway sets PORT');
+    findings.note('healthcheck', files.display(index), 'index.html: HTTP check GET /');
     return {
       framework: null,
       runtimeVersion: {

@@ -1,3 +1,4 @@
+import { officialImage } from '../runtime-images.js';
 import type { Analysis } from '../types.js';
 import {
   APP_USER,
@@ -24,7 +25,7 @@ export function goDockerfile(analysis: Analysis, opts: GenerateOptions): string 
   const pkg = analysis.build.goPackage ?? '.';
   const web = analysis.processes.find((p) => p.name === 'web')?.command ?? '/app/bin/app';
   const binary = /^\/app\/bin\/([\w.-]+)$/.exec(web)?.[1] ?? 'app';
-  const builder = opts.baseImage ?? (debian ? DEBIAN_BASE : `golang:${analysis.runtimeVersion.version}-bookworm`);
+  const builder = opts.baseImage ?? (debian ? DEBIAN_BASE : officialImage('go', analysis.runtimeVersion.version));
   const slimRuntime =
     debian || analysis.osPackages.runtime.length > 0 || analysis.processes.some((p) => needsShell(p.command));
   const runtimeImage = slimRuntime

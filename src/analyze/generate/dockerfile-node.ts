@@ -1,3 +1,4 @@
+import { officialImage } from '../runtime-images.js';
 import type { Analysis } from '../types.js';
 import { interpretedDockerfile, type InterpretedRecipe } from './dockerfile-interpreted.js';
 import { analysisEnv } from './dockerfile-common.js';
@@ -60,7 +61,7 @@ export function nodeDockerfile(analysis: Analysis, opts: GenerateOptions): strin
   const debian = opts.runtime === 'debian';
   const bun = analysis.packageManager === 'bun';
   const v = analysis.runtimeVersion.version;
-  const base = opts.baseImage ?? (debian ? DEBIAN_BASE : bun ? 'oven/bun:1-slim' : `node:${v}-bookworm-slim`);
+  const base = opts.baseImage ?? (debian ? DEBIAN_BASE : bun ? 'oven/bun:1-slim' : officialImage('node', v));
   const setup = packageManagerSetup(analysis, debian);
   const commands = analysis.processes.map((p) => p.command.split(/\s+/)[0]);
   const needsPm =

@@ -1,5 +1,6 @@
 import { PHP_DEBIAN_EXTENSIONS } from '../os-packages.js';
-import type { Analysis } from '../types.js';
+import { officialImage } from '../runtime-images.js';
+import type { Analysis, PhpServer } from '../types.js';
 import {
   APP_USER,
   analysisEnv,
@@ -13,6 +14,7 @@ import {
   runLines,
 } from './dockerfile-common.js';
 import { DEBIAN_BASE, type GenerateOptions } from './options.js';
+import { phpScriptFile } from './php-server-scripts.js';
 
 /** Compiled into the official php image already. */
 const BUILTIN = new Set([
@@ -50,12 +52,33 @@ const BUILTIN = new Set([
 /** Installed with pecl on the official image. */
 const PECL = new Set(['redis', 'imagick', 'mongodb', 'amqp', 'memcached', 'apcu']);
 
+/** Debian packages of a server setup: Apache + mod_php, or nginx + php-fpm. */
+const DEBIAN_SERVER: Record<PhpServer['kind'], string[]> = {
+  apache: ['apache2', 'libapache2-mod-php'],
+  nginx: ['nginx', 'php-fpm'],
+};
+
+/** Installs a server's start script under the Heroku command's name (see php-server-scripts.ts). */
+function serverLines(server: PhpServer): string[] {
+  const bin = `/usr/local/bin/${server.command}`;
+  const setup = [`chmod 755 ${bin}`];
+  if (server.kind === 'apache') setup.push('a2enmod rewrite >/dev/null');
+  return [
+    `# ${server.command} DOCROOT: ${server.kind === 'apache' ? 'Apache httpd + mod_php' : 'nginx + php-fpm'} on $PORT.`,
+    `COPY ${phpScriptFile(server)} ${bin}`,
+    `RUN ${setup.join(' \\\n && ')}`,
+  ];
+}
+
 /** Single stage: extensions are compiled and their -dev packages purged in the same layer. */
 export function phpDockerfile(analysis: Analysis, opts: GenerateOptions): string {
   const debian = opts.runtime === 'debian';
-  const base = opts.baseImage ?? (debian ? DEBIAN_BASE : `php:${analysis.runtimeVersion.version}-cli-bookworm`);
+  const server = analysis.build.phpServer;
+  const variant = server?.kind === 'apache' ? 'apache' : server?.kind === 'nginx' ? 'fpm' : 'cli';
+  const base =
+    opts.baseImage ?? (debian ? DEBIAN_BASE : officialImage('php', analysis.runtimeVersion.version, variant));
   const extensions = analysis.build.phpExtensions ?? [];
-  const laravel = analysis.framework === 'laravel';
+  const laravel = analysis.framework === 'laravel' || analysis.framework === 'lumen';
   const composer = analysis.build.manifests.includes('composer.json');
   // OS packages right after FROM (see dockerfile-interpreted.ts), WORKDIR and ENV after them.
   const lines = [...header(analysis, opts), '', `FROM ${base}`];
@@ -63,7 +86,8 @@ export function phpDockerfile(analysis: Analysis, opts: GenerateOptions): string
   if (debian) {
     const phpPackages = [
       'php-cli',
-      ...(laravel ? ['php-mbstring', 'php-xml', 'php-curl'] : []),
+      ...(analysis.framework ? ['php-mbstring', 'php-xml', 'php-curl'] : []),
+      ...(server ? DEBIAN_SERVER[server.kind] : []),
       ...extensions.flatMap((e) => PHP_DEBIAN_EXTENSIONS[e] ?? []),
     ];
     lines.push(
@@ -81,7 +105,12 @@ export function phpDockerfile(analysis: Analysis, opts: GenerateOptions): string
       ...analysis.osPackages.build.filter((p) => p !== 'build-essential'),
       ...(pecl.length > 0 ? ['$PHPIZE_DEPS'] : []),
     ];
-    const runtime = [...analysis.osPackages.runtime, ...(composer ? ['unzip'] : []), ...caPackages(opts.caCert)];
+    const runtime = [
+      ...analysis.osPackages.runtime,
+      ...(composer ? ['unzip'] : []),
+      ...(server?.kind === 'nginx' ? ['nginx'] : []),
+      ...caPackages(opts.caCert),
+    ];
     const steps = [
       'RUN apt-get update \\',
       ` && apt-get install -y --no-install-recommends ${[...new Set([...runtime, ...build])].sort().join(' ')} \\`,
@@ -94,7 +123,9 @@ export function phpDockerfile(analysis: Analysis, opts: GenerateOptions): string
     if (runtime.length + build.length > 0) lines.push(...steps);
     if (composer) lines.push('COPY --from=composer:2 /usr/bin/composer /usr/local/bin/composer');
   }
-  lines.push(...caCertLines(opts.caCert), 'WORKDIR /app');
+  lines.push(...caCertLines(opts.caCert));
+  if (server) lines.push(...serverLines(server));
+  lines.push('WORKDIR /app');
   lines.push(
     ...envLines([
       ...analysisEnv(analysis),
@@ -118,11 +149,18 @@ export function phpDockerfile(analysis: Analysis, opts: GenerateOptions): string
     );
   }
   lines.push('', ...createUserLines(), `COPY --chown=${APP_USER}:${APP_USER} . .`);
-  if (composer)
-    lines.push(
-      'RUN composer dump-autoload --optimize ' +
-        `--no-dev${laravel ? ` && chown -R ${APP_USER}:${APP_USER} storage bootstrap/cache` : ''}`,
-    );
+  const after = [
+    ...(composer ? ['composer dump-autoload --optimize --no-dev'] : []),
+    ...(laravel ? [`chown -R ${APP_USER}:${APP_USER} storage bootstrap/cache`] : []),
+    ...(server?.invokedAs
+      ? [`mkdir -p ${dirnameOf(server.invokedAs)}`, `ln -sf /usr/local/bin/${server.command} ${server.invokedAs}`]
+      : []),
+  ];
+  if (after.length > 0) lines.push(`RUN ${after.join(' \\\n && ')}`);
   lines.push(...runLines(analysis, APP_USER));
   return render(lines);
+}
+
+function dirnameOf(path: string): string {
+  return path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '.';
 }

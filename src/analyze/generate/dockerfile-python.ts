@@ -1,3 +1,4 @@
+import { officialImage } from '../runtime-images.js';
 import type { Analysis } from '../types.js';
 import { analysisEnv } from './dockerfile-common.js';
 import { interpretedDockerfile } from './dockerfile-interpreted.js';
@@ -23,12 +24,16 @@ const PEP621_INSTALL =
  */
 export function pythonDockerfile(analysis: Analysis, opts: GenerateOptions): string {
   const debian = opts.runtime === 'debian';
-  const base = opts.baseImage ?? (debian ? DEBIAN_BASE : `python:${analysis.runtimeVersion.version}-slim-bookworm`);
+  const base = opts.baseImage ?? (debian ? DEBIAN_BASE : officialImage('python', analysis.runtimeVersion.version));
   const pm = analysis.packageManager;
   const offlinePip =
     debian && analysis.build.offline && analysis.build.manifests.includes('requirements.txt') && pm === 'pip';
-  const setup = [`RUN python3 -m venv ${offlinePip ? '--system-site-packages ' : ''}${VENV}`];
+  // Debian's own packages for requirements it satisfies (debian-python.ts): apt in both stages, seen by the venv.
+  const debianPackages = debian ? (analysis.build.debianPackages ?? []) : [];
+  const systemSite = offlinePip || debianPackages.length > 0;
+  const setup = [`RUN python3 -m venv ${systemSite ? '--system-site-packages ' : ''}${VENV}`];
   let install: string;
+  const fromDebian = debianPackages.flatMap((p) => p.packages);
   const langBuild = debian
     ? [
         'python3',
@@ -36,6 +41,7 @@ export function pythonDockerfile(analysis: Analysis, opts: GenerateOptions): str
         'python3-pip',
         ...(analysis.osPackages.build.length > 0 ? ['python3-dev'] : []),
         ...(offlinePip ? ['python3-setuptools', 'python3-wheel'] : []),
+        ...fromDebian,
       ]
     : [];
   if (pm === 'poetry') {
@@ -56,10 +62,16 @@ export function pythonDockerfile(analysis: Analysis, opts: GenerateOptions): str
   } else {
     install = 'true';
   }
+  // Debian's console scripts (/usr/bin/gunicorn) run under the venv's Python, like the ones pip writes.
+  const scripts = debianPackages.flatMap((p) => p.scripts);
+  for (const script of scripts)
+    install +=
+      ` \\\n && { [ -e ${VENV}/bin/${script} ] || sed '1s|^#!.*|#!${VENV}/bin/python3|' ` +
+      `/usr/bin/${script} > ${VENV}/bin/${script}; } && chmod 755 ${VENV}/bin/${script}`;
   return interpretedDockerfile(analysis, opts, {
     base,
     langBuild,
-    langRuntime: debian ? ['python3'] : [],
+    langRuntime: debian ? ['python3', ...fromDebian] : [],
     env: [
       ['VIRTUAL_ENV', VENV],
       ['PATH', `${VENV}/bin:$PATH`],
@@ -72,6 +84,7 @@ export function pythonDockerfile(analysis: Analysis, opts: GenerateOptions): str
     setup,
     runtimeSetup: [],
     install,
+    ...(analysis.build.command ? { build: [analysis.build.command] } : {}),
     depsPaths: [VENV],
     forceBuildStage: pm === 'poetry' || pm === 'pipenv',
   });

@@ -1,3 +1,4 @@
+import { officialImage } from '../runtime-images.js';
 import type { Analysis } from '../types.js';
 import { analysisEnv } from './dockerfile-common.js';
 import { interpretedDockerfile } from './dockerfile-interpreted.js';
@@ -11,7 +12,7 @@ const BUNDLE_PATH = '/usr/local/bundle';
  */
 export function rubyDockerfile(analysis: Analysis, opts: GenerateOptions): string {
   const debian = opts.runtime === 'debian';
-  const base = opts.baseImage ?? (debian ? DEBIAN_BASE : `ruby:${analysis.runtimeVersion.version}-slim-bookworm`);
+  const base = opts.baseImage ?? (debian ? DEBIAN_BASE : officialImage('ruby', analysis.runtimeVersion.version));
   const locked = analysis.build.manifests.includes('Gemfile.lock');
   const hasGemfile = analysis.build.manifests.includes('Gemfile');
   const build = analysis.build.command ? [`SECRET_KEY_BASE_DUMMY=1 ${analysis.build.command}`] : undefined;

@@ -33,8 +33,12 @@ const SNAPSHOT_NAMES: Record<string, string> = {
   '.dockerignore': 'dockerignore',
   'docker-compose.yml': 'docker-compose.yml',
   'slipway.yml': 'slipway.yml',
+  'slipway-php/heroku-php-apache2': 'heroku-php-apache2',
+  'slipway-php/heroku-php-nginx': 'heroku-php-nginx',
 };
 const CA_FIXTURES = new Set([
+  'php-heroku-apache',
+  'python-django-whitenoise',
   'node-express-npm',
   'node-next-pnpm',
   'python-django-pip',
@@ -161,7 +165,7 @@ describe('generator options', () => {
     const a = await analyzeFixture('ruby-rails');
     assert.match(
       generateFiles(a, { runtime: 'debian' }).Dockerfile ?? '',
-      /# Warning: runtime "debian" installs Debian bookworm's ruby 3\.1, but Gemfile:3 asks for 3\.2\.2/,
+      /# Warning: runtime "debian" installs Debian bookworm's ruby 3\.1, but Gemfile\.lock:39 asks for 3\.2\.2/,
     );
   });
   it('compose wires service URLs and runs the release before the app', async () => {

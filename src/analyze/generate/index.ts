@@ -8,6 +8,7 @@ import { rubyDockerfile } from './dockerfile-ruby.js';
 import { staticDockerfile } from './dockerfile-static.js';
 import { generateDockerignore } from './dockerignore.js';
 import type { GenerateOptions } from './options.js';
+import { phpScriptFile, phpServerScript } from './php-server-scripts.js';
 import { generateSlipwayYml } from './slipway-yml.js';
 
 export type { GenerateOptions } from './options.js';
@@ -25,12 +26,19 @@ export function generateDockerfile(analysis: Analysis, opts: GenerateOptions = {
   return DOCKERFILES[analysis.language](analysis, opts);
 }
 
-/** Every file `slipway init` writes, by file name (relative to the app directory). Pure. */
+/** Files the generated Dockerfile copies in (a PHP server's start script), by app-relative path. */
+export function supportFiles(analysis: Analysis): Record<string, string> {
+  const server = analysis.build.phpServer;
+  return server ? { [phpScriptFile(server)]: phpServerScript(server) } : {};
+}
+
+/** Every file `slipway init` writes, by path relative to the app directory. Pure. */
 export function generateFiles(analysis: Analysis, opts: GenerateOptions = {}): Record<string, string> {
   return {
     Dockerfile: generateDockerfile(analysis, opts),
     '.dockerignore': generateDockerignore(analysis),
     'docker-compose.yml': generateCompose(analysis, opts),
     'slipway.yml': generateSlipwayYml(analysis, opts),
+    ...supportFiles(analysis),
   };
 }

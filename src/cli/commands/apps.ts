@@ -2,9 +2,16 @@ import { resourceLimitsFor, type App, type AppSettings } from '../../core/types.
 import { formatBytes, formatMs } from '../../config/value-schemas.js';
 import { SlipwayError } from '../../core/errors.js';
 import { parseAssignments } from '../../config/app-settings.js';
+import { buildSettingRows } from '../../config/build-settings.js';
 import { flag, requireApp } from '../args.js';
 import { table, age } from '../reporter.js';
-import { APP, JSON_OUTPUT, type Command, type CommandContext } from '../command.js';
+import { APP, JSON_OUTPUT, JSON_STREAM, type Command, type CommandContext } from '../command.js';
+import { fetchUrls, printUrls } from '../app-urls.js';
+import { appInfoLines } from '../app-info-report.js';
+import { followOperation } from '../run-stream.js';
+import type { AppInfo } from '../../apps/app-info.js';
+import type { RenameOutcome } from '../../apps/app-rename.js';
+import type { AppUrl } from '../../apps/app-urls.js';
 
 const appPath = (name: string) => `/v1/apps/${encodeURIComponent(name)}`;
 
@@ -47,8 +54,55 @@ export const appsCommands: Command[] = [
       if (!name)
         throw new SlipwayError('INVALID_INPUT', 'apps:create needs a name', { hint: 'slipway apps:create my-app' });
       const { app } = await ctx.api().json<{ app: App }>('POST', '/v1/apps', { name });
-      if (ctx.json) return ctx.output.out(JSON.stringify(app, null, 2));
-      ctx.output.out(`created ${app.name}`);
+      const urls = await fetchUrls(ctx, app.name);
+      if (ctx.json) return ctx.output.out(JSON.stringify({ ...app, urls }, null, 2));
+      ctx.output.out(`created ${app.name}; it answers (once deployed) at`);
+      await printUrls(ctx, app.name, urls);
+    },
+  },
+  {
+    name: 'apps:info',
+    group: 'apps',
+    args: '[NAME]',
+    options: [APP, JSON_OUTPUT],
+    examples: ['slipway apps:info -a shop', 'slipway apps:info shop --json'],
+    summary: 'one report: URLs, release, formation, settings, domains, certificate, limits, maintenance, problems',
+    async run(ctx) {
+      const name = ctx.args.positionals[0] ?? requireApp(ctx.args);
+      const { info } = await ctx.api().json<{ info: AppInfo }>('GET', `${appPath(name)}/info`);
+      if (ctx.json) return ctx.output.out(JSON.stringify(info, null, 2));
+      for (const line of appInfoLines(info)) ctx.output.out(line);
+    },
+  },
+  {
+    name: 'apps:rename',
+    group: 'apps',
+    args: 'OLD NEW',
+    options: [JSON_STREAM],
+    examples: ['slipway apps:rename shop store'],
+    summary: 'rename an app: new default host, everything follows, containers restart with zero downtime',
+    details:
+      'Like Heroku: the app answers at NEW.<SLIPWAY_DOMAIN> and no longer at OLD.<SLIPWAY_DOMAIN>; its custom ' +
+      'domains, certificate, config, releases, builds and logs follow. Containers carry the app name in ' +
+      'their labels and environment, so they are replaced one by one (start, health check, drain) — no ' +
+      'request fails. Refused while the app deploys or when NEW exists.',
+    async run(ctx) {
+      const [from, to, ...extra] = ctx.args.positionals;
+      if (!from || !to || extra.length > 0)
+        throw new SlipwayError('INVALID_INPUT', 'apps:rename needs the old and the new name', {
+          hint: 'slipway apps:rename OLD NEW',
+        });
+      const lines = ctx.api().stream('POST', `${appPath(from)}/rename`, {
+        type: 'application/json',
+        data: JSON.stringify({ name: to }),
+      });
+      const result = (await followOperation(ctx, lines)) as RenameOutcome & { urls: AppUrl[] };
+      if (ctx.json) return;
+      ctx.output.out(
+        `renamed ${result.from} to ${result.app} in ${(result.ms / 1000).toFixed(2)}s ` +
+          `(${result.relabelled} container(s) replaced by ones with the new name); it answers at`,
+      );
+      await printUrls(ctx, result.app, result.urls);
     },
   },
   {
@@ -170,6 +224,7 @@ function printSettings(out: (s: string) => void, s: AppSettings, only?: 'resourc
         ['bluegreen.window', formatMs(s.warmWindowMs)],
         ['logs.max-size', formatBytes(s.logs.maxSizeBytes)],
         ['logs.max-files', String(s.logs.maxFiles)],
+        ...buildSettingRows(s.build),
       ];
   const types = Object.keys(s.resources)
     .filter((t) => t !== '*')
@@ -182,6 +237,14 @@ function printSettings(out: (s: string) => void, s: AppSettings, only?: 'resourc
       [`${prefix}.pids`, String(limits.pids)],
       [`${prefix}.cpu`, limits.cpus === undefined ? '(no limit)' : String(limits.cpus)],
     );
+  }
+  if (!only) {
+    const restart = s.restart ?? {};
+    rows.push(['restart', restart['*'] ?? 'always']);
+    for (const type of Object.keys(restart)
+      .filter((t) => t !== '*')
+      .sort())
+      rows.push([`restart.${type}`, restart[type]!]);
   }
   const width = Math.max(...rows.map(([k]) => k.length));
   for (const [key, value] of rows) out(`${key.padEnd(width)}  ${value}`);

@@ -7,10 +7,15 @@ import { insideRelative, lstatInside, statInside } from '../../image-build/safe-
 import { RESERVED_DIR, UPLOAD_CA_ENTRY } from '../../image-build/upload-ca.js';
 import { flag, requireApp, values } from '../args.js';
 import { followOperation } from '../run-stream.js';
+import { printUrls } from '../app-urls.js';
 import { APP, JSON_STREAM, type Command } from '../command.js';
 import { sourceUpload } from './source-upload.js';
 
-/** Extra build options commands may add (filled in by the source-analysis and pipeline strategies). */
+/**
+ * The deploy flags that are source-analysis build options: flag name → option key, sent as
+ * `option=KEY=VALUE` and checked by the server (checkBuildOptions). `--ca-cert` is not one: the
+ * certificate travels inside the upload.
+ */
 export const BUILD_OPTION_FLAGS: Record<string, string> = {
   runtime: 'runtime',
   'base-image': 'baseImage',
@@ -73,19 +78,30 @@ export const deployCommand: Command = {
       default: 'Dockerfile',
     },
     { name: 'build-arg', value: 'K=V', multiple: true, description: 'a Docker build argument' },
-    { name: 'path', value: 'SUB', description: 'the app inside a monorepo, relative to DIR', default: 'the root' },
+    {
+      name: 'path',
+      value: 'SUB',
+      description: 'the app inside a monorepo, relative to DIR (remembered)',
+      default: "the app's build.path, else the root",
+    },
     {
       name: 'runtime',
       value: 'official|debian',
-      description: "the language's official images, or Debian's own packages",
-      default: 'official',
+      description: "the language's official images, or Debian's own packages (remembered)",
+      default: "the app's build.runtime, else official",
       choices: ['official', 'debian'],
     },
-    { name: 'base-image', value: 'IMAGE', description: 'base image of the generated Dockerfile' },
+    {
+      name: 'base-image',
+      value: 'IMAGE',
+      description: 'base image of the generated Dockerfile (remembered)',
+      default: "the app's build.base-image",
+    },
     {
       name: 'ca-cert',
       value: 'FILE',
-      description: 'extra CA certificates (PEM) for builds behind an intercepting proxy',
+      description: 'extra CA certificates (PEM) for builds behind an intercepting proxy (remembered)',
+      default: "the app's build.ca-cert",
     },
     {
       name: 'file',
@@ -177,6 +193,8 @@ export const deployCommand: Command = {
       });
     }
     const result = (await followOperation(ctx, lines)) as DeployResult;
-    if (!ctx.json) ctx.output.out(`deployed ${result.app} v${result.release} in ${(result.ms / 1000).toFixed(2)}s`);
+    if (ctx.json) return;
+    ctx.output.out(`deployed ${result.app} v${result.release} in ${(result.ms / 1000).toFixed(2)}s; it answers at`);
+    await printUrls(ctx, result.app);
   },
 };

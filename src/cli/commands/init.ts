@@ -4,7 +4,14 @@ import { randomBytes } from 'node:crypto';
 import { analyzeSource, generateFiles, parseSlipwayYml, type SlipwayYml } from '../../analyze/index.js';
 import { CA_CERT_FILE, readCaCertFile, resolveBuildOptions, versionOverrides } from '../../analyze/build-options.js';
 import { safeRelative } from '../../analyze/read-source.js';
-import { lstatInside, readTextInside, resolveInside, statInside } from '../../image-build/safe-path.js';
+import {
+  lstatInside,
+  mkdirInside,
+  parentOf,
+  readTextInside,
+  resolveInside,
+  statInside,
+} from '../../image-build/safe-path.js';
 import { MAX_SOURCE_FILE_BYTES } from '../../image-build/source-files.js';
 import { SlipwayError } from '../../core/errors.js';
 import { flag, has } from '../args.js';
@@ -41,7 +48,6 @@ export const initCommand: Command = {
     const root = resolve(ctx.args.positionals[0] ?? '.');
     const path = flag(ctx.args, 'path');
     const force = has(ctx.args, 'force');
-    const analysis = await analyzeSource(root, { ...(path ? { path } : {}), env: versionOverrides(process.env) });
     // The files go into the app directory itself: `--path` through a link is followed only inside DIR.
     const appDir = await resolveInside(root, safeRelative(path ?? '.'), { what: root });
 
@@ -66,6 +72,13 @@ export const initCommand: Command = {
         { hint: 'put the certificate there, or pass --ca-cert FILE' },
       );
     }
+    // Analyzed for the runtime it will be built with: its version warnings are about that runtime.
+    const analysis = await analyzeSource(root, {
+      ...(path ? { path } : {}),
+      env: versionOverrides(process.env),
+      ...(build.runtime ? { runtime: build.runtime } : {}),
+      ...(build.baseImage ? { baseImage: build.baseImage } : {}),
+    });
     Object.assign(files, generateFiles(analysis, { ...build, appName: composeName(basename(appDir)) }));
 
     const conflicts: string[] = [];
@@ -134,7 +147,12 @@ async function writeAll(dir: string, files: Record<string, string>): Promise<voi
   const suffix = `.slipway-${randomBytes(3).toString('hex')}.tmp`;
   const names = Object.keys(files);
   try {
-    for (const name of names) await writeFile(join(dir, name + suffix), files[name]!, { flag: 'wx' });
+    for (const name of names) {
+      // A support file in a directory (slipway-php/…): the directory is made inside DIR, never through a link.
+      if (parentOf(name) !== '') await mkdirInside(dir, parentOf(name), { what: dir });
+      const mode = /^#!/.test(files[name]!) ? 0o755 : 0o644;
+      await writeFile(join(dir, name + suffix), files[name]!, { flag: 'wx', mode });
+    }
   } catch (cause) {
     await Promise.all(names.map((n) => rm(join(dir, n + suffix), { force: true })));
     throw new SlipwayError('INVALID_INPUT', `cannot write into ${dir}: ${(cause as Error).message}`, {

@@ -4,8 +4,9 @@ import { table, age } from '../reporter.js';
 import { followOperation } from '../run-stream.js';
 import { APP, JSON_OUTPUT, JSON_STREAM, type Command } from '../command.js';
 import { commitsByRelease } from './builds.js';
-import type { ProcessRow } from '../../server/process-list.js';
+import type { ProcessRow } from '../../apps/process-service.js';
 import { formatBytes } from '../../config/value-schemas.js';
+import { psControlCommands } from './ps-control.js';
 
 /** `512m · 512 pids · 0.5 cpu` from what the engine applied ('-' when unlimited). */
 function describeLimits(limits: ProcessRow['limits']): string {
@@ -21,9 +22,16 @@ function describeLimits(limits: ProcessRow['limits']): string {
   );
 }
 
-/** `running`, or for a dyno that died: `crash loop (exit 3), next restart in 12s`. */
+/**
+ * `running`; for a dyno that died: `crash loop (exit 3), next restart in 12s`; one its restart mode
+ * leaves down: `exited (0), not restarted (on-failure)`; a type stopped with ps:stop: `stopped`.
+ */
 function stateText(p: ProcessRow): string {
-  if (!p.crash) return p.state;
+  const held = p.held ? `, not restarted (${p.held.mode})` : '';
+  if (p.state === 'stopped') return 'stopped (ps:stop)';
+  if (p.held && !p.crash) return `${p.state} (${p.exitCode ?? '?'})${held}`;
+  if (p.crash && p.held) return `crashed (exit ${p.crash.lastExitCode ?? '?'})${held}`;
+  if (!p.crash) return p.oneOff && p.oneOff !== 'attached' ? `${p.state} (${p.oneOff})` : p.state;
   const code = p.crash.lastExitCode === undefined ? '' : ` (exit ${p.crash.lastExitCode})`;
   const wait =
     p.crash.nextRestartAt === undefined
@@ -64,10 +72,11 @@ export const psCommands: Command[] = [
           `hint: fix it with \`slipway apps:settings:set -a ${app} KEY=VALUE\`; ` +
             'until then the app is not routed or deployed',
         );
+      const stopped = new Set(body.processes.filter((p) => p.state === 'stopped').map((p) => p.dyno.split('.')[0]));
       ctx.output.out(
         `formation: ${
           Object.entries(body.formation)
-            .map(([t, n]) => `${t}=${n}`)
+            .map(([t, n]) => `${t}=${n}${stopped.has(t) ? ' (stopped)' : ''}`)
             .join(' ') || '(none)'
         }`,
       );
@@ -146,4 +155,5 @@ export const psCommands: Command[] = [
         );
     },
   },
+  ...psControlCommands,
 ];

@@ -14,29 +14,72 @@ export const runCommand: Command = {
     APP,
     { name: 'release', value: 'vN', description: 'run in this release instead of the current one' },
     { name: 'interactive', short: 'i', description: 'attach stdin (and a TTY when you have one)' },
+    {
+      name: 'detach',
+      short: 'd',
+      description: 'start it and return: it keeps running, its output goes to `slipway logs`; prints its name',
+    },
     JSON_OUTPUT,
   ],
-  examples: ['slipway run -a shop -- rake db:migrate', 'slipway run -i -a shop -- bash'],
+  examples: [
+    'slipway run -a shop -- rake db:migrate',
+    'slipway run -i -a shop -- bash',
+    'slipway run --detach -a shop -- node scripts/backfill.js',
+  ],
+  details:
+    'A detached one-off (`--detach`) is named like run.ab12cd: `slipway ps` lists it while it runs, ' +
+    '`slipway logs --ps run` shows its output (also after it ended: its logs are kept and its container ' +
+    'removed), `slipway ps:stop -a APP run.ab12cd` stops it.',
   summary:
     'run a one-off command in a new container of the current release (same image, same config); its exit code is yours',
   async run(ctx) {
     const app = requireApp(ctx.args);
-    const command = ctx.args.rest.length > 0 ? ctx.args.rest : ctx.args.positionals;
-    if (command.length === 0)
-      throw new SlipwayError('INVALID_INPUT', 'no command to run', { hint: 'slipway run -a APP -- COMMAND [ARGS…]' });
-    const rawRelease = flag(ctx.args, 'release');
-    const release = rawRelease === undefined ? undefined : parseReleaseVersion(rawRelease);
-    const spec = { command, ...(release ? { release } : {}) };
-    return has(ctx.args, 'interactive') ? interactive(ctx, app, spec) : streamed(ctx, app, spec);
+    const spec = { command: commandOf(ctx, 'slipway run -a APP -- COMMAND [ARGS…]'), ...releaseOf(ctx) };
+    const path = `/v1/apps/${encodeURIComponent(app)}`;
+    if (has(ctx.args, 'detach')) {
+      if (has(ctx.args, 'interactive'))
+        throw new SlipwayError('INVALID_INPUT', '--detach and --interactive do not go together', {
+          hint: 'a detached one-off has no terminal: drop -i, or drop --detach to work in it',
+        });
+      return detached(ctx, app, spec);
+    }
+    return has(ctx.args, 'interactive')
+      ? attachRun(ctx, `${path}/runs/attach`, spec)
+      : streamRun(ctx, `${path}/runs`, spec);
   },
 };
 
-async function streamed(
-  ctx: CommandContext,
-  app: string,
-  spec: { command: string[]; release?: number },
-): Promise<number> {
-  const lines = ctx.api().stream('POST', `/v1/apps/${encodeURIComponent(app)}/runs`, {
+/** The words after `--` (or the positionals): the command to run. */
+export function commandOf(ctx: CommandContext, hint: string): string[] {
+  const command = ctx.args.rest.length > 0 ? ctx.args.rest : ctx.args.positionals;
+  if (command.length === 0) throw new SlipwayError('INVALID_INPUT', 'no command to run', { hint });
+  return command;
+}
+
+function releaseOf(ctx: CommandContext): { release?: number } {
+  const raw = flag(ctx.args, 'release');
+  return raw === undefined ? {} : { release: parseReleaseVersion(raw) };
+}
+
+async function detached(ctx: CommandContext, app: string, spec: { command: string[]; release?: number }) {
+  const { run } = await ctx
+    .api()
+    .json<{ run: { dyno: string; release: number; containerId: string } }>(
+      'POST',
+      `/v1/apps/${encodeURIComponent(app)}/runs/detached`,
+      spec,
+    );
+  if (ctx.json) return ctx.output.out(JSON.stringify(run, null, 2));
+  ctx.output.out(run.dyno);
+  ctx.output.err(
+    `started ${run.dyno} (v${run.release}) in the background; ` +
+      `output: slipway logs -a ${app} --ps run; stop it: slipway ps:stop -a ${app} ${run.dyno}`,
+  );
+}
+
+/** A non-interactive run or exec: the server streams its output, then its exit code (returned). */
+export async function streamRun(ctx: CommandContext, path: string, spec: Record<string, unknown>): Promise<number> {
+  const lines = ctx.api().stream('POST', path, {
     type: 'application/json',
     data: JSON.stringify(spec),
   });
@@ -55,14 +98,11 @@ async function streamed(
   throw new SlipwayError('INTERNAL', 'the server closed the stream before the command ended');
 }
 
-async function interactive(
-  ctx: CommandContext,
-  app: string,
-  spec: { command: string[]; release?: number },
-): Promise<number> {
+/** An interactive run or exec (`-i`): stdin to the process, its framed output back, its exit code returned. */
+export async function attachRun(ctx: CommandContext, path: string, spec: Record<string, unknown>): Promise<number> {
   const tty = process.stdin.isTTY === true && process.stdout.isTTY === true;
   const query = new URLSearchParams({ spec: JSON.stringify(spec), tty: tty ? '1' : '0' });
-  const socket = await ctx.api().upgrade(`/v1/apps/${encodeURIComponent(app)}/runs/attach?${query}`, RUN_PROTOCOL);
+  const socket = await ctx.api().upgrade(`${path}?${query}`, RUN_PROTOCOL);
   if (tty) process.stdin.setRawMode(true);
   process.stdin.pipe(socket);
   try {

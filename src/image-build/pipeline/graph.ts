@@ -1,4 +1,4 @@
-import type { PipelineSpec } from './schema.js';
+import type { Artifact, PipelineSpec } from './schema.js';
 
 /** The step graph (pure): dependencies, validation, cycles. */
 
@@ -65,20 +65,66 @@ export function pipelineGraph(
   return { nodes, problems };
 }
 
-/** Two dependencies writing the same destination into one step's context. */
+/** An artifact as it reaches a step's context: which ancestor exports it, and its place in that step's list. */
+export interface IncomingArtifact {
+  step: string;
+  index: number;
+  artifact: Artifact;
+}
+
+/**
+ * Every artifact in a step's build context: those of all its ancestors (dependencies, their
+ * dependencies, …), deepest first, so a step two levels down sees what the first step made.
+ */
+export function incomingArtifacts(spec: PipelineSpec, nodes: GraphNode[], name: string): IncomingArtifact[] {
+  const order = topologicalOrder(nodes);
+  const from = ancestors(nodes, name);
+  return order
+    .filter((step) => from.has(step))
+    .flatMap((step) => (spec.steps[step]?.artifacts ?? []).map((artifact, index) => ({ step, index, artifact })));
+}
+
+/** Steps ordered so each comes after its dependencies (the graph has no cycle when this is used). */
+function topologicalOrder(nodes: GraphNode[]): string[] {
+  const byName = new Map(nodes.map((n) => [n.name, n]));
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const visit = (name: string) => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    for (const dep of byName.get(name)?.deps ?? []) visit(dep);
+    out.push(name);
+  };
+  nodes.forEach((n) => visit(n.name));
+  return out;
+}
+
+/** `a` and `a/b` (or the same path twice): one would overwrite or land inside the other. */
+function overlaps(a: string, b: string): boolean {
+  return a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
+}
+
+/** Two artifacts reaching one step's context at the same (or a nested) destination: an error naming both. */
 function artifactCollisions(spec: PipelineSpec, nodes: GraphNode[]): string[] {
-  const problems: string[] = [];
+  const problems = new Set<string>();
+  if (findCycle(nodes)) return [];
   for (const node of nodes) {
-    const seen = new Map<string, string>();
-    for (const dep of node.deps) {
-      for (const artifact of spec.steps[dep]?.artifacts ?? []) {
-        const other = seen.get(artifact.to);
-        if (other) problems.push(`steps.${node.name}: artifacts of "${other}" and "${dep}" both write ${artifact.to}`);
-        seen.set(artifact.to, dep);
+    const incoming = incomingArtifacts(spec, nodes, node.name);
+    incoming.forEach((a, i) => {
+      for (const b of incoming.slice(i + 1)) {
+        if (!overlaps(a.artifact.to, b.artifact.to)) continue;
+        const what =
+          a.artifact.to === b.artifact.to
+            ? `both export ${a.artifact.to}`
+            : `export ${a.artifact.to} and ${b.artifact.to}`;
+        problems.add(
+          `steps.${node.name}: steps.${a.step}.artifacts[${a.index}] and steps.${b.step}.artifacts[${b.index}] ` +
+            `${what} into its build context; give them different destinations`,
+        );
       }
-    }
+    });
   }
-  return problems;
+  return [...problems];
 }
 
 /** Every step the given steps build on, directly or not (for secret taint through FROM). */

@@ -5,6 +5,7 @@ import { parseProcfile, procfileProcesses } from '../../config/procfile.js';
 import { readSourceFile } from '../source-files.js';
 import type { SourceBuildContext, SourceBuildResult } from '../source-build-types.js';
 import { BUILD_LABEL, copyArtifactsOut, placeArtifact } from './artifacts.js';
+import { incomingArtifacts } from './graph.js';
 import { planPipeline, type PipelinePlan } from './plan.js';
 import { buildStep, type StepRecord } from './runner.js';
 import { runGraph } from './scheduler.js';
@@ -66,11 +67,9 @@ export async function buildFromPipeline(ctx: SourceBuildContext & Partial<Pipeli
       const step = spec.steps[name]!;
       const deps = plan.nodes.find((n) => n.name === name)!.deps;
       const dir = await ws.prepareStep(name);
-      for (const dep of deps) {
-        const paths = extracted.get(dep) ?? [];
-        for (const [i, artifact] of spec.steps[dep]!.artifacts.entries())
-          await placeArtifact(paths[i]!, dir, artifact, name);
-      }
+      // Every ancestor's artifacts, not only the direct dependencies' (collisions were refused in the plan).
+      for (const { step: from, index, artifact } of incomingArtifacts(spec, plan.nodes, name))
+        await placeArtifact(extracted.get(from)![index]!, dir, artifact, name);
       const labels: Record<string, string> =
         name === spec.final ? ctx.labels : { [BUILD_LABEL]: buildId, [INTERMEDIATE_LABEL]: 'true' };
       let record: StepRecord;

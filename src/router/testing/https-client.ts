@@ -1,6 +1,6 @@
 import https from 'node:https';
 import type { TLSSocket } from 'node:tls';
-import { runLoad, type LoadOptions, type LoadResult } from './http-harness.js';
+import { runLoad, type LoadOptions } from './http-harness.js';
 
 /** Test-only: HTTPS requests to the router on loopback with a chosen SNI name, and continuous HTTPS load. */
 
@@ -53,8 +53,6 @@ export function httpsGet(
     req.on('error', reject);
   });
 }
-
-export type HttpsLoadResult = LoadResult<HttpsReply>;
 
 /** Keep-alive and fresh-connection (full TLS handshake per request) loops until stopped. */
 export function startHttpsLoad(opts: LoadOptions & { port: number; host: string }) {

@@ -1,0 +1,95 @@
+import type { ContainerEngine, ContainerInfo } from '../engine/port.js';
+import type { Store } from '../store/store.js';
+import { SlipwayError } from '../core/errors.js';
+import { LABELS, dynoName } from '../core/types.js';
+import { execExitCode, killExecProcess, startExec } from '../engine/docker-exec.js';
+import type { StartedRun } from './run-service.js';
+
+export interface ExecRequest {
+  app: string;
+  /** `web.1`, `worker.2`, `run.ab12cd`; default: the first web process, or the only process. */
+  dyno?: string;
+  command: string[];
+  stdin: boolean;
+  tty: boolean;
+}
+
+/** A command running in a process's container: `finish` is its exit code; `cancel` kills it. */
+export interface StartedExec extends StartedRun {
+  dyno: string;
+}
+
+const DYNO = /^[a-z][a-z0-9_-]{0,29}\.(\d{1,4}|[0-9a-f]{6})$/;
+const ONE_OFF = new Set(['run', 'release']);
+
+/**
+ * `ps:exec`: runs a command inside a running container of the app (Docker's exec API), with the
+ * container's own environment. Only containers of this app and this Slipway home are reachable (they
+ * are found through the engine's scoped listing, never named by the client).
+ */
+export class ExecService {
+  constructor(private readonly deps: { engine: ContainerEngine; store: Store }) {}
+
+  async start(req: ExecRequest): Promise<StartedExec> {
+    const app = this.deps.store.apps.get(req.app);
+    if (req.command.length === 0)
+      throw new SlipwayError('INVALID_INPUT', 'no command to run', { hint: 'slipway ps:exec -a APP -- COMMAND…' });
+    if (req.dyno !== undefined && !DYNO.test(req.dyno))
+      throw new SlipwayError('INVALID_INPUT', `${JSON.stringify(req.dyno.slice(0, 40))} is not a process name`, {
+        hint: 'name a process like web.1, worker.2 or run.ab12cd (see `slipway ps`)',
+      });
+    const running = (
+      await this.deps.engine.listContainers({ [LABELS.app]: app.name, [LABELS.managed]: 'true' })
+    ).filter((c) => c.state === 'running');
+    const container = pickContainer(app.name, running, app.currentRelease, req.dyno);
+    const dyno = dynoName(container.labels);
+    const session = await startExec(container.id, req.command, { stdin: req.stdin, tty: req.tty });
+    return {
+      id: container.id,
+      stream: session.stream,
+      tty: session.tty,
+      dyno,
+      release: Number(container.labels[LABELS.release]?.replace(/^v/, '')),
+      finish: () => execExitCode(session.execId),
+      cancel: async () => {
+        session.stream.destroy();
+        await killExecProcess(container.id, session.execId).catch(() => false);
+      },
+    };
+  }
+}
+
+/** The named process (its current-release container first), else web.1-first, else the only one. */
+export function pickContainer(
+  app: string,
+  running: ContainerInfo[],
+  currentRelease: number | null,
+  dyno?: string,
+): ContainerInfo {
+  const current = `v${currentRelease}`;
+  const order = (a: ContainerInfo, b: ContainerInfo) =>
+    Number(b.labels[LABELS.release] === current) - Number(a.labels[LABELS.release] === current) ||
+    Number(a.labels[LABELS.index]) - Number(b.labels[LABELS.index]) ||
+    (b.startedAt ?? '').localeCompare(a.startedAt ?? '');
+  const names = [...new Set(running.map((c) => dynoName(c.labels)))].sort();
+  const listed = names.length > 0 ? `running: ${names.join(', ')}` : 'nothing is running';
+  if (dyno !== undefined) {
+    const match = running.filter((c) => dynoName(c.labels) === dyno).sort(order)[0];
+    if (!match)
+      throw new SlipwayError('NOT_FOUND', `${app} has no running process ${dyno}`, {
+        hint: `${listed} (see \`slipway ps -a ${app}\`)`,
+      });
+    return match;
+  }
+  const web = running.filter((c) => c.labels[LABELS.process] === 'web').sort(order)[0];
+  if (web) return web;
+  const formation = running.filter((c) => !ONE_OFF.has(c.labels[LABELS.process] ?? ''));
+  if (formation.length === 1) return formation[0]!;
+  if (formation.length === 0)
+    throw new SlipwayError('NOT_FOUND', `${app} has no running process to run a command in`, {
+      hint: `${listed}; start it (\`slipway ps:start -a ${app}\`) or use \`slipway run\` for a new container`,
+    });
+  throw new SlipwayError('INVALID_INPUT', `which process of ${app}? it has no web process and several others`, {
+    hint: `name one: slipway ps:exec -a ${app} ${dynoName(formation[0]!.labels)} -- COMMAND… (${listed})`,
+  });
+}

@@ -1,0 +1,63 @@
+import type { ContainerEngine } from './engine/port.js';
+import type { AppRoute, Router } from './router/port.js';
+import type { Store } from './store/store.js';
+import type { SlipwayEnvironment, SlipwayPaths } from './config/environment.js';
+import type { DeployService } from './deploy/deploy-service.js';
+import type { BuildService } from './image-build/build-service.js';
+import type { AppService } from './apps/app-service.js';
+import type { HistoryService } from './apps/history-service.js';
+import type { ProcessService } from './apps/process-service.js';
+import type { LogService } from './logs/log-service.js';
+import type { DomainService } from './domains/domain-service.js';
+import type { CertificateService } from './domains/certificate-service.js';
+import type { RunService } from './runs/run-service.js';
+import type { ExecService } from './runs/exec-service.js';
+import type { ProcessControl } from './deploy/process-control.js';
+import type { CronService } from './jobs/cron-service.js';
+import type { MaintenanceService } from './apps/maintenance-service.js';
+import type { AppRenameService } from './apps/app-rename.js';
+import type { AppInfoService } from './apps/app-info.js';
+import type { RouterLogService } from './logs/router-log-service.js';
+import type { AccessLogReader } from './router/access-log-reader.js';
+
+/**
+ * Everything a running Slipway server is made of, wired once by the composition root (createSlipway
+ * in main.ts). Only types here: the HTTP routes depend on this file, never on main.ts. Routes call the
+ * services; the ports (store, engine, router) are here for the composition root's own start-up work.
+ */
+export interface Slipway {
+  env: SlipwayEnvironment;
+  paths: SlipwayPaths;
+  store: Store;
+  engine: ContainerEngine;
+  router: Router;
+  deploys: DeployService;
+  builds: BuildService;
+  apps: AppService;
+  history: HistoryService;
+  processes: ProcessService;
+  logs: LogService;
+  domains: DomainService;
+  certs: CertificateService;
+  runs: RunService;
+  /** Commands inside running containers (`ps:exec`). */
+  execs: ExecService;
+  /** `ps:stop` / `ps:start` of process types and one-offs. */
+  processControl: ProcessControl;
+  /** Scheduled one-off jobs and the scheduler that runs them. */
+  cron: CronService;
+  /** Maintenance mode: the router answers 503 itself, the containers keep running. */
+  maintenance: MaintenanceService;
+  /** `apps:rename`, and the relabelling restarts it resumes. */
+  renames: AppRenameService;
+  /** `apps:info`. */
+  info: AppInfoService;
+  /** The router's access log per app (`logs --source router`), fed by `accessLog`. */
+  routerLogs: RouterLogService;
+  /** Follows HAProxy's access log ring (started before HAProxy is adopted at start-up). */
+  accessLog: AccessLogReader;
+  /** What HAProxy should serve, from the store: every app with its hosts, check, servers and certificate. */
+  desiredRoutes(): AppRoute[];
+  /** Brings the router's backends, hosts and certificates in line with desiredRoutes(). */
+  syncRouter(): Promise<void>;
+}
