@@ -14,8 +14,9 @@ npm run --silent build
 say "slipway setup"
 ./bin/slipway setup
 # Debian packages the tests need beyond what setup installs:
-#   busybox-static — the tiny HTTP image of the dockerd-restart test (test/e2e/engine-restart.test.ts)
-packages=(busybox-static)
+#   busybox-static — the tiny HTTP image of the dockerd-restart test and the Swarm lab (test/swarm/)
+#   docker-registry — CNCF distribution, the registry Slipway runs so Swarm nodes pull images by digest
+packages=(busybox-static docker-registry)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

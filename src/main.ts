@@ -35,6 +35,9 @@ import { AppRenameService } from './apps/app-rename.js';
 import { AppInfoService } from './apps/app-info.js';
 import { RouterLogService } from './logs/router-log-service.js';
 import { AccessLogReader } from './router/access-log-reader.js';
+import { NodeService } from './nodes/node-service.js';
+import { DockerSwarmControl } from './nodes/docker-swarm-control.js';
+import { parseDockerHost } from './engine/docker-http.js';
 
 export interface SlipwayParts {
   env?: SlipwayEnvironment;
@@ -112,6 +115,8 @@ export function createSlipway(parts: SlipwayParts = {}): Slipway {
     info: new AppInfoService({ store, ports: env, services: () => slipway }),
     routerLogs,
     accessLog,
+    // This installation's engine: the same one the plain-Docker engine talks to (DOCKER_HOST).
+    nodes: new NodeService({ local: new DockerSwarmControl(parseDockerHost(process.env['DOCKER_HOST'])) }),
     desiredRoutes,
     syncRouter,
   };

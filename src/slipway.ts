@@ -19,6 +19,7 @@ import type { AppRenameService } from './apps/app-rename.js';
 import type { AppInfoService } from './apps/app-info.js';
 import type { RouterLogService } from './logs/router-log-service.js';
 import type { AccessLogReader } from './router/access-log-reader.js';
+import type { NodeService } from './nodes/node-service.js';
 
 /**
  * Everything a running Slipway server is made of, wired once by the composition root (createSlipway
@@ -56,6 +57,8 @@ export interface Slipway {
   routerLogs: RouterLogService;
   /** Follows HAProxy's access log ring (started before HAProxy is adopted at start-up). */
   accessLog: AccessLogReader;
+  /** `nodes:*`: the servers of this installation (one host until a second is added; then a Swarm). */
+  nodes: NodeService;
   /** What HAProxy should serve, from the store: every app with its hosts, check, servers and certificate. */
   desiredRoutes(): AppRoute[];
   /** Brings the router's backends, hosts and certificates in line with desiredRoutes(). */

@@ -27,6 +27,7 @@ import { sourceCommands } from './commands/analyze.js';
 import { rollbackCommand } from './commands/rollback.js';
 import { runCommand } from './commands/run.js';
 import { cronCommands } from './commands/cron.js';
+import { nodesCommands } from './commands/nodes.js';
 
 export const COMMANDS: Command[] = [
   setupCommand,
@@ -48,6 +49,7 @@ export const COMMANDS: Command[] = [
   ...certsCommands,
   runCommand,
   ...cronCommands,
+  ...nodesCommands,
 ];
 
 /** Commands about the CLI itself. */

@@ -3,6 +3,7 @@ import { SlipwayError } from '../core/errors.js';
 import { isValidProcessType } from '../core/names.js';
 import type { AppSettings, ResourceLimits, RestartMode } from '../core/types.js';
 import { applyBuildSetting, BUILD_SETTING_NAMES, buildSettingsSchema } from './build-settings.js';
+import { applyPlacement, placementSchema } from '../nodes/placement.js';
 import {
   byteSizeSchema,
   cpusSchema,
@@ -98,6 +99,8 @@ export const SETTING_NAMES = [
   'resources.TYPE.memory|pids|cpu',
   'restart',
   'restart.TYPE',
+  'placement',
+  'placement.TYPE',
   ...BUILD_SETTING_NAMES,
 ];
 
@@ -187,6 +190,7 @@ export function applySettingChanges(settings: AppSettings, changes: Record<strin
       applyRestart(next, key, restartType, raw);
       continue;
     }
+    if (applyPlacement(next, key, raw)) continue;
     if (applyBuildSetting(next, key, raw)) continue;
     if (!Object.hasOwn(SETTING_KEYS, key)) {
       throw new SlipwayError('INVALID_INPUT', `unknown setting ${JSON.stringify(key.slice(0, 80))}`, {
@@ -253,6 +257,7 @@ export const appSettingsSchema = z.strictObject({
     z.string().refine((t) => t === '*' || isValidProcessType(t), 'a process type name or "*"'),
     restartModeSchema,
   ),
+  placement: placementSchema.optional(),
   build: buildSettingsSchema.optional(),
 });
 

@@ -26,6 +26,8 @@ export interface AppSettings {
   resources: Record<string, ResourceLimits>;
   /** What the supervisor does when a process of a type exits, by type; `*` = every type (default `always`). */
   restart: Record<string, RestartMode>;
+  /** Swarm placement constraints by process type (`*` = every type), e.g. `node.labels.region==eu`. */
+  placement?: Record<string, string[]>;
   /** Build options a source deploy remembered (`--runtime`, `--base-image`, `--path`, `--ca-cert`); `build.*` keys. */
   build?: BuildSettings;
 }

@@ -60,6 +60,16 @@ test('a worker publishes nothing and a null command keeps the image CMD', () => 
   );
   assert.equal(spec.containerPort, undefined);
   assert.equal(spec.cmd, undefined);
+  assert.equal(spec.placement, undefined);
+});
+
+test("a process type's placement constraints travel with its spec", () => {
+  const input = { app: 'a', release: 1, process: 'web', index: 1, image: 'i', command: null, config: {} };
+  const spec = processContainerSpec(
+    { ...input, port: 5000, stopGraceSec: 5, placement: ['node.labels.region==eu', 'node.role!=manager'] },
+    'x',
+  );
+  assert.deepEqual(spec.placement, ['node.labels.region==eu', 'node.role!=manager']);
 });
 
 test('simple commands are exec-ed; compound ones run as given', () => {

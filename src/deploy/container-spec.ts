@@ -17,6 +17,8 @@ export interface ProcessContainerInput {
   /** The app's settings for this process type (resourceLimitsFor) and its log rotation. */
   limits?: ContainerSpec['limits'];
   logRotation?: ContainerSpec['logRotation'];
+  /** Swarm placement constraints of this process type (`placement.TYPE`); the one-host engine ignores them. */
+  placement?: string[];
 }
 
 /** Pure: the container spec for one process of a release (labels tie it to the model). */
@@ -49,6 +51,7 @@ export function processContainerSpec(
     stopTimeoutSec: input.stopGraceSec,
     ...(input.limits ? { limits: input.limits } : {}),
     ...(input.logRotation ? { logRotation: input.logRotation } : {}),
+    ...(input.placement?.length ? { placement: input.placement } : {}),
   };
 }
 

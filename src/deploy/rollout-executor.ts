@@ -6,6 +6,7 @@ import { SlipwayError } from '../core/errors.js';
 import { stage, type EventSink } from '../core/events.js';
 import { sleep } from '../core/abort.js';
 import { probeUntilHealthy, type ProbeResult } from '../health/probe.js';
+import { placementFor } from '../nodes/placement.js';
 import { processContainerSpec } from './container-spec.js';
 import { archiveContainerLogs } from '../logs/archive-logs.js';
 import { makeRedactor } from '../core/redact.js';
@@ -139,6 +140,7 @@ export class RolloutExecutor {
       deploymentId: t.deploymentId,
       limits: resourceLimitsFor(t.settings, process),
       logRotation: t.settings.logs,
+      placement: placementFor(t.settings, process),
     });
     const info = await stage(this.deps.emit, 'start', `start ${process}.${index} (v${t.desired.release})`, () =>
       this.deps.engine.runContainer(spec, this.deps.signal),
@@ -444,11 +446,13 @@ function dyno(key: string): string {
 }
 
 /**
- * Where a web container is reached: its own bridge IP and the container port (no docker-proxy, which
+ * Where a web container is reached: the engine's endpoint when it gives one (a Swarm task: its node's address and
+ * the published port); else its own bridge IP and the container port (no docker-proxy, which
  * dies with dockerd even when live-restore keeps the container running); else, for an engine that
  * gives no address, the port it published on 127.0.0.1.
  */
 export function routeTarget(info: ContainerInfo, containerPort: number): { address?: string; port?: number } {
+  if (info.endpoint) return { address: info.endpoint.address, port: info.endpoint.port };
   if (info.ip) return { address: info.ip, port: containerPort };
   if (info.hostPort) return { address: '127.0.0.1', port: info.hostPort };
   return {};

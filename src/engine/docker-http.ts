@@ -122,7 +122,7 @@ export class DockerHttpClient {
     else callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
     armTimer(timeoutMs);
 
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...req.headers };
     let payload: string | undefined;
     if (req.body !== undefined) {
       payload = JSON.stringify(req.body);

@@ -13,6 +13,8 @@ export interface DockerRequest {
   body?: unknown;
   /** Set when the body is a stream supplied separately (the build context). */
   contentType?: 'application/x-tar';
+  /** Extra request headers, e.g. `X-Registry-Auth` (never logged: it carries credentials). */
+  headers?: Record<string, string>;
 }
 
 const LOOPBACK = '127.0.0.1';

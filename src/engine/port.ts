@@ -21,6 +21,10 @@ export interface ContainerSpec {
   limits?: { memoryBytes?: number; pids?: number; cpus?: number };
   /** The container's log files rotate at this size, this many are kept (json-file driver). */
   logRotation?: { maxSizeBytes: number; maxFiles: number };
+  /**
+   * Swarm placement constraints, e.g. `node.labels.region==eu` (ignored by the one-host Docker engine).
+   */
+  placement?: string[];
 }
 
 export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
@@ -46,6 +50,13 @@ export interface ContainerInfo {
    * live-restore, while the container keeps running).
    */
   ip?: string;
+  /**
+   * Where HAProxy and the probe reach `containerPort`, when the engine knows better than `ip` / `hostPort`:
+   * for a Swarm task, its node's address and the port published there (host mode).
+   */
+  endpoint?: { address: string; port: number };
+  /** The hostname of the node that runs it (Swarm); absent on one host. */
+  node?: string;
 }
 
 /** What the engine says about itself (`docker info`). */

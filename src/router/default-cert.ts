@@ -1,8 +1,7 @@
-import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { SlipwayError } from '../core/errors.js';
+import { runOpenssl } from '../core/openssl.js';
 
 const RENEW_BEFORE_MS = 30 * 24 * 3600_000;
 
@@ -22,7 +21,7 @@ export async function ensureDefaultCertificate(
     const cert = path.join(dir, 'cert.pem');
     const args = ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
     args.push('-keyout', key, '-out', cert, '-days', '3650', '-subj', '/O=Slipway/CN=slipway-default');
-    await runOpenssl(opts.openssl ?? 'openssl', args);
+    await sslRun(opts.openssl ?? 'openssl', args);
     const bundle = `${(await readFile(cert, 'utf8')).trim()}\n${(await readFile(key, 'utf8')).trim()}\n`;
     await writeFile(`${file}.tmp`, bundle, { mode: 0o600 });
     await rename(`${file}.tmp`, file);
@@ -41,26 +40,7 @@ async function stillValid(file: string, now: Date): Promise<boolean> {
   }
 }
 
-function runOpenssl(bin: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile(bin, args, { timeout: 30_000 }, (err, _stdout, stderr) => {
-      if (!err) return resolve();
-      const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
-      reject(
-        new SlipwayError(
-          'INTERNAL',
-          missing
-            ? `cannot make the default TLS certificate: ${bin} not found`
-            : 'openssl failed to make the default TLS certificate',
-          {
-            hint: missing
-              ? 'install OpenSSL (`apt-get install openssl`), or disable HTTPS with SLIPWAY_HTTPS_PORT=0'
-              : "see openssl's output in the details",
-            cause: err,
-            details: { output: String(stderr).trim().split('\n').slice(-5).join('\n') },
-          },
-        ),
-      );
-    });
-  });
+function sslRun(bin: string, args: string[]): Promise<void> {
+  const hint = 'install OpenSSL (`apt-get install openssl`), or disable HTTPS with SLIPWAY_HTTPS_PORT=0';
+  return runOpenssl(bin, args, 'the default TLS certificate', hint);
 }

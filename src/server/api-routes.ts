@@ -13,6 +13,7 @@ import { cronRoutes } from './cron-routes.js';
 import { logRoutes } from './log-routes.js';
 import { maintenanceRoutes } from './maintenance-routes.js';
 import { infoRoutes } from './info-routes.js';
+import { nodeRoutes } from './node-routes.js';
 import { buildRoutes, buildInputsFrom } from './build-routes.js';
 import { withUpload } from './upload.js';
 import { checkBuildOptions } from '../image-build/build-service.js';
@@ -83,6 +84,7 @@ export function apiRoutes(s: Slipway): Route[] {
     ...buildRoutes(s),
     ...maintenanceRoutes(s),
     ...infoRoutes(s),
+    ...nodeRoutes(s.nodes),
   ];
 }
 

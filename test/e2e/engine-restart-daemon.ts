@@ -1,20 +1,10 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import {
-  copyFileSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-  closeSync,
-} from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { DockerEngine } from '../../src/engine/docker-engine.js';
 import { pollUntil } from '../../src/core/abort.js';
+import { killAndUnmount } from '../support/host-cleanup.js';
 
 /**
  * A dockerd of the test's own — own data root, exec root, socket, pidfile, config file and bridge —
@@ -148,20 +138,7 @@ export class TestDockerd {
       // the daemon is beyond help: what follows still cleans up
     }
     await this.stopDaemon().catch(() => undefined);
-    for (const pid of processesMentioning(this.dir)) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    for (const mount of mountsUnder(this.dir)) {
-      try {
-        execFileSync('umount', ['-l', mount], { stdio: 'ignore' });
-      } catch {
-        // not mounted any more
-      }
-    }
+    killAndUnmount(this.dir);
     rmSync(this.dir, { recursive: true, force: true });
     try {
       execFileSync('ip', ['link', 'del', this.bridge], { stdio: 'ignore' });
@@ -169,27 +146,4 @@ export class TestDockerd {
       // never created
     }
   }
-}
-
-/** Pids whose command line names `dir` (the daemon's containerd-shims), never by a broad name. */
-function processesMentioning(dir: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(dir)) pids.push(Number(entry));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return pids;
-}
-
-/** Mount points below `dir`, deepest first. */
-function mountsUnder(dir: string): string[] {
-  const points = readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .map((line) => line.split(' ')[4] ?? '')
-    .filter((point) => point.startsWith(`${dir}/`));
-  return [...new Set(points)].sort((a, b) => b.length - a.length);
 }
