@@ -38,6 +38,9 @@ import { AccessLogReader } from './router/access-log-reader.js';
 import { NodeService } from './nodes/node-service.js';
 import { DockerSwarmControl } from './nodes/docker-swarm-control.js';
 import { parseDockerHost } from './engine/docker-http.js';
+import { switchableEngine } from './engine/switchable-engine.js';
+import { SwarmMode } from './nodes/swarm-mode.js';
+import { SecretBox } from './store/secret-box.js';
 
 export interface SlipwayParts {
   env?: SlipwayEnvironment;
@@ -53,7 +56,20 @@ export function createSlipway(parts: SlipwayParts = {}): Slipway {
   ensureHome(paths);
   const store = openStore(paths.database, readSecretKey(paths));
   const scope = { [LABELS.instance]: readInstanceId(paths) };
-  const engine = parts.engine ?? new DockerEngine({ scopeLabels: scope });
+  // One engine for every service: plain Docker on one host; the Swarm adapter once this is a Swarm.
+  const engines = switchableEngine(parts.engine ?? new DockerEngine({ scopeLabels: scope }));
+  const engine = engines.engine;
+  const swarmControl = new DockerSwarmControl(parseDockerHost(process.env['DOCKER_HOST']));
+  const swarm = new SwarmMode({
+    local: swarmControl,
+    engines,
+    scope,
+    home: paths.home,
+    box: new SecretBox(readSecretKey(paths)),
+    registryPort: env.registryPort ?? 5000,
+    ...(env.registryAddress ? { registryAddress: env.registryAddress } : {}),
+    log: parts.log ?? (() => {}),
+  });
   // Router access logs: HAProxy's ring → the runtime socket → per-app history and followers.
   const routerLogs = new RouterLogService(store.routerLogs, { enabled: env.routerLogs !== false });
   const accessLog = new AccessLogReader(
@@ -116,7 +132,13 @@ export function createSlipway(parts: SlipwayParts = {}): Slipway {
     routerLogs,
     accessLog,
     // This installation's engine: the same one the plain-Docker engine talks to (DOCKER_HOST).
-    nodes: new NodeService({ local: new DockerSwarmControl(parseDockerHost(process.env['DOCKER_HOST'])) }),
+    nodes: new NodeService({
+      local: swarmControl,
+      onSwarmStarted: async () => {
+        if (!parts.engine) await swarm.enterIfSwarm();
+      },
+    }),
+    swarm,
     desiredRoutes,
     syncRouter,
   };
@@ -135,6 +157,13 @@ export async function startServer(parts: SlipwayParts = {}): Promise<RunningServ
   const slipway = createSlipway(parts);
   const log = parts.log ?? (() => {});
   await slipway.engine.ping();
+  // A Swarm manager: the registry runs and containers become Swarm services (tests that bring their own
+  // engine stay on it).
+  if (!parts.engine)
+    await slipway.swarm.enterIfSwarm().catch((err: unknown) => {
+      // Never a reason not to serve: apps keep running; deploys stay on this host until it is fixed.
+      log(`swarm mode not entered: ${err instanceof Error ? err.message : String(err)}`);
+    });
   const server = createApiServer(apiRoutes(slipway), {
     token: readToken(slipway.paths),
     allowedHosts: loopbackHosts(slipway.env.apiPort),
@@ -211,6 +240,7 @@ export async function startServer(parts: SlipwayParts = {}): Promise<RunningServ
       await slipway.router.stop();
       slipway.accessLog.stop();
       slipway.routerLogs.close();
+      await slipway.swarm.stop();
       rmSync(slipway.paths.apiInfo, { force: true });
       slipway.store.close();
     },

@@ -20,6 +20,7 @@ import type { AppInfoService } from './apps/app-info.js';
 import type { RouterLogService } from './logs/router-log-service.js';
 import type { AccessLogReader } from './router/access-log-reader.js';
 import type { NodeService } from './nodes/node-service.js';
+import type { SwarmMode } from './nodes/swarm-mode.js';
 
 /**
  * Everything a running Slipway server is made of, wired once by the composition root (createSlipway
@@ -59,6 +60,8 @@ export interface Slipway {
   accessLog: AccessLogReader;
   /** `nodes:*`: the servers of this installation (one host until a second is added; then a Swarm). */
   nodes: NodeService;
+  /** Swarm mode: the registry and the Swarm engine, entered when this installation's engine is a manager. */
+  swarm: SwarmMode;
   /** What HAProxy should serve, from the store: every app with its hosts, check, servers and certificate. */
   desiredRoutes(): AppRoute[];
   /** Brings the router's backends, hosts and certificates in line with desiredRoutes(). */

@@ -26,6 +26,8 @@ export interface ProcessRow {
   oneOff?: 'attached' | 'detached' | 'scheduled';
   /** The limits the container runs with (memory bytes, processes, CPUs), as the engine applied them. */
   limits?: { memoryBytes?: number; pids?: number; cpus?: number };
+  /** The Swarm node it runs on (absent on one host). */
+  node?: string;
 }
 
 /** What `slipway ps` shows: the containers, the formation, HAProxy's servers and what keeps the app unrouted. */
@@ -80,6 +82,7 @@ export class ProcessService {
           ...(c.startedAt ? { startedAt: c.startedAt } : {}),
           ...(c.hostPort ? { hostPort: c.hostPort } : {}),
           ...(c.limits ? { limits: c.limits } : {}),
+          ...(c.node ? { node: c.node } : {}),
           ...(c.state !== 'running' && c.exitCode !== undefined ? { exitCode: c.exitCode } : {}),
           ...oneOffKind(c.labels),
         };

@@ -15,6 +15,10 @@ export interface SlipwayEnvironment {
   upload?: UploadLimits;
   /** The router's access log (`logs --source router`); false with SLIPWAY_ROUTER_LOGS=off. Default on. */
   routerLogs?: boolean;
+  /** Port of the registry Slipway runs once the installation is a Swarm (SLIPWAY_REGISTRY_PORT, default 5000). */
+  registryPort?: number;
+  /** The address the Swarm nodes reach this server's registry at (default: the manager's advertise address). */
+  registryAddress?: string;
 }
 
 /** How much an upload may be: received (compressed) bytes, bytes once decompressed, entries. */
@@ -109,7 +113,23 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): SlipwayEn
     domain,
     upload: readUploadLimits(env),
     routerLogs: onOff('SLIPWAY_ROUTER_LOGS', env['SLIPWAY_ROUTER_LOGS'], true),
+    registryPort: port('SLIPWAY_REGISTRY_PORT', env['SLIPWAY_REGISTRY_PORT'], 5000),
+    ...(env['SLIPWAY_REGISTRY_ADDRESS'] ? { registryAddress: ipv4('SLIPWAY_REGISTRY_ADDRESS', env) } : {}),
   };
+}
+
+function ipv4(name: string, env: NodeJS.ProcessEnv): string {
+  const raw = env[name] ?? '';
+  const parts = raw.split('.');
+  if (parts.length !== 4 || !parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255))
+    throw new SlipwayError(
+      'INVALID_INPUT',
+      `${name} must be an IPv4 address (got ${JSON.stringify(raw.slice(0, 40))})`,
+      {
+        hint: `the address the Swarm nodes reach this server at, e.g. ${name}=10.0.0.2`,
+      },
+    );
+  return raw;
 }
 
 function onOff(name: string, raw: string | undefined, fallback: boolean): boolean {

@@ -28,6 +28,8 @@ export async function observeApp(
       if (process === 'run' || process === 'release') continue; // one-off containers are not part of the formation
     }
     const route = byContainer.get(c.id);
+    // A Swarm task says where it is reached now; a route to another address is to where it used to run.
+    const moved = !!route && !!c.endpoint && (c.endpoint.address !== route.address || c.endpoint.port !== route.port);
     observed.push({
       id: c.id,
       process,
@@ -39,6 +41,7 @@ export async function observeApp(
             serverName: route.serverName,
             routeState: route.state,
             ...(route.weight === undefined ? {} : { routeWeight: route.weight }),
+            ...(moved ? { moved } : {}),
           }
         : {}),
       ...(c.exitCode === undefined ? {} : { exitCode: c.exitCode }),

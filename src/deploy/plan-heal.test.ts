@@ -279,3 +279,19 @@ describe('downDynos', () => {
     );
   });
 });
+
+describe('a Swarm task that moved to another node', () => {
+  it('is replaced like an unrouted dyno: a new one starts and serves, then the moved one and its route go', () => {
+    const observed = [c('a', 'web', 1, 'running', { moved: true }), c('b', 'web', 2, 'running')];
+    observed.push(c('d', 'web', 3, 'running'), c('w', 'worker', 1, 'running'));
+    const plan = planHeal(desired, observed, new Map(), NOW);
+    assert.deepEqual(plan.restart, ['web.1']);
+    const kinds = plan.steps.map((s) => s.kind);
+    const started = kinds.indexOf('start');
+    assert.ok(started >= 0, `a replacement starts: ${kinds.join(',')}`);
+    const removal = plan.steps.findIndex((s) => s.kind === 'route-remove' && s.containerId === 'a');
+    const drain = plan.steps.findIndex((s) => 'containerId' in s && s.containerId === 'a');
+    assert.ok(drain > started && (removal === -1 || removal > started), 'the moved one leaves after the new one');
+    assert.equal(planHeal(desired, healthy, new Map(), NOW).steps.length, 0, 'nothing moved: nothing to do');
+  });
+});

@@ -59,6 +59,7 @@ function isDead(c: ObservedContainer): boolean {
 
 /** Serves its slot: running (paused or restarting containers are left alone too), routed when it is web. */
 function isServing(c: ObservedContainer): boolean {
+  if (c.moved) return false;
   if (c.state === 'paused' || c.state === 'restarting') return true;
   return c.state === 'running' && (c.process !== 'web' || c.serverName !== undefined);
 }

@@ -14,6 +14,11 @@ export interface ObservedContainer {
   /** The stored admin state and weight of that server (undefined weight: the default, 1). */
   routeState?: ServerAdminState;
   routeWeight?: number;
+  /**
+   * Its route points where it no longer is: Swarm rescheduled its task onto another node (same id, new
+   * address). It does not serve its slot; healing starts a replacement and retires it with its route.
+   */
+  moved?: boolean;
   /** For a container that stopped: its exit code and when it ran (ISO times), as the engine reports them. */
   exitCode?: number;
   startedAt?: string;

@@ -57,6 +57,8 @@ export interface NodeServiceOptions {
    * start replacements elsewhere and take the node's tasks out of rotation first. Default: nothing.
    */
   moveTasksOff?: (node: NodeView, signal?: AbortSignal) => Promise<void>;
+  /** Called once this installation has become a Swarm (after `swarm init`): the server switches engines. */
+  onSwarmStarted?: () => Promise<void>;
   /** How long drain waits for the node's tasks to stop (default 5 min) and joins/leaves to settle (60 s). */
   drainTimeoutMs?: number;
   settleTimeoutMs?: number;
@@ -67,6 +69,7 @@ export class NodeService {
   private readonly local: SwarmControl;
   private readonly connect: (engine: ParsedEngine) => Promise<SwarmControl>;
   private readonly moveTasksOff: (node: NodeView, signal?: AbortSignal) => Promise<void>;
+  private readonly onSwarmStarted: () => Promise<void>;
   private readonly drainTimeoutMs: number;
   private readonly settleTimeoutMs: number;
   private readonly pollIntervalMs: number;
@@ -75,6 +78,7 @@ export class NodeService {
     this.local = opts.local;
     this.connect = opts.connect ?? ((engine) => connectEngine(engine));
     this.moveTasksOff = opts.moveTasksOff ?? (async () => {});
+    this.onSwarmStarted = opts.onSwarmStarted ?? (async () => {});
     this.drainTimeoutMs = opts.drainTimeoutMs ?? 5 * 60_000;
     this.settleTimeoutMs = opts.settleTimeoutMs ?? 60_000;
     this.pollIntervalMs = opts.pollIntervalMs ?? 250;
@@ -133,6 +137,7 @@ export class NodeService {
       } catch (err) {
         throw initError(err);
       }
+      await this.onSwarmStarted();
     }
     const manager = await this.managerState(signal);
     return manager.managerAddrs[0] ?? `${advertiseAddr}:${SWARM_PORT}`;

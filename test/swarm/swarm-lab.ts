@@ -225,6 +225,10 @@ export class SwarmLab {
   /** Brings a killed node back: link up, dockerd started again (it rejoins the Swarm by itself). */
   async reviveNode(name: string): Promise<void> {
     const p = this.procs.find((q) => q.node.name === name)!;
+    // The killed dockerd must be gone (its pidfile and socket free) before a new one starts.
+    const old = p.child;
+    if (old && old.exitCode === null && old.signalCode === null)
+      await new Promise<void>((resolve) => old.once('exit', () => resolve()));
     execFileSync('ip', ['link', 'set', p.veth, 'up']);
     await this.startDaemon(p);
   }

@@ -81,6 +81,7 @@ export const psCommands: Command[] = [
         }`,
       );
       if (body.processes.length === 0) return ctx.output.out('no containers');
+      const onNodes = body.processes.some((p) => p.node);
       ctx.output.out(
         table(
           body.processes.map((p) => ({
@@ -97,6 +98,7 @@ export const psCommands: Command[] = [
             { key: 'state', title: 'state' },
             { key: 'restarts', title: 'restarts' },
             { key: 'router', title: 'router' },
+            ...(onNodes ? [{ key: 'node', title: 'node' }] : []),
             { key: 'limits', title: 'limits' },
             { key: 'containerId', title: 'container' },
             { key: 'age', title: 'age' },

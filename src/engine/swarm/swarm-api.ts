@@ -31,9 +31,17 @@ export class SwarmApi {
 
   constructor(private readonly http: DockerHttpClient) {}
 
-  async createService(spec: ContainerSpec, restart: RestartCondition, signal?: AbortSignal): Promise<string> {
+  /** `headers`: e.g. X-Registry-Auth, so that the nodes can pull a private image. */
+  async createService(
+    spec: ContainerSpec,
+    restart: RestartCondition,
+    signal?: AbortSignal,
+    headers?: Record<string, string>,
+  ): Promise<string> {
     try {
-      const res = await this.http.json<{ ID?: unknown }>(createServiceRequest(spec, restart), { signal });
+      const request = createServiceRequest(spec, restart);
+      const withAuth = headers ? { ...request, headers: { ...request.headers, ...headers } } : request;
+      const res = await this.http.json<{ ID?: unknown }>(withAuth, { signal });
       const id = res.body?.ID;
       if (typeof id !== 'string') throw new SlipwayError('INTERNAL', 'Docker created a service without an ID');
       return id;

@@ -32,6 +32,11 @@ export interface SwarmEngineOptions {
   /** How often `containerEvents` looks at the tasks (default 1 s). */
   eventsPollMs?: number;
   /**
+   * Makes an image reachable from every node (push to the registry) and names it by digest; without it the
+   * image must already be on the nodes.
+   */
+  images?: ImageDistributor;
+  /**
    * Whether Swarm restarts a dyno's task that exited or whose node died (`any`, the default: a new task, possibly on
    * another node, same service id, new endpoint), or leaves all healing to Slipway's supervisor (`none`: then a
    * node's death is not rescheduled by Swarm either). One-offs (`run`, `release`) never restart.
@@ -45,6 +50,11 @@ const PROCESS_LABEL = 'slipway.process';
 const CLEANUP_TIMEOUT_MS = 15_000;
 /** Added to a stop's grace period: Swarm's own scheduling and the node's report take a moment. */
 const STOP_SLACK_MS = 30_000;
+
+/** Where the nodes get an image from: a digest reference, and the headers that let them pull it. */
+export interface ImageDistributor {
+  distribute(image: string, signal?: AbortSignal): Promise<{ image: string; headers?: Record<string, string> }>;
+}
 
 export function createSwarmEngine(opts: SwarmEngineOptions): SwarmEngine {
   return new SwarmEngine(opts);
@@ -73,6 +83,7 @@ export class SwarmEngine implements ContainerEngine {
   private readonly intervalMs: number;
   private readonly eventsPollMs: number;
   private readonly dynoRestart: RestartCondition;
+  private readonly images: ImageDistributor | undefined;
 
   constructor(opts: SwarmEngineOptions) {
     const m = opts.manager;
@@ -87,6 +98,7 @@ export class SwarmEngine implements ContainerEngine {
     this.intervalMs = opts.pollIntervalMs ?? 250;
     this.eventsPollMs = opts.eventsPollMs ?? 1000;
     this.dynoRestart = opts.dynoRestart ?? 'any';
+    this.images = opts.images;
   }
 
   ping(signal?: AbortSignal): Promise<void> {
@@ -132,11 +144,12 @@ export class SwarmEngine implements ContainerEngine {
   /** A service of one task; waits (startTimeoutMs, the signal) until it runs with its port published, or ended. */
   async runContainer(spec: ContainerSpec, signal?: AbortSignal): Promise<ContainerInfo> {
     if (spec.openStdin || spec.tty) return this.local.runContainer(spec, signal);
-    const scoped = { ...spec, labels: { ...spec.labels, ...this.scope } };
+    const where = this.images ? await this.images.distribute(spec.image, signal) : { image: spec.image };
+    const scoped = { ...spec, image: where.image, labels: { ...spec.labels, ...this.scope } };
     const restart: RestartCondition = ONE_OFF_PROCESSES.has(spec.labels[PROCESS_LABEL] ?? '')
       ? 'none'
       : this.dynoRestart;
-    const id = await this.api.createService(scoped, restart, signal);
+    const id = await this.api.createService(scoped, restart, signal, where.headers);
     try {
       await waitTaskStarted(this.api, id, {
         name: spec.name,
