@@ -259,7 +259,16 @@ export class SwarmEngine implements ContainerEngine {
       if (opts.signal?.aborted) return;
       throw err;
     }
-    yield* serviceLogs(this.http, this.api, id, { ...opts, tty, intervalMs: this.intervalMs });
+    const nodeDown = opts.follow ? false : await this.ranOnNodeDown(id, opts.signal).catch(() => false);
+    yield* serviceLogs(this.http, this.api, id, { ...opts, tty, intervalMs: this.intervalMs, nodeDown });
+  }
+
+  /** A node that ran one of the service's tasks is not ready: its logs cannot come now (a read would hang). */
+  private async ranOnNodeDown(id: string, signal?: AbortSignal): Promise<boolean> {
+    const nodeIds = new Set((await this.api.tasks([id], signal)).map((t) => t.nodeId).filter(Boolean));
+    if (nodeIds.size === 0) return false;
+    const nodes = await this.api.listNodes(signal);
+    return [...nodeIds].some((n) => nodes.find((node) => node.id === n)?.state !== 'ready');
   }
 
   async waitContainer(id: string, signal?: AbortSignal): Promise<number> {

@@ -23,6 +23,8 @@ export interface ServiceLogsOptions {
 /** After the task ended, how long a follow stream may still deliver lines the node sends late. */
 const SETTLE_MS = 1000;
 const NON_FOLLOW_TIMEOUT_MS = 60_000;
+/** When a node that ran the service is down: the manager waits for that node, which sends nothing. */
+const NODE_DOWN_TIMEOUT_MS = 2_000;
 
 /**
  * A service's log lines from whichever node runs (or ran) its tasks, through the manager. The manager's follow
@@ -33,7 +35,7 @@ export async function* serviceLogs(
   http: DockerHttpClient,
   api: SwarmApi,
   id: string,
-  opts: ServiceLogsOptions & { tty: boolean; intervalMs: number },
+  opts: ServiceLogsOptions & { tty: boolean; intervalMs: number; nodeDown?: boolean },
 ): AsyncGenerator<LogLine> {
   const { signal } = opts;
   const until = opts.until === undefined ? undefined : sinceToUnixNanos(opts.until);
@@ -43,7 +45,8 @@ export async function* serviceLogs(
   const since = opts.since === undefined ? {} : { since: opts.since };
   try {
     if (!opts.follow) {
-      for await (const line of read(http, id, { ...base, ...since }, opts.tty, signal)) if (keep(line)) yield line;
+      const lines = read(http, id, { ...base, ...since }, opts.tty, signal, false, opts.nodeDown === true);
+      for await (const line of lines) if (keep(line)) yield line;
       return;
     }
     const ended = new AbortController();
@@ -92,13 +95,14 @@ async function* read(
   tty: boolean,
   signal: AbortSignal | undefined,
   open = false,
+  nodeDown = false,
 ): AsyncGenerator<LogLine> {
   const assembler = new LogLineAssembler();
   const demuxer = tty ? undefined : new DockerStreamDemuxer();
   const stream = await http.stream(serviceLogsRequest(id, opts), {
     signal,
     // A node that is down can keep a non-follow read open: bound it.
-    ...(open ? {} : { totalTimeoutMs: NON_FOLLOW_TIMEOUT_MS }),
+    ...(open ? {} : { totalTimeoutMs: nodeDown ? NODE_DOWN_TIMEOUT_MS : NON_FOLLOW_TIMEOUT_MS }),
   });
   for await (const chunk of stream.body) {
     yield* demuxer ? assembler.pushFrames(demuxer.push(chunk)) : assembler.push('stdout', chunk);
