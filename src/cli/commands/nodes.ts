@@ -79,7 +79,8 @@ export const nodesCommands: Command[] = [
       {
         name: 'engine',
         value: 'DOCKER_HOST',
-        description: 'join the server through its Docker endpoint (unix:///path.sock or tcp://HOST:PORT)',
+        description:
+          'join the server through its Docker endpoint (unix:///path.sock, tcp://HOST:PORT, ssh://USER@HOST)',
       },
       {
         name: 'advertise-addr',
@@ -91,6 +92,7 @@ export const nodesCommands: Command[] = [
     ],
     examples: [
       'slipway nodes:add --advertise-addr 10.0.0.1',
+      'slipway nodes:add --engine ssh://root@node2 --advertise-addr 10.0.0.1',
       'slipway nodes:add --engine unix:///tmp/node2.sock --advertise-addr 10.0.0.1',
     ],
     summary: 'add a server: turns this installation into a Swarm if needed, then joins it or prints the command',
@@ -98,8 +100,9 @@ export const nodesCommands: Command[] = [
       'Without --engine, prints one command to run as root on the new server: it installs docker.io from ' +
       'Debian when Docker is missing and joins this Swarm as a worker. The command holds the join token, a ' +
       'secret that lets any machine join: do not paste it anywhere else. With --engine, Slipway joins the ' +
-      'server itself and remembers the endpoint so `nodes:remove` can make it leave. ssh:// and TLS ' +
-      'endpoints are not supported yet: forward the remote socket with `ssh -nNT -L` and pass that. ' +
+      'server itself and remembers the endpoint so `nodes:remove` can make it leave; ssh:// logs in with ' +
+      'your key (BatchMode) and runs `docker system dial-stdio` there. TLS endpoints (tcp with ' +
+      'certificates) are not supported yet. ' +
       "This server's Docker must not have live-restore enabled (Swarm refuses it).",
     async run(ctx) {
       if (ctx.args.positionals.length > 0)
