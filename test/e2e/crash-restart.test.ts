@@ -192,6 +192,11 @@ describe('apps stay up: crashed and killed containers are restarted (real Docker
   test(
     'a container that died while the server was ' + 'down is replaced at start-up (no event needed: level-triggered)',
     async () => {
+      // The previous test's heal may still be finishing after its container shows UP: a server stopped in the
+      // middle of a heal takes the container that heal started with it.
+      await within(20_000, 'no deployment of the app still running', async () =>
+        (await deployments()).every((d) => d.status !== 'running') ? true : undefined,
+      );
       const [only] = await ps();
       await h.stopServer();
       execFileSync('docker', ['kill', only!.containerId], { stdio: 'ignore' });
