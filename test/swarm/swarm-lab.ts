@@ -267,8 +267,9 @@ export class SwarmLab {
   private static removeRoot(root: string, bridge: string): void {
     const id = bridge.slice('slwlab'.length);
     killAndUnmount(root);
-    for (const ns of readdirSync(NETNS_DIR, { withFileTypes: true }))
-      if (ns.name.startsWith(`slwlab-${id}-`)) quietly('ip', ['netns', 'del', ns.name]);
+    // /run/netns exists only once some namespace was made: a start that failed before that has none.
+    const namespaces = existsSync(NETNS_DIR) ? readdirSync(NETNS_DIR, { withFileTypes: true }) : [];
+    for (const ns of namespaces) if (ns.name.startsWith(`slwlab-${id}-`)) quietly('ip', ['netns', 'del', ns.name]);
     for (const link of readFileSync('/proc/net/dev', 'utf8').split('\n')) {
       const name = link.split(':')[0]!.trim();
       if (name.startsWith(`slw${id}`)) quietly('ip', ['link', 'del', name]);
