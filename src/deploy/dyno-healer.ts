@@ -130,6 +130,7 @@ export class DynoHealer {
     try {
       await executor.execute(plan.steps);
     } catch (err) {
+      if (signal?.aborted) return this.interrupted(app, deploymentId, plan.restart, err);
       return this.failed(app, deploymentId, desired.release, err, states);
     }
     for (const dyno of plan.restart) this.save(recordRestart(states.get(dyno) ?? blank(app, dyno, desired.release)));
@@ -184,6 +185,23 @@ export class DynoHealer {
     );
     this.deps.store.dynoCrashes.removeExcept(app, dynos);
     return { states, fresh };
+  }
+
+  /**
+   * The heal was aborted (the server is stopping): no dyno failed, so no crash is counted. What it started is left
+   * running (see RolloutExecutor); the next pass — at the latest the start-up reconcile — adopts a container that
+   * serves its slot and replaces one that does not, with the usual steps.
+   */
+  private interrupted(app: string, deploymentId: number, restart: string[], err: unknown): HealOutcome {
+    const error = toSlipwayError(err);
+    const message = `heal #${deploymentId} interrupted (${error.message}); the next reconcile takes over`;
+    this.deps.store.deployments.finish(deploymentId, 'failed', new Date().toISOString(), {
+      ...error.toJSON(),
+      code: 'ABORTED',
+      message,
+    });
+    this.deps.log(`${app}: ${restart.length > 0 ? `restarting ${restart.join(', ')}: ` : ''}${message}`);
+    return { kind: 'idle' };
   }
 
   /** The restart failed: if the new container itself failed, that is one more crash of the dyno (backoff grows). */

@@ -4,7 +4,7 @@ import type { Store } from '../store/store.js';
 import { resourceLimitsFor, type AppSettings } from '../core/types.js';
 import { SlipwayError } from '../core/errors.js';
 import { stage, type EventSink } from '../core/events.js';
-import { sleep } from '../core/abort.js';
+import { abortError, sleep } from '../core/abort.js';
 import { probeUntilHealthy, type ProbeResult } from '../health/probe.js';
 import { placementFor } from '../nodes/placement.js';
 import { processContainerSpec } from './container-spec.js';
@@ -59,6 +59,8 @@ export class RolloutExecutor {
     const seqs = store.deployments.appendSteps(this.target.deploymentId, steps);
     for (const [i, step] of steps.entries()) {
       const seq = seqs[i]!;
+      // Aborted between two steps: the next one is not begun (it stays pending in the journal).
+      if (this.deps.signal?.aborted) throw this.interrupted(step, abortError(this.deps.signal));
       store.deployments.markStep(this.target.deploymentId, seq, 'started', new Date().toISOString());
       try {
         failpoint(`before-${step.kind}`);
@@ -67,10 +69,52 @@ export class RolloutExecutor {
         failpoint(`after-${step.kind}`);
       } catch (err) {
         store.deployments.markStep(this.target.deploymentId, seq, 'failed', new Date().toISOString());
+        if (this.deps.signal?.aborted) {
+          // Cut short by the run's signal (the server stopping, the request cancelled), not failed: whatever the
+          // step cut surfaces as (a probe "never healthy", a wait "never UP"), the container it started did
+          // nothing wrong. It keeps running for level-triggered recovery, never killed here.
+          if (step.kind === 'route-add') await this.unrouteHalfAdded(step.key);
+          throw this.interrupted(step, err);
+        }
         if ('key' in step) await this.discard(step.key);
         throw err;
       }
     }
+  }
+
+  /**
+   * The run was aborted at `step`: an ABORTED error (the step's own error in its details), journaled. Containers it
+   * started are left running, routed as far as they got: the deployment's revert, or at the next start
+   * `recoverInterrupted` and the supervisor, reconcile them against the formation with the usual zero-downtime steps.
+   */
+  private interrupted(step: DeployStep, err: unknown): SlipwayError {
+    const left = [...this.started.entries()].map(([key, c]) => `${key} (${short(c.id)})`);
+    const where = 'key' in step ? `${step.kind} ${step.key}` : step.kind;
+    this.deps.emit({
+      type: 'info',
+      text:
+        `interrupted at ${where}` +
+        (left.length > 0 ? `; left running for recovery: ${left.join(', ')}` : '; nothing it started is left'),
+      at: new Date().toISOString(),
+    });
+    const cause = err instanceof Error ? err.message : String(err);
+    return new SlipwayError('ABORTED', `interrupted at ${where}: the run was aborted`, {
+      cause: err,
+      details: { step: step.kind, ...('key' in step ? { key: step.key } : {}), cause, leftRunning: left },
+    });
+  }
+
+  /**
+   * An aborted route-add may have reached the store but not HAProxy (or HAProxy only half: added, not yet checked
+   * or ready). A half-made route is undone (best effort, no signal); its container keeps running, unrouted.
+   */
+  private async unrouteHalfAdded(key: string): Promise<void> {
+    const c = this.started.get(key);
+    if (!c) return;
+    const serverName = this.serverNameOf(key, c);
+    await this.deps.router.removeServer(this.target.app, serverName, { timeoutMs: 5000 }).catch(() => undefined);
+    this.deps.store.routes.remove(this.target.app, serverName);
+    delete c.serverName;
   }
 
   private async run(step: DeployStep): Promise<unknown> {
@@ -205,7 +249,7 @@ export class RolloutExecutor {
 
   private async routeAdd(key: string, weight?: number) {
     const c = this.get(key);
-    const serverName = `${key.split('@')[0]!.replace('.', '-')}-${c.id.slice(0, 12)}`;
+    const serverName = this.serverNameOf(key, c);
     this.deps.store.routes.upsert({
       app: this.target.app,
       serverName,
@@ -405,6 +449,11 @@ export class RolloutExecutor {
     await this.deps.engine.removeContainer(c.id, { force: true }).catch(() => undefined);
     this.started.delete(key);
     this.deps.emit({ type: 'info', text: `removed failed container ${key}`, at: new Date().toISOString() });
+  }
+
+  /** `web-1-<container id>`: the HAProxy server (and stored route) of a started web container. */
+  private serverNameOf(key: string, c: Started): string {
+    return `${dyno(key).replace('.', '-')}-${c.id.slice(0, 12)}`;
   }
 
   private get(key: string): Started {
