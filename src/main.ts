@@ -40,6 +40,9 @@ import { DockerSwarmControl } from './nodes/docker-swarm-control.js';
 import { parseDockerHost } from './engine/docker-http.js';
 import { switchableEngine } from './engine/switchable-engine.js';
 import { SwarmMode } from './nodes/swarm-mode.js';
+import { dynoMover } from './apps/dyno-mover.js';
+import { moveAppsToSwarm } from './apps/swarm-migration.js';
+import { startAutoRebalance } from './nodes/auto-rebalance.js';
 import { SecretBox } from './store/secret-box.js';
 
 export interface SlipwayParts {
@@ -101,6 +104,20 @@ export function createSlipway(parts: SlipwayParts = {}): Slipway {
   const log = parts.log ?? (() => {});
   const runs = new RunService({ engine, store, scope, log });
   const cronRunner = oneOffCronRunner({ runs, engine, store });
+  let moving: Promise<unknown> | undefined;
+  const moveToSwarm = (): Promise<unknown> => {
+    moving ??= moveAppsToSwarm({ store, engine, deploys, log })
+      .then(
+        (r) => {
+          if (r.moved > 0) log(`swarm move: ${r.moved} process(es) of ${r.apps.join(', ')} now run as Swarm services`);
+        },
+        (err: unknown) => log(`swarm move failed: ${err instanceof Error ? err.message : String(err)}`),
+      )
+      .finally(() => {
+        moving = undefined;
+      });
+    return moving;
+  };
   const slipway: Slipway = {
     env,
     paths,
@@ -134,11 +151,18 @@ export function createSlipway(parts: SlipwayParts = {}): Slipway {
     // This installation's engine: the same one the plain-Docker engine talks to (DOCKER_HOST).
     nodes: new NodeService({
       local: swarmControl,
+      mover: dynoMover(store, deploys, scope),
       onSwarmStarted: async () => {
         if (!parts.engine) await swarm.enterIfSwarm();
       },
+      registryTrust: () => swarm.trust,
+      // The apps that run as plain containers move onto Swarm services (in the background, zero downtime).
+      afterAdd: () => {
+        if (swarm.active) void moveToSwarm();
+      },
     }),
     swarm,
+    moveToSwarm,
     desiredRoutes,
     syncRouter,
   };
@@ -197,6 +221,22 @@ export async function startServer(parts: SlipwayParts = {}): Promise<RunningServ
     log,
   });
   supervisor.start();
+  // On a Swarm: nodes a move paused when the server stopped get their availability back; processes still
+  // running as plain containers on this host move onto Swarm services; the opt-in automatic rebalance.
+  let stopAutoRebalance = () => {};
+  if (slipway.swarm.active) {
+    await slipway.nodes
+      .resumeInterrupted()
+      .then((n) => n > 0 && log(`nodes: ${n} node(s) paused by an interrupted move are active again`))
+      .catch((err: unknown) => log(`nodes: ${err instanceof Error ? err.message : String(err)}`));
+    void slipway.moveToSwarm();
+  }
+  if (slipway.env.autoRebalance)
+    stopAutoRebalance = startAutoRebalance({
+      rebalance: (opts) => slipway.nodes.rebalance(opts),
+      idle: () => slipway.swarm.active && slipway.store.deployments.running().length === 0,
+      log,
+    });
   // Detached one-offs and scheduled runs that outlived the last server are followed again; jobs run on time.
   const detached = await slipway.runs.recover().catch((err: unknown) => {
     log(`one-offs: ${err instanceof Error ? err.message : String(err)}`);
@@ -230,6 +270,7 @@ export async function startServer(parts: SlipwayParts = {}): Promise<RunningServ
     url,
     close: async () => {
       clearInterval(reaper);
+      stopAutoRebalance();
       stopRenameRetries();
       await supervisor.stop();
       await slipway.cron.stop();

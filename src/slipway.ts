@@ -62,6 +62,8 @@ export interface Slipway {
   nodes: NodeService;
   /** Swarm mode: the registry and the Swarm engine, entered when this installation's engine is a manager. */
   swarm: SwarmMode;
+  /** Moves the processes still running as plain containers onto Swarm services (one move at a time). */
+  moveToSwarm: () => Promise<unknown>;
   /** What HAProxy should serve, from the store: every app with its hosts, check, servers and certificate. */
   desiredRoutes(): AppRoute[];
   /** Brings the router's backends, hosts and certificates in line with desiredRoutes(). */

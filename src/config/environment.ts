@@ -19,6 +19,8 @@ export interface SlipwayEnvironment {
   registryPort?: number;
   /** The address the Swarm nodes reach this server's registry at (default: the manager's advertise address). */
   registryAddress?: string;
+  /** On a Swarm: spread the processes again once the nodes are steady (SLIPWAY_AUTO_REBALANCE, default off). */
+  autoRebalance?: boolean;
 }
 
 /** How much an upload may be: received (compressed) bytes, bytes once decompressed, entries. */
@@ -115,6 +117,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): SlipwayEn
     routerLogs: onOff('SLIPWAY_ROUTER_LOGS', env['SLIPWAY_ROUTER_LOGS'], true),
     registryPort: port('SLIPWAY_REGISTRY_PORT', env['SLIPWAY_REGISTRY_PORT'], 5000),
     ...(env['SLIPWAY_REGISTRY_ADDRESS'] ? { registryAddress: ipv4('SLIPWAY_REGISTRY_ADDRESS', env) } : {}),
+    autoRebalance: onOff('SLIPWAY_AUTO_REBALANCE', env['SLIPWAY_AUTO_REBALANCE'], false),
   };
 }
 

@@ -1,7 +1,7 @@
 /** Typed events emitted by builds and deployments; rendered by the CLI, streamed by the server, kept in the store. */
 
 export type StageName =
-  'build' | 'release' | 'start' | 'probe' | 'route' | 'healthy' | 'drain' | 'stop' | 'revert' | 'deploy';
+  'build' | 'release' | 'start' | 'probe' | 'route' | 'healthy' | 'drain' | 'stop' | 'revert' | 'deploy' | 'move';
 
 export type SlipwayEvent =
   | { type: 'stage-start'; stage: StageName; label: string; at: string }

@@ -136,7 +136,8 @@ export interface Deployment {
    * heal: the supervisor restarted crashed dynos; destroy: apps:destroy holds the app's lock; stop/start: ps:stop;
    * rename: apps:rename restarts the containers so that they carry the new name.
    */
-  kind: 'deploy' | 'scale' | 'restart' | 'rollback' | 'retire' | 'heal' | 'destroy' | 'stop' | 'start' | 'rename';
+  kind:
+    'deploy' | 'scale' | 'restart' | 'rollback' | 'retire' | 'heal' | 'destroy' | 'stop' | 'start' | 'rename' | 'move';
   status: DeploymentStatus;
   startedAt: string;
   finishedAt?: string;

@@ -172,6 +172,41 @@ export class DeployService {
     );
   }
 
+  /**
+   * Replaces these containers of the app's formation (ids; others are left alone) with new ones of the current
+   * release, one at a time with the rolling steps: each new one is UP before the one it replaces drains. Where
+   * the new ones run is the engine's choice (on a Swarm: a node that is not paused or drained). For nodes:drain,
+   * nodes:rebalance and the move to Swarm.
+   */
+  async replaceContainers(app: string, ids: string[], label: string, opts: RunOptions): Promise<DeployOutcome> {
+    const release = this.currentRelease(app, `app "${app}" has no release: nothing to move`, 'deploy it first');
+    return this.rolloutCurrent(
+      app,
+      release,
+      'move',
+      label,
+      opts,
+      () => ({ ...this.desired(release, this.deps.store.apps.formation(app)), replace: [...ids] }),
+      { failed: `${label} failed` },
+    );
+  }
+
+  /** Ends now the blue-green warm sets of `app` that have a container among `ids` (their containers retire). */
+  async retireWarmSetsWith(app: string, ids: string[], signal?: AbortSignal): Promise<number> {
+    const { store, engine } = this.deps;
+    const sets = store.warmSets.forApp(app);
+    if (sets.length === 0) return 0;
+    const containers = await engine.listContainers({ [LABELS.app]: app }, signal);
+    const wanted = new Set(ids);
+    const releases = new Set(
+      containers.filter((c) => wanted.has(c.id)).map((c) => Number((c.labels[LABELS.release] ?? '').replace(/^v/, ''))),
+    );
+    const now = new Date();
+    const ending = sets.filter((w) => releases.has(w.release));
+    for (const set of ending) store.warmSets.put({ ...set, expiresAt: new Date(now.getTime() - 1).toISOString() });
+    return ending.length === 0 ? 0 : this.retireExpiredWarmSets(now);
+  }
+
   /** Changes the number of containers per process type of the current release. */
   async scale(app: string, changes: Formation, opts: RunOptions): Promise<DeployOutcome> {
     const { store } = this.deps;

@@ -144,6 +144,30 @@ test('restart replaces every container of the type one by one', () => {
   assert.deepEqual(steps, [...startWeb(1, 3), ...retire('b'), ...startWeb(2, 3), ...retire('a')]);
 });
 
+test('replace moves only the named containers, each new one UP before the old one drains', () => {
+  const desired = {
+    release: 3,
+    replace: ['b', 'w'],
+    processes: { web: null, worker: 'w' },
+    formation: { web: 3, worker: 1 },
+  };
+  const worker: ObservedContainer = { id: 'w', process: 'worker', release: 3, index: 1, state: 'running' };
+  const steps = planRollout(desired, [web('a', 3, 1), web('b', 3, 2), web('c', 3, 3), worker]);
+  assert.deepEqual(steps, [
+    ...startWeb(2, 3),
+    ...retire('b'),
+    { kind: 'start', key: 'worker.1@v3', process: 'worker', index: 1, release: 3 },
+    { kind: 'check-running', key: 'worker.1@v3' },
+    { kind: 'stop', containerId: 'w' },
+    { kind: 'remove', containerId: 'w' },
+  ]);
+  // Ids that are not there (already gone) change nothing.
+  assert.deepEqual(
+    planRollout({ ...desired, replace: ['gone'] }, [web('a', 3, 1), web('b', 3, 2), web('c', 3, 3), worker]),
+    [],
+  );
+});
+
 test('a kept server that a failed rollout left drained (or staged at weight 0) goes back into rotation first', () => {
   const desired = { release: 3, processes: { web: null }, formation: { web: 2 } };
   const steps = planRollout(desired, [

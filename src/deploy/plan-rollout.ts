@@ -18,7 +18,11 @@ export function planRollout(desired: DesiredState, observed: ObservedContainer[]
     const mine = observed.filter((c) => c.process === type);
     const same = new Set([desired.release, ...(desired.equivalentReleases ?? [])]);
     const restarting = desired.restartTypes?.includes(type) ?? false;
-    const { keep, retire } = choose(mine, restarting ? new Set<number>() : same, wanted, type === 'web');
+    const replacing = new Set(desired.replace ?? []);
+    const keepable = mine.filter((c) => !replacing.has(c.id));
+    const { keep } = choose(keepable, restarting ? new Set<number>() : same, wanted, type === 'web');
+    const kept = new Set(keep.map((c) => c.id));
+    const retire = mine.filter((c) => !kept.has(c.id));
     for (const c of keep) steps.push(...restoreSteps(c));
     const taken = new Set(keep.map((c) => c.index));
     const newIndices: number[] = [];
@@ -42,9 +46,7 @@ function choose(mine: ObservedContainer[], same: Set<number>, wanted: number, ro
   const eligible = mine
     .filter((c) => same.has(c.release) && c.state === 'running' && (!routed || c.serverName !== undefined))
     .sort((a, b) => a.index - b.index);
-  const keep = eligible.slice(0, wanted);
-  const kept = new Set(keep.map((c) => c.id));
-  return { keep, retire: mine.filter((c) => !kept.has(c.id)) };
+  return { keep: eligible.slice(0, wanted) };
 }
 
 /** Old releases first, then the highest index (scale-down removes web.4 before web.2). */

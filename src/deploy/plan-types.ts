@@ -36,6 +36,12 @@ export interface DesiredState {
   equivalentReleases?: number[];
   /** Process types whose containers are all replaced even when they already match (ps:restart). */
   restartTypes?: string[];
+  /**
+   * Containers (by id) that are replaced even when they match: nodes:drain and nodes:rebalance move them to
+   * other nodes, the move to Swarm replaces plain containers with services. Each new one is started, probed
+   * and UP before the one it replaces drains.
+   */
+  replace?: string[];
 }
 
 /** A new container is known by its key (`web.2@v7`) until it exists and has an id. */

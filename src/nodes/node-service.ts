@@ -2,9 +2,18 @@ import { pollUntil } from '../core/abort.js';
 import { SlipwayError } from '../core/errors.js';
 import { connectEngine } from './engine-connect.js';
 import { checkAdvertiseAddr, dockerEndpointFrom, type ParsedEngine } from './docker-endpoint.js';
-import { joinCommand } from './join-command.js';
+import { joinCommand, type RegistryTrust } from './join-command.js';
 import { applyLabelChanges, parseLabelChanges } from './node-labels.js';
-import { planRebalance, type ServiceRebalance } from './rebalance-plan.js';
+import { stage, type EventSink } from '../core/events.js';
+import {
+  applyRebalance,
+  moveDynosOff,
+  planDynoRebalance,
+  resumePausedNodes,
+  type DynoMover,
+  type MoveOffResult,
+  type RebalanceResult,
+} from './node-moves.js';
 import type { EngineSwarmState, NodeAvailability, SwarmControl, SwarmNode } from './swarm-control.js';
 import {
   ENGINE_LABEL,
@@ -47,18 +56,38 @@ export interface AddResult {
   managerAddr: string;
 }
 
+export interface DrainResult extends MoveOffResult {
+  node: NodeView;
+}
+
+/** Without a deploy side: dynos are recognised by their labels alone, and nothing is moved. */
+const noMover: DynoMover = {
+  dynoOf: (labels) => {
+    const app = labels['slipway.app'];
+    const process = labels['slipway.process'];
+    return app && process && process !== 'run' && process !== 'release' ? { app, process, warm: false } : undefined;
+  },
+  replace: () => Promise.reject(new Error('no deploy side to move dynos with')),
+  retireWarm: async () => {},
+  placementOf: () => [],
+};
+
 export interface NodeServiceOptions {
   /** This installation's engine. */
   local: SwarmControl;
   /** Opens another engine (`--engine`); the default speaks the Docker API (over ssh for ssh://). */
   connect?: (engine: ParsedEngine) => Promise<SwarmControl>;
   /**
-   * Seam for the zero-downtime move: called before a node is set to drain, so the deploy planner can
-   * start replacements elsewhere and take the node's tasks out of rotation first. Default: nothing.
+   * The zero-downtime move of dynos (drain, rebalance): replacements start elsewhere and are UP before the old
+   * ones drain. Without it, drain leaves the node's tasks to Swarm (which stops them first) and rebalance plans.
    */
-  moveTasksOff?: (node: NodeView, signal?: AbortSignal) => Promise<void>;
+  mover?: DynoMover;
   /** Called once this installation has become a Swarm (after `swarm init`): the server switches engines. */
   onSwarmStarted?: () => Promise<void>;
+  /** Slipway's registry and its CA, once it runs: the printed join command makes the new server trust it. */
+  registryTrust?: () => RegistryTrust | undefined;
+  /** Called after a successful `nodes:add` (the running apps can move onto the Swarm now). */
+  afterAdd?: () => void;
   /** How long drain waits for the node's tasks to stop (default 5 min) and joins/leaves to settle (60 s). */
   drainTimeoutMs?: number;
   settleTimeoutMs?: number;
@@ -68,8 +97,10 @@ export interface NodeServiceOptions {
 export class NodeService {
   private readonly local: SwarmControl;
   private readonly connect: (engine: ParsedEngine) => Promise<SwarmControl>;
-  private readonly moveTasksOff: (node: NodeView, signal?: AbortSignal) => Promise<void>;
+  private readonly mover: DynoMover | undefined;
   private readonly onSwarmStarted: () => Promise<void>;
+  private readonly afterAdd: () => void;
+  private readonly registryTrust: () => RegistryTrust | undefined;
   private readonly drainTimeoutMs: number;
   private readonly settleTimeoutMs: number;
   private readonly pollIntervalMs: number;
@@ -77,8 +108,10 @@ export class NodeService {
   constructor(opts: NodeServiceOptions) {
     this.local = opts.local;
     this.connect = opts.connect ?? ((engine) => connectEngine(engine));
-    this.moveTasksOff = opts.moveTasksOff ?? (async () => {});
+    this.mover = opts.mover;
     this.onSwarmStarted = opts.onSwarmStarted ?? (async () => {});
+    this.afterAdd = opts.afterAdd ?? (() => {});
+    this.registryTrust = opts.registryTrust ?? (() => undefined);
     this.drainTimeoutMs = opts.drainTimeoutMs ?? 5 * 60_000;
     this.settleTimeoutMs = opts.settleTimeoutMs ?? 60_000;
     this.pollIntervalMs = opts.pollIntervalMs ?? 250;
@@ -115,13 +148,16 @@ export class NodeService {
     if (!engine) {
       const manager = await this.ensureSwarm(needsInit, advertiseAddr, signal);
       const token = await this.local.workerJoinToken(signal);
-      return { initialized: needsInit, joinCommand: joinCommand(token, manager), managerAddr: manager };
+      this.afterAdd();
+      const line = joinCommand(token, manager, this.registryTrust());
+      return { initialized: needsInit, joinCommand: line, managerAddr: manager };
     }
     const remote = await this.connect(engine);
     try {
       await this.checkJoinable(remote, engine.url, signal);
       const manager = await this.ensureSwarm(needsInit, advertiseAddr, signal);
       const node = await this.join(remote, engine.url, manager, signal);
+      this.afterAdd();
       return { initialized: needsInit, node, managerAddr: manager };
     } finally {
       await remote.close();
@@ -158,17 +194,33 @@ export class NodeService {
     return this.get(node.id, signal);
   }
 
-  /** Moves the node's tasks away (seam), marks it drained, and waits until no task runs there. */
-  async drain(name: string, signal?: AbortSignal): Promise<NodeView> {
+  /**
+   * Pauses the node (nothing new lands there), moves its dynos to the other nodes with zero downtime, then marks
+   * it drained and waits until no task runs there (Swarm stops what is left: one-offs). On failure the node gets
+   * its availability back; dynos already moved stay where they are.
+   */
+  async drain(name: string, opts: { emit?: EventSink; signal?: AbortSignal } = {}): Promise<DrainResult> {
+    const { signal } = opts;
+    const emit = opts.emit ?? (() => {});
     const view = await this.get(name, signal);
-    await this.moveTasksOff(view, signal);
-    await this.setAvailability(view.id, 'drain', signal);
-    await pollUntil(async () => ((await this.tasksOn(view.id, signal)) === 0 ? true : undefined), {
-      ...this.waitOpts(this.drainTimeoutMs, signal),
-      what: `the tasks on node ${view.name} to stop`,
-      hint: `see \`docker node ps ${view.name}\`; a task pinned to this node (placement) has nowhere else to go`,
-    });
-    return this.get(view.id, signal);
+    const before = view.availability;
+    let moves: MoveOffResult = { moved: 0, retired: 0, others: 0 };
+    try {
+      if (this.mover && before === 'active') await this.setAvailability(view.id, 'pause', signal);
+      if (this.mover) moves = await moveDynosOff(this.local, this.mover, view, emit, signal);
+      await this.setAvailability(view.id, 'drain', signal);
+    } catch (err) {
+      if (before !== 'drain') await this.setAvailability(view.id, before, AbortSignal.timeout(30_000)).catch(() => {});
+      throw err;
+    }
+    await stage(emit, 'drain', `wait for the tasks left on ${view.name} to stop`, () =>
+      pollUntil(async () => ((await this.tasksOn(view.id, signal)) === 0 ? true : undefined), {
+        ...this.waitOpts(this.drainTimeoutMs, signal),
+        what: `the tasks on node ${view.name} to stop`,
+        hint: `see \`docker node ps ${view.name}\`; a task pinned to this node (placement) has nowhere else to go`,
+      }),
+    );
+    return { node: await this.get(view.id, signal), ...moves };
   }
 
   async activate(name: string, signal?: AbortSignal): Promise<NodeView> {
@@ -217,14 +269,25 @@ export class NodeService {
     return this.get(view.id, signal);
   }
 
-  /** Which services are packed unevenly, and the moves that spread them (applying them is the rollout's). */
-  async rebalancePlan(signal?: AbortSignal): Promise<ServiceRebalance[]> {
+  /**
+   * Which process types are packed unevenly over the nodes their placement allows, and the moves that spread them;
+   * unless `dryRun`, the moves are applied with zero downtime.
+   */
+  async rebalance(opts: { dryRun?: boolean; emit?: EventSink; signal?: AbortSignal } = {}): Promise<RebalanceResult> {
+    const { signal } = opts;
     await this.managerState(signal);
-    const [nodes, tasks] = await Promise.all([this.local.nodes(signal), this.local.runningTasks(signal)]);
-    return planRebalance(
-      nodes.map((n) => ({ id: n.id, name: n.name, eligible: n.state === 'ready' && n.availability === 'active' })),
-      tasks.map((t) => ({ service: t.serviceName, nodeId: t.nodeId })),
-    );
+    const mover = this.mover ?? noMover;
+    if (opts.dryRun || !this.mover) {
+      const { plan } = await planDynoRebalance(this.local, mover, signal);
+      return { services: plan, applied: false, moved: 0, remaining: plan };
+    }
+    return applyRebalance(this.local, mover, opts.emit ?? (() => {}), signal);
+  }
+
+  /** Nodes a move paused when the server stopped half-way get their availability back (at start). */
+  async resumeInterrupted(signal?: AbortSignal): Promise<number> {
+    const state = await this.local.state(signal);
+    return isManagerOf(state) ? resumePausedNodes(this.local, signal) : 0;
   }
 
   private async leave(view: NodeView, force: boolean, signal?: AbortSignal): Promise<boolean> {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SlipwayError } from '../core/errors.js';
-import { parsePlacement } from './placement.js';
+import { nodeSatisfies, parsePlacement } from './placement.js';
 
 test('placement values become Swarm constraints', () => {
   const cases: [string, string[]][] = [
@@ -59,4 +59,16 @@ test('apps:settings:set placement.TYPE / placement: stored per type, read with a
   assert.throws(() => applySettingChanges(DEFAULT_SETTINGS, { 'placement.Web!': 'a==b' }), /not a process type/);
   assert.throws(() => applySettingChanges(DEFAULT_SETTINGS, { 'placement.web': 'region=eu' }), /placement:/);
   assert.ok(settingsProblems({ ...DEFAULT_SETTINGS, placement: { web: ['rm -rf /'] } }).length > 0);
+});
+
+test('nodeSatisfies: node fields and labels as Swarm compares them; unknown fields are for Swarm to tell', () => {
+  const node = { id: 'abc', name: 'w1', role: 'worker', labels: { region: 'EU', disk: 'ssd' } };
+  assert.equal(nodeSatisfies(node, []), true);
+  assert.equal(nodeSatisfies(node, ['node.labels.region==eu', 'node.role!=manager']), true);
+  assert.equal(nodeSatisfies(node, ['node.labels.region==us']), false);
+  assert.equal(nodeSatisfies(node, ['node.labels.zone==a']), false);
+  assert.equal(nodeSatisfies(node, ['node.labels.zone!=a']), true);
+  assert.equal(nodeSatisfies(node, ['node.hostname==w1', 'node.id!=abc']), false);
+  assert.equal(nodeSatisfies(node, ['engine.labels.gpu==yes']), undefined);
+  assert.equal(nodeSatisfies(node, ['engine.labels.gpu==yes', 'node.role==manager']), false);
 });

@@ -96,3 +96,37 @@ export function placementFor(settings: Pick<AppSettings, 'placement'>, type: str
   if (Object.hasOwn(placement, type)) return [...placement[type]!];
   return Object.hasOwn(placement, '*') ? [...placement['*']!] : [];
 }
+
+/** What a constraint can be checked against (the node fields Slipway reads from Swarm). */
+export interface PlacementNode {
+  id: string;
+  name: string;
+  role: string;
+  labels: Record<string, string>;
+}
+
+/**
+ * Whether Swarm may place a task with these constraints on `node` (pure); undefined when a constraint reads
+ * a field Slipway does not see (`node.platform.*`, `engine.labels.*`): only Swarm can tell.
+ */
+export function nodeSatisfies(node: PlacementNode, constraints: string[]): boolean | undefined {
+  let known = true;
+  for (const constraint of constraints) {
+    const m = /^(.+?)(==|!=)(.*)$/.exec(constraint);
+    if (!m) return undefined;
+    const [, field, op, value] = m as unknown as [string, string, string, string];
+    let actual: string | undefined;
+    if (field === 'node.id') actual = node.id;
+    else if (field === 'node.hostname') actual = node.name;
+    else if (field === 'node.role') actual = node.role;
+    else if (field.startsWith('node.labels.')) actual = node.labels[field.slice('node.labels.'.length)];
+    else {
+      known = false;
+      continue;
+    }
+    // Swarm compares label values case-insensitively; a missing label never equals anything.
+    const equal = actual !== undefined && actual.toLowerCase() === value.toLowerCase();
+    if ((op === '==') !== equal) return false;
+  }
+  return known ? true : undefined;
+}

@@ -47,3 +47,14 @@ test('no eligible node or no task: nothing to do', () => {
   assert.deepEqual(planRebalance(three, []), []);
   assert.deepEqual(planRebalance([{ id: 'i1', name: 'n1', eligible: true }], tasks('web', 'i1', 'i1')), []);
 });
+
+test('a service spreads only over the nodes its placement allows; one Slipway cannot judge is left alone', () => {
+  const notN3 = (_service: string, nodeId: string) => nodeId !== 'i3';
+  assert.deepEqual(planRebalance(three, tasks('web', 'i1', 'i1', 'i1', 'i1'), notN3), [
+    { service: 'web', before: { n1: 4 }, after: { n1: 2, n2: 2 }, moves: [{ from: 'n1', to: 'n2', count: 2 }] },
+  ]);
+  assert.deepEqual(
+    planRebalance(three, tasks('web', 'i1', 'i1', 'i1'), () => undefined),
+    [],
+  );
+});

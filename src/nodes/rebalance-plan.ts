@@ -33,17 +33,26 @@ export interface ServiceRebalance {
 }
 
 /**
- * Every eligible node gets ⌊n/k⌋ tasks of a service, and the n mod k nodes that already run most get
- * one more (fewest moves); tasks on ineligible nodes always move. Services already even are left out.
+ * Every eligible node (ready, active, allowed by `mayRun`) gets ⌊n/k⌋ tasks of a service, and the n mod k nodes
+ * that already run most get one more (fewest moves); tasks on ineligible nodes always move. Services already
+ * even are left out.
  * Ties break by node name, so the plan is the same for the same input.
  */
-export function planRebalance(nodes: RebalanceNode[], tasks: RebalanceTask[]): ServiceRebalance[] {
-  const eligible = nodes.filter((n) => n.eligible).sort((a, b) => a.name.localeCompare(b.name));
-  if (eligible.length === 0) return [];
+export function planRebalance(
+  nodes: RebalanceNode[],
+  tasks: RebalanceTask[],
+  mayRun: (service: string, nodeId: string) => boolean | undefined = () => true,
+): ServiceRebalance[] {
+  const ready = nodes.filter((n) => n.eligible).sort((a, b) => a.name.localeCompare(b.name));
   const nameOf = new Map(nodes.map((n) => [n.id, n.name]));
   const services = [...new Set(tasks.map((t) => t.service))].sort();
   const plans: ServiceRebalance[] = [];
   for (const service of services) {
+    // Only the nodes its placement allows; a service whose placement Slipway cannot evaluate is left to Swarm.
+    const verdicts = ready.map((n) => mayRun(service, n.id));
+    if (verdicts.includes(undefined)) continue;
+    const eligible = ready.filter((_, i) => verdicts[i] === true);
+    if (eligible.length === 0) continue;
     const before: Record<string, number> = {};
     for (const t of tasks.filter((x) => x.service === service)) {
       const name = nameOf.get(t.nodeId) ?? t.nodeId;

@@ -31,6 +31,8 @@ export interface SwarmModeOptions {
  */
 export class SwarmMode {
   private registry: RegistrySupervisor | undefined;
+  /** The registry's address and CA, for servers that join by the printed command. */
+  trust: { server: string; caPem: string } | undefined;
 
   constructor(private readonly opts: SwarmModeOptions) {}
 
@@ -55,6 +57,7 @@ export class SwarmMode {
     await writeRegistryTrust(registry.access.server, registry.tls.caPem);
     await registry.supervisor.start(signal ?? AbortSignal.timeout(60_000));
     this.registry = registry.supervisor;
+    this.trust = { server: registry.access.server, caPem: registry.tls.caPem };
     const endpoint = parseDockerHost(process.env['DOCKER_HOST']);
     const manager = new DockerEngine({ scopeLabels: this.opts.scope });
     const client = new RegistryClient(new DockerHttpClient({ endpoint }), registry.access);

@@ -17,3 +17,8 @@ export const labelNodeBody: BodySchema<z.ZodType<{ changes: string[] }>> = {
   }),
   hint: 'slipway nodes:label NODE region=eu (set) region- (remove)',
 };
+
+export const rebalanceBody: BodySchema<z.ZodType<{ dryRun?: boolean }>> = {
+  schema: z.strictObject({ dryRun: z.boolean().optional() }),
+  hint: 'slipway nodes:rebalance [--dry-run]',
+};

@@ -2,7 +2,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { Harness, get, uniqueApp } from './harness.js';
-import { startLoad, summarize, type LoadSample } from './load.js';
+import { assertClean, startLoad } from './load.js';
 
 interface Row {
   dyno: string;
@@ -53,15 +53,6 @@ describe('apps stay up: crashed and killed containers are restarted (real Docker
     (JSON.parse((await h.ok('ps', '-a', app, '--json')).stdout) as { processes: Row[] }).processes;
   const deployments = async (): Promise<Deployment[]> =>
     (await h.api<{ deployments: Deployment[] }>(`/v1/apps/${app}/deployments`)).deployments;
-  const assertClean = (samples: LoadSample[], what: string) => {
-    const summary = summarize(samples);
-    assert.ok(summary.total > 50, `${what}: too few requests (${summary.total}) to mean anything`);
-    assert.deepEqual(
-      { failed: summary.failed, non2xx: summary.non2xx, failures: summary.failures },
-      { failed: 0, non2xx: 0, failures: [] },
-      `${what}: ${summary.total} requests`,
-    );
-  };
 
   before(async () => {
     h = await Harness.create();

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import assert from 'node:assert/strict';
 
 export interface LoadSample {
   startedAt: number;
@@ -122,6 +123,18 @@ export function summarize(samples: LoadSample[]): LoadSummary {
     ...non2xx.map((s) => `HTTP ${s.status} ${s.body?.slice(0, 80)} at ${new Date(s.startedAt).toISOString()}`),
   ];
   return { total: samples.length, failed: failed.length, non2xx: non2xx.length, failures: failures.slice(0, 20) };
+}
+
+/** Zero failed requests and zero non-2xx, over enough requests to mean something; returns the summary. */
+export function assertClean(samples: LoadSample[], what: string): LoadSummary {
+  const summary = summarize(samples);
+  assert.ok(summary.total > 50, `${what}: too few requests (${summary.total}) to mean anything`);
+  assert.deepEqual(
+    { failed: summary.failed, non2xx: summary.non2xx, failures: summary.failures },
+    { failed: 0, non2xx: 0, failures: [] },
+    `${what}: ${summary.total} requests`,
+  );
+  return summary;
 }
 
 /** Releases that answered requests started at or after `since`. */

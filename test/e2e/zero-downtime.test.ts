@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { Harness, ROOT, BASE_IMAGE, get, uniqueApp } from './harness.js';
-import { startLoad, summarize, releasesSince, type LoadRun } from './load.js';
+import { assertClean, startLoad, releasesSince, type LoadRun } from './load.js';
 
 const SLOW_APP = join(ROOT, 'test', 'e2e', 'fixtures', 'slow-app');
 
@@ -20,16 +20,6 @@ describe('zero-downtime rollouts through HAProxy (real Docker, real HAProxy, rea
       newConnectionClients: 4,
       maxDurationMs: 8 * 60_000,
     });
-
-  const assertClean = (samples: Parameters<typeof summarize>[0], what: string) => {
-    const summary = summarize(samples);
-    assert.ok(summary.total > 50, `${what}: too few requests (${summary.total}) to mean anything`);
-    assert.deepEqual(
-      { failed: summary.failed, non2xx: summary.non2xx, failures: summary.failures },
-      { failed: 0, non2xx: 0, failures: [] },
-      `${what}: ${summary.total} requests`,
-    );
-  };
 
   const currentRelease = async (): Promise<number> => {
     const { stdout } = await h.ok('releases', '-a', app, '--json');

@@ -181,7 +181,12 @@ describe('nodes: add, list, label, drain, activate, remove on a real Swarm', () 
     assert.match(badEngine.err, /unsupported Docker endpoint/);
     const plan = await cli('nodes:rebalance', '--json');
     assert.equal(plan.code, 0, plan.err);
-    assert.deepEqual(JSON.parse(plan.out), { services: [], applied: false });
+    assert.deepEqual((JSON.parse(plan.out) as { result: unknown }).result, {
+      services: [],
+      applied: false,
+      moved: 0,
+      remaining: [],
+    });
   });
 
   test('labels: set, remove; bad labels and unknown nodes are refused and nothing changes', async () => {
@@ -227,8 +232,8 @@ describe('nodes: add, list, label, drain, activate, remove on a real Swarm', () 
     );
     const t0 = Date.now();
     const drained = await nodes.drain('w1');
-    assert.equal(drained.availability, 'drain');
-    assert.equal(drained.tasks, 0);
+    assert.equal(drained.node.availability, 'drain');
+    assert.equal(drained.node.tasks, 0);
     assert.equal(lab.node('w1').docker('ps', '-q'), '', 'no container still runs on the drained node');
     console.log(`# drain: ${Date.now() - t0} ms`);
     await pollUntil(async () => ((await nodes.get('w2')).tasks === 3 ? true : undefined), {

@@ -1,17 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Harness, freePort, uniqueApp } from '../e2e/harness.js';
-import { startLoad, summarize, type LoadSample } from '../e2e/load.js';
-import { removeRegistryTrust } from '../../src/registry/registry-trust.js';
+import { Harness, uniqueApp } from '../e2e/harness.js';
+import { startLoad, summarize } from '../e2e/load.js';
 import { SwarmLab } from './swarm-lab.js';
-
-interface PsRow {
-  dyno: string;
-  release: string;
-  state: string;
-  router?: string;
-  node?: string;
-}
+import { assertClean, deployLabApp, labServerEnv, psRows, tearDownLab, waitUntil } from './swarm-kit.js';
 
 /**
  * Slipway on a real three-node Swarm: its engine is the lab's manager, its registry listens on the
@@ -21,44 +13,21 @@ describe('deploys on a three-node Swarm (real dockerds, real HAProxy, Slipway re
   let lab: SwarmLab;
   let h: Harness;
   let registry = '';
+  let env: NodeJS.ProcessEnv = {};
   const app = uniqueApp('swarm');
 
-  const ps = async (): Promise<PsRow[]> =>
-    (JSON.parse((await h.ok('ps', '-a', app, '--json')).stdout) as { processes: PsRow[] }).processes;
-
-  const assertClean = (samples: LoadSample[], what: string) => {
-    const summary = summarize(samples);
-    assert.ok(summary.total > 50, `${what}: too few requests (${summary.total}) to mean anything`);
-    assert.deepEqual(
-      { failed: summary.failed, non2xx: summary.non2xx, failures: summary.failures },
-      { failed: 0, non2xx: 0, failures: [] },
-      `${what}: ${summary.total} requests`,
-    );
-    return summary;
-  };
+  const ps = () => psRows(h, app);
 
   before(async () => {
     lab = await SwarmLab.start({ names: ['m1', 'w1', 'w2'] });
     lab.importBusyboxWeb('slipway-lab/web:1', 'one');
     h = await Harness.create();
-    const port = await freePort();
-    registry = `${lab.hostAddress}:${port}`;
-    await h.startServer({
-      DOCKER_HOST: lab.manager.host,
-      SLIPWAY_REGISTRY_ADDRESS: lab.hostAddress,
-      SLIPWAY_REGISTRY_PORT: String(port),
-    });
-    await h.ok('apps:create', app);
-    await h.ok('apps:settings:set', '-a', app, 'drain.timeout=5s', 'stop.grace=2s');
-    await h.ok('deploy', '-a', app, '--image', 'slipway-lab/web:1');
-    await h.ok('ps:scale', '-a', app, 'web=4');
+    ({ env, registry } = await labServerEnv(lab));
+    await h.startServer(env);
+    await deployLabApp(h, app);
   });
 
-  after(async () => {
-    await h?.destroy();
-    if (registry) await removeRegistryTrust(registry).catch(() => undefined);
-    await lab?.destroy();
-  });
+  after(() => tearDownLab(h, registry, lab));
 
   test('four web processes spread over the nodes, each a Swarm service run from the registry by digest', async () => {
     const rows = (await ps()).filter((p) => p.dyno.startsWith('web.'));
@@ -153,11 +122,3 @@ describe('deploys on a three-node Swarm (real dockerds, real HAProxy, Slipway re
     await lab.waitReady(3);
   });
 });
-
-async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string, intervalMs = 100) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}

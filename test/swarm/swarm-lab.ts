@@ -77,7 +77,7 @@ export class SwarmLab {
    * Starts `names.length` dockerds (the first one the manager) and, unless `swarm: false`, makes
    * them one Swarm: `swarm init` on the first, `swarm join` of the others, every node Ready.
    */
-  static async start(opts: { names?: string[]; swarm?: boolean } = {}): Promise<SwarmLab> {
+  static async start(opts: { names?: string[]; swarm?: boolean; routed?: string } = {}): Promise<SwarmLab> {
     SwarmLab.sweep();
     const names = opts.names ?? ['m1', 'w1', 'w2'];
     const used = execFileSync('ip', ['-4', 'route'], { encoding: 'utf8' });
@@ -93,8 +93,9 @@ export class SwarmLab {
       execFileSync('ip', ['link', 'set', lab.bridge, 'up']);
       // The host's FORWARD policy is DROP (Docker's): let the lab's bridged traffic through.
       execFileSync('iptables', ['-I', 'DOCKER-USER', '-i', lab.bridge, '-o', lab.bridge, '-j', 'ACCEPT']);
-      names.forEach((name, i) => lab.addNode(name, 11 + i));
+      names.forEach((name, i) => lab.addNode(name, 11 + i, name === opts.routed ? `10.215.${n}` : undefined));
       await Promise.all(lab.procs.map((p) => lab.startDaemon(p)));
+      if (opts.routed) lab.routeContainers(opts.routed);
       if (opts.swarm !== false) await lab.formSwarm();
       return lab;
     } catch (err) {
@@ -103,10 +104,14 @@ export class SwarmLab {
     }
   }
 
-  private addNode(name: string, hostByte: number): void {
+  /**
+   * `routed`: the node's plain containers get addresses in `ROUTED.0/24` (its docker0), which the host reaches
+   * through the node: a manager whose one-host containers HAProxy on the host routes to, as on a real server.
+   */
+  private addNode(name: string, hostByte: number, routed?: string): void {
     const dir = join(this.root, name);
     mkdirSync(dir);
-    writeFileSync(join(dir, 'daemon.json'), '{}\n');
+    writeFileSync(join(dir, 'daemon.json'), JSON.stringify(routed ? { bip: `${routed}.1/24` } : {}) + '\n');
     const netns = `slwlab-${this.id}-${name}`;
     const veth = `slw${this.id}${name}`.slice(0, 15);
     const address = `${this.prefix}.${hostByte}`;
@@ -159,6 +164,16 @@ export class SwarmLab {
         ),
       { timeoutMs: 60_000, intervalMs: 100, what: `lab node ${p.node.name} to answer (${join(p.dir, 'dockerd.log')})` },
     );
+  }
+
+  /** The host routes the node's container subnet through it; the node lets that traffic through to them. */
+  private routeContainers(name: string): void {
+    const p = this.procs.find((q) => q.node.name === name)!;
+    const bip = (JSON.parse(readFileSync(join(p.dir, 'daemon.json'), 'utf8')) as { bip: string }).bip;
+    const subnet = bip.replace(/\.1\/24$/, '.0/24');
+    // The route goes with the bridge when the lab is destroyed.
+    execFileSync('ip', ['route', 'add', subnet, 'via', p.node.address, 'dev', this.bridge]);
+    execFileSync('ip', ['netns', 'exec', p.netns, 'iptables', '-I', 'DOCKER-USER', '-d', subnet, '-j', 'ACCEPT']);
   }
 
   private async formSwarm(): Promise<void> {

@@ -1,9 +1,10 @@
 import { SlipwayError } from '../../core/errors.js';
 import { flag, has } from '../args.js';
 import { table } from '../reporter.js';
-import { JSON_OUTPUT, type Command, type CommandContext } from '../command.js';
-import type { AddResult, NodeList, NodeView } from '../../nodes/node-service.js';
-import type { ServiceRebalance } from '../../nodes/rebalance-plan.js';
+import { JSON_OUTPUT, JSON_STREAM, type Command, type CommandContext } from '../command.js';
+import { followOperation } from '../run-stream.js';
+import type { AddResult, DrainResult, NodeList, NodeView } from '../../nodes/node-service.js';
+import type { RebalanceResult } from '../../nodes/node-moves.js';
 
 const nodePath = (name: string, action = '') => `/v1/nodes/${encodeURIComponent(name)}${action}`;
 
@@ -124,13 +125,22 @@ export const nodesCommands: Command[] = [
     name: 'nodes:drain',
     group: 'server',
     args: 'NODE',
-    options: [JSON_OUTPUT],
+    options: [JSON_STREAM],
     examples: ['slipway nodes:drain w1'],
-    summary: 'move every task off a node, then mark it drained (nothing new is placed there)',
+    summary: 'move every process off a node with zero downtime, then mark it drained (nothing new goes there)',
+    details:
+      'The node is paused first (nothing new is placed there), then each app process on it is replaced on the ' +
+      'other nodes the way a rolling deploy does it: the new one passes its check and is UP in the router ' +
+      'before the old one drains and stops. Then the node is marked drained; Swarm stops what is left there ' +
+      '(one-off processes). If a move fails, the node gets its availability back.',
     async run(ctx) {
       const name = oneNode(ctx, 'slipway nodes:drain NODE');
-      const { node } = await ctx.api().json<{ node: NodeView }>('POST', nodePath(name, '/drain'));
-      printNode(ctx, node, `drained ${describe(node)}`);
+      const lines = ctx.api().stream('POST', nodePath(name, '/drain'), { type: 'application/json', data: '{}' });
+      const result = (await followOperation(ctx, lines)) as DrainResult;
+      if (!ctx.json) {
+        const moved = `${result.moved} process(es) moved` + (result.retired ? `, ${result.retired} warm retired` : '');
+        ctx.output.out(`drained ${describe(result.node)} (${moved})`);
+      }
     },
   },
   {
@@ -183,18 +193,36 @@ export const nodesCommands: Command[] = [
   {
     name: 'nodes:rebalance',
     group: 'server',
-    options: [{ name: 'dry-run', description: 'only show the plan (the only mode for now)' }, JSON_OUTPUT],
-    examples: ['slipway nodes:rebalance --dry-run'],
-    summary: 'show which services are packed unevenly across the nodes, and the moves that would spread them',
+    options: [{ name: 'dry-run', description: 'only show the plan' }, JSON_STREAM],
+    examples: ['slipway nodes:rebalance', 'slipway nodes:rebalance --dry-run'],
+    summary: 'spread each process type evenly over the nodes it may run on, with zero downtime',
+    details:
+      'Swarm places a process when it starts and never moves it, so after a node comes back (or joins) the ' +
+      'processes stay where they are. nodes:rebalance plans, per app and process type, the fewest moves that ' +
+      'spread them over the ready, active nodes their placement allows, and applies them like a rolling ' +
+      "deploy: while a move's replacement starts, the other nodes are paused so it lands on the planned node. " +
+      'Set SLIPWAY_AUTO_REBALANCE=on on the server to rebalance by itself once the nodes are steady.',
     async run(ctx) {
-      const { services } = await ctx.api().json<{ services: ServiceRebalance[] }>('GET', '/v1/nodes/rebalance/plan');
-      if (ctx.json) return ctx.output.out(JSON.stringify({ services, applied: false }, null, 2));
-      if (services.length === 0) return ctx.output.out('every service is spread evenly: nothing to move');
-      for (const s of services) {
+      if (ctx.args.positionals.length > 0)
+        throw new SlipwayError('INVALID_INPUT', 'nodes:rebalance takes no arguments', {
+          hint: 'slipway nodes:rebalance [--dry-run]',
+        });
+      const dryRun = has(ctx.args, 'dry-run');
+      const lines = ctx.api().stream('POST', '/v1/nodes/rebalance', {
+        type: 'application/json',
+        data: JSON.stringify({ dryRun }),
+      });
+      const result = (await followOperation(ctx, lines)) as RebalanceResult;
+      if (ctx.json) return;
+      if (result.services.length === 0) return ctx.output.out('every process type is spread evenly: nothing to move');
+      for (const s of result.services) {
         const moves = s.moves.map((m) => `${m.count} ${m.from} → ${m.to}`).join(', ');
-        ctx.output.out(`${s.service}: ${moves}`);
+        ctx.output.out(`${s.app} ${s.process}: ${moves}`);
       }
-      ctx.output.out('(plan only: applying the moves with zero downtime is not available yet)');
+      if (dryRun) return ctx.output.out('(plan only: run without --dry-run to move them)');
+      ctx.output.out(`moved ${result.moved} process(es)`);
+      for (const s of result.remaining)
+        ctx.output.out(`still uneven: ${s.app} ${s.process} (${JSON.stringify(s.before)}): Swarm placed it elsewhere`);
     },
   },
 ];

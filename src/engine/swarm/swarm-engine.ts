@@ -61,7 +61,7 @@ export function createSwarmEngine(opts: SwarmEngineOptions): SwarmEngine {
 }
 
 /** Container ids are 64 hex digits; Swarm service ids are 25 characters of [a-z0-9]. */
-function isPlainContainerId(id: string): boolean {
+export function isPlainContainerId(id: string): boolean {
   return /^[0-9a-f]{64}$/.test(id);
 }
 
