@@ -1,5 +1,6 @@
 import type http from 'node:http';
 import { writeFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ContainerEngine } from './engine/port.js';
 import type { Router } from './router/port.js';
 import type { Slipway } from './slipway.js';
@@ -41,6 +42,7 @@ import { parseDockerHost } from './engine/docker-http.js';
 import { switchableEngine } from './engine/switchable-engine.js';
 import { SwarmMode } from './nodes/swarm-mode.js';
 import { dynoMover } from './apps/dyno-mover.js';
+import { EngineTlsStore } from './nodes/engine-tls-store.js';
 import { moveAppsToSwarm } from './apps/swarm-migration.js';
 import { startAutoRebalance } from './nodes/auto-rebalance.js';
 import { SecretBox } from './store/secret-box.js';
@@ -156,6 +158,7 @@ export function createSlipway(parts: SlipwayParts = {}): Slipway {
         if (!parts.engine) await swarm.enterIfSwarm();
       },
       registryTrust: () => swarm.trust,
+      tlsStore: new EngineTlsStore(join(paths.home, 'node-tls'), new SecretBox(readSecretKey(paths))),
       // The apps that run as plain containers move onto Swarm services (in the background, zero downtime).
       afterAdd: () => {
         if (swarm.active) void moveToSwarm();

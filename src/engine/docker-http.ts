@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import type { Readable } from 'node:stream';
 import { abortError } from '../core/abort.js';
 import { SlipwayError } from '../core/errors.js';
@@ -14,7 +15,14 @@ export const DOCKER_API_VERSION = 'v1.41';
 const DEFAULT_TIMEOUT_MS = 30_000;
 const START_DOCKER_HINT = 'start Docker: `dockerd &` or run `slipway setup`';
 
-export type DockerEndpoint = { socketPath: string } | { host: string; port: number };
+/** PEM texts of a TLS Docker endpoint (`dockerd --tlsverify`): the CA it is signed by, this client's cert and key. */
+export interface DockerTls {
+  ca: string;
+  cert: string;
+  key: string;
+}
+
+export type DockerEndpoint = { socketPath: string } | { host: string; port: number; tls?: DockerTls };
 
 /** `unix:///var/run/docker.sock` or `tcp://127.0.0.1:2375`; unset → the default socket. */
 export function parseDockerHost(value: string | undefined): DockerEndpoint {
@@ -131,14 +139,20 @@ export class DockerHttpClient {
     } else if (req.contentType) {
       headers['Content-Type'] = req.contentType;
     }
-    const target = 'socketPath' in this.endpoint ? { socketPath: this.endpoint.socketPath } : this.endpoint;
+    const ep = this.endpoint;
+    const target =
+      'socketPath' in ep
+        ? { socketPath: ep.socketPath }
+        : { host: ep.host, port: ep.port, ...(ep.tls ? { ca: ep.tls.ca, cert: ep.tls.cert, key: ep.tls.key } : {}) };
+    const transport = 'tls' in ep && ep.tls ? https : http;
     const path = `/${this.apiVersion}${req.path}${toQueryString(req.query)}`;
 
     let request: http.ClientRequest | undefined;
     const response = new Promise<http.IncomingMessage>((resolve, reject) => {
       if (controller.signal.aborted) return reject(new Error('aborted before start'));
       // agent: false — one connection per call, so an aborted stream never poisons a pooled socket.
-      request = http.request(
+      // With TLS the server's certificate must be from the given CA and name the host (Node's defaults).
+      request = transport.request(
         { ...target, path, method: req.method, headers, signal: controller.signal, agent: false },
         resolve,
       );
@@ -278,5 +292,16 @@ function transportError(err: unknown, endpoint: DockerEndpoint): SlipwayError {
     });
   }
   const message = err instanceof Error ? err.message : String(err);
+  if (
+    'tls' in endpoint &&
+    endpoint.tls &&
+    (/CERT|SIGNATURE|TLS|SSL/.test(code ?? '') || /certificate|ssl|tls/i.test(message))
+  )
+    return new SlipwayError('DOCKER_UNAVAILABLE', `the TLS handshake with Docker at ${where} failed: ${message}`, {
+      hint:
+        "the CA must be the one that signed the engine's certificate (for this host name or IP), and the engine " +
+        'must trust the CA of the client certificate (dockerd --tlsverify --tlscacert)',
+      cause: err,
+    });
   return new SlipwayError('INTERNAL', `talking to Docker at ${where} failed: ${message}`, { cause: err });
 }

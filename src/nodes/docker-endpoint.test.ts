@@ -26,7 +26,7 @@ test('unix sockets and plain tcp are parsed to an endpoint and a normal form', (
 
 test('TLS and malformed endpoints (ssh ones included) are refused with what is supported', () => {
   const cases: [string, RegExp][] = [
-    ['https://node2:2376', /ssh:\/\//],
+    ['https://node2:2376', /--tls-dir/],
     ['ssh://-oProxyCommand=x', /ssh:\/\/root@/],
     ['ssh://root@-x', /ssh:\/\/root@/],
     ['ssh://-l@host', /ssh:\/\/root@/],
@@ -48,6 +48,27 @@ test('TLS and malformed endpoints (ssh ones included) are refused with what is s
       (err: unknown) => err instanceof SlipwayError && err.code === 'INVALID_INPUT' && hint.test(err.hint ?? ''),
       value,
     );
+});
+
+const PEM = (label: string) => `-----BEGIN ${label}-----\nMIIB\n-----END ${label}-----\n`;
+const TLS = { ca: PEM('CERTIFICATE'), cert: PEM('CERTIFICATE'), key: PEM('PRIVATE KEY') };
+
+test('tcp:// with certificates is a TLS endpoint; certificates that are not PEM, or with another scheme, are refused', () => {
+  assert.deepEqual(dockerEndpointFrom('tcp://10.0.0.2:2376', TLS), {
+    endpoint: { host: '10.0.0.2', port: 2376, tls: TLS },
+    url: 'tcp://10.0.0.2:2376',
+  });
+  const refused = (value: string, tls: typeof TLS, message: RegExp) =>
+    assert.throws(
+      () => dockerEndpointFrom(value, tls),
+      (err: unknown) => err instanceof SlipwayError && err.code === 'INVALID_INPUT' && message.test(err.message),
+      message.source,
+    );
+  refused('tcp://10.0.0.2:2376', { ...TLS, key: PEM('CERTIFICATE') }, /key\.pem is not a PEM private key/);
+  refused('tcp://10.0.0.2:2376', { ...TLS, ca: 'hello' }, /ca\.pem is not a PEM certificate/);
+  refused('tcp://10.0.0.2:2376', { ...TLS, cert: PEM('CERTIFICATE').repeat(5000) }, /cert\.pem/);
+  refused('ssh://root@node2', TLS, /goes with a tcp/);
+  refused('/var/run/docker.sock', TLS, /goes with a tcp/);
 });
 
 test('advertise addresses', () => {

@@ -3,6 +3,8 @@ import { SlipwayError } from '../core/errors.js';
 import { connectEngine } from './engine-connect.js';
 import { checkAdvertiseAddr, dockerEndpointFrom, type ParsedEngine } from './docker-endpoint.js';
 import { joinCommand, type RegistryTrust } from './join-command.js';
+import type { DockerTls } from '../engine/docker-http.js';
+import type { EngineTlsStore } from './engine-tls-store.js';
 import { applyLabelChanges, parseLabelChanges } from './node-labels.js';
 import { stage, type EventSink } from '../core/events.js';
 import {
@@ -43,6 +45,8 @@ export interface AddOptions {
   engine?: string;
   /** `--advertise-addr`: this manager's address, used when this call creates the Swarm. */
   advertiseAddr?: string;
+  /** With a `tcp://` engine: TLS (the CA of the engine's certificate, this client's certificate and key, PEM). */
+  tls?: DockerTls;
   signal?: AbortSignal;
 }
 
@@ -84,6 +88,8 @@ export interface NodeServiceOptions {
   mover?: DynoMover;
   /** Called once this installation has become a Swarm (after `swarm init`): the server switches engines. */
   onSwarmStarted?: () => Promise<void>;
+  /** Where the client certificates of nodes joined over TLS are kept (sealed); without it they are not kept. */
+  tlsStore?: Pick<EngineTlsStore, 'save' | 'load' | 'remove'>;
   /** Slipway's registry and its CA, once it runs: the printed join command makes the new server trust it. */
   registryTrust?: () => RegistryTrust | undefined;
   /** Called after a successful `nodes:add` (the running apps can move onto the Swarm now). */
@@ -101,6 +107,7 @@ export class NodeService {
   private readonly onSwarmStarted: () => Promise<void>;
   private readonly afterAdd: () => void;
   private readonly registryTrust: () => RegistryTrust | undefined;
+  private readonly tlsStore: NodeServiceOptions['tlsStore'];
   private readonly drainTimeoutMs: number;
   private readonly settleTimeoutMs: number;
   private readonly pollIntervalMs: number;
@@ -112,6 +119,7 @@ export class NodeService {
     this.onSwarmStarted = opts.onSwarmStarted ?? (async () => {});
     this.afterAdd = opts.afterAdd ?? (() => {});
     this.registryTrust = opts.registryTrust ?? (() => undefined);
+    this.tlsStore = opts.tlsStore;
     this.drainTimeoutMs = opts.drainTimeoutMs ?? 5 * 60_000;
     this.settleTimeoutMs = opts.settleTimeoutMs ?? 60_000;
     this.pollIntervalMs = opts.pollIntervalMs ?? 250;
@@ -136,7 +144,11 @@ export class NodeService {
   /** Creates the Swarm when there is none, then joins `engine` or returns the command to run on the new server. */
   async add(opts: AddOptions): Promise<AddResult> {
     const { signal } = opts;
-    const engine = opts.engine === undefined ? undefined : dockerEndpointFrom(opts.engine);
+    if (opts.tls && opts.engine === undefined)
+      throw new SlipwayError('INVALID_INPUT', 'TLS certificates go with --engine tcp://HOST:PORT', {
+        hint: 'slipway nodes:add --engine tcp://10.0.0.2:2376 --tls-dir DIR',
+      });
+    const engine = opts.engine === undefined ? undefined : dockerEndpointFrom(opts.engine, opts.tls);
     const advertiseAddr = opts.advertiseAddr === undefined ? undefined : checkAdvertiseAddr(opts.advertiseAddr);
     const state = await this.local.state(signal);
     const needsInit = state.localState === 'inactive';
@@ -157,6 +169,8 @@ export class NodeService {
       await this.checkJoinable(remote, engine.url, signal);
       const manager = await this.ensureSwarm(needsInit, advertiseAddr, signal);
       const node = await this.join(remote, engine.url, manager, signal);
+      if (engine.endpoint && 'host' in engine.endpoint && engine.endpoint.tls)
+        this.tlsStore?.save(engine.url, engine.endpoint.tls);
       this.afterAdd();
       return { initialized: needsInit, node, managerAddr: manager };
     } finally {
@@ -257,6 +271,7 @@ export class NodeService {
       });
     // A node that left (its own engine said so) is only a record now: removing it needs force, safely.
     await this.local.removeNode(view.id, force || left, signal);
+    if (view.engine) this.tlsStore?.remove(view.engine);
     return view;
   }
 
@@ -293,7 +308,7 @@ export class NodeService {
   private async leave(view: NodeView, force: boolean, signal?: AbortSignal): Promise<boolean> {
     let remote: SwarmControl | undefined;
     try {
-      remote = await this.connect(dockerEndpointFrom(view.engine!));
+      remote = await this.connect(dockerEndpointFrom(view.engine!, this.tlsStore?.load(view.engine!)));
       await remote.leave(force, signal);
       return true;
     } catch (err) {

@@ -3,10 +3,15 @@ import type { BodySchema } from './request-body.js';
 
 /** Request bodies of `nodes:add` and `nodes:label` (values are checked again, fully, by the node service). */
 
-export const addNodeBody: BodySchema<z.ZodType<{ engine?: string; advertiseAddr?: string }>> = {
+const pem = z.string().max(64 * 1024);
+
+export const addNodeBody: BodySchema<
+  z.ZodType<{ engine?: string; advertiseAddr?: string; tls?: { ca: string; cert: string; key: string } }>
+> = {
   schema: z.strictObject({
     engine: z.string().max(1024).optional(),
     advertiseAddr: z.string().max(300).optional(),
+    tls: z.strictObject({ ca: pem, cert: pem, key: pem }).optional(),
   }),
   hint: 'slipway nodes:add [--engine DOCKER_HOST] [--advertise-addr ADDR]',
 };

@@ -33,6 +33,8 @@ export interface LabNode {
   engine: DockerEngine;
   /** `docker -H <node> ARGS…`, stdout trimmed; throws with stderr on failure. */
   docker(...args: string[]): string;
+  /** With `tls`: the node's engine also listens on `tcp://ADDRESS:2376` with TLS; client files are in `tlsDir`. */
+  tlsDir?: string;
 }
 
 interface NodeProc {
@@ -77,7 +79,9 @@ export class SwarmLab {
    * Starts `names.length` dockerds (the first one the manager) and, unless `swarm: false`, makes
    * them one Swarm: `swarm init` on the first, `swarm join` of the others, every node Ready.
    */
-  static async start(opts: { names?: string[]; swarm?: boolean; routed?: string } = {}): Promise<SwarmLab> {
+  static async start(
+    opts: { names?: string[]; swarm?: boolean; routed?: string; tls?: string[] } = {},
+  ): Promise<SwarmLab> {
     SwarmLab.sweep();
     const names = opts.names ?? ['m1', 'w1', 'w2'];
     const used = execFileSync('ip', ['-4', 'route'], { encoding: 'utf8' });
@@ -94,6 +98,7 @@ export class SwarmLab {
       // The host's FORWARD policy is DROP (Docker's): let the lab's bridged traffic through.
       execFileSync('iptables', ['-I', 'DOCKER-USER', '-i', lab.bridge, '-o', lab.bridge, '-j', 'ACCEPT']);
       names.forEach((name, i) => lab.addNode(name, 11 + i, name === opts.routed ? `10.215.${n}` : undefined));
+      for (const name of opts.tls ?? []) lab.makeTls(name);
       await Promise.all(lab.procs.map((p) => lab.startDaemon(p)));
       if (opts.routed) lab.routeContainers(opts.routed);
       if (opts.swarm !== false) await lab.formSwarm();
@@ -135,8 +140,67 @@ export class SwarmLab {
     this.procs.push({ node, netns, veth, dir });
   }
 
+  /**
+   * A CA of the lab's own, a server certificate for the node's address and a client certificate: the node's
+   * engine then also answers on `tcp://ADDRESS:2376` with `--tlsverify` (client files in `node.tlsDir`).
+   */
+  private makeTls(name: string): void {
+    const p = this.procs.find((q) => q.node.name === name)!;
+    const dir = join(p.dir, 'tls');
+    const client = join(dir, 'client');
+    mkdirSync(client, { recursive: true });
+    const ssl = (...args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const key = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+    ssl(
+      'req',
+      '-x509',
+      ...key,
+      '-keyout',
+      join(dir, 'ca-key.pem'),
+      '-out',
+      join(dir, 'ca.pem'),
+      '-days',
+      '2',
+      '-subj',
+      '/CN=slwlab-ca',
+    );
+    const sign = (out: string, keyOut: string, cn: string, ext: string) => {
+      const csr = `${out}.csr`;
+      const extFile = `${out}.ext`;
+      writeFileSync(extFile, ext + '\n');
+      ssl('req', '-new', ...key, '-keyout', keyOut, '-out', csr, '-subj', `/CN=${cn}`);
+      ssl(
+        'x509',
+        '-req',
+        '-in',
+        csr,
+        '-CA',
+        join(dir, 'ca.pem'),
+        '-CAkey',
+        join(dir, 'ca-key.pem'),
+        '-CAcreateserial',
+        '-out',
+        out,
+        '-days',
+        '2',
+        '-extfile',
+        extFile,
+      );
+    };
+    sign(
+      join(dir, 'server.pem'),
+      join(dir, 'server-key.pem'),
+      name,
+      `subjectAltName=IP:${p.node.address}\nextendedKeyUsage=serverAuth`,
+    );
+    sign(join(client, 'cert.pem'), join(client, 'key.pem'), 'slipway', 'extendedKeyUsage=clientAuth');
+    copyFileSync(join(dir, 'ca.pem'), join(client, 'ca.pem'));
+    p.node.tlsDir = client;
+  }
+
   private async startDaemon(p: NodeProc): Promise<void> {
     const log = openSync(join(p.dir, 'dockerd.log'), 'a');
+    const tls = p.node.tlsDir ? join(p.dir, 'tls') : undefined;
     const dockerd = [
       'dockerd',
       '--config-file',
@@ -149,6 +213,8 @@ export class SwarmLab {
       join(p.dir, 'docker.pid'),
       '-H',
       p.node.host,
+      ...(tls ? ['-H', `tcp://${p.node.address}:2376`, '--tlsverify', '--tlscacert', join(tls, 'ca.pem')] : []),
+      ...(tls ? ['--tlscert', join(tls, 'server.pem'), '--tlskey', join(tls, 'server-key.pem')] : []),
     ];
     // nsenter into the lab namespace, a UTS namespace of its own so the node has its own hostname;
     // `ip netns exec` would hide the cgroup mounts and dockerd would fail. No shell: argv only.

@@ -1,3 +1,5 @@
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { SlipwayError } from '../../core/errors.js';
 import { flag, has } from '../args.js';
 import { table } from '../reporter.js';
@@ -5,6 +7,22 @@ import { JSON_OUTPUT, JSON_STREAM, type Command, type CommandContext } from '../
 import { followOperation } from '../run-stream.js';
 import type { AddResult, DrainResult, NodeList, NodeView } from '../../nodes/node-service.js';
 import type { RebalanceResult } from '../../nodes/node-moves.js';
+
+/** `--tls-dir DIR`: ca.pem, cert.pem, key.pem (DOCKER_CERT_PATH's layout), each at most 64 KiB. */
+function readTlsDir(dir: string): { ca: string; cert: string; key: string } {
+  const read = (name: string) => {
+    const file = join(dir, name);
+    try {
+      if (statSync(file).size > 64 * 1024) throw new Error('larger than 64 KiB');
+      return readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new SlipwayError('INVALID_INPUT', `--tls-dir: cannot read ${file}: ${(err as Error).message}`, {
+        hint: 'DIR holds ca.pem, cert.pem and key.pem, as DOCKER_CERT_PATH does',
+      });
+    }
+  };
+  return { ca: read('ca.pem'), cert: read('cert.pem'), key: read('key.pem') };
+}
 
 const nodePath = (name: string, action = '') => `/v1/nodes/${encodeURIComponent(name)}${action}`;
 
@@ -89,12 +107,20 @@ export const nodesCommands: Command[] = [
         description: "this server's address for the others, used when this call creates the Swarm",
         default: "Docker's choice (the only address, if there is one)",
       },
+      {
+        name: 'tls-dir',
+        value: 'DIR',
+        description:
+          "with --engine tcp://HOST:2376: a TLS engine; DIR holds ca.pem (the engine certificate's CA), cert.pem " +
+          'and key.pem (this client), as in DOCKER_CERT_PATH. They are kept sealed, for nodes:remove',
+      },
       JSON_OUTPUT,
     ],
     examples: [
       'slipway nodes:add --advertise-addr 10.0.0.1',
       'slipway nodes:add --engine ssh://root@node2 --advertise-addr 10.0.0.1',
       'slipway nodes:add --engine unix:///tmp/node2.sock --advertise-addr 10.0.0.1',
+      'slipway nodes:add --engine tcp://10.0.0.2:2376 --tls-dir ~/.docker/node2',
     ],
     summary: 'add a server: turns this installation into a Swarm if needed, then joins it or prints the command',
     details:
@@ -102,8 +128,8 @@ export const nodesCommands: Command[] = [
       'Debian when Docker is missing and joins this Swarm as a worker. The command holds the join token, a ' +
       'secret that lets any machine join: do not paste it anywhere else. With --engine, Slipway joins the ' +
       'server itself and remembers the endpoint so `nodes:remove` can make it leave; ssh:// logs in with ' +
-      'your key (BatchMode) and runs `docker system dial-stdio` there. TLS endpoints (tcp with ' +
-      'certificates) are not supported yet. ' +
+      'your key (BatchMode) and runs `docker system dial-stdio` there; tcp:// with --tls-dir speaks TLS and ' +
+      "checks the engine's certificate against ca.pem. " +
       "This server's Docker must not have live-restore enabled (Swarm refuses it).",
     async run(ctx) {
       if (ctx.args.positionals.length > 0)
@@ -112,7 +138,12 @@ export const nodesCommands: Command[] = [
         });
       const engine = flag(ctx.args, 'engine');
       const advertiseAddr = flag(ctx.args, 'advertise-addr');
-      const body = { ...(engine !== undefined ? { engine } : {}), ...(advertiseAddr ? { advertiseAddr } : {}) };
+      const tlsDir = flag(ctx.args, 'tls-dir');
+      const body = {
+        ...(engine !== undefined ? { engine } : {}),
+        ...(advertiseAddr ? { advertiseAddr } : {}),
+        ...(tlsDir !== undefined ? { tls: readTlsDir(tlsDir) } : {}),
+      };
       const result = await ctx.api().json<AddResult>('POST', '/v1/nodes', body);
       if (ctx.json) return ctx.output.out(JSON.stringify(result, null, 2));
       if (result.initialized) ctx.output.out(`this installation is now a Swarm manager (${result.managerAddr})`);
