@@ -5,7 +5,7 @@ import type { ContainerSpec } from './port.js';
  * that one adapter (docker-http.ts) sends. Paths are unversioned; the transport adds `/v1.41`.
  */
 export interface DockerRequest {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   /** Query parameters in the order they are sent. */
   query?: Record<string, string>;

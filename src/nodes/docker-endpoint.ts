@@ -18,7 +18,8 @@ export type ParsedEngine =
 const SUPPORTED =
   'unix:///path/to/docker.sock, tcp://HOST:PORT (add --tls-dir DIR for TLS) or ssh://[USER@]HOST[:PORT]';
 const TLS_HINT =
-  'a TLS endpoint is tcp://HOST:2376 with --tls-dir DIR (ca.pem, cert.pem, key.pem, as in DOCKER_CERT_PATH)';
+  'for TLS: --engine tcp://HOST:2376 --tls-dir DIR (ca.pem, cert.pem, key.pem, as in DOCKER_CERT_PATH); ' +
+  'or --engine ssh://USER@HOST';
 const PEM_MAX = 64 * 1024;
 
 /** The three PEM texts are what they claim to be (size-bounded); anything else is refused before any connection. */

@@ -12,6 +12,7 @@ import type {
   TaskPlacement,
 } from './swarm-control.js';
 import * as req from './swarm-requests.js';
+import { installRegistryCa } from './node-trust.js';
 
 /** The SwarmControl port over the Docker Engine API (one engine: this installation's or a node's). */
 
@@ -169,6 +170,17 @@ export class DockerSwarmControl implements SwarmControl {
       Availability: change.availability ?? ((spec.Availability ?? 'active') as NodeAvailability),
     };
     await this.call(req.updateNodeRequest(id, raw.Version?.Index ?? 0, body), signal);
+  }
+
+  async installRegistryCa(trust: { server: string; caPem: string }, signal?: AbortSignal): Promise<void> {
+    try {
+      await installRegistryCa(this.http, trust, signal);
+    } catch (err) {
+      throw new SlipwayError('INTERNAL', `could not make ${this.where} trust the registry ${trust.server}`, {
+        hint: `copy this server's /etc/docker/certs.d/${trust.server}/ca.crt to the same path there, then retry`,
+        cause: err,
+      });
+    }
   }
 
   async removeNode(id: string, force: boolean, signal?: AbortSignal): Promise<void> {

@@ -168,6 +168,9 @@ export class NodeService {
     try {
       await this.checkJoinable(remote, engine.url, signal);
       const manager = await this.ensureSwarm(needsInit, advertiseAddr, signal);
+      // The node pulls from Slipway's registry: it trusts its CA before it can be given a task.
+      const trust = this.registryTrust();
+      if (trust && remote.installRegistryCa) await remote.installRegistryCa(trust, signal);
       const node = await this.join(remote, engine.url, manager, signal);
       if (engine.endpoint && 'host' in engine.endpoint && engine.endpoint.tls)
         this.tlsStore?.save(engine.url, engine.endpoint.tls);

@@ -84,6 +84,8 @@ export interface SwarmControl {
   removeNode(id: string, force: boolean, signal?: AbortSignal): Promise<void>;
   /** Releases what reaching the engine holds (an ssh bridge); nothing for a socket. */
   close(): Promise<void>;
+  /** Makes this engine trust a registry's CA (`/etc/docker/certs.d/HOST:PORT/ca.crt`) through its API. */
+  installRegistryCa?(trust: { server: string; caPem: string }, signal?: AbortSignal): Promise<void>;
   /** Tasks observed running (whatever Swarm now wants of them: a drained node's tasks count until they stop). */
   runningTasks(signal?: AbortSignal): Promise<TaskPlacement[]>;
 }

@@ -120,6 +120,23 @@ describe('nodes: add, list, label, drain, activate, remove on a real Swarm', () 
     console.log(`# init + join: ${Date.now() - t0} ms`);
   });
 
+  test('a node reached by its engine alone is made to trust the registry CA; nothing is left on it', async () => {
+    const server = '10.254.254.254:5999';
+    const dir = `/etc/docker/certs.d/${server}`;
+    const caPem = readFileSync('/etc/ssl/certs/ca-certificates.crt', 'utf8').split(
+      /(?<=-----END CERTIFICATE-----\n)/,
+    )[0]!;
+    const w1 = new DockerSwarmControl({ socketPath: lab.node('w1').socket });
+    try {
+      await w1.installRegistryCa({ server, caPem });
+      assert.equal(readFileSync(`${dir}/ca.crt`, 'utf8'), caPem);
+      assert.equal(lab.node('w1').docker('ps', '-aq', '--filter', 'name=slipway-trust'), '');
+      assert.equal(lab.node('w1').docker('images', '-q', 'slipway/trust-carrier'), '');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('add again: the engine already in the Swarm is refused', async () => {
     await rejects(nodes.add({ engine: lab.node('w1').host }), 'SWARM_INCOMPATIBLE');
   });
