@@ -43,6 +43,7 @@ import { switchableEngine } from './engine/switchable-engine.js';
 import { SwarmMode } from './nodes/swarm-mode.js';
 import { dynoMover } from './apps/dyno-mover.js';
 import { EngineTlsStore } from './nodes/engine-tls-store.js';
+import { openNodeDocker } from './nodes/node-engines.js';
 import { moveAppsToSwarm } from './apps/swarm-migration.js';
 import { startAutoRebalance } from './nodes/auto-rebalance.js';
 import { SecretBox } from './store/secret-box.js';
@@ -104,7 +105,13 @@ export function createSlipway(parts: SlipwayParts = {}): Slipway {
   const builds = new BuildService({ engine, store });
   const apps = new AppService({ engine, router, store, deploys, builds, syncRouter });
   const log = parts.log ?? (() => {});
-  const runs = new RunService({ engine, store, scope, log });
+  // Nodes joined through a TLS endpoint are reached again with the certificates kept for them.
+  const nodeTls = new EngineTlsStore(join(paths.home, 'node-tls'), new SecretBox(readSecretKey(paths)));
+  const openNode = (url: string) => {
+    const tls = nodeTls.load(url);
+    return openNodeDocker(url, tls ? { tls } : {});
+  };
+  const runs = new RunService({ engine, store, scope, log, openNode });
   const cronRunner = oneOffCronRunner({ runs, engine, store });
   let moving: Promise<unknown> | undefined;
   const moveToSwarm = (): Promise<unknown> => {
@@ -135,7 +142,7 @@ export function createSlipway(parts: SlipwayParts = {}): Slipway {
     domains: new DomainService({ store, domain: env.domain, syncRouter }),
     certs: new CertificateService({ store, domain: env.domain, syncRouter }),
     runs,
-    execs: new ExecService({ engine, store }),
+    execs: new ExecService({ engine, store, openNode }),
     processControl: new ProcessControl({ store, deploys, runs }),
     cron: new CronService({ store, clock: systemClock, runner: cronRunner, log }),
     maintenance: new MaintenanceService({ store, syncRouter }),
@@ -158,7 +165,7 @@ export function createSlipway(parts: SlipwayParts = {}): Slipway {
         if (!parts.engine) await swarm.enterIfSwarm();
       },
       registryTrust: () => swarm.trust,
-      tlsStore: new EngineTlsStore(join(paths.home, 'node-tls'), new SecretBox(readSecretKey(paths))),
+      tlsStore: nodeTls,
       // The apps that run as plain containers move onto Swarm services (in the background, zero downtime).
       afterAdd: () => {
         if (swarm.active) void moveToSwarm();

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import { SlipwayError } from '../core/errors.js';
 import { abortError } from '../core/abort.js';
@@ -19,7 +20,25 @@ export function requestOptions(
   path: string,
   headers: Record<string, string> = {},
 ): http.RequestOptions {
-  return { ...endpoint, method, path: `/${DOCKER_API_VERSION}${path}`, headers };
+  const where =
+    'socketPath' in endpoint
+      ? { socketPath: endpoint.socketPath }
+      : {
+          host: endpoint.host,
+          port: endpoint.port,
+          ...(endpoint.tls ? { ca: endpoint.tls.ca, cert: endpoint.tls.cert, key: endpoint.tls.key } : {}),
+        };
+  return { ...where, method, path: `/${DOCKER_API_VERSION}${path}`, headers };
+}
+
+/** `http.request`, or `https.request` for a TLS endpoint (its CA checks the engine; its cert and key are ours). */
+export function dockerRequest(
+  endpoint: DockerEndpoint,
+  options: http.RequestOptions,
+  onResponse?: (res: http.IncomingMessage) => void,
+): http.ClientRequest {
+  const tls = 'host' in endpoint && endpoint.tls !== undefined;
+  return tls ? https.request(options, onResponse) : http.request(options, onResponse);
 }
 
 /** One Docker API call on its own connection, with its status and body text (used by attach and exec). */
@@ -32,7 +51,8 @@ export function call(
 ): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : JSON.stringify(body);
-    const req = http.request(
+    const req = dockerRequest(
+      endpoint,
       { ...requestOptions(endpoint, method, path, data ? { 'content-type': 'application/json' } : {}), signal },
       (res) => {
         let text = '';
@@ -88,7 +108,8 @@ export async function startAttached(
   const id = (JSON.parse(created.text) as { Id: string }).Id;
   const stream = await new Promise<Duplex>((resolve, reject) => {
     const attachQuery = new URLSearchParams({ stream: '1', stdout: '1', stderr: '1', stdin: opts.stdin ? '1' : '0' });
-    const req = http.request(
+    const req = dockerRequest(
+      endpoint,
       requestOptions(endpoint, 'POST', `/containers/${id}/attach?${attachQuery}`, {
         connection: 'Upgrade',
         upgrade: 'tcp',

@@ -1,9 +1,8 @@
-import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
 import { SlipwayError } from '../core/errors.js';
 import { sleep, withTimeout } from '../core/abort.js';
-import { call, requestOptions } from './docker-attach.js';
+import { call, dockerRequest, requestOptions } from './docker-attach.js';
 import { parseDockerHost, type DockerEndpoint } from './docker-http.js';
 
 /** A command running inside an existing container (Docker's exec API), its stdio on one hijacked connection. */
@@ -58,7 +57,8 @@ export async function startExec(
       CALL_TIMEOUT_MS,
     );
     const settle = () => clearTimeout(timer);
-    const req = http.request(
+    const req = dockerRequest(
+      endpoint,
       requestOptions(endpoint, 'POST', `/exec/${execId}/start`, {
         'content-type': 'application/json',
         'content-length': String(Buffer.byteLength(body)),

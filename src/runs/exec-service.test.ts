@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { SlipwayError } from '../core/errors.js';
 import { LABELS } from '../core/types.js';
 import type { ContainerInfo } from '../engine/port.js';
-import { pickContainer } from './exec-service.js';
+import { execPlace, pickContainer } from './exec-service.js';
 
 const c = (id: string, process: string, index: string, release = 'v3', startedAt = '2026-01-01T00:00:00Z') =>
   ({
@@ -52,5 +52,27 @@ describe('ps:exec picks a container', () => {
       /slipway ps:exec -a shop worker\.1 -- COMMAND/,
     );
     refused(() => pickContainer('shop', [], 3), 'NOT_FOUND', /no running process/, /nothing is running/);
+  });
+});
+
+describe('ps:exec on a Swarm: where the command runs', () => {
+  const at = { nodeId: 'n2', nodeName: 'w1', containerId: 'c'.repeat(64) };
+
+  it('on the manager by container id, on a node with an endpoint through it', () => {
+    assert.deepEqual(execPlace({ ...at, isManager: true }), { on: 'manager', containerId: at.containerId });
+    assert.deepEqual(execPlace({ ...at, isManager: false, engineUrl: 'ssh://root@w1' }), {
+      on: 'node',
+      containerId: at.containerId,
+      engineUrl: 'ssh://root@w1',
+    });
+  });
+
+  it('a node joined without an endpoint: NODE_UNREACHABLE naming it, with the way out', () => {
+    refused(
+      () => execPlace({ ...at, isManager: false }, 'web.2'),
+      'NODE_UNREACHABLE',
+      /web\.2 runs on node w1/,
+      /nodes:add --engine ssh:\/\/.*slipway run/,
+    );
   });
 });

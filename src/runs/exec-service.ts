@@ -3,6 +3,10 @@ import type { Store } from '../store/store.js';
 import { SlipwayError } from '../core/errors.js';
 import { LABELS, dynoName } from '../core/types.js';
 import { execExitCode, killExecProcess, startExec } from '../engine/docker-exec.js';
+import type { DockerEndpoint } from '../engine/docker-http.js';
+import { isPlainContainerId } from '../engine/swarm/swarm-engine.js';
+import type { TaskLocation } from '../engine/swarm/swarm-task-location.js';
+import { openNodeDocker, type NodeDocker } from '../nodes/node-engines.js';
 import type { StartedRun } from './run-service.js';
 
 export interface ExecRequest {
@@ -28,7 +32,14 @@ const ONE_OFF = new Set(['run', 'release']);
  * are found through the engine's scoped listing, never named by the client).
  */
 export class ExecService {
-  constructor(private readonly deps: { engine: ContainerEngine; store: Store }) {}
+  constructor(
+    private readonly deps: {
+      engine: ContainerEngine;
+      store: Store;
+      /** Opens a node's Docker endpoint (default openNodeDocker; tests pass a stand-in). */
+      openNode?: (engineUrl: string) => Promise<NodeDocker>;
+    },
+  ) {}
 
   async start(req: ExecRequest): Promise<StartedExec> {
     const app = this.deps.store.apps.get(req.app);
@@ -43,20 +54,93 @@ export class ExecService {
     ).filter((c) => c.state === 'running');
     const container = pickContainer(app.name, running, app.currentRelease, req.dyno);
     const dyno = dynoName(container.labels);
-    const session = await startExec(container.id, req.command, { stdin: req.stdin, tty: req.tty });
+    const at = await this.reach(container.id, dyno);
+    let session;
+    try {
+      session = await startExec(at.containerId, req.command, {
+        stdin: req.stdin,
+        tty: req.tty,
+        ...(at.endpoint ? { endpoint: at.endpoint } : {}),
+      });
+    } catch (err) {
+      await at.close();
+      throw err;
+    }
+    const { execId, stream } = session;
     return {
       id: container.id,
-      stream: session.stream,
+      stream,
       tty: session.tty,
       dyno,
       release: Number(container.labels[LABELS.release]?.replace(/^v/, '')),
-      finish: () => execExitCode(session.execId),
+      finish: async () => {
+        try {
+          return await execExitCode(execId, at.endpoint);
+        } finally {
+          await at.close();
+        }
+      },
       cancel: async () => {
-        session.stream.destroy();
-        await killExecProcess(container.id, session.execId).catch(() => false);
+        stream.destroy();
+        if (at.processesHere) await killExecProcess(at.containerId, execId, at.endpoint).catch(() => false);
+        await at.close();
       },
     };
   }
+
+  /** The Docker Engine that runs the container: the manager's, or (a Swarm task elsewhere) its node's. */
+  private async reach(id: string, dyno: string): Promise<ExecTarget> {
+    const locator = this.deps.engine as Partial<TaskLocator>;
+    if (isPlainContainerId(id) || typeof locator.taskLocation !== 'function') return managerTarget(id);
+    const where = execPlace(await locator.taskLocation(id, AbortSignal.timeout(LOCATE_TIMEOUT_MS)), dyno);
+    if (where.on === 'manager') return managerTarget(where.containerId);
+    const node = await (this.deps.openNode ?? openNodeDocker)(where.engineUrl);
+    let closed: Promise<void> | undefined;
+    return {
+      containerId: where.containerId,
+      endpoint: node.endpoint,
+      processesHere: node.processesHere,
+      close: () => (closed ??= node.close().catch(() => undefined)),
+    };
+  }
+}
+
+/** What can say where a Swarm service's task runs (the Swarm engine); a one-host engine has no such method. */
+export interface TaskLocator {
+  taskLocation(id: string, signal?: AbortSignal): Promise<TaskLocation>;
+}
+
+interface ExecTarget {
+  containerId: string;
+  /** Undefined: the manager's own engine (DOCKER_HOST). */
+  endpoint?: DockerEndpoint;
+  /** The exec's process is on this host (a local engine): it can be killed when the client leaves. */
+  processesHere: boolean;
+  close(): Promise<void>;
+}
+
+const LOCATE_TIMEOUT_MS = 30_000;
+
+function managerTarget(containerId: string): ExecTarget {
+  return { containerId, processesHere: true, close: async () => undefined };
+}
+
+export type ExecPlace = { on: 'manager'; containerId: string } | { on: 'node'; containerId: string; engineUrl: string };
+
+/** Pure: where to exec into a Swarm task — the manager, a node Slipway can reach, or a clear refusal. */
+export function execPlace(location: TaskLocation, dyno = 'this process'): ExecPlace {
+  if (location.isManager) return { on: 'manager', containerId: location.containerId };
+  if (location.engineUrl) return { on: 'node', containerId: location.containerId, engineUrl: location.engineUrl };
+  throw new SlipwayError(
+    'NODE_UNREACHABLE',
+    `${dyno} runs on node ${location.nodeName}, whose Docker Slipway cannot reach`,
+    {
+      hint:
+        `the node joined with the printed join command, so Slipway has no endpoint for it: join it with ` +
+        '`slipway nodes:add --engine ssh://USER@HOST` (or unix:// / tcp://), or use `slipway run`, which works on any node',
+      details: { node: location.nodeName, nodeId: location.nodeId },
+    },
+  );
 }
 
 /** The named process (its current-release container first), else web.1-first, else the only one. */

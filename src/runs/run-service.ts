@@ -4,7 +4,17 @@ import { SlipwayError } from '../core/errors.js';
 import { LABELS } from '../core/types.js';
 import { makeRedactor } from '../core/redact.js';
 import { startAttached, type AttachedContainer } from '../engine/docker-attach.js';
+import { JsonLinesDecoder } from '../engine/docker-build-progress.js';
+import { DockerHttpClient } from '../engine/docker-http.js';
+import { parseWaitResponse } from '../engine/docker-inspect-parsers.js';
+import { inspectImageRequest, removeContainerRequest, waitContainerRequest } from '../engine/docker-requests.js';
+import type { ContainerSpec } from '../engine/port.js';
+import type { SwarmNodeDetails } from '../engine/swarm/swarm-task-location.js';
+import { openNodeDocker, type NodeDocker } from '../nodes/node-engines.js';
+import { placementFor } from '../nodes/placement.js';
+import { parseImageReference } from '../registry/registry-names.js';
 import { newRunIndex, oneOffSpec, resolveRunTarget, RUN_DYNO } from './run-spec.js';
+import { chooseRunNode } from './run-spec-node.js';
 import { retireOneOff, waitForExit } from './one-off-exit.js';
 
 export interface RunRequest {
@@ -33,10 +43,19 @@ export interface LaunchedRun {
   redact: (s: string) => string;
 }
 
+/** What the Swarm engine offers an interactive one-off that must run on another node (see run-spec-node.ts). */
+export interface SwarmRunHost {
+  swarmNodes(signal?: AbortSignal): Promise<{ selfId: string; nodes: SwarmNodeDetails[] }>;
+  distributeImage(image: string, signal?: AbortSignal): Promise<{ image: string; headers?: Record<string, string> }>;
+}
+
 /** Detached one-offs of one app running at once, at most. */
 export const MAX_DETACHED_RUNS = 20;
 /** How long `ps:stop run.…` waits for a stopped one-off's logs to be kept and its container removed. */
 const RETIRE_WAIT_MS = 15_000;
+const NODE_CALL_TIMEOUT_MS = 30_000;
+/** Pushing the image to the registry and pulling it onto the node. */
+const PULL_TIMEOUT_MS = 10 * 60_000;
 
 /**
  * One-off processes: a new container of a release (same image, same config). Attached ones
@@ -54,6 +73,8 @@ export class RunService {
       store: Store;
       scope?: Record<string, string>;
       log?: (message: string) => void;
+      /** Opens a node's Docker endpoint (default openNodeDocker; tests pass a stand-in). */
+      openNode?: (engineUrl: string) => Promise<NodeDocker>;
     },
   ) {}
 
@@ -63,6 +84,13 @@ export class RunService {
       throw new SlipwayError('INVALID_INPUT', 'no command to run', { hint: 'slipway run -a APP -- COMMAND [ARGS…]' });
     const target = resolveRunTarget(this.deps.store, req.app, req.release);
     const spec = oneOffSpec(target, req.command, newRunIndex(), this.deps.scope);
+    const swarm = engine as Partial<SwarmRunHost>;
+    const constraints = placementFor(target.app.settings, 'run');
+    if (constraints.length > 0 && typeof swarm.swarmNodes === 'function') {
+      const { selfId, nodes } = await swarm.swarmNodes(AbortSignal.timeout(NODE_CALL_TIMEOUT_MS));
+      const place = chooseRunNode(nodes, selfId, constraints);
+      if (place.on === 'node') return this.startOnNode(swarm as SwarmRunHost, place, spec, req, target.release);
+    }
     const attached = await startAttached(spec, { stdin: req.stdin, tty: req.tty });
     return {
       ...attached,
@@ -77,6 +105,60 @@ export class RunService {
       cancel: async () => {
         attached.stream.destroy();
         await engine.removeContainer(attached.id, { force: true }).catch(() => undefined);
+      },
+    };
+  }
+
+  /**
+   * An interactive one-off on another node (the app's placement excludes the manager): the image made reachable
+   * (registry), pulled there if missing, the container created, attached and started through the node's Docker.
+   */
+  private async startOnNode(
+    swarm: SwarmRunHost,
+    place: { name: string; engineUrl: string },
+    spec: ContainerSpec,
+    req: RunRequest,
+    release: number,
+  ): Promise<StartedRun> {
+    const node = await (this.deps.openNode ?? openNodeDocker)(place.engineUrl);
+    let closed: Promise<void> | undefined;
+    const close = () => (closed ??= node.close().catch(() => undefined));
+    const docker = new DockerHttpClient({ endpoint: node.endpoint, timeoutMs: NODE_CALL_TIMEOUT_MS });
+    let attached: AttachedContainer;
+    try {
+      const where = await swarm.distributeImage(spec.image, AbortSignal.timeout(PULL_TIMEOUT_MS));
+      await ensureImage(docker, where.image, where.headers, place.name);
+      attached = await startAttached(
+        { ...spec, image: where.image },
+        { stdin: req.stdin, tty: req.tty, endpoint: node.endpoint },
+      );
+    } catch (err) {
+      await close();
+      throw err;
+    }
+    const remove = () =>
+      docker
+        .json(removeContainerRequest(attached.id, { force: true }), { accept: [404], timeoutMs: 15_000 })
+        .catch(() => undefined);
+    return {
+      ...attached,
+      release,
+      finish: async () => {
+        try {
+          // Headers come at once, the body when the container exits: only the session bounds the wait.
+          const res = await docker.stream(waitContainerRequest(attached.id));
+          const chunks: Buffer[] = [];
+          for await (const chunk of res.body) chunks.push(chunk);
+          return parseWaitResponse(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        } finally {
+          await remove();
+          await close();
+        }
+      },
+      cancel: async () => {
+        attached.stream.destroy();
+        await remove();
+        await close();
       },
     };
   }
@@ -191,4 +273,38 @@ export class RunService {
     })();
     this.watchers.set(id, watcher);
   }
+}
+
+/** Pulls `image` onto a node's Docker unless it is there already (`headers`: the registry's X-Registry-Auth). */
+async function ensureImage(
+  docker: DockerHttpClient,
+  image: string,
+  headers: Record<string, string> | undefined,
+  nodeName: string,
+): Promise<void> {
+  if ((await docker.json(inspectImageRequest(image), { accept: [404] })).status !== 404) return;
+  const { repository, tag, digest } = parseImageReference(image);
+  const res = await docker.stream(
+    {
+      method: 'POST',
+      path: '/images/create',
+      query: { fromImage: repository, tag: digest ?? tag ?? 'latest' },
+      ...(headers ? { headers } : {}),
+    },
+    { totalTimeoutMs: PULL_TIMEOUT_MS },
+  );
+  const decoder = new JsonLinesDecoder();
+  let error: string | undefined;
+  const look = (messages: unknown[]) => {
+    for (const m of messages) {
+      const text = (m as { error?: unknown }).error;
+      if (typeof text === 'string') error = text;
+    }
+  };
+  for await (const chunk of res.body) look(decoder.push(chunk));
+  look(decoder.flush());
+  if (error !== undefined)
+    throw new SlipwayError('IMAGE_NOT_FOUND', `node ${nodeName} could not pull ${image}: ${error.slice(0, 300)}`, {
+      hint: "the node must reach this server's image registry (where releases are pushed), or have the image",
+    });
 }

@@ -1,6 +1,7 @@
 import { SlipwayError, isSlipwayError } from '../../core/errors.js';
 import type { DockerHttpClient } from '../docker-http.js';
 import type { ContainerSpec } from '../port.js';
+import { infoRequest } from '../docker-requests.js';
 import {
   parseNode,
   parseNodeList,
@@ -22,6 +23,7 @@ import {
   updateServiceRequest,
   type RestartCondition,
 } from './swarm-requests.js';
+import { parseNodeDetailsList, parseSelfNodeId, type SwarmNodeDetails } from './swarm-task-location.js';
 
 const UPDATE_ATTEMPTS = 5;
 
@@ -77,6 +79,16 @@ export class SwarmApi {
   /** Every node with its current state (not cached). */
   async listNodes(signal?: AbortSignal): Promise<SwarmNode[]> {
     return parseNodeList((await this.http.json(listNodesRequest(), { signal })).body);
+  }
+
+  /** Every node with its role, labels and availability, read now (labels change: not cached). */
+  async nodeDetails(signal?: AbortSignal): Promise<SwarmNodeDetails[]> {
+    return parseNodeDetailsList((await this.http.json(listNodesRequest(), { signal })).body);
+  }
+
+  /** The Swarm node id of the engine this client talks to ('' outside a Swarm). */
+  async selfNodeId(signal?: AbortSignal): Promise<string> {
+    return parseSelfNodeId((await this.http.json(infoRequest(), { signal })).body);
   }
 
   /** Sets the replica count; retried when another update came in between. False when the service is gone. */

@@ -21,6 +21,7 @@ import { serviceLogs, type ServiceLogsOptions } from './swarm-logs.js';
 import { currentTask, serviceContainerInfo, type SwarmService } from './swarm-parsers.js';
 import { SWARM_SERVICE_ID_LABEL, type RestartCondition } from './swarm-requests.js';
 import { waitNoTaskRunning, waitTaskEnd, waitTaskStarted } from './swarm-waits.js';
+import { locateTask, type SwarmNodeDetails, type TaskLocation } from './swarm-task-location.js';
 
 export interface SwarmEngineOptions {
   /** How to reach a Swarm manager's Docker API, and this home's scope labels (as for the one-host engine). */
@@ -84,6 +85,7 @@ export class SwarmEngine implements ContainerEngine {
   private readonly eventsPollMs: number;
   private readonly dynoRestart: RestartCondition;
   private readonly images: ImageDistributor | undefined;
+  private selfNodeId = '';
 
   constructor(opts: SwarmEngineOptions) {
     const m = opts.manager;
@@ -274,6 +276,27 @@ export class SwarmEngine implements ContainerEngine {
   async waitContainer(id: string, signal?: AbortSignal): Promise<number> {
     if (isPlainContainerId(id)) return this.local.waitContainer(id, signal);
     return waitTaskEnd(this.api, id, { intervalMs: this.intervalMs, ...(signal ? { signal } : {}) });
+  }
+
+  /** Where a service's running task is now: its node, the task's container there, the node's Docker endpoint. */
+  async taskLocation(id: string, signal?: AbortSignal): Promise<TaskLocation> {
+    const [tasks, { selfId, nodes }] = await Promise.all([this.api.tasks([id], signal), this.swarmNodes(signal)]);
+    return locateTask(id, tasks, nodes, selfId);
+  }
+
+  /** The Swarm's nodes (read now) and the id of this installation's own engine among them. */
+  async swarmNodes(signal?: AbortSignal): Promise<{ selfId: string; nodes: SwarmNodeDetails[] }> {
+    const [nodes, selfId] = await Promise.all([
+      this.api.nodeDetails(signal),
+      this.selfNodeId ? Promise.resolve(this.selfNodeId) : this.api.selfNodeId(signal),
+    ]);
+    this.selfNodeId = selfId;
+    return { selfId, nodes };
+  }
+
+  /** An image every node can pull: its reference (by digest with a registry) and the headers to pull it with. */
+  distributeImage(image: string, signal?: AbortSignal): Promise<{ image: string; headers?: Record<string, string> }> {
+    return this.images ? this.images.distribute(image, signal) : Promise.resolve({ image });
   }
 
   /** Synthesized from task states every `eventsPollMs` (see swarm-events.ts): start, die (exit code), destroy. */
