@@ -295,3 +295,122 @@ describe('a Swarm task that moved to another node', () => {
     assert.equal(planHeal(desired, healthy, new Map(), NOW).steps.length, 0, 'nothing moved: nothing to do');
   });
 });
+
+describe('extra containers of a served slot, and ones beyond the formation that serve nothing', () => {
+  /** A running web container without a route (a heal dropped it, or never added it). */
+  const unrouted = (id: string, index: number, extra: Partial<ObservedContainer> = {}): ObservedContainer => ({
+    id,
+    process: 'web',
+    index,
+    release: 7,
+    state: 'running',
+    ...extra,
+  });
+  const show = (observed: ObservedContainer[], crashes: Map<string, DynoCrashState> = new Map()) => {
+    const plan = planHeal(desired, observed, crashes, NOW);
+    return {
+      steps: plan.steps.map((s) =>
+        'key' in s
+          ? `${s.kind} ${s.key}`
+          : s.kind === 'route-remove'
+            ? `${s.kind} ${s.serverName}`
+            : `${s.kind} ${'containerId' in s ? s.containerId : ''}`,
+      ),
+      restart: plan.restart,
+      waiting: plan.waiting,
+    };
+  };
+  const retired = (id: string, serverName?: string) =>
+    serverName === undefined
+      ? [`stop ${id}`, `remove ${id}`]
+      : [`drain ${id}`, `wait-drained ${id}`, `route-remove ${serverName}`, `stop ${id}`, `remove ${id}`];
+
+  it('a heal stopped after the new container was UP: the unrouted one it replaced is retired at the next pass', () => {
+    const observed = [c('a2', 'web', 1, 'running'), unrouted('a', 1), ...healthy.slice(1)];
+    assert.deepEqual(show(observed), { steps: retired('a'), restart: [], waiting: [] });
+  });
+
+  it('the same on a Swarm: the moved task (its route points where it no longer is) is drained and retired', () => {
+    const observed = [c('a2', 'web', 1, 'running'), c('a', 'web', 1, 'running', { moved: true }), ...healthy.slice(1)];
+    assert.deepEqual(show(observed), { steps: retired('a', 'web-1-a'), restart: [], waiting: [] });
+    // Stopped once more after its drain: it goes all the same.
+    const drained = c('a', 'web', 1, 'running', { moved: true, routeState: 'drain' });
+    assert.deepEqual(show([c('a2', 'web', 1, 'running'), drained, ...healthy.slice(1)]).steps, retired('a', 'web-1-a'));
+  });
+
+  it('two routed containers in one slot: the current release stays, the other drains first (no request lost)', () => {
+    const old = c('a', 'web', 1, 'running', { release: 6, startedAt: '2026-01-01T00:00:09Z' });
+    const current = c('a2', 'web', 1, 'running', { startedAt: '2026-01-01T00:00:01Z' });
+    for (const observed of [
+      [old, current, ...healthy.slice(1)],
+      [current, old, ...healthy.slice(1)],
+    ])
+      assert.deepEqual(show(observed), { steps: retired('a', 'web-1-a'), restart: [], waiting: [] });
+  });
+
+  it('two routed containers of one release: one out of rotation goes, else the older one goes', () => {
+    const older = c('a', 'web', 1, 'running', { startedAt: '2026-01-01T00:00:01Z' });
+    const newer = c('a2', 'web', 1, 'running', { startedAt: '2026-01-01T00:00:09Z' });
+    assert.deepEqual(show([newer, older, ...healthy.slice(1)]).steps, retired('a', 'web-1-a'));
+    assert.deepEqual(show([older, newer, ...healthy.slice(1)]).steps, retired('a', 'web-1-a'));
+    // Out of rotation (a retire cut short after its drain, a staged weight 0): that one goes, whatever its age.
+    const drained = { ...newer, routeState: 'drain' as const };
+    assert.deepEqual(show([drained, older, ...healthy.slice(1)]).steps, retired('a2', 'web-1-a2'));
+    const staged = { ...newer, routeWeight: 0 };
+    assert.deepEqual(show([older, staged, ...healthy.slice(1)]).steps, retired('a2', 'web-1-a2'));
+  });
+
+  it('a worker with two running containers for one index: the current-release one stays, the other stops', () => {
+    const observed = [...healthy, c('w0', 'worker', 1, 'running', { release: 6, startedAt: '2026-01-01T00:00:09Z' })];
+    assert.deepEqual(show(observed), { steps: retired('w0'), restart: [], waiting: [] });
+    const twin = c('w2', 'worker', 1, 'running', { startedAt: '2026-01-01T00:00:09Z' });
+    const first = c('w', 'worker', 1, 'running', { startedAt: '2026-01-01T00:00:01Z' });
+    assert.deepEqual(show([...healthy.slice(0, 3), twin, first]).steps, retired('w'));
+  });
+
+  it('beyond the formation: a web container that serves nothing (unrouted, moved) goes; serving ones are left', () => {
+    const observed = [
+      ...healthy,
+      unrouted('e', 4),
+      c('f', 'web', 5, 'running', { moved: true }),
+      c('g', 'web', 6, 'running'),
+      c('w2', 'worker', 2, 'running'),
+    ];
+    assert.deepEqual(show(observed), {
+      steps: [...retired('e'), ...retired('f', 'web-5-f')],
+      restart: [],
+      waiting: [],
+    });
+  });
+
+  it('a served slot with its old container and a slot in backoff: the old one goes, the backoff is kept', () => {
+    const observed = [
+      c('a2', 'web', 1, 'running'),
+      unrouted('a', 1),
+      c('b', 'web', 2, 'exited', { serverName: 'web-2-b', exitCode: 1 }),
+      ...healthy.slice(2),
+    ];
+    const crashes = waitingUntil('web.2', NOW + 4000);
+    assert.deepEqual(show(observed, crashes), {
+      steps: [...retired('a'), 'route-remove web-2-b'],
+      restart: [],
+      waiting: ['web.2'],
+    });
+    // The served slot is not down (nothing counted as a crash), the one in backoff is.
+    assert.deepEqual(
+      downDynos(desired, observed).map((d) => d.dyno),
+      ['web.2'],
+    );
+  });
+
+  it('a retire stopped between its stop and its remove: the exited container goes, with no crash counted', () => {
+    const observed = [c('a2', 'web', 1, 'running'), c('a', 'web', 1, 'exited', { exitCode: 143 }), ...healthy.slice(1)];
+    assert.deepEqual(show(observed), { steps: ['remove a'], restart: [], waiting: [] });
+    assert.deepEqual(downDynos(desired, observed), []);
+  });
+
+  it('paused or restarting containers next to a serving one are not touched', () => {
+    const observed = [c('a2', 'web', 1, 'running'), c('a', 'web', 1, 'paused'), c('w2', 'worker', 1, 'restarting')];
+    assert.deepEqual(show([...observed, ...healthy.slice(1)]).steps, []);
+  });
+});

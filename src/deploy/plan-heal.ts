@@ -9,7 +9,12 @@ import type { RestartMode } from '../core/types.js';
  * for web, is routed). A slot that is not served gets its routes to dead containers dropped at once,
  * and — when its restart backoff allows — its dead container removed and a new one started with the
  * same safe sequence as a deploy. Healing never replaces a serving container, whatever its release,
- * and never starts or stops anything beyond the formation: that is what deploys and scaling do.
+ * and never starts anything beyond the formation nor stops a serving container there: that is what
+ * deploys and scaling do. A served slot keeps one container: any other there (a container a heal or
+ * rollout cut short did not retire: unrouted, moved, or a second serving one) is retired, drained first
+ * when it is in rotation; so is a container beyond the formation that serves nothing. Paused and
+ * restarting containers are never touched; warm sets (left out by the caller), one-offs (not observed)
+ * and a deployment in progress (the healer waits for it) are not the planner's to see.
  * A type's restart mode can keep a dyno down: `never` after any exit, `on-failure` after an exit with
  * code 0; its last container is kept (for `ps` and logs) until a deploy, `ps:restart` or `ps:start`.
  */
@@ -62,6 +67,34 @@ function isServing(c: ObservedContainer): boolean {
   if (c.moved) return false;
   if (c.state === 'paused' || c.state === 'restarting') return true;
   return c.state === 'running' && (c.process !== 'web' || c.serverName !== undefined);
+}
+
+/** In rotation: not drained, parked or staged (weight 0). A container with no route counts as in rotation. */
+function inRotation(c: ObservedContainer): boolean {
+  return (c.routeState === undefined || c.routeState === 'ready') && c.routeWeight !== 0;
+}
+
+/**
+ * The serving container a slot keeps when several serve it: a running one, then one in rotation (retiring
+ * the other drops no request), then the desired release, then the newest (the replacement a heal or a
+ * rollout started), then by id.
+ */
+function keeper(serving: ObservedContainer[], desired: DesiredState): ObservedContainer {
+  const same = new Set([desired.release, ...(desired.equivalentReleases ?? [])]);
+  const rank = (c: ObservedContainer) => [
+    c.state === 'running' ? 0 : 1,
+    inRotation(c) ? 0 : 1,
+    same.has(c.release) ? 0 : 1,
+  ];
+  return [...serving].sort((a, b) => {
+    const ra = rank(a);
+    const rb = rank(b);
+    for (let i = 0; i < ra.length; i++) if (ra[i] !== rb[i]) return ra[i]! - rb[i]!;
+    const ta = a.startedAt ?? '';
+    const tb = b.startedAt ?? '';
+    if (ta !== tb) return ta < tb ? 1 : -1;
+    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  })[0]!;
 }
 
 interface Slot {
@@ -138,13 +171,19 @@ export function planHeal(
     if (!known!.containerIds.has(route.containerId))
       steps.push({ kind: 'route-remove', containerId: route.containerId, serverName: route.serverName });
   }
-  // Dead containers outside the formation (scaled away, another process type) are just cleaned up.
-  for (const c of strays.filter(isDead)) steps.push(...retireSteps(c));
+  // Containers outside the formation (scaled away, another process type) that serve nothing are cleaned up:
+  // dead ones, and running web ones without a route or whose route points where they no longer are.
+  for (const c of strays.filter((c) => isDead(c) || (c.state === 'running' && !isServing(c))))
+    steps.push(...retireSteps(c));
   for (const slot of slots) {
     const dyno = `${slot.process}.${slot.index}`;
     const dead = slot.occupants.filter(isDead);
-    if (slot.occupants.some(isServing)) {
+    const serving = slot.occupants.filter(isServing);
+    if (serving.length > 0) {
+      // One container serves the slot; the others a heal or a rollout cut short left go (drained first if routed).
+      const kept = keeper(serving, desired);
       for (const c of dead) steps.push(...retireSteps(c));
+      for (const c of slot.occupants.filter((c) => c !== kept && c.state === 'running')) steps.push(...retireSteps(c));
       continue;
     }
     const mode = modeOf(slot.process);
