@@ -94,23 +94,34 @@ async function peek(stream: PassThrough): Promise<Buffer | undefined> {
 }
 
 /**
- * Reads and drops what is left of a refused request body, bounded, so the client reads the error
- * response instead of a reset connection; past the bound the connection is closed.
+ * Reads and drops what is left of a refused request body, bounded; resolves once it has all been read (or the
+ * client stopped sending). The answer is sent only then: a client still writing would otherwise see its write
+ * fail (EPIPE, reset) before it reads the answer, which happens on a busy machine. Past the bound the
+ * connection is closed.
  */
-export function drainRefused(req: IncomingMessage): void {
-  let seen = 0;
-  const timer = setTimeout(() => req.socket.destroy(), DRAIN_MAX_MS);
-  timer.unref();
-  req.on('data', (chunk: Buffer) => {
-    seen += chunk.length;
-    if (seen > DRAIN_MAX_BYTES) {
+export function drainRefused(req: IncomingMessage): Promise<void> {
+  return new Promise((resolve) => {
+    let seen = 0;
+    const done = () => {
       clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
       req.socket.destroy();
-    }
+      resolve();
+    }, DRAIN_MAX_MS);
+    timer.unref();
+    req.on('data', (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > DRAIN_MAX_BYTES) {
+        req.socket.destroy();
+        done();
+      }
+    });
+    req.once('end', done);
+    req.once('close', done);
+    req.resume();
   });
-  req.once('end', () => clearTimeout(timer));
-  req.once('close', () => clearTimeout(timer));
-  req.resume();
 }
 
 function mapped(err: unknown, signal: AbortSignal): SlipwayError {
@@ -166,7 +177,7 @@ export async function receiveUpload(
   } catch (err) {
     req.unpipe(body);
     await rm(file, { force: true });
-    if (!req.complete && !ctx.signal.aborted) drainRefused(req);
+    if (!req.complete && !ctx.signal.aborted) await drainRefused(req);
     throw mapped(err, ctx.signal);
   }
 }
