@@ -1,9 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Harness, uniqueApp } from '../e2e/harness.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Harness, get, uniqueApp } from '../e2e/harness.js';
 import { startLoad, summarize } from '../e2e/load.js';
 import { SwarmLab } from './swarm-lab.js';
-import { assertClean, deployLabApp, labServerEnv, psRows, tearDownLab, waitUntil } from './swarm-kit.js';
+import { assertClean, deployLabApp, labServerEnv, psRows, servingWeb, tearDownLab, waitUntil } from './swarm-kit.js';
 
 /**
  * Slipway on a real three-node Swarm: its engine is the lab's manager, its registry listens on the
@@ -64,6 +67,86 @@ describe('deploys on a three-node Swarm (real dockerds, real HAProxy, Slipway re
     assert.ok(rows.length >= 4, JSON.stringify(rows));
     const live = lab.manager.docker('service', 'ls', '--format', '{{.Name}}').split('\n').filter(Boolean);
     assert.ok(live.length >= 4, `old services are removed, the warm set aside: ${live.join(' ')}`);
+  });
+
+  test('rollback into the blue-green warm set: an instant switch back under load', async (t) => {
+    const run = startLoad({ port: h.httpPort, host: h.host(app), keepAliveClients: 3, newConnectionClients: 2 });
+    let out = '';
+    const started = Date.now();
+    try {
+      await waitUntil(async () => run.samples.length > 60, 20_000, 'the load to run');
+      const res = await h.ok('rollback', '-a', app);
+      out = res.stdout + res.stderr;
+    } finally {
+      await run.stop();
+    }
+    t.diagnostic(`rollback into the warm set: ${Date.now() - started} ms with the load start`);
+    assertClean(run.samples, 'warm rollback');
+    assert.match(out, /warm: switching back without starting containers/);
+    // The parked servers take traffic at once; HAProxy reports them UP after their next check.
+    await waitUntil(async () => (await servingWeb(h, app)).length === 4, 30_000, 'the four warm servers UP', 100);
+  });
+
+  test('deploy DIR: built on the manager; release phase and one-off runs on the Swarm', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'slipway-swarm-dir-'));
+    try {
+      writeFileSync(join(dir, 'Dockerfile'), 'FROM slipway-lab/web:1\nRUN echo "ok built" > /www/index.html\n');
+      writeFileSync(
+        join(dir, 'Procfile'),
+        'web: /bin/busybox httpd -f -p $PORT -h /www\nrelease: /bin/busybox echo release-phase-ran-on-swarm\n',
+      );
+      const deployed = await h.ok('deploy', '-a', app, dir);
+      assert.match(deployed.stdout + deployed.stderr, /release-phase-ran-on-swarm/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const serving = await servingWeb(h, app);
+    assert.equal(serving.length, 4, JSON.stringify(serving));
+    for (let i = 0; i < 8; i++) assert.equal((await get(h.httpPort, h.host(app))).body.trim(), 'ok built');
+    const image = lab.manager.docker('service', 'ls', '--format', '{{.Image}}').split('\n').filter(Boolean);
+    assert.ok(
+      image.every((ref) => ref.includes('@sha256:')),
+      image.join(' '),
+    );
+    const one = h.spawnCli(['run', '-a', app, '--', '/bin/busybox', 'cat', '/www/index.html']);
+    assert.deepEqual([one.code, one.stdout.trim()], [0, 'ok built']);
+    const three = h.spawnCli(['run', '-a', app, '--', '/bin/busybox', 'sh', '-c', 'exit 3']);
+    assert.equal(three.code, 3);
+  });
+
+  test('the control plane killed in the middle of a rolling deploy: the restarted server recovers', async (t) => {
+    const run = startLoad({ port: h.httpPort, host: h.host(app), keepAliveClients: 3, newConnectionClients: 2 });
+    const services = () => lab.manager.docker('service', 'ls', '-q').split('\n').filter(Boolean).length;
+    try {
+      await waitUntil(async () => run.samples.length > 60, 20_000, 'the load to run');
+      const before = services();
+      const setting = h.cli('config:set', '-a', app, 'ROUND=killed').catch(() => undefined);
+      await waitUntil(async () => services() > before, 60_000, 'the deploy to start a new service', 50);
+      await h.killServer();
+      await setting;
+      await h.startServer(env);
+      const deploying = async () =>
+        (await h.api<{ deployments: { status: string }[] }>(`/v1/apps/${app}/deployments`)).deployments.some(
+          (d) => d.status === 'running',
+        );
+      await waitUntil(
+        async () => {
+          const web = await servingWeb(h, app);
+          return web.length === 4 && new Set(web.map((r) => r.release)).size === 1 && !(await deploying());
+        },
+        120_000,
+        'four web processes of one release in rotation, no deployment running',
+        250,
+      ).catch(async (err: unknown) => {
+        t.diagnostic(JSON.stringify(await psRows(h, app).catch(() => [])));
+        t.diagnostic(h.serverLog.split('\n').slice(-40).join('\n'));
+        throw err;
+      });
+    } finally {
+      await run.stop();
+    }
+    const summary = assertClean(run.samples, 'kill -9 mid-deploy and recovery on a Swarm');
+    t.diagnostic(`kill -9 during a rolling deploy on a Swarm: ${summary.total} requests, ${summary.failed} failed`);
   });
 
   test('a worker dies under load: its servers leave rotation at once, the formation is whole again', async (t) => {
