@@ -60,7 +60,10 @@ export function createSlipway(parts: SlipwayParts = {}): Slipway {
   const env = parts.env ?? readEnvironment();
   const paths = slipwayPaths(env.home);
   ensureHome(paths);
-  const store = openStore(paths.database, readSecretKey(paths));
+  const secretKey = readSecretKey(paths);
+  const store = openStore(paths.database, secretKey);
+  // Seals the registry password and the certificates of nodes joined over TLS.
+  const box = new SecretBox(secretKey);
   const scope = { [LABELS.instance]: readInstanceId(paths) };
   // One engine for every service: plain Docker on one host; the Swarm adapter once this is a Swarm.
   const engines = switchableEngine(parts.engine ?? new DockerEngine({ scopeLabels: scope }));
@@ -71,7 +74,7 @@ export function createSlipway(parts: SlipwayParts = {}): Slipway {
     engines,
     scope,
     home: paths.home,
-    box: new SecretBox(readSecretKey(paths)),
+    box,
     registryPort: env.registryPort ?? 5000,
     ...(env.registryAddress ? { registryAddress: env.registryAddress } : {}),
     log: parts.log ?? (() => {}),
@@ -106,7 +109,7 @@ export function createSlipway(parts: SlipwayParts = {}): Slipway {
   const apps = new AppService({ engine, router, store, deploys, builds, syncRouter });
   const log = parts.log ?? (() => {});
   // Nodes joined through a TLS endpoint are reached again with the certificates kept for them.
-  const nodeTls = new EngineTlsStore(join(paths.home, 'node-tls'), new SecretBox(readSecretKey(paths)));
+  const nodeTls = new EngineTlsStore(join(paths.home, 'node-tls'), box);
   const openNode = (url: string) => {
     const tls = nodeTls.load(url);
     return openNodeDocker(url, tls ? { tls } : {});

@@ -1,10 +1,8 @@
-import { LABELS } from '../core/types.js';
+import { LABELS, ONE_OFF_PROCESSES, releaseOfLabels } from '../core/types.js';
 import type { DeployService } from '../deploy/deploy-service.js';
 import type { DynoMover } from '../nodes/node-moves.js';
 import { placementFor } from '../nodes/placement.js';
 import type { Store } from '../store/store.js';
-
-const ONE_OFF = new Set(['run', 'release']);
 
 /**
  * The deploy side of moving dynos between nodes: which Swarm services are this installation's formation
@@ -17,8 +15,8 @@ export function dynoMover(store: Store, deploys: DeployService, scope: Record<st
       if (!Object.entries(scope).every(([k, v]) => labels[k] === v)) return undefined;
       const app = labels[LABELS.app];
       const process = labels[LABELS.process];
-      if (!app || !process || ONE_OFF.has(process) || !store.apps.find(app)) return undefined;
-      const release = Number((labels[LABELS.release] ?? '').replace(/^v/, ''));
+      if (!app || !process || ONE_OFF_PROCESSES.has(process) || !store.apps.find(app)) return undefined;
+      const release = releaseOfLabels(labels);
       return { app, process, warm: store.warmSets.forApp(app).some((w) => w.release === release) };
     },
     async replace(app, ids, label, opts) {

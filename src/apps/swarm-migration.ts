@@ -1,13 +1,12 @@
 import { pollUntil } from '../core/abort.js';
 import { isSlipwayError } from '../core/errors.js';
 import type { EventSink } from '../core/events.js';
-import { LABELS } from '../core/types.js';
+import { LABELS, ONE_OFF_PROCESSES, releaseOfLabels } from '../core/types.js';
 import type { DeployService } from '../deploy/deploy-service.js';
 import type { ContainerEngine } from '../engine/port.js';
 import { isPlainContainerId } from '../engine/swarm/swarm-engine.js';
 import type { Store } from '../store/store.js';
 
-const ONE_OFF = new Set(['run', 'release']);
 /** How long the move waits for an app's own deploy (or heal) to end before it leaves the app for the next start. */
 const BUSY_WAIT_MS = 10 * 60_000;
 
@@ -43,8 +42,8 @@ export async function moveAppsToSwarm(deps: SwarmMigrationDeps, signal?: AbortSi
     const containers = await engine.listContainers({ [LABELS.app]: app.name, [LABELS.managed]: 'true' }, signal);
     const plain = containers.filter((c) => {
       const process = c.labels[LABELS.process] ?? '';
-      const release = Number((c.labels[LABELS.release] ?? '').replace(/^v/, ''));
-      return isPlainContainerId(c.id) && process !== '' && !ONE_OFF.has(process) && !warm.has(release);
+      const release = releaseOfLabels(c.labels);
+      return isPlainContainerId(c.id) && process !== '' && !ONE_OFF_PROCESSES.has(process) && !warm.has(release);
     });
     if (plain.length === 0) continue;
     const label = `move ${plain.length} process(es) of ${app.name} onto Swarm services`;

@@ -172,6 +172,14 @@ export const LABELS = {
   cronRun: 'slipway.cron-run',
 } as const;
 
+/** Process types that run once (`run`, the release phase): never part of a formation. */
+export const ONE_OFF_PROCESSES: ReadonlySet<string> = new Set(['run', 'release']);
+
+/** The release a container was started for, from its labels (`v7` → 7; NaN when it has none). */
+export function releaseOfLabels(labels: Record<string, string>): number {
+  return Number((labels[LABELS.release] ?? '').replace(/^v/, '') || Number.NaN);
+}
+
 /** A container's dyno name from its labels, e.g. `web.1` (`?` for a missing part). */
 export function dynoName(labels: Record<string, string>): string {
   return `${labels[LABELS.process] ?? '?'}.${labels[LABELS.index] ?? '?'}`;

@@ -15,7 +15,7 @@ import { planRollout } from './plan-rollout.js';
 import { planRetire } from './plan-retire.js';
 import { runRollout, type RolloutPorts } from './rollout.js';
 import { journalEvents } from './journal.js';
-import { keepWarm, retireExpiredWarmSets } from './warm-sets.js';
+import { keepWarm, retireExpiredWarmSets, retireWarmSetsWith } from './warm-sets.js';
 import { runReleasePhase } from './release-phase.js';
 import type { DesiredState, Planner } from './plan-types.js';
 import { planBlueGreen, planInstantRollback } from './plan-blue-green.js';
@@ -191,20 +191,9 @@ export class DeployService {
     );
   }
 
-  /** Ends now the blue-green warm sets of `app` that have a container among `ids` (their containers retire). */
-  async retireWarmSetsWith(app: string, ids: string[], signal?: AbortSignal): Promise<number> {
-    const { store, engine } = this.deps;
-    const sets = store.warmSets.forApp(app);
-    if (sets.length === 0) return 0;
-    const containers = await engine.listContainers({ [LABELS.app]: app }, signal);
-    const wanted = new Set(ids);
-    const releases = new Set(
-      containers.filter((c) => wanted.has(c.id)).map((c) => Number((c.labels[LABELS.release] ?? '').replace(/^v/, ''))),
-    );
-    const now = new Date();
-    const ending = sets.filter((w) => releases.has(w.release));
-    for (const set of ending) store.warmSets.put({ ...set, expiresAt: new Date(now.getTime() - 1).toISOString() });
-    return ending.length === 0 ? 0 : this.retireExpiredWarmSets(now);
+  /** Ends now the blue-green warm sets of `app` that have a container among `ids` (warm-sets.ts). */
+  retireWarmSetsWith(app: string, ids: string[], signal?: AbortSignal): Promise<number> {
+    return retireWarmSetsWith(this.deps, app, ids, signal);
   }
 
   /** Changes the number of containers per process type of the current release. */

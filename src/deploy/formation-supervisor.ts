@@ -1,7 +1,7 @@
 import type { ContainerEngine, ContainerEvent } from '../engine/port.js';
 import type { Router } from '../router/port.js';
 import type { Store } from '../store/store.js';
-import { LABELS, dynoName, type Release } from '../core/types.js';
+import { LABELS, dynoName, type Release, ONE_OFF_PROCESSES } from '../core/types.js';
 import { isSlipwayError } from '../core/errors.js';
 import { sleep, withTimeout } from '../core/abort.js';
 import { DynoHealer, type HealOutcome } from './dyno-healer.js';
@@ -26,7 +26,6 @@ export interface SupervisorOptions {
 }
 
 /** Processes that are not part of the formation: one-off runs and release commands. */
-const ONE_OFF = new Set(['run', 'release']);
 /** While a deployment of the app runs, look again this soon after it (healing never fights a rollout). */
 const BUSY_RETRY_MS = 1000;
 const STOP_TIMEOUT_MS = 10_000;
@@ -212,7 +211,7 @@ export class FormationSupervisor {
     const { store, router } = this.deps;
     const app = event.labels[LABELS.app];
     const process = event.labels[LABELS.process];
-    if (!app || !process || ONE_OFF.has(process) || event.labels[LABELS.index] === undefined) return;
+    if (!app || !process || ONE_OFF_PROCESSES.has(process) || event.labels[LABELS.index] === undefined) return;
     if (!store.apps.find(app)) return;
     const route = store.routes.forApp(app).find((r) => r.containerId === event.id);
     if (event.action === 'die' && route && route.state !== 'maint') {

@@ -1,4 +1,5 @@
 import type { Store } from '../store/store.js';
+import { LABELS, releaseOfLabels } from '../core/types.js';
 import { toSlipwayError } from '../core/errors.js';
 import { makeRedactor, redactDeep } from '../core/redact.js';
 import { journalEvents } from './journal.js';
@@ -62,4 +63,26 @@ export async function retireExpiredWarmSets(ports: RolloutPorts, now = new Date(
     }
   }
   return retired;
+}
+
+/**
+ * Ends now the warm sets of `app` that have a container among `ids` (nodes:drain: a node going away takes
+ * its parked containers with it), then retires every expired set. Returns how many retired.
+ */
+export async function retireWarmSetsWith(
+  ports: RolloutPorts,
+  app: string,
+  ids: string[],
+  signal?: AbortSignal,
+): Promise<number> {
+  const { store, engine } = ports;
+  const sets = store.warmSets.forApp(app);
+  if (sets.length === 0) return 0;
+  const containers = await engine.listContainers({ [LABELS.app]: app }, signal);
+  const wanted = new Set(ids);
+  const releases = new Set(containers.filter((c) => wanted.has(c.id)).map((c) => releaseOfLabels(c.labels)));
+  const now = new Date();
+  const ending = sets.filter((w) => releases.has(w.release));
+  for (const set of ending) store.warmSets.put({ ...set, expiresAt: new Date(now.getTime() - 1).toISOString() });
+  return ending.length === 0 ? 0 : retireExpiredWarmSets(ports, now);
 }

@@ -1,5 +1,6 @@
 import { pollUntil } from '../core/abort.js';
 import { SlipwayError } from '../core/errors.js';
+import { ONE_OFF_PROCESSES } from '../core/types.js';
 import { connectEngine } from './engine-connect.js';
 import { checkAdvertiseAddr, dockerEndpointFrom, type ParsedEngine } from './docker-endpoint.js';
 import { joinCommand, type RegistryTrust } from './join-command.js';
@@ -69,7 +70,7 @@ const noMover: DynoMover = {
   dynoOf: (labels) => {
     const app = labels['slipway.app'];
     const process = labels['slipway.process'];
-    return app && process && process !== 'run' && process !== 'release' ? { app, process, warm: false } : undefined;
+    return app && process && !ONE_OFF_PROCESSES.has(process) ? { app, process, warm: false } : undefined;
   },
   replace: () => Promise.reject(new Error('no deploy side to move dynos with')),
   retireWarm: async () => {},

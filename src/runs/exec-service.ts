@@ -1,7 +1,7 @@
 import type { ContainerEngine, ContainerInfo } from '../engine/port.js';
 import type { Store } from '../store/store.js';
 import { SlipwayError } from '../core/errors.js';
-import { LABELS, dynoName } from '../core/types.js';
+import { LABELS, dynoName, ONE_OFF_PROCESSES } from '../core/types.js';
 import { execExitCode, killExecProcess, startExec } from '../engine/docker-exec.js';
 import type { DockerEndpoint } from '../engine/docker-http.js';
 import { isPlainContainerId } from '../engine/swarm/swarm-engine.js';
@@ -24,7 +24,6 @@ export interface StartedExec extends StartedRun {
 }
 
 const DYNO = /^[a-z][a-z0-9_-]{0,29}\.(\d{1,4}|[0-9a-f]{6})$/;
-const ONE_OFF = new Set(['run', 'release']);
 
 /**
  * `ps:exec`: runs a command inside a running container of the app (Docker's exec API), with the
@@ -167,7 +166,7 @@ export function pickContainer(
   }
   const web = running.filter((c) => c.labels[LABELS.process] === 'web').sort(order)[0];
   if (web) return web;
-  const formation = running.filter((c) => !ONE_OFF.has(c.labels[LABELS.process] ?? ''));
+  const formation = running.filter((c) => !ONE_OFF_PROCESSES.has(c.labels[LABELS.process] ?? ''));
   if (formation.length === 1) return formation[0]!;
   if (formation.length === 0)
     throw new SlipwayError('NOT_FOUND', `${app} has no running process to run a command in`, {

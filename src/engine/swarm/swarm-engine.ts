@@ -1,4 +1,5 @@
 import { withTimeout } from '../../core/abort.js';
+import { ONE_OFF_PROCESSES } from '../../core/types.js';
 import { SlipwayError } from '../../core/errors.js';
 import { DockerEngine, type DockerEngineOptions } from '../docker-engine.js';
 import { DockerHttpClient, parseDockerHost } from '../docker-http.js';
@@ -46,7 +47,6 @@ export interface SwarmEngineOptions {
 }
 
 /** Process types that run once: their service never restarts, their exit code is the result. */
-const ONE_OFF_PROCESSES = new Set(['run', 'release']);
 const PROCESS_LABEL = 'slipway.process';
 const CLEANUP_TIMEOUT_MS = 15_000;
 /** Added to a stop's grace period: Swarm's own scheduling and the node's report take a moment. */
