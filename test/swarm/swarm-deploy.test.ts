@@ -201,7 +201,7 @@ describe('deploys on a three-node Swarm (real dockerds, real HAProxy, Slipway re
       summary.failed <= clients.keepAliveClients + clients.newConnectionClients,
       JSON.stringify(summary.failures.slice(0, 5)),
     );
-    await lab.reviveNode(victim!);
-    await lab.waitReady(3);
+    // The last test of the file: the dead node is not revived (teardown removes it either way; reviving a
+    // SIGKILLed dockerd took over 60 s once on a busy machine). swarm-lab.test.ts proves a revived node rejoins.
   });
 });
