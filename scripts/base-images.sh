@@ -36,3 +36,14 @@ else
   docker build -q -t slipway/node:bookworm -f scripts/base-images/node.Dockerfile scripts/base-images >/dev/null
   say "slipway/node:bookworm built in $(( $(date +%s) - start )) s"
 fi
+
+# Slipway's ingress image starts from a base with haproxy and node (tests of ingress nodes on a Swarm whose
+# nodes reach no package mirror); with a registry, any Debian image does (the packages are installed then).
+if docker image inspect slipway/haproxy-node:bookworm >/dev/null 2>&1; then
+  say "slipway/haproxy-node:bookworm present"
+else
+  start=$(date +%s)
+  say "building slipway/haproxy-node:bookworm (Debian's haproxy and nodejs)"
+  docker build -q -t slipway/haproxy-node:bookworm -f scripts/base-images/haproxy-node.Dockerfile scripts/base-images >/dev/null
+  say "slipway/haproxy-node:bookworm built in $(( $(date +%s) - start )) s"
+fi

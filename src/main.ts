@@ -47,6 +47,7 @@ import { openNodeDocker } from './nodes/node-engines.js';
 import { moveAppsToSwarm } from './apps/swarm-migration.js';
 import { startAutoRebalance } from './nodes/auto-rebalance.js';
 import { SecretBox } from './store/secret-box.js';
+import { FanoutRouter } from './router/ingress/fanout-router.js';
 
 export interface SlipwayParts {
   env?: SlipwayEnvironment;
@@ -76,6 +77,7 @@ export function createSlipway(parts: SlipwayParts = {}): Slipway {
     home: paths.home,
     box,
     registryPort: env.registryPort ?? 5000,
+    ...(env.ingress ? { ingress: { settings: env.ingress, domain: env.domain } } : {}),
     ...(env.registryAddress ? { registryAddress: env.registryAddress } : {}),
     log: parts.log ?? (() => {}),
   });
@@ -90,18 +92,22 @@ export function createSlipway(parts: SlipwayParts = {}): Slipway {
   );
   const router =
     parts.router ??
-    new HaproxyRouter({
-      stateDir: paths.haproxyDir,
-      httpPort: env.httpPort,
-      httpBind: env.httpBind,
-      ...(env.httpsPort !== 0 ? { httpsPort: env.httpsPort, httpsBind: env.httpsBind } : {}),
-      domain: env.domain,
-      accessLog: env.routerLogs !== false,
-      ...(process.env['SLIPWAY_HAPROXY_BIN'] ? { haproxyBin: process.env['SLIPWAY_HAPROXY_BIN'] } : {}),
-      ...(parts.log
-        ? { log: (event: unknown) => parts.log!(typeof event === 'string' ? event : JSON.stringify(event)) }
-        : {}),
-    });
+    ingressRouter(
+      swarm,
+      parts.log,
+      new HaproxyRouter({
+        stateDir: paths.haproxyDir,
+        httpPort: env.httpPort,
+        httpBind: env.httpBind,
+        ...(env.httpsPort !== 0 ? { httpsPort: env.httpsPort, httpsBind: env.httpsBind } : {}),
+        domain: env.domain,
+        accessLog: env.routerLogs !== false,
+        ...(process.env['SLIPWAY_HAPROXY_BIN'] ? { haproxyBin: process.env['SLIPWAY_HAPROXY_BIN'] } : {}),
+        ...(parts.log
+          ? { log: (event: unknown) => parts.log!(typeof event === 'string' ? event : JSON.stringify(event)) }
+          : {}),
+      }),
+    );
   const desiredRoutes = () => appRoutes(store, env.domain);
   const syncRouter = () => router.syncApps(desiredRoutes());
   const deploys = new DeployService({ engine, router, store });
@@ -168,6 +174,8 @@ export function createSlipway(parts: SlipwayParts = {}): Slipway {
         if (!parts.engine) await swarm.enterIfSwarm();
       },
       registryTrust: () => swarm.trust,
+      ingressStates: () => (router instanceof FanoutRouter ? router.ingress() : []),
+      ingressProblem: () => swarm.ingress?.problem(),
       tlsStore: nodeTls,
       // The apps that run as plain containers move onto Swarm services (in the background, zero downtime).
       afterAdd: () => {
@@ -180,6 +188,18 @@ export function createSlipway(parts: SlipwayParts = {}): Slipway {
     syncRouter,
   };
   return slipway;
+}
+
+/**
+ * The manager's HAProxy, and once this is a Swarm with nodes labelled slipway.ingress=true, theirs too:
+ * every route change reaches each of them (nothing at all happens on one host).
+ */
+function ingressRouter(swarm: SwarmMode, log: ((message: string) => void) | undefined, primary: Router): FanoutRouter {
+  return new FanoutRouter(primary, {
+    discover: () => swarm.ingress?.endpoints() ?? Promise.resolve([]),
+    tls: () => swarm.ingress?.clientTls(),
+    ...(log ? { log: (event) => log(JSON.stringify(event)) } : {}),
+  });
 }
 
 export interface RunningServer {

@@ -21,6 +21,18 @@ export interface SlipwayEnvironment {
   registryAddress?: string;
   /** On a Swarm: spread the processes again once the nodes are steady (SLIPWAY_AUTO_REBALANCE, default off). */
   autoRebalance?: boolean;
+  /** HAProxy on the Swarm nodes labelled slipway.ingress=true (SLIPWAY_INGRESS_*). */
+  ingress?: IngressSettings;
+}
+
+export interface IngressSettings {
+  /** SLIPWAY_INGRESS_HTTP_PORT (default 80) and SLIPWAY_INGRESS_HTTPS_PORT (default 443; 0 = no HTTPS). */
+  httpPort: number;
+  httpsPort: number;
+  /** Where the manager drives each ingress node's HAProxy (mutual TLS): SLIPWAY_INGRESS_AGENT_PORT, default 7443. */
+  agentPort: number;
+  /** What the ingress image starts from (SLIPWAY_INGRESS_BASE_IMAGE); HAProxy and Node are installed when missing. */
+  baseImage: string;
 }
 
 /** How much an upload may be: received (compressed) bytes, bytes once decompressed, entries. */
@@ -118,7 +130,28 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): SlipwayEn
     registryPort: port('SLIPWAY_REGISTRY_PORT', env['SLIPWAY_REGISTRY_PORT'], 5000),
     ...(env['SLIPWAY_REGISTRY_ADDRESS'] ? { registryAddress: ipv4('SLIPWAY_REGISTRY_ADDRESS', env) } : {}),
     autoRebalance: onOff('SLIPWAY_AUTO_REBALANCE', env['SLIPWAY_AUTO_REBALANCE'], false),
+    ingress: {
+      httpPort: port('SLIPWAY_INGRESS_HTTP_PORT', env['SLIPWAY_INGRESS_HTTP_PORT'], 80),
+      httpsPort:
+        env['SLIPWAY_INGRESS_HTTPS_PORT'] === '0'
+          ? 0
+          : port('SLIPWAY_INGRESS_HTTPS_PORT', env['SLIPWAY_INGRESS_HTTPS_PORT'], 443),
+      agentPort: port('SLIPWAY_INGRESS_AGENT_PORT', env['SLIPWAY_INGRESS_AGENT_PORT'], 7443),
+      baseImage: imageRef('SLIPWAY_INGRESS_BASE_IMAGE', env['SLIPWAY_INGRESS_BASE_IMAGE'] ?? 'debian:bookworm-slim'),
+    },
   };
+}
+
+/** An image reference as Docker spells one (no spaces, no leading dash: it is sent as a build argument). */
+function imageRef(name: string, raw: string): string {
+  if (/^[a-z0-9][a-z0-9._/:@-]{0,254}$/i.test(raw) && !raw.includes('..')) return raw;
+  throw new SlipwayError(
+    'INVALID_INPUT',
+    `${name} is not an image reference (got ${JSON.stringify(raw.slice(0, 60))})`,
+    {
+      hint: `e.g. ${name}=debian:bookworm-slim (an image with haproxy and node saves the install)`,
+    },
+  );
 }
 
 function ipv4(name: string, env: NodeJS.ProcessEnv): string {

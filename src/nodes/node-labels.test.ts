@@ -32,6 +32,8 @@ test('bad label changes are refused with a hint', () => {
     [[`ok=${'v'.repeat(257)}`], /not a label value/],
     [['slipway.engine=x'], /reserved/],
     [['com.docker.x=1'], /reserved/],
+    [['slipway.ingress=yes'], /slipway\.ingress is true or false/],
+    [['Slipway.Ingress=true'], /reserved/],
     [['a=1', 'a-'], /twice/],
     [[...Array.from({ length: 101 }, (_, i) => `k${i}=v`)], /at most 100/],
   ];
@@ -47,4 +49,15 @@ test('bad label changes are refused with a hint', () => {
 
 test('a key named __proto__ is refused, never reaching the prototype', () => {
   assert.throws(() => parseLabelChanges(['__proto__=x']), /not a label name/);
+});
+
+test('slipway.ingress is the one Slipway label users set (an ingress HAProxy on the node), and they see it', () => {
+  assert.deepEqual(parseLabelChanges(['slipway.ingress=true', 'region=eu']), {
+    set: { 'slipway.ingress': 'true', region: 'eu' },
+    remove: [],
+  });
+  assert.deepEqual(parseLabelChanges(['slipway.ingress-']).remove, ['slipway.ingress']);
+  assert.deepEqual(userLabels({ 'slipway.ingress': 'true', 'slipway.engine': 'unix:///x.sock' }), {
+    'slipway.ingress': 'true',
+  });
 });

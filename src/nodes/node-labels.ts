@@ -16,6 +16,8 @@ export interface LabelChanges {
 export const LABEL_KEY_RE = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,126}[A-Za-z0-9])?$/;
 export const LABEL_VALUE_RE = /^[A-Za-z0-9._:/@+~-]{1,256}$/;
 const RESERVED = ['slipway.', 'com.docker.', 'io.docker.', 'org.dockerproject.'];
+/** Slipway's labels that users set: `slipway.ingress=true` puts an ingress HAProxy on the node. */
+export const USER_SLIPWAY_LABELS: Record<string, readonly string[]> = { 'slipway.ingress': ['true', 'false'] };
 const HINT = 'e.g. slipway nodes:label NODE region=eu disk=ssd (set), region- (remove)';
 
 function shown(word: string): string {
@@ -27,6 +29,7 @@ export function checkLabelKey(key: string): string {
     throw new SlipwayError('INVALID_INPUT', `not a label name: ${shown(key)}`, {
       hint: `label names are letters, digits, ".", "_" or "-" (at most 128); ${HINT}`,
     });
+  if (key in USER_SLIPWAY_LABELS) return key;
   if (RESERVED.some((prefix) => key.toLowerCase().startsWith(prefix)))
     throw new SlipwayError('INVALID_INPUT', `label ${shown(key)} is reserved`, {
       hint: `${RESERVED.map((p) => `${p}*`).join(', ')} belong to Slipway and Docker; pick another name`,
@@ -35,6 +38,11 @@ export function checkLabelKey(key: string): string {
 }
 
 export function checkLabelValue(key: string, value: string): string {
+  const allowed = USER_SLIPWAY_LABELS[key];
+  if (allowed && !allowed.includes(value))
+    throw new SlipwayError('INVALID_INPUT', `label ${key} is ${allowed.join(' or ')}, not ${shown(value)}`, {
+      hint: `e.g. slipway nodes:label NODE ${key}=true (an ingress HAProxy on that node), ${key}- to remove it`,
+    });
   if (!LABEL_VALUE_RE.test(value))
     throw new SlipwayError('INVALID_INPUT', `label ${key}: not a label value: ${shown(value)}`, {
       hint: 'values are 1-256 letters, digits or . _ : / @ + ~ - (no spaces, "," or "=")',
@@ -71,5 +79,7 @@ export function applyLabelChanges(labels: Record<string, string>, changes: Label
 
 /** Labels users see and set (Slipway's own `slipway.*` are bookkeeping). */
 export function userLabels(labels: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(labels).filter(([k]) => !k.startsWith('slipway.')));
+  return Object.fromEntries(
+    Object.entries(labels).filter(([k]) => !k.startsWith('slipway.') || k in USER_SLIPWAY_LABELS),
+  );
 }

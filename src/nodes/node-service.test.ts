@@ -82,3 +82,41 @@ test('node commands on one host with plain Docker explain how to add a server', 
     [['h1', true, 2]],
   );
 });
+
+test('nodes shows the HAProxy of each node: the manager, each ingress node by state, and why a set-up failed', async () => {
+  const node = (id: string, name: string, labels: Record<string, string> = {}) => ({
+    id,
+    name,
+    address: `10.0.0.${id}`,
+    role: 'worker' as const,
+    state: 'ready',
+    availability: 'active' as const,
+    leader: false,
+    labels,
+    engineVersion: '28.0.0',
+    cpus: 2,
+    memoryBytes: 1 << 30,
+  });
+  const engine = fakeEngine({ localState: 'active', isManager: true, nodeId: '1' }, []);
+  engine.nodes = async () => [
+    node('1', 'm1'),
+    node('2', 'w1'),
+    node('3', 'w2', { 'slipway.ingress': 'true' }),
+    node('4', 'w3', { 'slipway.ingress': 'true' }),
+  ];
+  let problem: string | undefined;
+  const nodes = new NodeService({
+    local: engine,
+    ingressStates: () => [{ node: 'w2', state: 'in' }],
+    ingressProblem: () => problem,
+  });
+  const ingress = async () => (await nodes.list()).nodes.map((n) => [n.name, n.ingress, n.ingressProblem]);
+  assert.deepEqual(await ingress(), [
+    ['m1', 'manager', undefined],
+    ['w1', undefined, undefined],
+    ['w2', 'in', undefined],
+    ['w3', 'starting', undefined],
+  ]);
+  problem = 'the ingress image could not be built from debian:bookworm-slim';
+  assert.deepEqual((await ingress())[3], ['w3', 'failed', problem]);
+});

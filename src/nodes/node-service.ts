@@ -1,3 +1,4 @@
+import { INGRESS_NODE_LABEL } from './ingress/ingress-requests.js';
 import { pollUntil } from '../core/abort.js';
 import { SlipwayError } from '../core/errors.js';
 import { ONE_OFF_PROCESSES } from '../core/types.js';
@@ -95,10 +96,32 @@ export interface NodeServiceOptions {
   registryTrust?: () => RegistryTrust | undefined;
   /** Called after a successful `nodes:add` (the running apps can move onto the Swarm now). */
   afterAdd?: () => void;
+  /** How the HAProxy of each ingress node is doing (by node name), for `nodes`. */
+  ingressStates?: () => Array<{ node: string; state: string }>;
+  /** Why the ingress HAProxy could not be set up (shown on the labelled nodes), if it could not. */
+  ingressProblem?: () => string | undefined;
   /** How long drain waits for the node's tasks to stop (default 5 min) and joins/leaves to settle (60 s). */
   drainTimeoutMs?: number;
   settleTimeoutMs?: number;
   pollIntervalMs?: number;
+}
+
+/**
+ * A node labelled slipway.ingress=true: its HAProxy is `in` (takes every route change), `joining`, `lost`
+ * (unreachable), or `starting` (Swarm has not started it yet, or it has not answered). The manager's own
+ * HAProxy is the one Slipway runs on the host.
+ */
+function withIngress(
+  view: NodeView,
+  ingress: { states: Array<{ node: string; state: string }>; problem: string | undefined },
+): NodeView {
+  if (view.self) return { ...view, ingress: 'manager' };
+  if (view.labels[INGRESS_NODE_LABEL] !== 'true') return view;
+  const state = ingress.states.find((s) => s.node === view.name)?.state;
+  if (state) return { ...view, ingress: state };
+  return ingress.problem
+    ? { ...view, ingress: 'failed', ingressProblem: ingress.problem }
+    : { ...view, ingress: 'starting' };
 }
 
 export class NodeService {
@@ -107,6 +130,8 @@ export class NodeService {
   private readonly mover: DynoMover | undefined;
   private readonly onSwarmStarted: () => Promise<void>;
   private readonly afterAdd: () => void;
+  private readonly ingressStates: () => Array<{ node: string; state: string }>;
+  private readonly ingressProblem: () => string | undefined;
   private readonly registryTrust: () => RegistryTrust | undefined;
   private readonly tlsStore: NodeServiceOptions['tlsStore'];
   private readonly drainTimeoutMs: number;
@@ -119,6 +144,8 @@ export class NodeService {
     this.mover = opts.mover;
     this.onSwarmStarted = opts.onSwarmStarted ?? (async () => {});
     this.afterAdd = opts.afterAdd ?? (() => {});
+    this.ingressStates = opts.ingressStates ?? (() => []);
+    this.ingressProblem = opts.ingressProblem ?? (() => undefined);
     this.registryTrust = opts.registryTrust ?? (() => undefined);
     this.tlsStore = opts.tlsStore;
     this.drainTimeoutMs = opts.drainTimeoutMs ?? 5 * 60_000;
@@ -130,9 +157,12 @@ export class NodeService {
     const state = await this.local.state(signal);
     if (!isManagerOf(state)) return { swarm: false, nodes: [standaloneView(state)] };
     const [nodes, tasks] = await Promise.all([this.local.nodes(signal), this.local.runningTasks(signal)]);
+    const ingress = { states: this.ingressStates(), problem: this.ingressProblem() };
     return {
       swarm: true,
-      nodes: nodes.map((n) => viewOf(n, tasks.filter((t) => t.nodeId === n.id).length, state.nodeId)),
+      nodes: nodes.map((n) =>
+        withIngress(viewOf(n, tasks.filter((t) => t.nodeId === n.id).length, state.nodeId), ingress),
+      ),
     };
   }
 

@@ -14,6 +14,10 @@ export interface NodeView extends Omit<SwarmNode, 'labels'> {
   self: boolean;
   /** The Docker endpoint Slipway joined it through, when it did. */
   engine?: string;
+  /** Its HAProxy: `manager` (this server's), or for a node labelled slipway.ingress=true in/joining/lost/starting. */
+  ingress?: string;
+  /** Why its HAProxy could not be set up (ingress `failed`). */
+  ingressProblem?: string;
 }
 
 export interface NodeList {

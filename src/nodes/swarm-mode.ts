@@ -10,6 +10,9 @@ import type { RegistrySupervisor } from '../registry/registry-supervisor.js';
 import { writeRegistryTrust } from '../registry/registry-trust.js';
 import type { SecretBox } from '../store/secret-box.js';
 import type { SwarmControl } from './swarm-control.js';
+import type { IngressSettings } from '../config/environment.js';
+import { IngressService, ingressDir } from './ingress/ingress-service.js';
+import { LABELS } from '../core/types.js';
 
 export interface SwarmModeOptions {
   /** This installation's engine, as the node commands see it. */
@@ -21,6 +24,8 @@ export interface SwarmModeOptions {
   box: SecretBox;
   registryPort: number;
   registryAddress?: string;
+  /** HAProxy on nodes labelled slipway.ingress=true; none when undefined. */
+  ingress?: { settings: IngressSettings; domain: string };
   log: (message: string) => void;
 }
 
@@ -33,6 +38,8 @@ export class SwarmMode {
   private registry: RegistrySupervisor | undefined;
   /** The registry's address and CA, for servers that join by the printed command. */
   trust: { server: string; caPem: string } | undefined;
+  /** The ingress nodes' HAProxy, once this is a Swarm. */
+  ingress: IngressService | undefined;
 
   constructor(private readonly opts: SwarmModeOptions) {}
 
@@ -65,6 +72,17 @@ export class SwarmMode {
       return (await manager.inspectImage(ref, s))?.id ?? null;
     });
     this.opts.engines.use(createSwarmEngine({ manager: { scopeLabels: this.opts.scope }, images }));
+    if (this.opts.ingress)
+      this.ingress = new IngressService({
+        http: new DockerHttpClient({ endpoint }),
+        engine: manager,
+        images,
+        settings: this.opts.ingress.settings,
+        domain: this.opts.ingress.domain,
+        owner: this.opts.scope[LABELS.instance] ?? 'slipway',
+        dir: ingressDir(this.opts.home),
+        log: this.opts.log,
+      });
     this.opts.log(`swarm mode: containers run as Swarm services; images go through ${registry.access.server}`);
     return true;
   }

@@ -103,6 +103,19 @@ export async function ensureRegistryTls(
   return { certFile: files.certFile, keyFile: files.keyFile, caPem, ca, leaf };
 }
 
+/** Makes (or keeps) a CA of Slipway's own under `dir` (`ca.crt`, `ca.key`), e.g. for the ingress channel. */
+export async function ensureCa(
+  dir: string,
+  opts: { openssl?: string; now?: Date } = {},
+): Promise<Pick<RegistryTlsFiles, 'caFile' | 'caKeyFile'> & { ca: TlsChange }> {
+  const files = registryTlsFiles(dir);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const ca = (await caStillValid(files, opts.now ?? new Date()))
+    ? 'kept'
+    : await makeCa(opts.openssl ?? 'openssl', files);
+  return { caFile: files.caFile, caKeyFile: files.caKeyFile, ca };
+}
+
 async function caStillValid(files: RegistryTlsFiles, now: Date): Promise<boolean> {
   try {
     const cert = new X509Certificate(await readFile(files.caFile));
@@ -154,22 +167,43 @@ async function makeCa(openssl: string, files: RegistryTlsFiles): Promise<'create
 }
 
 async function makeLeaf(openssl: string, files: RegistryTlsFiles, sans: string[]): Promise<'created'> {
-  await withScratch(path.dirname(files.certFile), async (tmp) => {
-    const key = path.join(tmp, 'registry.key');
-    const csr = path.join(tmp, 'registry.csr');
-    const cert = path.join(tmp, 'registry.crt');
+  await issueLeaf(
+    files,
+    { certFile: files.certFile, keyFile: files.keyFile },
+    'registry',
+    leafExtensions(sans),
+    openssl,
+  );
+  return 'created';
+}
+
+/**
+ * A key and a certificate signed by Slipway's CA (the registry's), for `cn` with the openssl extension
+ * lines `extensions`; written with modes 0600 (key) and 0644, each replaced in one rename.
+ */
+export async function issueLeaf(
+  ca: Pick<RegistryTlsFiles, 'caFile' | 'caKeyFile'>,
+  out: { certFile: string; keyFile: string },
+  cn: string,
+  extensions: string,
+  openssl = 'openssl',
+): Promise<void> {
+  await withScratch(path.dirname(out.certFile), async (tmp) => {
+    const key = path.join(tmp, 'leaf.key');
+    const csr = path.join(tmp, 'leaf.csr');
+    const cert = path.join(tmp, 'leaf.crt');
     const ext = path.join(tmp, 'ext.cnf');
-    await writeFile(ext, leafExtensions(sans), { mode: 0o600 });
-    await sslRun(openssl, ['req', '-new', ...EC_KEY, '-keyout', key, '-out', csr, '-subj', '/O=Slipway/CN=registry']);
+    await writeFile(ext, extensions, { mode: 0o600 });
+    await sslRun(openssl, ['req', '-new', ...EC_KEY, '-keyout', key, '-out', csr, '-subj', `/O=Slipway/CN=${cn}`]);
     await sslRun(openssl, [
       'x509',
       '-req',
       '-in',
       csr,
       '-CA',
-      files.caFile,
+      ca.caFile,
       '-CAkey',
-      files.caKeyFile,
+      ca.caKeyFile,
       '-set_serial',
       `0x${randomBytes(16).toString('hex')}`,
       '-days',
@@ -180,10 +214,9 @@ async function makeLeaf(openssl: string, files: RegistryTlsFiles, sans: string[]
       '-out',
       cert,
     ]);
-    await install(key, files.keyFile, 0o600);
-    await install(cert, files.certFile, 0o644);
+    await install(key, out.keyFile, 0o600);
+    await install(cert, out.certFile, 0o644);
   });
-  return 'created';
 }
 
 async function withScratch(dir: string, task: (tmp: string) => Promise<void>): Promise<void> {

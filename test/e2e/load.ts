@@ -15,6 +15,8 @@ export interface LoadSample {
 
 export interface LoadOptions {
   port: number;
+  /** Where the router listens (default 127.0.0.1; e.g. an ingress node's address in a Swarm lab). */
+  address?: string;
   host: string;
   path?: string;
   /** Clients that reuse one keep-alive connection. */
@@ -32,7 +34,7 @@ export interface LoadRun {
   stop(): Promise<LoadSample[]>;
 }
 
-/** Continuous HTTP load against the router on loopback, bounded in time, recording every request. */
+/** Continuous HTTP load against the router (on loopback unless `address`), bounded in time, recording every request. */
 export function startLoad(opts: LoadOptions): LoadRun {
   const samples: LoadSample[] = [];
   let running = true;
@@ -46,7 +48,7 @@ export function startLoad(opts: LoadOptions): LoadRun {
         resolve();
       };
       const req = http.request({
-        host: '127.0.0.1',
+        host: opts.address ?? '127.0.0.1',
         port: opts.port,
         path: opts.path ?? '/',
         agent,

@@ -59,7 +59,8 @@ export const nodesCommands: Command[] = [
     group: 'server',
     options: [JSON_OUTPUT],
     examples: ['slipway nodes', 'slipway nodes --json'],
-    summary: 'list the servers: name, address, role, state, availability, tasks, CPU/memory, Docker version',
+    summary:
+      'list the servers: name, address, role, state, availability, tasks, CPU/memory, Docker version, ingress HAProxy',
     async run(ctx) {
       const list = await ctx.api().json<NodeList>('GET', '/v1/nodes');
       if (ctx.json) return ctx.output.out(JSON.stringify(list, null, 2));
@@ -74,6 +75,7 @@ export const nodesCommands: Command[] = [
             memory: memory(n.memoryBytes),
             labels: labelsText(n.labels),
             address: n.address || '-',
+            ingress: n.ingress ?? '-',
           })),
           [
             { key: 'name', title: 'name' },
@@ -85,10 +87,17 @@ export const nodesCommands: Command[] = [
             { key: 'cpu', title: 'cpu' },
             { key: 'memory', title: 'memory' },
             { key: 'engineVersion', title: 'docker' },
+            { key: 'ingress', title: 'ingress' },
             { key: 'labels', title: 'labels' },
           ],
         ),
       );
+      const failed = list.nodes.find((n) => n.ingressProblem);
+      if (failed)
+        ctx.output.out(
+          `\ningress HAProxy could not be set up (retried every 30 s): ${failed.ingressProblem}\n` +
+            'hint: see the server log; SLIPWAY_INGRESS_BASE_IMAGE must have haproxy and node, or apt-get and a mirror',
+        );
     },
   },
   {

@@ -17,12 +17,12 @@ export interface HttpsReply {
 export function httpsGet(
   port: number,
   host: string,
-  opts: { agent?: https.Agent; path?: string; timeoutMs?: number } = {},
+  opts: { agent?: https.Agent; path?: string; timeoutMs?: number; address?: string } = {},
 ): Promise<HttpsReply> {
   return new Promise((resolve, reject) => {
     const req = https.get(
       {
-        host: '127.0.0.1',
+        host: opts.address ?? '127.0.0.1',
         port,
         path: opts.path ?? '/',
         servername: host,
