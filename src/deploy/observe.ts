@@ -1,6 +1,6 @@
 import type { ContainerEngine } from '../engine/port.js';
 import type { RouteRepository } from '../store/route-repository.js';
-import { LABELS } from '../core/types.js';
+import { LABELS, releaseOfLabels } from '../core/types.js';
 import type { ObservedContainer } from './plan-types.js';
 
 /**
@@ -21,7 +21,7 @@ export async function observeApp(
   const observed: ObservedContainer[] = [];
   for (const c of containers) {
     const process = c.labels[LABELS.process] || (opts.all ? '?' : '');
-    const release = Number(c.labels[LABELS.release]?.replace(/^v/, '') ?? (opts.all ? 0 : NaN));
+    const release = opts.all && c.labels[LABELS.release] === undefined ? 0 : releaseOfLabels(c.labels);
     const index = Number(c.labels[LABELS.index] ?? (opts.all ? 0 : NaN));
     if (!opts.all) {
       if (!process || !Number.isInteger(release) || !Number.isInteger(index)) continue;

@@ -1,4 +1,4 @@
-import type { ContainerEngine, ContainerInfo } from '../engine/port.js';
+import type { ContainerEngine } from '../engine/port.js';
 import type { Router } from '../router/port.js';
 import type { Store } from '../store/store.js';
 import { resourceLimitsFor, type AppSettings } from '../core/types.js';
@@ -14,6 +14,7 @@ import { createFailpoints } from '../core/failpoints.js';
 import { containerExitedError, unlessExited, watchExit } from './container-exit.js';
 import { routeCheck } from './app-routes.js';
 import type { DeployStep, DesiredState } from './plan-types.js';
+import { dyno, routeTarget, short } from './route-target.js';
 
 const failpoint = createFailpoints();
 
@@ -483,26 +484,4 @@ export class RolloutExecutor {
     }
     return out.slice(-lines);
   }
-}
-
-function short(id: string): string {
-  return id.slice(0, 12);
-}
-
-/** `web.1` from a step key `web.1@v7`. */
-function dyno(key: string): string {
-  return key.split('@')[0]!;
-}
-
-/**
- * Where a web container is reached: the engine's endpoint when it gives one (a Swarm task: its node's address and
- * the published port); else its own bridge IP and the container port (no docker-proxy, which
- * dies with dockerd even when live-restore keeps the container running); else, for an engine that
- * gives no address, the port it published on 127.0.0.1.
- */
-export function routeTarget(info: ContainerInfo, containerPort: number): { address?: string; port?: number } {
-  if (info.endpoint) return { address: info.endpoint.address, port: info.endpoint.port };
-  if (info.ip) return { address: info.ip, port: containerPort };
-  if (info.hostPort) return { address: '127.0.0.1', port: info.hostPort };
-  return {};
 }

@@ -1,6 +1,6 @@
 import type { ContainerEngine } from '../engine/port.js';
 import type { Store } from '../store/store.js';
-import { LABELS } from '../core/types.js';
+import { LABELS, releaseOfLabels } from '../core/types.js';
 import { makeRedactor } from '../core/redact.js';
 import type { LaunchedRun, RunService } from '../runs/run-service.js';
 import { lastOutputLines, retireOneOff, waitForExit } from '../runs/one-off-exit.js';
@@ -47,7 +47,7 @@ export function oneOffCronRunner(deps: { runs: RunService; engine: ContainerEngi
       const found = await engine.listContainers({ [LABELS.managed]: 'true', [LABELS.cronRun]: undefined });
       return new Map(
         found.map((c) => {
-          const release = Number(c.labels[LABELS.release]?.replace(/^v/, ''));
+          const release = releaseOfLabels(c.labels);
           const container: RunContainer = {
             id: c.id,
             app: c.labels[LABELS.app] ?? '',

@@ -1,7 +1,7 @@
 import type { ContainerEngine, ContainerInfo } from '../engine/port.js';
 import type { Store } from '../store/store.js';
 import { SlipwayError } from '../core/errors.js';
-import { LABELS, dynoName, ONE_OFF_PROCESSES } from '../core/types.js';
+import { LABELS, dynoName, ONE_OFF_PROCESSES, releaseOfLabels } from '../core/types.js';
 import { execExitCode, killExecProcess, startExec } from '../engine/docker-exec.js';
 import type { DockerEndpoint } from '../engine/docker-http.js';
 import { isPlainContainerId } from '../engine/swarm/swarm-engine.js';
@@ -71,7 +71,7 @@ export class ExecService {
       stream,
       tty: session.tty,
       dyno,
-      release: Number(container.labels[LABELS.release]?.replace(/^v/, '')),
+      release: releaseOfLabels(container.labels),
       finish: async () => {
         try {
           return await execExitCode(execId, at.endpoint);

@@ -1,7 +1,7 @@
 import type { ContainerEngine } from '../engine/port.js';
 import type { Store } from '../store/store.js';
 import { SlipwayError } from '../core/errors.js';
-import { LABELS } from '../core/types.js';
+import { LABELS, releaseOfLabels } from '../core/types.js';
 import { makeRedactor } from '../core/redact.js';
 import { startAttached, type AttachedContainer } from '../engine/docker-attach.js';
 import { JsonLinesDecoder } from '../engine/docker-build-progress.js';
@@ -226,7 +226,7 @@ export class RunService {
     const containers = await this.detachedContainers();
     for (const c of containers) {
       const app = c.labels[LABELS.app];
-      const version = Number(c.labels[LABELS.release]?.replace(/^v/, ''));
+      const version = releaseOfLabels(c.labels);
       const config = app && this.deps.store.apps.find(app) ? this.releaseConfig(app, version) : {};
       this.watch(c.id, makeRedactor(config));
     }
