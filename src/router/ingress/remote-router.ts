@@ -10,8 +10,11 @@ export interface ClientTls {
   ca: string;
 }
 
-/** Answers within this, plus the wait a call itself asks for. */
-const CALL_TIMEOUT_MS = 15_000;
+/**
+ * Answers within this, plus the wait a call itself asks for. Short: an agent answers in milliseconds, and a
+ * node that died must leave the set before it holds up a deploy step for long.
+ */
+const CALL_TIMEOUT_MS = 5_000;
 
 /**
  * One ingress node's HAProxy, driven through its agent (mutual TLS, certificates from Slipway's CA). An
