@@ -48,6 +48,8 @@ import { moveAppsToSwarm } from './apps/swarm-migration.js';
 import { startAutoRebalance } from './nodes/auto-rebalance.js';
 import { SecretBox } from './store/secret-box.js';
 import { FanoutRouter } from './router/ingress/fanout-router.js';
+import { ImagePuller } from './registry/image-puller.js';
+import { DockerHttpClient } from './engine/docker-http.js';
 
 export interface SlipwayParts {
   env?: SlipwayEnvironment;
@@ -111,7 +113,11 @@ export function createSlipway(parts: SlipwayParts = {}): Slipway {
   const desiredRoutes = () => appRoutes(store, env.domain);
   const syncRouter = () => router.syncApps(desiredRoutes());
   const deploys = new DeployService({ engine, router, store });
-  const builds = new BuildService({ engine, store });
+  const registries = new ImagePuller(
+    new DockerHttpClient({ endpoint: parseDockerHost(process.env['DOCKER_HOST']) }),
+    store.registryLogins,
+  );
+  const builds = new BuildService({ engine, store, puller: registries });
   const apps = new AppService({ engine, router, store, deploys, builds, syncRouter });
   const log = parts.log ?? (() => {});
   // Nodes joined through a TLS endpoint are reached again with the certificates kept for them.
@@ -183,6 +189,7 @@ export function createSlipway(parts: SlipwayParts = {}): Slipway {
       },
     }),
     swarm,
+    registries,
     moveToSwarm,
     desiredRoutes,
     syncRouter,

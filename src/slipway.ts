@@ -1,3 +1,4 @@
+import type { ImagePuller } from './registry/image-puller.js';
 import type { ContainerEngine } from './engine/port.js';
 import type { AppRoute, Router } from './router/port.js';
 import type { Store } from './store/store.js';
@@ -62,6 +63,8 @@ export interface Slipway {
   nodes: NodeService;
   /** Swarm mode: the registry and the Swarm engine, entered when this installation's engine is a manager. */
   swarm: SwarmMode;
+  /** Registry logins and pulls for `deploy --image REGISTRY/NAME:TAG`. */
+  registries: ImagePuller;
   /** Moves the processes still running as plain containers onto Swarm services (one move at a time). */
   moveToSwarm: () => Promise<unknown>;
   /** What HAProxy should serve, from the store: every app with its hosts, check, servers and certificate. */

@@ -242,8 +242,9 @@ export class AppService {
         },
       );
     }
-    const image = store.releases.build(release.buildId).imageRef;
-    if (!(await this.deps.engine.inspectImage(image))) {
+    const build = store.releases.build(release.buildId);
+    const image = build.imageRef;
+    if (!(await this.deps.builds.ensureImage(build, opts.emit, opts.signal))) {
       throw new SlipwayError('IMAGE_NOT_FOUND', `the image of v${version} (${image}) is no longer on this host`, {
         hint:
           'image retention keeps the last SLIPWAY_KEEP_RELEASES releases ' +

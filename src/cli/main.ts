@@ -28,6 +28,7 @@ import { rollbackCommand } from './commands/rollback.js';
 import { runCommand } from './commands/run.js';
 import { cronCommands } from './commands/cron.js';
 import { nodesCommands } from './commands/nodes.js';
+import { registryCommands } from './commands/registries.js';
 
 export const COMMANDS: Command[] = [
   setupCommand,
@@ -50,6 +51,7 @@ export const COMMANDS: Command[] = [
   runCommand,
   ...cronCommands,
   ...nodesCommands,
+  ...registryCommands,
 ];
 
 /** Commands about the CLI itself. */

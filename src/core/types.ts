@@ -89,7 +89,9 @@ export interface App {
   currentRelease: number | null;
 }
 
-export type BuildSource = { kind: 'image'; image: string } | { kind: 'dir'; description: string };
+export type BuildSource =
+  /** `pinned`: the digest reference a registry image resolved to when it was deployed (`NAME@sha256:…`). */
+  { kind: 'image'; image: string; pinned?: string } | { kind: 'dir'; description: string };
 
 export interface Build {
   id: number;

@@ -16,6 +16,8 @@ import type { SourceBuildContext, SourceBuildResult } from './source-build-types
 import { buildFromAnalysis } from './analyzed-build.js';
 import { checkBuildOptionValues } from './remembered-build-options.js';
 import { buildFromPipeline } from './pipeline/pipeline-build.js';
+import type { ImagePuller } from '../registry/image-puller.js';
+import { parseImageReference } from '../registry/registry-names.js';
 import { BuildRecording, newBuildId, type BuildInputs } from './build-recording.js';
 
 export interface SourceBuildOptions {
@@ -39,9 +41,11 @@ export type RecordedBuild = Build & { settings?: SourceBuildResult['settings']; 
 
 /** Turns a prebuilt image or an uploaded source archive into a recorded build. */
 export class BuildService {
-  constructor(private readonly deps: { engine: ContainerEngine; store: Store }) {}
+  constructor(private readonly deps: { engine: ContainerEngine; store: Store; puller?: ImagePuller }) {}
 
   async fromImage(app: string, image: string, emit: EventSink, signal?: AbortSignal): Promise<RecordedBuild> {
+    // An image named with its registry is pulled every time (a tag may have moved) and pinned by digest.
+    if (this.deps.puller && parseImageReference(image).server) return this.fromRegistry(app, image, emit, signal);
     const info = await stage(emit, 'build', `inspect image ${image}`, async () => {
       const found = await this.deps.engine.inspectImage(image, signal);
       if (!found) {
@@ -60,6 +64,51 @@ export class BuildService {
       source: { kind: 'image', image },
       procfile: null,
       createdAt: new Date().toISOString(),
+    });
+  }
+
+  /**
+   * The build's image is on this host, pulled again by its pinned digest when it was a registry image that
+   * image retention removed (the same bytes: a pull that gives another image id is refused). False when
+   * it is gone and cannot be pulled.
+   */
+  async ensureImage(build: Build, emit: EventSink, signal?: AbortSignal): Promise<boolean> {
+    if (await this.deps.engine.inspectImage(build.imageRef, signal)) return true;
+    const pinned = build.source.kind === 'image' ? build.source.pinned : undefined;
+    if (!pinned || !this.deps.puller) return false;
+    const pulled = await this.deps.puller.pull(pinned, emit, signal);
+    if (pulled.id !== build.imageId)
+      throw new SlipwayError('REGISTRY_FAILED', `${pinned} is no longer the image that was deployed`, {
+        hint: 'the registry gave other bytes for that digest; deploy the image again',
+        details: { expected: build.imageId, got: pulled.id },
+      });
+    return true;
+  }
+
+  private async fromRegistry(
+    app: string,
+    image: string,
+    emit: EventSink,
+    signal?: AbortSignal,
+  ): Promise<RecordedBuild> {
+    const pulled = await this.deps.puller!.pull(image, emit, signal);
+    const { releases } = this.deps.store;
+    const before = releases
+      .list(app)
+      .map((r) => releases.build(r.buildId).source)
+      .find((s) => s.kind === 'image' && s.image === image && s.pinned);
+    const was = before?.kind === 'image' ? before.pinned : undefined;
+    const at = new Date().toISOString();
+    if (was && was !== pulled.pinned)
+      emit({ type: 'info', text: `tag ${image} moved: ${digestOf(was)} before, ${digestOf(pulled.pinned)} now`, at });
+    emit({ type: 'info', text: `pinned ${pulled.pinned}`, at });
+    return this.deps.store.releases.addBuild({
+      app,
+      imageId: pulled.id,
+      imageRef: pulled.id,
+      source: { kind: 'image', image, pinned: pulled.pinned },
+      procfile: null,
+      createdAt: at,
     });
   }
 
@@ -201,4 +250,9 @@ async function buildDockerfile(ctx: SourceBuildContext, dockerfile: string): Pro
     (r) => r.imageId.slice(0, 19),
   );
   return { imageId, imageRef: ctx.tag, procfile, ...(settings ? { settings } : {}) };
+}
+
+/** `sha256:0123456789ab` of `NAME@sha256:…` */
+function digestOf(pinned: string): string {
+  return pinned.slice(pinned.indexOf('@') + 1, pinned.indexOf('@') + 20);
 }

@@ -83,7 +83,7 @@ test('node commands on one host with plain Docker explain how to add a server', 
   );
 });
 
-test('nodes shows the HAProxy of each node: the manager, each ingress node by state, and why a set-up failed', async () => {
+test('nodes shows the HAProxy of each node: the manager, each ingress node by state, why a set-up failed', async () => {
   const node = (id: string, name: string, labels: Record<string, string> = {}) => ({
     id,
     name,
@@ -104,11 +104,11 @@ test('nodes shows the HAProxy of each node: the manager, each ingress node by st
     node('3', 'w2', { 'slipway.ingress': 'true' }),
     node('4', 'w3', { 'slipway.ingress': 'true' }),
   ];
-  let problem: string | undefined;
+  const setup: { problem?: string } = {};
   const nodes = new NodeService({
     local: engine,
     ingressStates: () => [{ node: 'w2', state: 'in' }],
-    ingressProblem: () => problem,
+    ingressProblem: () => setup.problem,
   });
   const ingress = async () => (await nodes.list()).nodes.map((n) => [n.name, n.ingress, n.ingressProblem]);
   assert.deepEqual(await ingress(), [
@@ -117,6 +117,6 @@ test('nodes shows the HAProxy of each node: the manager, each ingress node by st
     ['w2', 'in', undefined],
     ['w3', 'starting', undefined],
   ]);
-  problem = 'the ingress image could not be built from debian:bookworm-slim';
-  assert.deepEqual((await ingress())[3], ['w3', 'failed', problem]);
+  setup.problem = 'the ingress image could not be built from debian:bookworm-slim';
+  assert.deepEqual((await ingress())[3], ['w3', 'failed', setup.problem]);
 });

@@ -66,11 +66,11 @@ export class RegistryClient {
     return { ref: `${repository}@${digest}`, digest, tagged: `${repository}:${tag}` };
   }
 
-  /** Pulls `ref` (normally `…@sha256:…`) onto this Docker Engine. */
-  async pull(ref: string, opts: TransferOptions = {}): Promise<void> {
+  /** Pulls `ref` (normally `…@sha256:…`) onto this Docker Engine; the digest the registry named, if it did. */
+  async pull(ref: string, opts: TransferOptions = {}): Promise<string | undefined> {
     const { server } = parseImageReference(ref);
     const access = server?.toLowerCase() === this.access.server.toLowerCase() ? this.access : undefined;
-    await this.transfer(pullImageRequest(ref, access), 'pull', ref, opts);
+    return this.transfer(pullImageRequest(ref, access), 'pull', ref, opts);
   }
 
   private async transfer(

@@ -33,7 +33,7 @@ export function emptyTransferState(): TransferState {
   return { digest: undefined, error: undefined };
 }
 
-const DIGEST_IN_STATUS = /digest: (sha256:[0-9a-f]{64})/;
+const DIGEST_IN_STATUS = /digest: (sha256:[0-9a-f]{64})/i;
 
 /** Folds one message into the state; returns the layer progress it carries, if any. */
 export function foldTransferMessage(state: TransferState, message: TransferMessage): LayerProgress | undefined {

@@ -14,6 +14,7 @@ import { logRoutes } from './log-routes.js';
 import { maintenanceRoutes } from './maintenance-routes.js';
 import { infoRoutes } from './info-routes.js';
 import { nodeRoutes } from './node-routes.js';
+import { registryRoutes } from './registry-routes.js';
 import { buildRoutes, buildInputsFrom } from './build-routes.js';
 import { withUpload } from './upload.js';
 import { checkBuildOptions } from '../image-build/build-service.js';
@@ -85,6 +86,7 @@ export function apiRoutes(s: Slipway): Route[] {
     ...maintenanceRoutes(s),
     ...infoRoutes(s),
     ...nodeRoutes(s.nodes),
+    ...registryRoutes(s),
   ];
 }
 

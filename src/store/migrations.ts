@@ -221,4 +221,14 @@ export const MIGRATIONS: string[] = [
     updated_at TEXT NOT NULL
   );
   `,
+  // 9 (issue 11, registry images): credentials for the registries `deploy --image` pulls from, the password
+  // sealed with the home's key.
+  `
+  CREATE TABLE registry_logins (
+    server TEXT PRIMARY KEY,
+    username TEXT NOT NULL,
+    password_sealed TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  `,
 ];

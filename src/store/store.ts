@@ -16,6 +16,7 @@ import { MaintenanceRepository } from './maintenance-repository.js';
 import { RouterLogRepository } from './router-log-repository.js';
 import { AppRenameRepository } from './app-rename-repository.js';
 import { BuildCaRepository } from './build-ca-repository.js';
+import { RegistryLoginRepository } from './registry-login-repository.js';
 
 export interface Store {
   db: Db;
@@ -35,6 +36,7 @@ export interface Store {
   routerLogs: RouterLogRepository;
   renames: AppRenameRepository;
   buildCa: BuildCaRepository;
+  registryLogins: RegistryLoginRepository;
   close(): void;
 }
 
@@ -59,6 +61,7 @@ export function openStore(file: string, secretKey: Buffer): Store {
     routerLogs: new RouterLogRepository(db),
     renames: new AppRenameRepository(db),
     buildCa: new BuildCaRepository(db),
+    registryLogins: new RegistryLoginRepository(db, box),
     close: () => db.close(),
   };
 }

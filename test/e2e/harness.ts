@@ -151,13 +151,14 @@ export class Harness {
   }
 
   /** Runs bin/slipway as a separate process (exit codes exactly as a user sees them). */
-  spawnCli(argv: string[]): CliResult {
+  spawnCli(argv: string[], input?: string): CliResult {
     try {
       const stdout = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts'), ...argv], {
         env: this.env,
         cwd: ROOT,
         encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+        ...(input === undefined ? {} : { input }),
       });
       return { code: 0, stdout, stderr: '' };
     } catch (err) {
