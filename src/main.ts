@@ -21,7 +21,8 @@ import { LogService } from './logs/log-service.js';
 import { appRoutes } from './deploy/app-routes.js';
 import { DomainService } from './domains/domain-service.js';
 import { CertificateService } from './domains/certificate-service.js';
-import { createApiServer, listen } from './server/http-server.js';
+import { createApiServer, listen, type ApiAuth } from './server/http-server.js';
+import { AuthService } from './auth/auth-service.js';
 import { apiRoutes } from './server/api-routes.js';
 import { RunService } from './runs/run-service.js';
 import { ExecService } from './runs/exec-service.js';
@@ -190,6 +191,7 @@ export function createSlipway(parts: SlipwayParts = {}): Slipway {
     }),
     swarm,
     registries,
+    auth: new AuthService(store),
     moveToSwarm,
     desiredRoutes,
     syncRouter,
@@ -207,6 +209,36 @@ function ingressRouter(swarm: SwarmMode, log: ((message: string) => void) | unde
     tls: () => swarm.ingress?.clientTls(),
     ...(log ? { log: (event) => log(JSON.stringify(event)) } : {}),
   });
+}
+
+/** Authentication, authorization and the audit log of the API, from the AuthService and the store. */
+function apiAuth(slipway: Slipway): ApiAuth {
+  return {
+    authenticate: (header) => slipway.auth.authenticate(header),
+    authorize: (p, method, path, query) => slipway.auth.authorize(p, method, path, query),
+    audit: (e) =>
+      slipway.store.audit.add({
+        at: new Date().toISOString(),
+        actor: e.principal?.user.name ?? '(not authenticated)',
+        token: e.principal ? `${e.principal.token.name} (${e.principal.token.prefix}…)` : null,
+        method: e.method,
+        path: e.path,
+        app: appOfPath(e.path),
+        status: e.status,
+        code: e.code ?? null,
+        source: e.source ?? null,
+      }),
+  };
+}
+
+function appOfPath(path: string): string | null {
+  const m = /^\/v1\/apps\/([^/]+)/.exec(path);
+  if (!m) return null;
+  try {
+    return decodeURIComponent(m[1]!).slice(0, 100);
+  } catch {
+    return null;
+  }
 }
 
 export interface RunningServer {
@@ -228,8 +260,10 @@ export async function startServer(parts: SlipwayParts = {}): Promise<RunningServ
       // Never a reason not to serve: apps keep running; deploys stay on this host until it is fixed.
       log(`swarm mode not entered: ${err instanceof Error ? err.message : String(err)}`);
     });
+  // Users and tokens: the home's token file is the first admin's (existing installs keep working).
+  slipway.auth.bootstrap(readToken(slipway.paths));
   const server = createApiServer(apiRoutes(slipway), {
-    token: readToken(slipway.paths),
+    auth: apiAuth(slipway),
     allowedHosts: loopbackHosts(slipway.env.apiPort),
     upgrade: {
       handle: (req, socket, url) => handleRunUpgrade(slipway, slipway.runs, req, socket, url),

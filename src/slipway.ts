@@ -1,3 +1,4 @@
+import type { AuthService } from './auth/auth-service.js';
 import type { ImagePuller } from './registry/image-puller.js';
 import type { ContainerEngine } from './engine/port.js';
 import type { AppRoute, Router } from './router/port.js';
@@ -65,6 +66,8 @@ export interface Slipway {
   swarm: SwarmMode;
   /** Registry logins and pulls for `deploy --image REGISTRY/NAME:TAG`. */
   registries: ImagePuller;
+  /** Users, roles, tokens and app access. */
+  auth: AuthService;
   /** Moves the processes still running as plain containers onto Swarm services (one move at a time). */
   moveToSwarm: () => Promise<unknown>;
   /** What HAProxy should serve, from the store: every app with its hosts, check, servers and certificate. */

@@ -37,7 +37,9 @@ export class ApiClient {
       });
     }
     const info = JSON.parse(readFileSync(paths.apiInfo, 'utf8')) as { url: string };
-    return new ApiClient(new URL(info.url), readFileSync(paths.token, 'utf8').trim());
+    // SLIPWAY_TOKEN: another user's or a CI job's token (tokens:create) instead of the home's admin token.
+    const token = process.env['SLIPWAY_TOKEN']?.trim() || readFileSync(paths.token, 'utf8').trim();
+    return new ApiClient(new URL(info.url), token);
   }
 
   async json<T>(method: string, path: string, body?: unknown): Promise<T> {

@@ -29,6 +29,7 @@ import { runCommand } from './commands/run.js';
 import { cronCommands } from './commands/cron.js';
 import { nodesCommands } from './commands/nodes.js';
 import { registryCommands } from './commands/registries.js';
+import { userCommands } from './commands/users.js';
 
 export const COMMANDS: Command[] = [
   setupCommand,
@@ -52,6 +53,7 @@ export const COMMANDS: Command[] = [
   ...cronCommands,
   ...nodesCommands,
   ...registryCommands,
+  ...userCommands,
 ];
 
 /** Commands about the CLI itself. */

@@ -15,6 +15,7 @@ import { maintenanceRoutes } from './maintenance-routes.js';
 import { infoRoutes } from './info-routes.js';
 import { nodeRoutes } from './node-routes.js';
 import { registryRoutes } from './registry-routes.js';
+import { authRoutes } from './auth-routes.js';
 import { buildRoutes, buildInputsFrom } from './build-routes.js';
 import { withUpload } from './upload.js';
 import { checkBuildOptions } from '../image-build/build-service.js';
@@ -23,7 +24,18 @@ import { checkBuildOptions } from '../image-build/build-service.js';
 export function apiRoutes(s: Slipway): Route[] {
   const emitTo = (emit: (e: unknown) => void) => (event: SlipwayEvent) => emit(event);
   return [
-    route('GET', '/v1/apps', async ({ res }) => sendJson(res, 200, { apps: s.apps.list() })),
+    route('GET', '/v1/apps', async ({ res, principal }) => {
+      const apps = s.apps.list();
+      const visible = new Set(
+        principal
+          ? s.auth.visibleApps(
+              principal,
+              apps.map((a) => a.name),
+            )
+          : [],
+      );
+      sendJson(res, 200, { apps: principal ? apps.filter((a) => visible.has(a.name)) : apps });
+    }),
     route('POST', '/v1/apps', async ({ req, res }) => {
       const { name } = await readBody(req, createAppBody);
       sendJson(res, 201, { app: await s.apps.create(name) });
@@ -87,6 +99,7 @@ export function apiRoutes(s: Slipway): Route[] {
     ...infoRoutes(s),
     ...nodeRoutes(s.nodes),
     ...registryRoutes(s),
+    ...authRoutes(s),
   ];
 }
 

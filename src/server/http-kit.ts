@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Writable } from 'node:stream';
 import { SlipwayError, httpStatusFor, toSlipwayError } from '../core/errors.js';
+import type { AuthPrincipal } from '../auth/auth-service.js';
 
 export interface RequestContext {
   req: IncomingMessage;
@@ -11,6 +12,8 @@ export interface RequestContext {
   signal: AbortSignal;
   /** Who the request authenticated as (recorded on releases, builds, …); never taken from a client header. */
   actor: string;
+  /** The user and token behind it. */
+  principal?: AuthPrincipal;
 }
 
 export type Handler = (ctx: RequestContext) => Promise<void>;
@@ -45,6 +48,7 @@ export function sendError(res: ServerResponse, err: unknown): void {
     res.end();
     return;
   }
+  if (!res.headersSent) res.setHeader('x-slipway-error', error.code);
   sendJson(res, httpStatusFor(error.code), { error: error.toJSON() });
 }
 

@@ -2,15 +2,34 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { SlipwayError } from '../core/errors.js';
 import { sendError, sendJson, type Route } from './http-kit.js';
-import { assertAllowedHost, authenticate, decodePathParam } from './request-guard.js';
+import { assertAllowedHost, authenticate, decodePathParam, TOKEN_PRINCIPAL } from './request-guard.js';
+import type { AuthPrincipal } from '../auth/auth-service.js';
 
 export type UpgradeHandler = (req: http.IncomingMessage, socket: Duplex, url: URL) => Promise<void>;
 
 /** The longest a single request (an upload) may take to arrive. */
 export const UPLOAD_REQUEST_TIMEOUT_MS = 60 * 60_000;
 
+/** Users and tokens (AuthService): who a request is, whether it may, and the audit record of it. */
+export interface ApiAuth {
+  authenticate(header: string | undefined): AuthPrincipal;
+  authorize(p: AuthPrincipal, method: string, path: string, query: URLSearchParams): void;
+  audit(entry: AuditRecord): void;
+}
+
+export interface AuditRecord {
+  principal: AuthPrincipal | undefined;
+  method: string;
+  path: string;
+  status: number;
+  code: string | undefined;
+  source: string | undefined;
+}
+
 export interface ApiServerOptions {
-  token: string;
+  /** The one token of a server without users (tests of single route sets); ignored when `auth` is given. */
+  token?: string;
+  auth?: ApiAuth;
   /** Host header values answered (DNS rebinding protection), e.g. loopbackHosts(port). */
   allowedHosts: string[];
   upgrade?: { handle: UpgradeHandler; reject: (socket: Duplex, err: unknown) => void };
@@ -21,7 +40,8 @@ export interface ApiServerOptions {
  * the same way.
  */
 export function createApiServer(routes: Route[], opts: ApiServerOptions): http.Server {
-  const { token, upgrade } = opts;
+  const { upgrade } = opts;
+  const auth = opts.auth ?? singleToken(opts.token ?? '');
   const allowedHosts = new Set(opts.allowedHosts.map((h) => h.toLowerCase()));
   // Node's default header limit (16 KiB): the CA certificate of `deploy --ca-cert` travels inside the upload.
   // Node ends a request that is not fully received within 5 minutes by default: a large upload over a
@@ -31,17 +51,29 @@ export function createApiServer(routes: Route[], opts: ApiServerOptions): http.S
     (req, res) => {
       const controller = new AbortController();
       res.on('close', () => controller.abort());
+      let audited: AuthPrincipal | undefined;
+      // Every mutating request, and every refused one, is kept: who, what, from where, the outcome (also when
+      // the client left before the end: 'close' always comes).
+      res.on('close', () => {
+        const status = res.statusCode;
+        if (req.method === 'GET' && status !== 401 && status !== 403) return;
+        auth.audit({
+          principal: audited,
+          method: req.method ?? '?',
+          path: (req.url ?? '/').split('?')[0]!.slice(0, 500),
+          status,
+          code: String(res.getHeader('x-slipway-error') ?? '') || undefined,
+          source: req.socket.remoteAddress,
+        });
+      });
       void (async () => {
         try {
           assertAllowedHost(req, allowedHosts);
           const url = new URL(req.url ?? '/', 'http://localhost');
           if (url.pathname === '/v1/health') return sendJson(res, 200, { ok: true });
-          const principal = authenticate(req, token);
-          if (!principal) {
-            throw new SlipwayError('UNAUTHORIZED', 'missing or wrong API token', {
-              hint: "the CLI reads the token from SLIPWAY_HOME/token; set SLIPWAY_HOME to the server's",
-            });
-          }
+          const principal = auth.authenticate(req.headers['authorization']);
+          audited = principal;
+          auth.authorize(principal, req.method ?? 'GET', url.pathname, url.searchParams);
           for (const r of routes) {
             if (r.method !== req.method) continue;
             const match = r.pattern.exec(url.pathname);
@@ -53,7 +85,8 @@ export function createApiServer(routes: Route[], opts: ApiServerOptions): http.S
               params,
               query: url.searchParams,
               signal: controller.signal,
-              actor: principal.name,
+              actor: principal.user.name,
+              principal,
             });
             return;
           }
@@ -68,7 +101,8 @@ export function createApiServer(routes: Route[], opts: ApiServerOptions): http.S
     if (!upgrade) return void socket.destroy();
     try {
       assertAllowedHost(req, allowedHosts);
-      if (!authenticate(req, token)) throw new SlipwayError('UNAUTHORIZED', 'missing or wrong API token');
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      auth.authorize(auth.authenticate(req.headers['authorization']), 'GET', url.pathname, url.searchParams);
     } catch (err) {
       return upgrade.reject(socket, err);
     }
@@ -96,4 +130,19 @@ export function listen(server: http.Server, port: number, host = '127.0.0.1'): P
       resolve();
     });
   });
+}
+
+/** A server with one token and no users: that token is an admin's. */
+function singleToken(token: string): ApiAuth {
+  return {
+    authenticate(header) {
+      if (!token || !authenticate(header, token))
+        throw new SlipwayError('UNAUTHORIZED', 'missing or wrong API token', {
+          hint: "the CLI reads the token from SLIPWAY_HOME/token; set SLIPWAY_HOME to the server's",
+        });
+      return TOKEN_PRINCIPAL;
+    },
+    authorize: () => undefined,
+    audit: () => undefined,
+  };
 }

@@ -1,21 +1,32 @@
 import type http from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { SlipwayError } from '../core/errors.js';
+import type { AuthPrincipal } from '../auth/auth-service.js';
 
-/** The authenticated caller. Today one API token = the installation's administrator. */
-export interface Principal {
-  name: string;
-}
+/** The caller of a server that has one token and no users: an admin. */
+export const TOKEN_PRINCIPAL: AuthPrincipal = {
+  user: { id: 0, name: 'admin', role: 'admin', createdAt: '', hasPassword: false },
+  token: {
+    id: 0,
+    user: 'admin',
+    name: 'local',
+    app: null,
+    scope: 'admin',
+    prefix: 'local',
+    createdAt: '',
+    expiresAt: null,
+    revokedAt: null,
+    lastUsedAt: null,
+  },
+};
 
-export const TOKEN_PRINCIPAL: Principal = { name: 'admin' };
-
-/** The request carries `Authorization: Bearer <token>` (compared in constant time). */
-export function authenticate(req: http.IncomingMessage, token: string): Principal | undefined {
-  const auth = req.headers['authorization'] ?? '';
-  if (!auth.startsWith('Bearer ')) return undefined;
+/** `Authorization: Bearer <token>` names `token` (compared in constant time). */
+export function authenticate(header: string | undefined, token: string): boolean {
+  const auth = header ?? '';
+  if (!auth.startsWith('Bearer ')) return false;
   const given = Buffer.from(auth.slice(7));
   const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected) ? TOKEN_PRINCIPAL : undefined;
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 /** Host header values the API answers to: loopback names with its port (`Host` is case-insensitive). */

@@ -231,4 +231,46 @@ export const MIGRATIONS: string[] = [
     created_at TEXT NOT NULL
   );
   `,
+  // 10 (issue 11, users and tokens): users with a role, their API tokens (only a SHA-256 of each is kept),
+  // the apps members were given, and the audit log of mutating and refused requests (never a secret).
+  `
+  CREATE TABLE users (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL,
+    password_hash TEXT,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE tokens (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    app TEXT REFERENCES apps(name) ON DELETE CASCADE,
+    scope TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE,
+    prefix TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT,
+    revoked_at TEXT,
+    last_used_at TEXT
+  );
+  CREATE TABLE app_access (
+    app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    PRIMARY KEY (app, user_id)
+  );
+  CREATE TABLE audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    token TEXT,
+    method TEXT NOT NULL,
+    path TEXT NOT NULL,
+    app TEXT,
+    status INTEGER NOT NULL,
+    code TEXT,
+    source TEXT
+  );
+  CREATE INDEX audit_app ON audit (app, id);
+  `,
 ];

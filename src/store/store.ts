@@ -17,6 +17,8 @@ import { RouterLogRepository } from './router-log-repository.js';
 import { AppRenameRepository } from './app-rename-repository.js';
 import { BuildCaRepository } from './build-ca-repository.js';
 import { RegistryLoginRepository } from './registry-login-repository.js';
+import { UserRepository } from './user-repository.js';
+import { AuditRepository } from './audit-repository.js';
 
 export interface Store {
   db: Db;
@@ -37,6 +39,8 @@ export interface Store {
   renames: AppRenameRepository;
   buildCa: BuildCaRepository;
   registryLogins: RegistryLoginRepository;
+  users: UserRepository;
+  audit: AuditRepository;
   close(): void;
 }
 
@@ -62,6 +66,8 @@ export function openStore(file: string, secretKey: Buffer): Store {
     renames: new AppRenameRepository(db),
     buildCa: new BuildCaRepository(db),
     registryLogins: new RegistryLoginRepository(db, box),
+    users: new UserRepository(db),
+    audit: new AuditRepository(db),
     close: () => db.close(),
   };
 }

@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Harness, get, uniqueApp, freePort } from './harness.js';
@@ -10,23 +10,7 @@ import { prepareSupervisedRegistry, type SupervisedRegistry } from '../../src/re
 import { removeRegistryFiles } from '../../src/registry/registry-supervisor.js';
 import { removeRegistryTrust, writeRegistryTrust } from '../../src/registry/registry-trust.js';
 import { SecretBox } from '../../src/store/secret-box.js';
-
-/** A tiny web image on this host's Docker (busybox httpd on $PORT) whose page says `version`. */
-function busyboxWeb(dir: string, tag: string, version: string): string {
-  const rootfs = join(dir, `rootfs-${version}`);
-  mkdirSync(join(rootfs, 'bin'), { recursive: true });
-  mkdirSync(join(rootfs, 'www'), { recursive: true });
-  copyFileSync('/usr/bin/busybox', join(rootfs, 'bin', 'busybox'));
-  symlinkSync('busybox', join(rootfs, 'bin', 'sh'));
-  writeFileSync(join(rootfs, 'www', 'index.html'), `${version}\n`);
-  const tar = execFileSync('tar', ['-C', rootfs, '-c', '.'], { maxBuffer: 64 * 1024 * 1024 });
-  const cmd = 'CMD ["/bin/sh", "-c", "exec /bin/busybox httpd -f -p \\"${PORT:-8080}\\" -h /www"]';
-  execFileSync('docker', ['import', '-c', cmd, '-c', 'EXPOSE 8080', '-', tag], {
-    input: tar,
-    stdio: ['pipe', 'ignore', 'pipe'],
-  });
-  return execFileSync('docker', ['image', 'inspect', tag, '--format', '{{.Id}}'], { encoding: 'utf8' }).trim();
-}
+import { busyboxWeb } from '../support/busybox-web.js';
 
 /**
  * `deploy --image REGISTRY/NAME:TAG` from a registry on loopback (Debian's docker-registry, htpasswd, TLS

@@ -1,0 +1,73 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { missingPermission, needFor } from './permissions.js';
+
+test('what each request needs, from its method and path; an unknown route needs the admin', () => {
+  const cases: Array<[string, string, string]> = [
+    ['GET', '/v1/apps', 'user'],
+    ['POST', '/v1/apps', 'admin'],
+    ['GET', '/v1/apps/shop/ps', 'app shop read'],
+    ['GET', '/v1/apps/shop/config', 'app shop manage'],
+    ['POST', '/v1/apps/shop/deploys', 'app shop deploy'],
+    ['POST', '/v1/apps/shop/builds/b-1/deploy', 'app shop deploy'],
+    ['POST', '/v1/apps/shop/rollback', 'app shop deploy'],
+    ['PATCH', '/v1/apps/shop/config', 'app shop manage'],
+    ['POST', '/v1/apps/shop/scale', 'app shop manage'],
+    ['GET', '/v1/apps/shop/runs/attach', 'app shop manage'],
+    ['DELETE', '/v1/apps/shop', 'admin'],
+    ['POST', '/v1/apps/shop/rename', 'admin'],
+    ['POST', '/v1/apps/shop/access', 'admin'],
+    ['GET', '/v1/nodes', 'admin'],
+    ['POST', '/v1/registries', 'admin'],
+    ['GET', '/v1/users', 'admin'],
+    ['GET', '/v1/audit', 'admin'],
+    ['POST', '/v1/tokens', 'user'],
+    ['GET', '/v1/whoami', 'user'],
+    ['GET', '/v1/something-new', 'admin'],
+    ['GET', '/v1/apps/sh%6Fp/ps', 'app shop read'],
+  ];
+  for (const [method, path, want] of cases) {
+    const need = needFor(method, path);
+    const got = need.kind === 'app' ? `app ${need.app} ${need.level}` : need.kind;
+    assert.equal(got, want, `${method} ${path}`);
+  }
+  assert.deepEqual(needFor('GET', '/v1/audit', new URLSearchParams('app=shop')), {
+    kind: 'app',
+    app: 'shop',
+    level: 'manage',
+  });
+});
+
+test('role, app access, token app and token scope each refuse, naming what is missing', () => {
+  const shopRead = { kind: 'app', app: 'shop', level: 'read' } as const;
+  const shopDeploy = { kind: 'app', app: 'shop', level: 'deploy' } as const;
+  const shopManage = { kind: 'app', app: 'shop', level: 'manage' } as const;
+  const admin = { kind: 'admin' } as const;
+  const yes = () => true;
+  const no = () => false;
+  assert.equal(missingPermission({ role: 'admin', scope: 'admin', app: null }, admin, no), undefined);
+  assert.equal(missingPermission({ role: 'member', scope: 'admin', app: null }, admin, yes), 'the admin role');
+  assert.equal(missingPermission({ role: 'admin', scope: 'deploy', app: null }, admin, yes), 'a token of scope admin');
+  assert.match(
+    missingPermission({ role: 'admin', scope: 'admin', app: 'shop' }, admin, yes)!,
+    /not limited to app shop/,
+  );
+  assert.equal(missingPermission({ role: 'member', scope: 'admin', app: null }, shopManage, no), 'access to app shop');
+  assert.equal(missingPermission({ role: 'member', scope: 'admin', app: null }, shopManage, yes), undefined);
+  assert.equal(missingPermission({ role: 'admin', scope: 'admin', app: null }, shopManage, no), undefined);
+  assert.match(
+    missingPermission({ role: 'admin', scope: 'deploy', app: 'blog' }, shopDeploy, yes)!,
+    /token for app shop/,
+  );
+  assert.equal(missingPermission({ role: 'admin', scope: 'deploy', app: 'shop' }, shopDeploy, yes), undefined);
+  assert.equal(
+    missingPermission({ role: 'admin', scope: 'deploy', app: 'shop' }, shopManage, yes),
+    'a token of scope admin',
+  );
+  assert.equal(
+    missingPermission({ role: 'member', scope: 'read', app: null }, shopDeploy, yes),
+    'a token of scope deploy',
+  );
+  assert.equal(missingPermission({ role: 'member', scope: 'read', app: null }, shopRead, yes), undefined);
+  assert.equal(missingPermission({ role: 'member', scope: 'read', app: null }, { kind: 'user' }, no), undefined);
+});

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { SlipwayError } from '../core/errors.js';
+import type { AuthPrincipal } from '../auth/auth-service.js';
+import type { Slipway } from '../slipway.js';
+import { route, sendJson, type Route } from './http-kit.js';
+import { readBody } from './request-body.js';
+import { intQuery } from './request-guard.js';
+
+const userBody = {
+  schema: z.object({ name: z.string().max(100), role: z.string().max(20).optional() }),
+  hint: 'slipway users:add NAME --role admin|member',
+};
+const tokenBody = {
+  schema: z.object({
+    user: z.string().max(100).optional(),
+    app: z.string().max(100).optional(),
+    scope: z.string().max(20).optional(),
+    expires: z.string().max(20).optional(),
+    name: z.string().max(100).optional(),
+  }),
+  hint: 'slipway tokens:create [--app APP] [--scope read|deploy|admin] [--expires 30d] [--name ci]',
+};
+const accessBody = { schema: z.object({ user: z.string().max(100) }), hint: 'slipway access:add -a APP USER' };
+
+function who(principal: AuthPrincipal | undefined): AuthPrincipal {
+  if (!principal) throw new SlipwayError('UNAUTHORIZED', 'this server has no users');
+  return principal;
+}
+
+/** Users, tokens, app access and the audit log. Which caller may use each is decided in auth/permissions.ts. */
+export function authRoutes(s: Slipway): Route[] {
+  return [
+    route('GET', '/v1/whoami', async ({ res, principal }) => {
+      const p = who(principal);
+      sendJson(res, 200, {
+        user: p.user,
+        token: p.token,
+        apps: s.auth.visibleApps(
+          p,
+          s.apps.list().map((a) => a.name),
+        ),
+      });
+    }),
+    route('GET', '/v1/users', async ({ res }) => sendJson(res, 200, { users: s.store.users.list() })),
+    route('POST', '/v1/users', async ({ req, res }) => {
+      const { name, role } = await readBody(req, userBody);
+      sendJson(res, 201, { user: s.auth.addUser(name, role ?? 'member') });
+    }),
+    route('DELETE', '/v1/users/:name', async ({ res, params, principal }) => {
+      s.auth.removeUser(who(principal), params['name']!);
+      sendJson(res, 200, { removed: params['name'] });
+    }),
+    route('GET', '/v1/tokens', async ({ res, query, principal }) =>
+      sendJson(res, 200, { tokens: s.auth.tokens(who(principal), query.get('all') === '1') }),
+    ),
+    // The token's value is in this answer and nowhere else, ever.
+    route('POST', '/v1/tokens', async ({ req, res, principal }) => {
+      const body = await readBody(req, tokenBody);
+      const { token, info } = s.auth.createToken(who(principal), body);
+      sendJson(res, 201, { token, info });
+    }),
+    route('DELETE', '/v1/tokens/:id', async ({ res, params, principal }) => {
+      const id = Number(params['id']);
+      if (!Number.isSafeInteger(id))
+        throw new SlipwayError('INVALID_INPUT', 'a token id is a number', { hint: 'see `slipway tokens`' });
+      sendJson(res, 200, { token: s.auth.revokeToken(who(principal), id) });
+    }),
+    route('GET', '/v1/apps/:app/access', async ({ res, params }) =>
+      sendJson(res, 200, { users: s.auth.access(params['app']!) }),
+    ),
+    route('POST', '/v1/apps/:app/access', async ({ req, res, params }) => {
+      const { user } = await readBody(req, accessBody);
+      sendJson(res, 200, { users: s.auth.grant(params['app']!, user) });
+    }),
+    route('DELETE', '/v1/apps/:app/access/:user', async ({ res, params }) =>
+      sendJson(res, 200, { users: s.auth.revokeAccess(params['app']!, params['user']!) }),
+    ),
+    route('GET', '/v1/audit', async ({ res, query }) => {
+      const app = query.get('app') ?? undefined;
+      const limit = intQuery(query, 'limit', { min: 1, max: 10_000, fallback: 100 });
+      sendJson(res, 200, { entries: s.store.audit.list({ ...(app ? { app } : {}), limit }) });
+    }),
+  ];
+}
