@@ -102,10 +102,24 @@ export class AppService {
     return { removedContainers, removedImages };
   }
 
-  async deployImage(name: string, image: string, opts: RunOptions): Promise<DeployOutcome> {
+  /**
+   * `ownImagesOnly` (a member, or a token limited to one app): an image on this host must be one of this
+   * app's own builds, so one app's deployer cannot run another app's images; registry images are pulled.
+   */
+  async deployImage(
+    name: string,
+    image: string,
+    opts: RunOptions & { ownImagesOnly?: boolean },
+  ): Promise<DeployOutcome> {
     const app = this.get(name);
     this.assertNotDeploying(app.name);
-    const build = await this.deps.builds.fromImage(app.name, image, opts.emit, opts.signal);
+    const build = await this.deps.builds.fromImage(
+      app.name,
+      image,
+      opts.emit,
+      opts.signal,
+      opts.ownImagesOnly === true,
+    );
     return this.release(app.name, build, `Deploy image ${image}`, opts);
   }
 
@@ -244,7 +258,10 @@ export class AppService {
     }
     const build = store.releases.build(release.buildId);
     const image = build.imageRef;
-    if (!(await this.deps.builds.ensureImage(build, opts.emit, opts.signal))) {
+    const present = await this.deps.builds.ensureImage(build, opts.emit, opts.signal);
+    // A pull can take a while: another deploy may have started meanwhile.
+    this.assertNotDeploying(app.name);
+    if (!present) {
       throw new SlipwayError('IMAGE_NOT_FOUND', `the image of v${version} (${image}) is no longer on this host`, {
         hint:
           'image retention keeps the last SLIPWAY_KEEP_RELEASES releases ' +

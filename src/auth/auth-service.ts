@@ -38,10 +38,36 @@ export class AuthService {
   bootstrap(localToken: string): void {
     const users = this.store.users;
     const now = new Date().toISOString();
-    const admin = users.count() === 0 ? users.add('admin', 'admin', null, now) : undefined;
+    if (users.count() === 0) users.add('admin', 'admin', null, now);
+    // Whoever can read the home's token file runs this server anyway: when no admin has a usable full token
+    // (the first start, or all of them were revoked), that file's token is an admin's again.
+    if (this.liveAdminTokens().length > 0) return;
+    const admin = users.list().find((u) => u.role === 'admin') ?? users.add('admin', 'admin', null, now);
     const hash = hashToken(localToken);
-    if (admin && !users.tokenByHash(hash))
-      users.addToken(admin, { name: 'local', app: null, scope: 'admin', hash, prefix: 'local', expiresAt: null }, now);
+    const known = users.tokenByHash(hash);
+    if (known) users.deleteToken(known.token.id);
+    users.addToken(admin, { name: 'local', app: null, scope: 'admin', hash, prefix: 'local', expiresAt: null }, now);
+  }
+
+  /** Tokens of admins that are full (scope admin, no app), not revoked and not expired. */
+  private liveAdminTokens(): TokenInfo[] {
+    const admins = new Set(
+      this.store.users
+        .list()
+        .filter((u) => u.role === 'admin')
+        .map((u) => u.name),
+    );
+    const now = Date.now();
+    return this.store.users
+      .tokens()
+      .filter(
+        (t) =>
+          admins.has(t.user) &&
+          t.scope === 'admin' &&
+          t.app === null &&
+          !t.revokedAt &&
+          (!t.expiresAt || Date.parse(t.expiresAt) > now),
+      );
   }
 
   /** The principal of `Authorization: Bearer TOKEN`; UNAUTHORIZED (saying why) otherwise. */
@@ -174,6 +200,15 @@ export class AuthService {
     const token = this.store.users.token(id);
     if (!token || (token.user !== p.user.name && p.user.role !== 'admin'))
       throw new SlipwayError('NOT_FOUND', `no token ${id} of yours`, { hint: 'see `slipway tokens`' });
+    const live = this.liveAdminTokens();
+    if (live.length === 1 && live[0]!.id === id)
+      throw new SlipwayError(
+        'INVALID_INPUT',
+        `token ${id} is the last full admin token: revoking it locks everyone out`,
+        {
+          hint: 'make another one first: slipway tokens:create --name admin2',
+        },
+      );
     this.store.users.revoke(id, new Date().toISOString());
     return this.store.users.token(id)!;
   }

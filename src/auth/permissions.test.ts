@@ -21,7 +21,8 @@ test('what each request needs, from its method and path; an unknown route needs 
     ['POST', '/v1/registries', 'admin'],
     ['GET', '/v1/users', 'admin'],
     ['GET', '/v1/audit', 'admin'],
-    ['POST', '/v1/tokens', 'user'],
+    ['POST', '/v1/tokens', 'full'],
+    ['DELETE', '/v1/tokens/3', 'full'],
     ['GET', '/v1/whoami', 'user'],
     ['GET', '/v1/something-new', 'admin'],
     ['GET', '/v1/apps/sh%6Fp/ps', 'app shop read'],
@@ -70,4 +71,13 @@ test('role, app access, token app and token scope each refuse, naming what is mi
   );
   assert.equal(missingPermission({ role: 'member', scope: 'read', app: null }, shopRead, yes), undefined);
   assert.equal(missingPermission({ role: 'member', scope: 'read', app: null }, { kind: 'user' }, no), undefined);
+  assert.equal(missingPermission({ role: 'member', scope: 'admin', app: null }, { kind: 'full' }, no), undefined);
+  assert.equal(
+    missingPermission({ role: 'admin', scope: 'read', app: null }, { kind: 'full' }, yes),
+    'a token of scope admin',
+  );
+  assert.match(
+    missingPermission({ role: 'admin', scope: 'admin', app: 'shop' }, { kind: 'full' }, yes)!,
+    /not limited/,
+  );
 });

@@ -6,14 +6,20 @@ import type { Role, TokenScope } from '../store/user-repository.js';
  * needs the admin: a new route is closed until it is given a rule.
  */
 export type AppLevel = 'read' | 'deploy' | 'manage';
-export type Need = { kind: 'admin' } | { kind: 'user' } | { kind: 'app'; app: string; level: AppLevel };
+export type Need =
+  | { kind: 'admin' }
+  | { kind: 'user' }
+  /** The user's own full token (scope admin, no single app): managing tokens. */
+  | { kind: 'full' }
+  | { kind: 'app'; app: string; level: AppLevel };
 
 const DEPLOY_ACTIONS = /^\/(deploys|builds|builds\/[^/]+\/deploy|rollback)$/;
 const ADMIN_APP_ACTIONS = /^\/(rename|access(\/.*)?)$/;
 
 export function needFor(method: string, path: string, query?: URLSearchParams): Need {
   if (path === '/v1/apps') return method === 'GET' ? { kind: 'user' } : { kind: 'admin' };
-  if (path === '/v1/whoami' || path === '/v1/tokens' || path.startsWith('/v1/tokens/')) return { kind: 'user' };
+  if (path === '/v1/whoami') return { kind: 'user' };
+  if (path === '/v1/tokens' || path.startsWith('/v1/tokens/')) return { kind: 'full' };
   if (path === '/v1/audit' && query?.get('app')) return { kind: 'app', app: query.get('app')!, level: 'manage' };
   const m = /^\/v1\/apps\/([^/]+)(\/.*)?$/.exec(path);
   if (!m) return { kind: 'admin' };
@@ -40,6 +46,10 @@ const LEVEL_SCOPE: Record<AppLevel, TokenScope> = { read: 'read', deploy: 'deplo
 /** Undefined when the caller may; else the permission it lacks, in words for the 403. */
 export function missingPermission(caller: Caller, need: Need, hasAccess: (app: string) => boolean): string | undefined {
   if (need.kind === 'user') return undefined;
+  if (need.kind === 'full') {
+    if (caller.app !== null) return `a token that is not limited to app ${caller.app}`;
+    return caller.scope === 'admin' ? undefined : 'a token of scope admin';
+  }
   if (need.kind === 'admin') {
     if (caller.role !== 'admin') return 'the admin role';
     if (caller.app !== null) return `a token that is not limited to app ${caller.app}`;

@@ -43,11 +43,22 @@ export type RecordedBuild = Build & { settings?: SourceBuildResult['settings']; 
 export class BuildService {
   constructor(private readonly deps: { engine: ContainerEngine; store: Store; puller?: ImagePuller }) {}
 
-  async fromImage(app: string, image: string, emit: EventSink, signal?: AbortSignal): Promise<RecordedBuild> {
+  async fromImage(
+    app: string,
+    image: string,
+    emit: EventSink,
+    signal?: AbortSignal,
+    ownImagesOnly = false,
+  ): Promise<RecordedBuild> {
     // An image named with its registry is pulled every time (a tag may have moved) and pinned by digest.
     if (this.deps.puller && parseImageReference(image).server) return this.fromRegistry(app, image, emit, signal);
     const info = await stage(emit, 'build', `inspect image ${image}`, async () => {
       const found = await this.deps.engine.inspectImage(image, signal);
+      if (found && ownImagesOnly && !this.deps.store.releases.hasImageId(app, found.id))
+        throw new SlipwayError('FORBIDDEN', `image "${image}" is not one of ${app}'s builds`, {
+          hint: 'deploy an image from a registry (REGISTRY/NAME:TAG), or ask an admin to deploy this one',
+          details: { missing: 'the admin role (to deploy an image this app did not build)' },
+        });
       if (!found) {
         throw new SlipwayError('IMAGE_NOT_FOUND', `image "${image}" does not exist on this host`, {
           hint:

@@ -49,8 +49,21 @@ export function apiRoutes(s: Slipway): Route[] {
       const type = ctx.req.headers['content-type'] ?? '';
       if (type.startsWith('application/x-tar')) return deploySource(s, ctx, app);
       const { image, strategy } = await readBody(ctx.req, imageDeployBody);
+      // A member or an app token deploys registry images and its own app's builds, nothing of another app's.
+      const p = ctx.principal;
+      const restricted = p !== undefined && (p.user.role !== 'admin' || p.token.app !== null);
+      const own = s.swarm.trust?.server;
+      if (restricted && own && image.toLowerCase().startsWith(`${own.toLowerCase()}/`))
+        throw new SlipwayError('FORBIDDEN', "images of Slipway's own registry are deployed by an admin", {
+          details: { missing: 'the admin role' },
+        });
       await streamOperation(ctx, (emit) =>
-        s.apps.deployImage(app, image, { emit: emitTo(emit), actor: actorOf(ctx), ...(strategy ? { strategy } : {}) }),
+        s.apps.deployImage(app, image, {
+          emit: emitTo(emit),
+          actor: actorOf(ctx),
+          ownImagesOnly: restricted,
+          ...(strategy ? { strategy } : {}),
+        }),
       );
     }),
     route('GET', '/v1/apps/:app/releases', async ({ res, params }) =>

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
-import { SlipwayError } from '../core/errors.js';
+import { SlipwayError, httpStatusFor, toSlipwayError } from '../core/errors.js';
 import { sendError, sendJson, type Route } from './http-kit.js';
 import { assertAllowedHost, authenticate, decodePathParam, TOKEN_PRINCIPAL } from './request-guard.js';
 import type { AuthPrincipal } from '../auth/auth-service.js';
@@ -57,14 +57,7 @@ export function createApiServer(routes: Route[], opts: ApiServerOptions): http.S
       res.on('close', () => {
         const status = res.statusCode;
         if (req.method === 'GET' && status !== 401 && status !== 403) return;
-        auth.audit({
-          principal: audited,
-          method: req.method ?? '?',
-          path: (req.url ?? '/').split('?')[0]!.slice(0, 500),
-          status,
-          code: String(res.getHeader('x-slipway-error') ?? '') || undefined,
-          source: req.socket.remoteAddress,
-        });
+        audit(auth, req, audited, status, String(res.getHeader('x-slipway-error') ?? '') || undefined);
       });
       void (async () => {
         try {
@@ -99,13 +92,19 @@ export function createApiServer(routes: Route[], opts: ApiServerOptions): http.S
   );
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex) => {
     if (!upgrade) return void socket.destroy();
+    let principal: AuthPrincipal | undefined;
     try {
       assertAllowedHost(req, allowedHosts);
       const url = new URL(req.url ?? '/', 'http://localhost');
-      auth.authorize(auth.authenticate(req.headers['authorization']), 'GET', url.pathname, url.searchParams);
+      principal = auth.authenticate(req.headers['authorization']);
+      auth.authorize(principal, 'GET', url.pathname, url.searchParams);
     } catch (err) {
+      const e = toSlipwayError(err);
+      audit(auth, req, principal, httpStatusFor(e.code), e.code);
       return upgrade.reject(socket, err);
     }
+    // An interactive run or exec is as mutating as it gets: kept like any POST (status 101: it started).
+    audit(auth, req, principal, 101, undefined);
     const url = new URL(req.url ?? '/', 'http://localhost');
     upgrade.handle(req, socket, url).catch((err: unknown) => upgrade.reject(socket, err));
   });
@@ -145,4 +144,26 @@ function singleToken(token: string): ApiAuth {
     authorize: () => undefined,
     audit: () => undefined,
   };
+}
+
+/** One audit record; a failure to write it is reported, never a crash of the server. */
+function audit(
+  auth: ApiAuth,
+  req: http.IncomingMessage,
+  principal: AuthPrincipal | undefined,
+  status: number,
+  code: string | undefined,
+): void {
+  try {
+    auth.audit({
+      principal,
+      method: req.method ?? '?',
+      path: (req.url ?? '/').split('?')[0]!.slice(0, 500),
+      status,
+      code,
+      source: req.socket.remoteAddress,
+    });
+  } catch (err) {
+    process.stderr.write(`audit: could not record ${req.method} ${req.url}: ${String(err)}\n`);
+  }
 }

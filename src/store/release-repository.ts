@@ -180,6 +180,13 @@ export class ReleaseRepository {
   }
 
   /** Image references still used by an app's releases (for cleanup on destroy). */
+  /** Whether one of the app's own builds made (or deployed) this image id. */
+  hasImageId(app: string, imageId: string): boolean {
+    return (
+      this.db.prepare('SELECT 1 FROM builds WHERE app = ? AND image_id = ? LIMIT 1').get(app, imageId) !== undefined
+    );
+  }
+
   imageRefs(app: string): string[] {
     return (
       this.db.prepare('SELECT DISTINCT image_ref FROM builds WHERE app = ?').all(app) as { image_ref: string }[]

@@ -153,6 +153,10 @@ export class UserRepository {
     );
   }
 
+  deleteToken(id: number): void {
+    this.db.prepare('DELETE FROM tokens WHERE id = ?').run(id);
+  }
+
   touch(id: number, now: string): void {
     this.db.prepare('UPDATE tokens SET last_used_at = ? WHERE id = ?').run(now, id);
   }

@@ -22,6 +22,7 @@ describe('users, tokens, roles and audit', () => {
   let h: Harness;
   let dir = '';
   let image = '';
+  let otherImage = '';
   const shop = uniqueApp('shop');
   const other = uniqueApp('other');
   const tokens: string[] = [];
@@ -44,6 +45,7 @@ describe('users, tokens, roles and audit', () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'slipway-users-'));
     image = busyboxWeb(dir, `slipway-test/users-web:${process.pid}`, 'hello');
+    otherImage = busyboxWeb(dir, `slipway-test/users-other:${process.pid}`, 'not-yours');
     h = await Harness.create();
     await h.startServer();
     await h.ok('apps:create', shop);
@@ -53,7 +55,7 @@ describe('users, tokens, roles and audit', () => {
   after(async () => {
     h?.removeAppContainers(shop, other);
     await h?.destroy();
-    spawnSync('docker', ['rmi', '-f', image], { stdio: 'ignore' });
+    spawnSync('docker', ['rmi', '-f', image, otherImage], { stdio: 'ignore' });
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -88,6 +90,8 @@ describe('users, tokens, roles and audit', () => {
   });
 
   test('an app token of scope deploy deploys that app and nothing else', async () => {
+    // The app's own build (an admin deployed it first); another image on the host is not the app's.
+    await h.ok('deploy', '-a', shop, '--image', image);
     const ci = made(
       (await h.ok('tokens:create', '--app', shop, '--scope', 'deploy', '--name', 'ci', '--expires', '30d', '--json'))
         .stdout,
@@ -96,13 +100,19 @@ describe('users, tokens, roles and audit', () => {
     assert.equal(deployed.code, 0, deployed.stderr);
     assert.equal((await get(h.httpPort, h.host(shop))).body.trim(), 'hello');
     const releases = JSON.parse((await h.ok('releases', '-a', shop, '--json')).stdout) as Array<{ createdBy?: string }>;
-    assert.equal(releases.length, 1);
+    assert.equal(releases.length, 2);
+    const foreign = as(ci, 'deploy', '-a', shop, '--image', otherImage);
+    assert.equal(foreign.code, 1);
+    assert.match(foreign.stderr, /is not one of .*'s builds/);
+    assert.equal((JSON.parse((await h.ok('releases', '-a', shop, '--json')).stdout) as unknown[]).length, 2);
     for (const [argv, missing] of [
       [['config:set', '-a', shop, 'X=1'], 'a token of scope admin'],
       [['ps:scale', '-a', shop, 'web=2'], 'a token of scope admin'],
       [['deploy', '-a', other, '--image', image], `a token for app ${other}`],
       [['apps:create', uniqueApp('new')], 'the admin role|a token that is not limited'],
-      [['tokens:create', '--name', 'more'], 'a token of scope admin'],
+      [['tokens:create', '--name', 'more'], 'not limited to app'],
+      [['tokens', '--all'], 'not limited to app'],
+      [['tokens:revoke', '1'], 'not limited to app'],
     ] as const) {
       const refused = as(ci, ...argv);
       assert.equal(refused.code, 1, argv.join(' '));
@@ -132,6 +142,11 @@ describe('users, tokens, roles and audit', () => {
     assert.equal(last.code, 1);
     assert.match(last.stderr, /token brief expired at/);
     assert.equal(as('slp_not-a-token', 'apps').code, 1);
+    // The last full admin token cannot be revoked (nobody could make tokens again).
+    const local = listed.find((t) => t.name === 'local')!;
+    const lastAdmin = await h.cli('tokens:revoke', String(local.id));
+    assert.equal(lastAdmin.code, 1);
+    assert.match(lastAdmin.stderr, /last full admin token/);
   });
 
   test('the audit log has who, what, from where and the outcome of each of these, and never a secret', async () => {

@@ -185,8 +185,10 @@ export class FanoutRouter implements Router {
     let failure: unknown;
     const values = results.map((r, i) => {
       if (r.status === 'fulfilled') return r.value;
-      if (isUnreachable(r.reason)) this.lose(calls[i]!.m, r.reason);
-      else failure ??= r.reason;
+      // Unreachable: out of the set. Refused: the operation fails, and the node is given the whole book
+      // again (it may lack what the others took).
+      this.lose(calls[i]!.m, r.reason);
+      if (!isUnreachable(r.reason)) failure ??= r.reason;
       return undefined;
     });
     if (failure !== undefined) throw failure;

@@ -125,7 +125,11 @@ export class IngressAgent {
       this.syncs++;
       return null;
     }
-    if (!this.started) throw new SlipwayError('HAPROXY_UNAVAILABLE', 'the ingress agent has not been synced yet');
+    // The manager treats this like an unreachable node: it leaves the set and is given the whole book.
+    if (!this.started)
+      throw new SlipwayError('HAPROXY_UNAVAILABLE', 'the ingress agent has not been synced yet', {
+        details: { unreachable: true },
+      });
     await this.started;
     switch (call.op) {
       case 'addServer':
