@@ -179,7 +179,7 @@ describe('nodes: add, list, label, drain, activate, remove on a real Swarm', () 
   test('the CLI end to end: nodes (table, --json), nodes:label, errors with a hint and a non-zero exit', async () => {
     const table = await cli('nodes');
     assert.equal(table.code, 0, table.err);
-    assert.match(table.out, /^NAME +ADDRESS +ROLE +STATE +AVAILABILITY +TASKS +CPU +MEMORY +DOCKER +LABELS/m);
+    assert.match(table.out, /^NAME +ADDRESS +ROLE +STATE +AVAILABILITY +TASKS +CPU +MEMORY +DOCKER +INGRESS +LABELS/m);
     assert.match(table.out, /^m1 \(this\) +\S+ +manager \(leader\) +ready +active +0 /m);
     assert.match(table.out, /^w1 +\S+ +worker +ready +active +0 +\d+ +[\d.]+ GiB /m);
     const json = await cli('nodes', '--json');
