@@ -142,17 +142,19 @@ function readRunFrames(socket: Duplex): Promise<number> {
         socket.destroy();
       }
     });
-    socket.on('error', (err) => (failure ??= err));
+    // A write error after the exit frame (stdin still flowing into a socket the server has ended) changes
+    // nothing: the command's exit code is known.
+    let socketError: Error | undefined;
+    socket.on('error', (err) => (socketError ??= err));
     socket.on('close', () => {
       if (failure) return reject(failure);
-      if (exitCode === undefined) {
-        return reject(
+      if (exitCode !== undefined) return resolve(exitCode);
+      reject(
+        socketError ??
           new SlipwayError('SERVER_UNAVAILABLE', 'the connection to the server ended before the command did', {
             hint: 'the server may have restarted; run the command again',
           }),
-        );
-      }
-      resolve(exitCode);
+      );
     });
   });
 }
