@@ -5,8 +5,7 @@ import type { DockerHttpClient } from '../../engine/docker-http.js';
 import type { ContainerEngine } from '../../engine/port.js';
 import type { ImageDistributor } from '../../engine/swarm/swarm-engine.js';
 import { SwarmApi } from '../../engine/swarm/swarm-api.js';
-import { parseTaskList } from '../../engine/swarm/swarm-parsers.js';
-import { listTasksRequest, updateServiceRequest } from '../../engine/swarm/swarm-requests.js';
+import { updateServiceRequest } from '../../engine/swarm/swarm-requests.js';
 import type { IngressEndpoint } from '../../router/ingress/fanout-router.js';
 import type { ClientTls } from '../../router/ingress/remote-router.js';
 import { ensureIngressImage } from './ingress-image.js';
@@ -74,14 +73,9 @@ export class IngressService {
       if (Date.now() - this.failedAt < RETRY_AFTER_FAILURE_MS) return [];
       await this.ensure(signal);
     }
-    const res = await this.opts.http.json(
-      {
-        ...listTasksRequest([INGRESS_SERVICE]),
-        query: { filters: JSON.stringify({ service: [INGRESS_SERVICE], 'desired-state': ['running'] }) },
-      },
-      { signal },
+    const running = (await this.api.tasks([INGRESS_SERVICE], signal)).filter(
+      (t) => t.desiredState === 'running' && t.state === 'running' && t.nodeId,
     );
-    const running = parseTaskList(res.body).filter((t) => t.state === 'running' && t.nodeId);
     const out: IngressEndpoint[] = [];
     for (const task of running) {
       const node = await this.api.node(task.nodeId!, signal);
