@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import { writeFileSync, rmSync } from 'node:fs';
+import { readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ContainerEngine } from './engine/port.js';
 import type { Router } from './router/port.js';
@@ -21,9 +21,14 @@ import { LogService } from './logs/log-service.js';
 import { appRoutes } from './deploy/app-routes.js';
 import { DomainService } from './domains/domain-service.js';
 import { CertificateService } from './domains/certificate-service.js';
-import { createApiServer, listen, type ApiAuth } from './server/http-server.js';
+import { PlatformCertificateService } from './domains/platform-certificate.js';
+import { SlipwayError } from './core/errors.js';
+import { createApiServer, listen, listenSocket, type ApiAuth } from './server/http-server.js';
+import type { Duplex } from 'node:stream';
 import { AuthService } from './auth/auth-service.js';
 import { apiRoutes } from './server/api-routes.js';
+import { publicAuthRoutes } from './server/auth-routes.js';
+import { PasswordLogin } from './auth/passwords.js';
 import { RunService } from './runs/run-service.js';
 import { ExecService } from './runs/exec-service.js';
 import { ProcessControl } from './deploy/process-control.js';
@@ -93,24 +98,42 @@ export function createSlipway(parts: SlipwayParts = {}): Slipway {
       seen: store.routerLogs.recentKeys(20_000),
     },
   );
-  const router =
-    parts.router ??
-    ingressRouter(
-      swarm,
-      parts.log,
-      new HaproxyRouter({
+  // The remote API's certificate: given with certs:add --platform (kept sealed), else self-signed.
+  const platformCerts = new PlatformCertificateService({
+    host: env.httpsPort !== 0 ? env.apiHost : undefined,
+    httpsPort: env.httpsPort,
+    sealedFile: paths.platformCert,
+    box,
+    served: () => readFileSync(join(paths.haproxyDir, 'platform-cert.pem'), 'utf8'),
+    install: async (pem) => {
+      if (!haproxy) throw new SlipwayError('INVALID_INPUT', 'this server runs without its own HAProxy');
+      await haproxy.setPlatformCertificate(pem);
+    },
+  });
+  const haproxy: HaproxyRouter | undefined = parts.router
+    ? undefined
+    : new HaproxyRouter({
         stateDir: paths.haproxyDir,
         httpPort: env.httpPort,
         httpBind: env.httpBind,
         ...(env.httpsPort !== 0 ? { httpsPort: env.httpsPort, httpsBind: env.httpsBind } : {}),
         domain: env.domain,
         accessLog: env.routerLogs !== false,
+        ...(env.apiHost
+          ? {
+              platform: {
+                host: env.apiHost,
+                socket: paths.proxySocket,
+                certificate: () => platformCerts.given(),
+              },
+            }
+          : {}),
         ...(process.env['SLIPWAY_HAPROXY_BIN'] ? { haproxyBin: process.env['SLIPWAY_HAPROXY_BIN'] } : {}),
         ...(parts.log
           ? { log: (event: unknown) => parts.log!(typeof event === 'string' ? event : JSON.stringify(event)) }
           : {}),
-      }),
-    );
+      });
+  const router = parts.router ?? ingressRouter(swarm, parts.log, haproxy!);
   const desiredRoutes = () => appRoutes(store, env.domain);
   const syncRouter = () => router.syncApps(desiredRoutes());
   const deploys = new DeployService({ engine, router, store });
@@ -157,6 +180,7 @@ export function createSlipway(parts: SlipwayParts = {}): Slipway {
     logs: new LogService(engine, store.logs),
     domains: new DomainService({ store, domain: env.domain, syncRouter }),
     certs: new CertificateService({ store, domain: env.domain, syncRouter }),
+    platformCerts,
     runs,
     execs: new ExecService({ engine, store, openNode }),
     processControl: new ProcessControl({ store, deploys, runs }),
@@ -192,6 +216,7 @@ export function createSlipway(parts: SlipwayParts = {}): Slipway {
     swarm,
     registries,
     auth: new AuthService(store),
+    passwords: new PasswordLogin(store),
     moveToSwarm,
     desiredRoutes,
     syncRouter,
@@ -262,15 +287,29 @@ export async function startServer(parts: SlipwayParts = {}): Promise<RunningServ
     });
   // Users and tokens: the home's token file is the first admin's (existing installs keep working).
   slipway.auth.bootstrap(readToken(slipway.paths));
-  const server = createApiServer(apiRoutes(slipway), {
+  const routes = apiRoutes(slipway);
+  const serverOptions = {
     auth: apiAuth(slipway),
-    allowedHosts: loopbackHosts(slipway.env.apiPort),
+    publicRoutes: publicAuthRoutes(slipway),
     upgrade: {
-      handle: (req, socket, url) => handleRunUpgrade(slipway, slipway.runs, req, socket, url),
+      handle: (req: http.IncomingMessage, socket: Duplex, url: URL) =>
+        handleRunUpgrade(slipway, slipway.runs, req, socket, url),
       reject: rejectUpgrade,
     },
-  });
+  };
+  const server = createApiServer(routes, { ...serverOptions, allowedHosts: loopbackHosts(slipway.env.apiPort) });
   await listen(server, slipway.env.apiPort);
+  // The remote API: HAProxy terminates TLS for the API host and forwards here (see PlatformApi).
+  const { apiHost, httpsPort } = slipway.env;
+  const proxied =
+    apiHost && httpsPort
+      ? createApiServer(routes, {
+          ...serverOptions,
+          allowedHosts: [apiHost, `${apiHost}:${httpsPort}`],
+          forwarded: true,
+        })
+      : undefined;
+  if (proxied) await listenSocket(proxied, slipway.paths.proxySocket);
   try {
     // The ring of a running HAProxy holds lines logged while no server was there: read before the reload.
     if (slipway.env.routerLogs !== false) await slipway.accessLog.start();
@@ -283,6 +322,7 @@ export async function startServer(parts: SlipwayParts = {}): Promise<RunningServ
     await recoverInterruptedBuilds(slipway, log);
   } catch (err) {
     server.close();
+    proxied?.close();
     slipway.store.close();
     throw err;
   }
@@ -336,7 +376,8 @@ export async function startServer(parts: SlipwayParts = {}): Promise<RunningServ
   log(
     `api listening on ${url}; ` +
       `apps at http://<app>.${slipway.env.domain}:${slipway.env.httpPort}` +
-      `${slipway.env.httpsPort ? ` and https://…:${slipway.env.httpsPort}` : ''}`,
+      `${slipway.env.httpsPort ? ` and https://…:${slipway.env.httpsPort}` : ''}` +
+      `${proxied ? `; remote API at https://${apiHost}${httpsPort === 443 ? '' : `:${httpsPort}`}/` : ''}`,
   );
   return {
     slipway,
@@ -349,9 +390,12 @@ export async function startServer(parts: SlipwayParts = {}): Promise<RunningServ
       await supervisor.stop();
       await slipway.cron.stop();
       await slipway.runs.close();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = [server, ...(proxied ? [proxied] : [])].map(
+        (s) => new Promise<void>((resolve) => s.close(() => resolve())),
+      );
       server.closeAllConnections();
-      await closed;
+      proxied?.closeAllConnections();
+      await Promise.all(closed);
       await slipway.router.stop();
       slipway.accessLog.stop();
       slipway.routerLogs.close();

@@ -11,6 +11,8 @@ import type { HistoryService } from './apps/history-service.js';
 import type { ProcessService } from './apps/process-service.js';
 import type { LogService } from './logs/log-service.js';
 import type { DomainService } from './domains/domain-service.js';
+import type { PasswordLogin } from './auth/passwords.js';
+import type { PlatformCertificateService } from './domains/platform-certificate.js';
 import type { CertificateService } from './domains/certificate-service.js';
 import type { RunService } from './runs/run-service.js';
 import type { ExecService } from './runs/exec-service.js';
@@ -43,6 +45,10 @@ export interface Slipway {
   logs: LogService;
   domains: DomainService;
   certs: CertificateService;
+  /** The remote API host's certificate. */
+  platformCerts: PlatformCertificateService;
+  /** User passwords and `slipway login` with one. */
+  passwords: PasswordLogin;
   runs: RunService;
   /** Commands inside running containers (`ps:exec`). */
   execs: ExecService;

@@ -26,6 +26,11 @@ test('what each request needs, from its method and path; an unknown route needs 
     ['GET', '/v1/whoami', 'user'],
     ['GET', '/v1/something-new', 'admin'],
     ['GET', '/v1/apps/sh%6Fp/ps', 'app shop read'],
+    ['GET', '/v1/platform/certificate', 'user'],
+    ['PUT', '/v1/platform/certificate', 'admin'],
+    ['DELETE', '/v1/platform/certificate', 'admin'],
+    ['PUT', '/v1/users/alice/password', 'full'],
+    ['POST', '/v1/users/alice/password', 'admin'],
   ];
   for (const [method, path, want] of cases) {
     const need = needFor(method, path);

@@ -19,6 +19,10 @@ const ADMIN_APP_ACTIONS = /^\/(rename|access(\/.*)?)$/;
 export function needFor(method: string, path: string, query?: URLSearchParams): Need {
   if (path === '/v1/apps') return method === 'GET' ? { kind: 'user' } : { kind: 'admin' };
   if (path === '/v1/whoami') return { kind: 'user' };
+  // The API host's certificate is public (clients pin it); changing it is an admin's.
+  if (path === '/v1/platform/certificate' && method === 'GET') return { kind: 'user' };
+  // Your own password with your full token; another's: the handler also needs the admin role.
+  if (/^\/v1\/users\/[^/]+\/password$/.test(path) && method === 'PUT') return { kind: 'full' };
   if (path === '/v1/tokens' || path.startsWith('/v1/tokens/')) return { kind: 'full' };
   if (path === '/v1/audit' && query?.get('app')) return { kind: 'app', app: query.get('app')!, level: 'manage' };
   const m = /^\/v1\/apps\/([^/]+)(\/.*)?$/.exec(path);

@@ -1,10 +1,12 @@
-import http from 'node:http';
+import type http from 'node:http';
 import { StringDecoder } from 'node:string_decoder';
 import { LineSplitter } from '../engine/docker-log-stream.js';
 import type { Duplex, Readable } from 'node:stream';
 import { readFileSync, existsSync } from 'node:fs';
 import { SlipwayError, type ErrorCode } from '../core/errors.js';
 import { readEnvironment, slipwayPaths } from '../config/environment.js';
+import { requestFor, tlsError, type RemoteConnection } from './remote-tls.js';
+import { selectedRemote } from './remotes.js';
 
 export interface ApiErrorBody {
   code: ErrorCode;
@@ -22,12 +24,32 @@ export interface StreamLine {
   error?: ApiErrorBody;
 }
 
-/** Talks to the Slipway server found under SLIPWAY_HOME (api.json + token). */
+/** Talks to the Slipway server found under SLIPWAY_HOME (api.json + token), or to a remote over HTTPS. */
 export class ApiClient {
   constructor(
     private readonly base: URL,
     private readonly token: string,
+    private readonly conn?: RemoteConnection,
   ) {}
+
+  /** The server's base URL (`http://127.0.0.1:7331`, or the remote's `https://slipway.example.com`). */
+  get url(): URL {
+    return new URL(this.base.href);
+  }
+
+  /** The remote named by --remote / SLIPWAY_REMOTE / `remotes:use`, else the local server. */
+  static select(remoteFlag: string | undefined): ApiClient {
+    const chosen = selectedRemote(remoteFlag);
+    if (!chosen) return ApiClient.fromEnvironment();
+    const { name, remote } = chosen;
+    const token = process.env['SLIPWAY_TOKEN']?.trim() || remote.token;
+    return new ApiClient(new URL(remote.url), token, {
+      name,
+      certificate: remote.certificate,
+      fingerprint: remote.fingerprint,
+      address: remote.address,
+    });
+  }
 
   static fromEnvironment(): ApiClient {
     const paths = slipwayPaths(readEnvironment().home);
@@ -78,11 +100,16 @@ export class ApiClient {
   /** Opens a two-way stream (HTTP upgrade to `protocol`), e.g. for `run -i`. */
   upgrade(path: string, protocol: string): Promise<Duplex> {
     return new Promise((resolve, reject) => {
-      const req = http.request(new URL(path, this.base), {
-        agent: false,
-        method: 'POST',
-        headers: { authorization: `Bearer ${this.token}`, connection: 'Upgrade', upgrade: protocol },
-      });
+      const url = new URL(path, this.base);
+      const req = requestFor(
+        url,
+        {
+          agent: false,
+          method: 'POST',
+          headers: { authorization: `Bearer ${this.token}`, connection: 'Upgrade', upgrade: protocol },
+        },
+        this.conn,
+      );
       req.on('upgrade', (res, socket, head) => {
         if (res.headers.upgrade !== protocol) {
           socket.destroy();
@@ -105,15 +132,7 @@ export class ApiClient {
           reject(new SlipwayError('INTERNAL', `the server refused the interactive session (HTTP ${res.statusCode})`));
         }
       });
-      req.on('error', (err: NodeJS.ErrnoException) =>
-        reject(
-          err.code === 'ECONNREFUSED'
-            ? new SlipwayError('SERVER_UNAVAILABLE', `the Slipway server at ${this.base.origin} is not answering`, {
-                hint: 'start it with `slipway server`',
-              })
-            : err,
-        ),
-      );
+      req.on('error', (err: NodeJS.ErrnoException) => reject(this.connectError(err)));
       req.end();
     });
   }
@@ -126,14 +145,18 @@ export class ApiClient {
     return new Promise((resolve, reject) => {
       // A fresh connection per call: a reused keep-alive socket the server has just closed fails with
       // "socket hang up" (a CLI makes few calls, so pooling gains nothing).
-      const req = http.request(new URL(path, this.base), {
-        agent: false,
-        method,
-        headers: {
-          authorization: `Bearer ${this.token}`,
-          ...(body ? { 'content-type': body.type, ...body.headers } : {}),
+      const req = requestFor(
+        new URL(path, this.base),
+        {
+          agent: false,
+          method,
+          headers: {
+            authorization: `Bearer ${this.token}`,
+            ...(body ? { 'content-type': body.type, ...body.headers } : {}),
+          },
         },
-      });
+        this.conn,
+      );
       let answered = false;
       req.on('response', (res) => {
         answered = true;
@@ -148,13 +171,7 @@ export class ApiClient {
       req.on('error', (err: NodeJS.ErrnoException) => {
         // A write error (EPIPE, ECONNRESET) after the server answered: its answer is what counts.
         if (answered) return;
-        reject(
-          err.code === 'ECONNREFUSED'
-            ? new SlipwayError('SERVER_UNAVAILABLE', `the Slipway server at ${this.base.origin} is not answering`, {
-                hint: 'start it with `slipway server`',
-              })
-            : err,
-        );
+        reject(this.connectError(err));
       });
       if (!body) req.end();
       else if (typeof body.data === 'string') req.end(body.data);
@@ -165,6 +182,21 @@ export class ApiClient {
         body.data.pipe(req);
       }
     });
+  }
+
+  private connectError(err: NodeJS.ErrnoException): Error {
+    if (err.code === 'ECONNREFUSED' || err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') {
+      const remote = this.conn?.name;
+      return new SlipwayError(
+        'SERVER_UNAVAILABLE',
+        `the Slipway server at ${this.base.origin}${remote ? ` (remote ${remote})` : ''} is not answering ` +
+          `(${err.code})`,
+        {
+          hint: remote ? 'check the server, or use another remote: slipway remotes' : 'start it with `slipway server`',
+        },
+      );
+    }
+    return tlsError(err, this.base, this.conn);
   }
 }
 

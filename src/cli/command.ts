@@ -75,4 +75,12 @@ export const JSON_STREAM: OptionSpec = {
 };
 
 /** Every command also takes these (added by the parser, listed by help). */
-export const GLOBAL_OPTIONS: OptionSpec[] = [{ name: 'help', short: 'h', description: 'show this help' }];
+export const GLOBAL_OPTIONS: OptionSpec[] = [
+  { name: 'help', short: 'h', description: 'show this help' },
+  {
+    name: 'remote',
+    value: 'NAME',
+    description: 'run against this remote (`slipway remotes`; `local` = this machine) instead of the current one',
+    default: 'SLIPWAY_REMOTE, else the one `remotes:use` chose, else local',
+  },
+];

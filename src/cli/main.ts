@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { commandName, parseCommandArgs } from './args.js';
+import { commandName, flag, parseCommandArgs } from './args.js';
 import { commandHelp, overview } from './help.js';
 import { completionScript } from './completion.js';
 import { nearest, related } from './suggest.js';
@@ -30,6 +30,7 @@ import { cronCommands } from './commands/cron.js';
 import { nodesCommands } from './commands/nodes.js';
 import { registryCommands } from './commands/registries.js';
 import { userCommands } from './commands/users.js';
+import { remoteCommands } from './commands/remotes.js';
 
 export const COMMANDS: Command[] = [
   setupCommand,
@@ -54,6 +55,7 @@ export const COMMANDS: Command[] = [
   ...nodesCommands,
   ...registryCommands,
   ...userCommands,
+  ...remoteCommands,
 ];
 
 /** Commands about the CLI itself. */
@@ -150,7 +152,8 @@ export async function runCli(argv: string[], output: Output = consoleOutput): Pr
       return 0;
     }
     let client: ApiClient | undefined;
-    const code = await command.run({ args, output, json, api: () => (client ??= ApiClient.fromEnvironment()) });
+    const remote = flag(args, 'remote');
+    const code = await command.run({ args, output, json, api: () => (client ??= ApiClient.select(remote)) });
     return typeof code === 'number' ? code : 0;
   } catch (err) {
     const error = toSlipwayError(err);

@@ -11,6 +11,11 @@ export interface SlipwayEnvironment {
   httpsBind: string;
   apiPort: number;
   domain: string;
+  /**
+   * The remote API's host name on the router's HTTPS port (SLIPWAY_API_HOST, default `slipway.<domain>`;
+   * `off` = the API answers on 127.0.0.1 only). Undefined when there is no HTTPS port.
+   */
+  apiHost?: string | undefined;
   /** Limits on uploaded sources (deploy DIR / build DIR); readEnvironment always sets them. */
   upload?: UploadLimits;
   /** The router's access log (`logs --source router`); false with SLIPWAY_ROUTER_LOGS=off. Default on. */
@@ -92,6 +97,10 @@ export interface SlipwayPaths {
   haproxyDir: string;
   tmp: string;
   serverLog: string;
+  /** The API's listener for requests HAProxy forwards from the remote API host (mode 600). */
+  proxySocket: string;
+  /** The platform certificate given with `certs:add --platform` (sealed; the key never in clear here). */
+  platformCert: string;
 }
 
 function port(name: string, raw: string | undefined, fallback: number): number {
@@ -125,6 +134,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): SlipwayEn
     httpsBind: env['SLIPWAY_HTTPS_BIND'] ?? env['SLIPWAY_HTTP_BIND'] ?? '0.0.0.0',
     apiPort: port('SLIPWAY_API_PORT', env['SLIPWAY_API_PORT'], 7331),
     domain,
+    apiHost: env['SLIPWAY_HTTPS_PORT'] === '0' ? undefined : apiHost(env['SLIPWAY_API_HOST'], domain),
     upload: readUploadLimits(env),
     routerLogs: onOff('SLIPWAY_ROUTER_LOGS', env['SLIPWAY_ROUTER_LOGS'], true),
     registryPort: port('SLIPWAY_REGISTRY_PORT', env['SLIPWAY_REGISTRY_PORT'], 5000),
@@ -168,6 +178,20 @@ function ipv4(name: string, env: NodeJS.ProcessEnv): string {
   return raw;
 }
 
+/** The remote API's host: a DNS name of its own, or `off`. */
+function apiHost(raw: string | undefined, domain: string): string | undefined {
+  if (raw === undefined || raw.trim() === '') return `slipway.${domain}`;
+  const value = raw.trim().toLowerCase();
+  if (value === 'off') return undefined;
+  if (/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/.test(value) && value.length <= 253)
+    return value;
+  throw new SlipwayError(
+    'INVALID_INPUT',
+    `SLIPWAY_API_HOST must be a host name or off (got ${JSON.stringify(raw.slice(0, 60))})`,
+    { hint: `e.g. SLIPWAY_API_HOST=slipway.${domain} (the default), or off to answer on 127.0.0.1 only` },
+  );
+}
+
 function onOff(name: string, raw: string | undefined, fallback: boolean): boolean {
   if (raw === undefined || raw === '') return fallback;
   if (raw === 'on' || raw === 'off') return raw === 'on';
@@ -186,5 +210,7 @@ export function slipwayPaths(home: string): SlipwayPaths {
     haproxyDir: join(home, 'haproxy'),
     tmp: join(home, 'tmp'),
     serverLog: join(home, 'server.log'),
+    proxySocket: join(home, 'api-proxy.sock'),
+    platformCert: join(home, 'platform-cert.sealed'),
   };
 }

@@ -140,6 +140,34 @@ ${maintenance('shop', slipwayPage('shop'))}    balance roundrobin
     assert.equal(text, `${before}\n${https}\nbackend slipway_no_app\n${after}`);
   });
 
+  it('routes the API host to the proxy socket over HTTPS and redirects it over HTTP, ahead of the apps', () => {
+    const platform = { host: 'slipway.apps.test', socket: '/s/api-proxy.sock', certFile: '/s/platform-cert.pem' };
+    const text = renderHaproxyConfig({ ...input([]), https: { bind: '127.0.0.1', port: 8443 }, platform });
+    assert.ok(text.includes('ssl crt /s/default-cert.pem crt /s/platform-cert.pem crt-list /s/certs.list'), text);
+    const redirect =
+      'http-request redirect location https://slipway.apps.test:8443%[capture.req.uri] code 308 ' +
+      'if { var(txn.slipway_host) -m str slipway.apps.test }';
+    const http = text.slice(text.indexOf('frontend slipway_http\n'), text.indexOf('frontend slipway_https'));
+    assert.ok(http.indexOf(redirect) > http.indexOf('set-var(txn.slipway_host)'), http);
+    assert.ok(http.indexOf(redirect) < http.indexOf('use_backend %['), http);
+    const https = text.slice(text.indexOf('frontend slipway_https'));
+    assert.ok(https.includes('use_backend slipway_api if { var(txn.slipway_host) -m str slipway.apps.test }'));
+    assert.ok(text.includes('backend slipway_api\n    timeout server 24h\n    server api unix@/s/api-proxy.sock\n'));
+    // On 443 the redirect names no port; without HTTPS there is no API host at all.
+    const on443 = renderHaproxyConfig({ ...input([]), https: { bind: '0.0.0.0', port: 443 }, platform });
+    assert.ok(on443.includes('redirect location https://slipway.apps.test%[capture.req.uri]'));
+    assert.ok(!renderHaproxyConfig({ ...input([]), platform }).includes('slipway_api'));
+    assert.throws(
+      () =>
+        renderHaproxyConfig({
+          ...input([]),
+          https: { bind: '0.0.0.0', port: 443 },
+          platform: { ...platform, socket: '/a b' },
+        }),
+      /cannot be used in haproxy.cfg/,
+    );
+  });
+
   it("serves an app's own maintenance page from its content-named file", () => {
     const page = maintenancePage('<h1>Back at 3</h1>');
     const text = renderHaproxyConfig(input([{ ...api, maintenance: { enabled: true, retryAfterSec: 30, page } }]));

@@ -18,6 +18,10 @@ import { RuntimeApi } from './runtime-api.js';
 import { routingFingerprint } from './routing-fingerprint.js';
 import { LiveRouting, type LiveRoutingEvent } from './live-routing.js';
 import { ensureDefaultCertificate } from './default-cert.js';
+import { ensurePlatformCertificate } from './platform-cert.js';
+import { classifyTlsAnswer, tlsCommand } from './runtime-tls.js';
+import { sendSocketCommand } from './runtime-client.js';
+import type { PlatformApi } from './haproxy-config.js';
 
 export type RouterEvent =
   | SupervisorEvent
@@ -43,6 +47,8 @@ export interface HaproxyRouterOptions {
   watchIntervalMs?: number;
   /** Requests are logged into the access log ring (`logs --source router`); default off. */
   accessLog?: boolean;
+  /** The remote API on the HTTPS port: its host, the API's proxy socket, and the given certificate if any. */
+  platform?: { host: string; socket: string; certificate: () => string | undefined };
 }
 
 export function haproxyPaths(stateDir: string): HaproxyPaths {
@@ -82,12 +88,56 @@ export class HaproxyRouter implements Router {
       httpPort: opts.httpPort,
       https: this.https(),
       domain: opts.domain,
+      platform: this.platform(),
       ...(opts.accessLog ? { accessLog: opts.accessLog } : {}),
       ...(opts.watchIntervalMs !== undefined ? { watchIntervalMs: opts.watchIntervalMs } : {}),
       ...(opts.log ? { log: opts.log } : {}),
     });
     this.api = new RuntimeApi(this.paths.runtimeSocket);
     this.live = new LiveRouting(this.paths, opts.httpsPort !== undefined, (event) => opts.log?.(event));
+  }
+
+  private platform(): PlatformApi | undefined {
+    const { platform, httpsPort } = this.opts;
+    if (!platform || httpsPort === undefined) return undefined;
+    return {
+      host: platform.host,
+      socket: platform.socket,
+      certFile: path.join(this.opts.stateDir, 'platform-cert.pem'),
+    };
+  }
+
+  /**
+   * Serves `pem` (or, when undefined, Slipway's self-signed certificate) for the remote API host: the file is
+   * rewritten, and the running HAProxy swaps it in through its runtime API (no reload). Never logs the PEM.
+   */
+  async setPlatformCertificate(pem: string | undefined, signal?: AbortSignal): Promise<void> {
+    const platform = this.platform();
+    if (!platform)
+      throw new SlipwayError('INVALID_INPUT', 'this server has no remote API host', {
+        hint: 'set SLIPWAY_API_HOST (default slipway.<SLIPWAY_DOMAIN>) and an HTTPS port, then restart the server',
+      });
+    const bundle = await ensurePlatformCertificate(platform.certFile, platform.host, pem);
+    const send = (command: string) =>
+      sendSocketCommand(this.paths.runtimeSocket, command, { timeoutMs: 10_000, ...(signal ? { signal } : {}) });
+    for (const op of ['set-cert', 'commit-cert'] as const) {
+      const step = { op, app: 'platform', file: platform.certFile };
+      let answer: string;
+      try {
+        answer = await send(tlsCommand(step, this.paths.crtList, bundle));
+      } catch (err) {
+        // HAProxy is down: it loads the file when the supervisor starts it.
+        if (isSlipwayError(err) && err.code === 'HAPROXY_UNAVAILABLE') return;
+        throw err;
+      }
+      if (classifyTlsAnswer(step, answer) !== 'ok') {
+        await send(`abort ssl cert ${platform.certFile}`).catch(() => undefined);
+        throw new SlipwayError('INTERNAL', `HAProxy did not take the platform certificate (${op})`, {
+          hint: 'restart the Slipway server to load it from its file',
+          details: { answer: answer.trim().split('\n')[0]?.slice(0, 200) ?? '' },
+        });
+      }
+    }
   }
 
   private https(): { bind: string; port: number } | undefined {
@@ -99,6 +149,8 @@ export class HaproxyRouter implements Router {
     this.source = routeSource;
     await mkdir(this.opts.stateDir, { recursive: true, mode: 0o700 });
     if (this.opts.httpsPort !== undefined) await ensureDefaultCertificate(this.paths.defaultCert);
+    const platform = this.platform();
+    if (platform) await ensurePlatformCertificate(platform.certFile, platform.host, this.opts.platform!.certificate());
     // When adopting a running HAProxy, servers it is using keep serving through the reload.
     const routes = withLiveServers(this.routes(), await this.api.allServers(signal));
     await this.supervisor.start(routes, signal);

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { pollUntil } from '../core/abort.js';
 import { SlipwayError, isSlipwayError } from '../core/errors.js';
-import type { HaproxyPaths } from './haproxy-config.js';
+import type { HaproxyPaths, PlatformApi } from './haproxy-config.js';
 import { haproxyVersion, writeValidatedFiles } from './haproxy-files.js';
 import {
   assertPortFree,
@@ -31,6 +31,8 @@ export interface HaproxySupervisorOptions {
   /** The HTTPS frontend's address; no HTTPS when undefined. */
   https?: { bind: string; port: number } | undefined;
   domain: string;
+  /** The remote API host on the HTTPS port. */
+  platform?: PlatformApi | undefined;
   /** Requests are logged into the access log ring (see access-log.ts). */
   accessLog?: boolean;
   /** How often liveness is checked while watching. */
@@ -145,7 +147,7 @@ export class HaproxySupervisor {
   }
 
   private async writeFiles(routes: AppRoute[]): Promise<void> {
-    const { httpBind, httpPort, https, domain } = this.opts;
+    const { httpBind, httpPort, https, domain, platform } = this.opts;
     const accessLog = this.opts.accessLog === true;
     await writeValidatedFiles(this.opts.haproxyBin, this.opts.paths, {
       httpBind,
@@ -154,6 +156,7 @@ export class HaproxySupervisor {
       domain,
       routes,
       accessLog,
+      platform,
     });
   }
 

@@ -7,8 +7,28 @@ import { readBody } from './request-body.js';
 import { intQuery } from './request-guard.js';
 
 const userBody = {
-  schema: z.object({ name: z.string().max(100), role: z.string().max(20).optional() }),
-  hint: 'slipway users:add NAME --role admin|member',
+  schema: z.object({
+    name: z.string().max(100),
+    role: z.string().max(20).optional(),
+    password: z.string().max(1000).optional(),
+  }),
+  hint: 'slipway users:add NAME --role admin|member [--password-stdin]',
+};
+const passwordBody = {
+  schema: z.object({ password: z.string().max(1000) }),
+  hint: 'echo "$PASSWORD" | slipway users:passwd [NAME] --password-stdin',
+};
+const loginBody = {
+  schema: z.object({
+    user: z.string().min(1).max(100),
+    password: z.string().max(1000),
+    client: z.string().max(100).optional(),
+  }),
+  hint: 'slipway login URL --user NAME',
+};
+const platformCertBody = {
+  schema: z.object({ cert: z.string().max(1_000_000), key: z.string().max(1_000_000) }),
+  hint: 'slipway certs:add --platform CERT_FILE KEY_FILE',
 };
 const tokenBody = {
   schema: z.object({
@@ -27,6 +47,16 @@ function who(principal: AuthPrincipal | undefined): AuthPrincipal {
   return principal;
 }
 
+/** Routes answered without a token: `slipway login` exchanges a user's password for one. */
+export function publicAuthRoutes(s: Slipway): Route[] {
+  return [
+    route('POST', '/v1/login', async ({ req, res, source }) => {
+      const body = await readBody(req, loginBody);
+      sendJson(res, 201, await s.passwords.login(body, source ?? 'unknown'));
+    }),
+  ];
+}
+
 /** Users, tokens, app access and the audit log. Which caller may use each is decided in auth/permissions.ts. */
 export function authRoutes(s: Slipway): Route[] {
   return [
@@ -43,9 +73,32 @@ export function authRoutes(s: Slipway): Route[] {
     }),
     route('GET', '/v1/users', async ({ res }) => sendJson(res, 200, { users: s.store.users.list() })),
     route('POST', '/v1/users', async ({ req, res }) => {
-      const { name, role } = await readBody(req, userBody);
-      sendJson(res, 201, { user: s.auth.addUser(name, role ?? 'member') });
+      const { name, role, password } = await readBody(req, userBody);
+      // Checked before the user exists, so a refused password adds no user.
+      if (password !== undefined) s.passwords.check(password);
+      const user = s.auth.addUser(name, role ?? 'member');
+      sendJson(res, 201, { user: password === undefined ? user : await s.passwords.setPassword(name, password) });
     }),
+    route('PUT', '/v1/users/:name/password', async ({ req, res, params, principal }) => {
+      const p = who(principal);
+      const { password } = await readBody(req, passwordBody);
+      if (params['name'] !== p.user.name && p.user.role !== 'admin')
+        throw new SlipwayError('FORBIDDEN', `${p.user.name} may not set another user's password`, {
+          hint: 'ask an admin',
+          details: { missing: 'the admin role' },
+        });
+      sendJson(res, 200, { user: await s.passwords.setPassword(params['name']!, password) });
+    }),
+    route('GET', '/v1/platform/certificate', async ({ res }) =>
+      sendJson(res, 200, { certificate: s.platformCerts.show() }),
+    ),
+    route('PUT', '/v1/platform/certificate', async ({ req, res }) => {
+      const { cert, key } = await readBody(req, platformCertBody);
+      sendJson(res, 200, { certificate: await s.platformCerts.add(cert, key) });
+    }),
+    route('DELETE', '/v1/platform/certificate', async ({ res }) =>
+      sendJson(res, 200, { certificate: await s.platformCerts.remove() }),
+    ),
     route('DELETE', '/v1/users/:name', async ({ res, params, principal }) => {
       s.auth.removeUser(who(principal), params['name']!);
       sendJson(res, 200, { removed: params['name'] });

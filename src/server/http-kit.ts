@@ -14,6 +14,8 @@ export interface RequestContext {
   actor: string;
   /** The user and token behind it. */
   principal?: AuthPrincipal;
+  /** The client's address (through HAProxy: the one it forwarded), as the audit log keeps it. */
+  source?: string;
 }
 
 export type Handler = (ctx: RequestContext) => Promise<void>;
@@ -80,7 +82,20 @@ export function startNdjson(res: ServerResponse): void {
   res.flushHeaders();
   // A client that vanished without closing (network gone) is noticed by TCP keep-alive probes.
   res.socket?.setKeepAlive(true, 30_000);
+  // A quiet stream (`logs -f` of an idle app, a long build step) stays open through a proxy's idle timeout
+  // (HAProxy's `timeout client`, 60 s, in front of the remote API): an empty line now and then, which
+  // readers skip.
+  const heartbeat = setInterval(() => {
+    if (!res.writableEnded && !res.destroyed && !res.writableNeedDrain) res.write('\n');
+  }, NDJSON_HEARTBEAT_MS);
+  heartbeat.unref();
+  const stop = () => clearInterval(heartbeat);
+  res.once('close', stop);
+  res.once('finish', stop);
 }
+
+/** How often a quiet NDJSON stream sends an empty line. */
+export const NDJSON_HEARTBEAT_MS = 25_000;
 
 /** Writes one line now, whatever is buffered; false when the client's buffer is full (or it left). */
 export function writeNdjson(res: ServerResponse, value: unknown): boolean {

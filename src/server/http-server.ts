@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { chmod, rm } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
 import { SlipwayError, httpStatusFor, toSlipwayError } from '../core/errors.js';
 import { sendError, sendJson, type Route } from './http-kit.js';
@@ -33,6 +34,13 @@ export interface ApiServerOptions {
   /** Host header values answered (DNS rebinding protection), e.g. loopbackHosts(port). */
   allowedHosts: string[];
   upgrade?: { handle: UpgradeHandler; reject: (socket: Duplex, err: unknown) => void };
+  /**
+   * Requests come through HAProxy (the remote API's proxy socket): the client's address is the last
+   * X-Forwarded-For entry, the one HAProxy added. Never set on a listener anyone else can reach.
+   */
+  forwarded?: boolean;
+  /** Routes answered before authentication (they check their callers themselves, e.g. POST /v1/login). */
+  publicRoutes?: Route[];
 }
 
 /**
@@ -57,33 +65,23 @@ export function createApiServer(routes: Route[], opts: ApiServerOptions): http.S
       res.on('close', () => {
         const status = res.statusCode;
         if (req.method === 'GET' && status !== 401 && status !== 403) return;
-        audit(auth, req, audited, status, String(res.getHeader('x-slipway-error') ?? '') || undefined);
+        audit(auth, req, audited, status, String(res.getHeader('x-slipway-error') ?? '') || undefined, opts.forwarded);
       });
       void (async () => {
         try {
           assertAllowedHost(req, allowedHosts);
           const url = new URL(req.url ?? '/', 'http://localhost');
           if (url.pathname === '/v1/health') return sendJson(res, 200, { ok: true });
+          const source = clientAddress(req, opts.forwarded);
+          const base = { req, res, query: url.searchParams, signal: controller.signal, source };
+          const open = matchRoute(opts.publicRoutes ?? [], req.method, url.pathname);
+          if (open) return await open.route.handler({ ...base, params: open.params, actor: '(not authenticated)' });
           const principal = auth.authenticate(req.headers['authorization']);
           audited = principal;
           auth.authorize(principal, req.method ?? 'GET', url.pathname, url.searchParams);
-          for (const r of routes) {
-            if (r.method !== req.method) continue;
-            const match = r.pattern.exec(url.pathname);
-            if (!match) continue;
-            const params = Object.fromEntries(r.keys.map((k, i) => [k, decodePathParam(match[i + 1] ?? '')]));
-            await r.handler({
-              req,
-              res,
-              params,
-              query: url.searchParams,
-              signal: controller.signal,
-              actor: principal.user.name,
-              principal,
-            });
-            return;
-          }
-          throw new SlipwayError('NOT_FOUND', `no API route ${req.method} ${url.pathname}`);
+          const found = matchRoute(routes, req.method, url.pathname);
+          if (!found) throw new SlipwayError('NOT_FOUND', `no API route ${req.method} ${url.pathname}`);
+          await found.route.handler({ ...base, params: found.params, actor: principal.user.name, principal });
         } catch (err) {
           sendError(res, err);
         }
@@ -100,15 +98,41 @@ export function createApiServer(routes: Route[], opts: ApiServerOptions): http.S
       auth.authorize(principal, 'GET', url.pathname, url.searchParams);
     } catch (err) {
       const e = toSlipwayError(err);
-      audit(auth, req, principal, httpStatusFor(e.code), e.code);
+      audit(auth, req, principal, httpStatusFor(e.code), e.code, opts.forwarded);
       return upgrade.reject(socket, err);
     }
     // An interactive run or exec is as mutating as it gets: kept like any POST (status 101: it started).
-    audit(auth, req, principal, 101, undefined);
+    audit(auth, req, principal, 101, undefined, opts.forwarded);
     const url = new URL(req.url ?? '/', 'http://localhost');
     upgrade.handle(req, socket, url).catch((err: unknown) => upgrade.reject(socket, err));
   });
   return server;
+}
+
+function matchRoute(
+  routes: Route[],
+  method: string | undefined,
+  path: string,
+): { route: Route; params: Record<string, string> } | undefined {
+  for (const r of routes) {
+    if (r.method !== method) continue;
+    const match = r.pattern.exec(path);
+    if (!match) continue;
+    return { route: r, params: Object.fromEntries(r.keys.map((k, i) => [k, decodePathParam(match[i + 1] ?? '')])) };
+  }
+  return undefined;
+}
+
+function clientAddress(req: http.IncomingMessage, forwarded: boolean | undefined): string {
+  return forwarded ? forwardedClient(req) : (req.socket.remoteAddress ?? 'unknown');
+}
+
+/** The address HAProxy appended to X-Forwarded-For (a client's own entries come before it). */
+export function forwardedClient(req: http.IncomingMessage): string {
+  const raw = req.headers['x-forwarded-for'];
+  const joined = Array.isArray(raw) ? raw.join(',') : (raw ?? '');
+  const last = joined.split(',').pop()?.trim() ?? '';
+  return /^[0-9a-fA-F:.]{2,45}$/.test(last) ? `${last} (https)` : '(https, no client address)';
 }
 
 /** Listens on 127.0.0.1:port; EADDRINUSE becomes PORT_IN_USE with a hint. */
@@ -129,6 +153,19 @@ export function listen(server: http.Server, port: number, host = '127.0.0.1'): P
       resolve();
     });
   });
+}
+
+/** Listens on a unix socket only this user reaches (mode 600); a stale socket file is replaced. */
+export async function listenSocket(server: http.Server, file: string): Promise<void> {
+  await rm(file, { force: true });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(file, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  await chmod(file, 0o600);
 }
 
 /** A server with one token and no users: that token is an admin's. */
@@ -153,6 +190,7 @@ function audit(
   principal: AuthPrincipal | undefined,
   status: number,
   code: string | undefined,
+  forwarded: boolean | undefined,
 ): void {
   try {
     auth.audit({
@@ -161,7 +199,7 @@ function audit(
       path: (req.url ?? '/').split('?')[0]!.slice(0, 500),
       status,
       code,
-      source: req.socket.remoteAddress,
+      source: clientAddress(req, forwarded),
     });
   } catch (err) {
     process.stderr.write(`audit: could not record ${req.method} ${req.url}: ${String(err)}\n`);

@@ -102,6 +102,10 @@ export class UserRepository {
     return this.find(name)!;
   }
 
+  setPasswordHash(name: string, hash: string | null): boolean {
+    return this.db.prepare('UPDATE users SET password_hash = ? WHERE name = ?').run(hash, name).changes > 0;
+  }
+
   remove(name: string): boolean {
     return this.db.prepare('DELETE FROM users WHERE name = ?').run(name).changes > 0;
   }

@@ -1,4 +1,5 @@
 import { SlipwayError } from '../../core/errors.js';
+import { readSecretStdin } from '../secret-input.js';
 import { flag, has } from '../args.js';
 import { table } from '../reporter.js';
 import { JSON_OUTPUT, type Command, type CommandContext } from '../command.js';
@@ -9,19 +10,6 @@ function oneServer(ctx: CommandContext, usage: string): string {
   if (!server || extra.length > 0)
     throw new SlipwayError('INVALID_INPUT', server ? 'name one registry' : 'which registry?', { hint: usage });
   return server;
-}
-
-async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY)
-    throw new SlipwayError('INVALID_INPUT', '--password-stdin reads the password from a pipe', {
-      hint: 'echo "$TOKEN" | slipway registry:login HOST --username USER --password-stdin',
-    });
-  let text = '';
-  for await (const chunk of process.stdin) {
-    text += String(chunk);
-    if (text.length > 8192) throw new SlipwayError('INVALID_INPUT', 'the password on stdin is too long');
-  }
-  return text.replace(/\r?\n$/, '');
 }
 
 export const registryCommands: Command[] = [
@@ -44,7 +32,7 @@ export const registryCommands: Command[] = [
         throw new SlipwayError('INVALID_INPUT', 'registry:login needs --username and --password-stdin', {
           hint: `${usage} (a password is never taken on the command line)`,
         });
-      const password = await readStdin();
+      const password = await readSecretStdin(usage);
       const { registry } = await ctx
         .api()
         .json<{ registry: RegistryLogin }>('POST', '/v1/registries', { server, username, password });

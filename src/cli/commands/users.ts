@@ -1,6 +1,7 @@
 import { SlipwayError } from '../../core/errors.js';
 import { flag, has, requireApp } from '../args.js';
 import { table } from '../reporter.js';
+import { ask, canPrompt, readSecretStdin } from '../secret-input.js';
 import { APP, JSON_OUTPUT, type Command, type CommandContext } from '../command.js';
 import type { TokenInfo, User } from '../../store/user-repository.js';
 import type { AuditEntry } from '../../store/audit-repository.js';
@@ -71,6 +72,37 @@ export const userCommands: Command[] = [
     },
   },
   {
+    name: 'users:passwd',
+    group: 'server',
+    args: '[NAME]',
+    options: [{ name: 'password-stdin', description: 'read the new password from stdin' }, JSON_OUTPUT],
+    examples: [
+      'slipway users:passwd            # yours (asked twice)',
+      'echo "$PW" | slipway users:passwd bob --password-stdin',
+    ],
+    summary: "set your password (an admin: anyone's) for slipway login and git push over HTTPS",
+    async run(ctx) {
+      const name = ctx.args.positionals[0] ?? (await ctx.api().json<{ user: User }>('GET', '/v1/whoami')).user.name;
+      let password: string;
+      if (has(ctx.args, 'password-stdin'))
+        password = await readSecretStdin(`echo "$PASSWORD" | slipway users:passwd ${name} --password-stdin`);
+      else if (canPrompt()) {
+        password = await ask(`New password for ${name}: `, { hidden: true });
+        if ((await ask('Again: ', { hidden: true })) !== password)
+          throw new SlipwayError('INVALID_INPUT', 'the two passwords differ', {
+            hint: 'nothing was changed; try again',
+          });
+      } else
+        throw new SlipwayError('INVALID_INPUT', 'no terminal to ask the password on', {
+          hint: `echo "$PASSWORD" | slipway users:passwd ${name} --password-stdin`,
+        });
+      const { user } = await ctx
+        .api()
+        .json<{ user: User }>('PUT', `/v1/users/${encodeURIComponent(name)}/password`, { password });
+      printJsonOr(ctx, user, () => `password set for ${user.name}`);
+    },
+  },
+  {
     name: 'users:add',
     group: 'server',
     args: 'NAME',
@@ -82,15 +114,21 @@ export const userCommands: Command[] = [
         default: 'member',
         choices: ['admin', 'member'],
       },
+      { name: 'password-stdin', description: 'read a password for them from stdin (for slipway login and git push)' },
       JSON_OUTPUT,
     ],
-    examples: ['slipway users:add alice --role member'],
+    examples: ['slipway users:add alice --role member', 'echo "$PASSWORD" | slipway users:add bob --password-stdin'],
     summary: 'add a user (then make a token for them: tokens:create --user NAME)',
     async run(ctx) {
       const name = one(ctx, 'user', 'slipway users:add NAME --role admin|member');
-      const { user } = await ctx
-        .api()
-        .json<{ user: User }>('POST', '/v1/users', { name, role: flag(ctx.args, 'role') ?? 'member' });
+      const password = has(ctx.args, 'password-stdin')
+        ? await readSecretStdin(`echo "$PASSWORD" | slipway users:add ${name} --password-stdin`)
+        : undefined;
+      const { user } = await ctx.api().json<{ user: User }>('POST', '/v1/users', {
+        name,
+        role: flag(ctx.args, 'role') ?? 'member',
+        ...(password !== undefined ? { password } : {}),
+      });
       printJsonOr(
         ctx,
         user,

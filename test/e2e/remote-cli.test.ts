@@ -1,0 +1,202 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DOMAIN, Harness, ROOT, get, uniqueApp, waitFor } from './harness.js';
+import { busyboxWeb } from '../support/busybox-web.js';
+import { makeTestCert } from '../../src/domains/testing/make-cert.js';
+
+interface Cli {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+const API_HOST = `slipway.${DOMAIN}`;
+const PASSWORD = 'correct horse battery staple';
+
+/**
+ * The remote CLI: a user on another machine (its own config dir, no SLIPWAY_HOME) logs in over HTTPS through
+ * HAProxy to the API host, pinning the self-signed certificate's fingerprint, and then deploys a directory,
+ * follows logs across a deploy and runs an interactive one-off exactly as on the server. A replaced certificate
+ * is refused until the user logs in again; plain HTTP to the API host is redirected; the audit log shows the
+ * client's address as HAProxy forwarded it and never the password.
+ */
+describe('remote CLI over HTTPS', () => {
+  let h: Harness;
+  let work = '';
+  let image = '';
+  let config = '';
+  const app = uniqueApp('remote');
+
+  /** The CLI on "another machine": no SLIPWAY_HOME of a server, its own config dir. */
+  const remoteEnv = (): NodeJS.ProcessEnv => ({
+    PATH: process.env['PATH'],
+    HOME: work,
+    SLIPWAY_CONFIG_DIR: config,
+    SLIPWAY_HOME: join(work, 'no-server-here'),
+  });
+  const remote = (argv: string[], input?: string): Cli => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts'), ...argv], {
+      env: remoteEnv(),
+      cwd: ROOT,
+      encoding: 'utf8',
+      input: input ?? '',
+      timeout: 120_000,
+    });
+    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  };
+  const remoteOk = (argv: string[], input?: string): Cli => {
+    const r = remote(argv, input);
+    assert.equal(r.code, 0, `slipway ${argv.join(' ')}: ${r.stdout}\n${r.stderr}\n${h.serverLog.slice(-2000)}`);
+    return r;
+  };
+  const apiUrl = () => `https://${API_HOST}:${h.httpsPort}`;
+  const fingerprint = async (): Promise<string> =>
+    (JSON.parse((await h.ok('certs', '--platform', '--json')).stdout) as { fingerprint256: string }).fingerprint256;
+  const login = (fp: string, password = PASSWORD): Cli =>
+    remote(
+      ['login', apiUrl(), '--user', 'alice', '--password-stdin', '--fingerprint', fp, '--address', '127.0.0.1'],
+      password,
+    );
+
+  before(async () => {
+    work = mkdtempSync(join(tmpdir(), 'slipway-remote-'));
+    config = join(work, 'config');
+    image = busyboxWeb(work, `slipway-test/remote-base:${process.pid}`, 'base');
+    const src = join(work, 'src');
+    mkdirSync(src);
+    writeFileSync(join(src, 'index.html'), 'from the laptop\n');
+    writeFileSync(
+      join(src, 'Dockerfile'),
+      `FROM ${image}\nCOPY index.html /www/index.html\n` +
+        'CMD ["/bin/sh", "-c", "echo booted-$GREETING; exec /bin/busybox httpd -f -p \\"${PORT:-8080}\\" -h /www"]\n',
+    );
+    h = await Harness.create();
+    await h.startServer();
+    const added = h.spawnCli(['users:add', 'alice', '--role', 'admin', '--password-stdin'], PASSWORD);
+    assert.equal(added.code, 0, added.stderr);
+  });
+
+  after(async () => {
+    h?.removeAppContainers(app);
+    await h?.destroy();
+    spawnSync('docker', ['rmi', '-f', image], { stdio: 'ignore' });
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  test('an unknown certificate is refused without its fingerprint; a wrong one and a wrong password too', async () => {
+    const bare = remote(['login', apiUrl(), '--user', 'alice', '--password-stdin', '--address', '127.0.0.1'], PASSWORD);
+    assert.equal(bare.code, 1);
+    assert.match(bare.stderr, /not trusted/);
+    assert.match(bare.stderr, /--fingerprint [0-9A-F:]{95}/);
+    assert.ok(!existsSync(join(config, 'remotes.json')), 'nothing saved');
+    const wrongFp = login('AA:'.repeat(31) + 'AA');
+    assert.equal(wrongFp.code, 1);
+    assert.match(wrongFp.stderr, /another fingerprint/);
+    const wrongPw = login(await fingerprint(), 'not the password at all');
+    assert.equal(wrongPw.code, 1);
+    assert.match(wrongPw.stderr, /wrong user name or password/);
+    assert.ok(!existsSync(join(config, 'remotes.json')), 'nothing saved');
+  });
+
+  test('login pins the certificate and keeps a token (mode 600), not the password', async () => {
+    const r = login(await fingerprint());
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /logged in to .* as alice \(admin\)/);
+    assert.match(r.stdout, /certificate pinned/);
+    const file = join(config, 'remotes.json');
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    const saved = readFileSync(file, 'utf8');
+    assert.ok(!saved.includes(PASSWORD), 'the password is not kept');
+    assert.match(saved, /"token": "slp_/);
+    const list = remoteOk(['remotes']);
+    assert.match(list.stdout, new RegExp(`\\*\\s+${API_HOST.replace(/\./g, '\\.')}`));
+    assert.match(remoteOk(['whoami']).stdout, /alice/);
+  });
+
+  test('deploy DIR, logs -f across a deploy and run -i work remotely', async () => {
+    remoteOk(['apps:create', app]);
+    const deployed = remoteOk(['deploy', '-a', app, join(work, 'src')]);
+    assert.match(deployed.stdout + deployed.stderr, /v1/);
+    const page = await get(h.httpPort, h.host(app));
+    assert.equal(page.body, 'from the laptop\n');
+
+    const follower = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts'), 'logs', '-a', app, '-f'],
+      { env: remoteEnv(), cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let followed = '';
+    follower.stdout.on('data', (d: Buffer) => (followed += d.toString()));
+    follower.stderr.on('data', (d: Buffer) => (followed += d.toString()));
+    try {
+      await waitFor('logs -f to show the first boot', async () => followed.includes('booted-'), 30_000);
+      remoteOk(['config:set', '-a', app, 'GREETING=over-https']);
+      await waitFor('logs -f to show the new release boot', async () => followed.includes('booted-over-https'), 60_000);
+    } finally {
+      follower.kill('SIGINT');
+    }
+
+    const run = remote(['run', '-i', '-a', app, '--', 'sh', '-c', 'read line; echo "got:$line"; exit 7'], 'ping\n');
+    assert.equal(run.code, 7, run.stderr);
+    assert.match(run.stdout, /got:ping/);
+  });
+
+  test('the audit log has the remote requests with the forwarded client address and no password', async () => {
+    const { entries } = await h.api<{
+      entries: Array<{ actor: string; path: string; source: string; status: number }>;
+    }>('/v1/audit?limit=500');
+    const remoteDeploy = entries.find((e) => e.actor === 'alice' && e.path.endsWith('/deploys'));
+    assert.ok(remoteDeploy, JSON.stringify(entries.slice(0, 10)));
+    assert.equal(remoteDeploy.source, '127.0.0.1 (https)');
+    const failedLogin = entries.find((e) => e.path === '/v1/login' && e.status === 401);
+    assert.ok(failedLogin, 'the failed login is kept');
+    assert.ok(!JSON.stringify(entries).includes(PASSWORD));
+  });
+
+  test('plain HTTP to the API host is redirected to HTTPS', async () => {
+    const r = await get(h.httpPort, API_HOST, '/v1/whoami');
+    assert.equal(r.status, 308);
+    const direct = spawnSync(
+      'curl',
+      [
+        '-s',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{redirect_url}',
+        '-H',
+        `Host: ${API_HOST}`,
+        `http://127.0.0.1:${h.httpPort}/v1/apps?x=1`,
+      ],
+      { encoding: 'utf8' },
+    );
+    if (direct.status === 0) assert.equal(direct.stdout, `https://${API_HOST}:${h.httpsPort}/v1/apps?x=1`);
+  });
+
+  test('a replaced certificate is refused until the user logs in again; --remote local still works', async () => {
+    const { certFile: cert, keyFile: key } = makeTestCert(work, { cn: API_HOST, sans: [API_HOST] });
+    const { certFile: other, keyFile: otherKey } = makeTestCert(work, { cn: 'elsewhere.example.com' });
+    const refused = await h.cli('certs:add', '--platform', other, otherKey);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /does not cover the API host/);
+
+    await h.ok('certs:add', '--platform', cert, key);
+    const shown = JSON.parse((await h.ok('certs', '--platform', '--json')).stdout) as { selfSigned: boolean };
+    assert.equal(shown.selfSigned, false);
+    const stale = remote(['apps']);
+    assert.equal(stale.code, 1);
+    assert.match(stale.stderr, /not the one pinned at login/);
+    const again = login(await fingerprint());
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(remoteOk(['apps']).stdout, new RegExp(app));
+    const local = remote(['apps', '--remote', 'local']);
+    assert.equal(local.code, 1);
+    assert.match(local.stderr, /no Slipway server is running/);
+    remoteOk(['logout']);
+    assert.equal(remote(['apps']).code, 1);
+  });
+});
