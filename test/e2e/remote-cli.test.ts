@@ -38,9 +38,9 @@ describe('remote CLI over HTTPS', () => {
     SLIPWAY_CONFIG_DIR: config,
     SLIPWAY_HOME: join(work, 'no-server-here'),
   });
-  const remote = (argv: string[], input?: string): Cli => {
+  const remote = (argv: string[], input?: string, configDir = config): Cli => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts'), ...argv], {
-      env: remoteEnv(),
+      env: { ...remoteEnv(), SLIPWAY_CONFIG_DIR: configDir },
       cwd: ROOT,
       encoding: 'utf8',
       input: input ?? '',
@@ -155,6 +155,27 @@ describe('remote CLI over HTTPS', () => {
     const failedLogin = entries.find((e) => e.path === '/v1/login' && e.status === 401);
     assert.ok(failedLogin, 'the failed login is kept');
     assert.ok(!JSON.stringify(entries).includes(PASSWORD));
+  });
+
+  test('a CI job with an app-scoped deploy token deploys an image over the remote API, and nothing else', async () => {
+    const made = await h.ok('tokens:create', '--app', app, '--scope', 'deploy', '--name', 'ci', '--json');
+    const { token } = JSON.parse(made.stdout) as { token: string };
+    const ci = join(work, 'ci-config');
+    const fp = await fingerprint();
+    const args = ['login', apiUrl(), '--token-stdin', '--fingerprint', fp, '--address', '127.0.0.1', '--name', 'ci'];
+    const loggedIn = remote(args, `${token}\n`, ci);
+    assert.equal(loggedIn.code, 0, loggedIn.stderr);
+    assert.ok(!readFileSync(join(ci, 'remotes.json'), 'utf8').includes(PASSWORD));
+    const { releases } = await h.api<{ releases: Array<{ version: number; image: string }> }>(
+      `/v1/apps/${app}/releases`,
+    );
+    const first = releases.find((r) => r.version === 1)!;
+    const deployed = remote(['deploy', '-a', app, '--image', first.image], undefined, ci);
+    assert.equal(deployed.code, 0, deployed.stderr);
+    assert.equal((await get(h.httpPort, h.host(app))).body, 'from the laptop\n');
+    const refused = remote(['apps:create', uniqueApp('nope')], undefined, ci);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /needs a token that is not limited to app/);
   });
 
   test('plain HTTP to the API host is redirected to HTTPS', async () => {
