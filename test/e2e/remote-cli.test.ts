@@ -117,6 +117,35 @@ describe('remote CLI over HTTPS', () => {
     assert.match(remoteOk(['whoami']).stdout, /alice/);
   });
 
+  test('on a terminal, login shows the certificate and pins it after a yes, then asks the password', async () => {
+    // A real pseudo-terminal (util-linux `script`): the prompts are answered when they appear.
+    const tty = join(work, 'tty-config');
+    const cli = ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts')].join(' ');
+    const command = `${process.execPath} ${cli} login ${apiUrl()} --user alice --address 127.0.0.1 --name tty`;
+    const child = spawn('script', ['-qefc', command, '/dev/null'], {
+      env: { ...remoteEnv(), SLIPWAY_CONFIG_DIR: tty, TERM: 'dumb' },
+      cwd: ROOT,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let seen = '';
+    child.stdout.on('data', (d: Buffer) => (seen += d.toString()));
+    const exited = new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? -1)));
+    try {
+      await waitFor('the trust question', async () => seen.includes('(yes/no)'), 30_000);
+      assert.match(seen, /fingerprint: SHA256 [0-9A-F:]{95}/);
+      assert.match(seen, new RegExp(`names:\\s+${API_HOST.replace(/\./g, '\\.')}`));
+      child.stdin.write('yes\r');
+      await waitFor('the password prompt', async () => seen.includes('Password for alice:'), 30_000);
+      child.stdin.write(`${PASSWORD}\r`);
+      assert.equal(await exited, 0, seen);
+    } finally {
+      child.kill();
+    }
+    assert.ok(!seen.includes(PASSWORD), 'the password is not echoed');
+    assert.match(seen, /logged in to .* as alice/);
+    assert.match(readFileSync(join(tty, 'remotes.json'), 'utf8'), /"fingerprint": "[0-9A-F:]{95}"/);
+  });
+
   test('deploy DIR, logs -f across a deploy and run -i work remotely', async () => {
     remoteOk(['apps:create', app]);
     const deployed = remoteOk(['deploy', '-a', app, join(work, 'src')]);
