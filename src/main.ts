@@ -6,7 +6,7 @@ import type { Router } from './router/port.js';
 import type { Slipway } from './slipway.js';
 import { DockerEngine } from './engine/docker-engine.js';
 import { HaproxyRouter, haproxyPaths } from './router/haproxy-router.js';
-import { openStore } from './store/store.js';
+import { openStore, type Store } from './store/store.js';
 import { readEnvironment, slipwayPaths, type SlipwayEnvironment } from './config/environment.js';
 import { ensureHome, readInstanceId, readSecretKey, readToken } from './config/home.js';
 import { LABELS } from './core/types.js';
@@ -22,6 +22,7 @@ import { appRoutes } from './deploy/app-routes.js';
 import { DomainService } from './domains/domain-service.js';
 import { CertificateService } from './domains/certificate-service.js';
 import { PlatformCertificateService } from './domains/platform-certificate.js';
+import { apiHostAppName } from './domains/app-hosts.js';
 import { SlipwayError } from './core/errors.js';
 import { createApiServer, listen, listenSocket, type ApiAuth } from './server/http-server.js';
 import type { Duplex } from 'node:stream';
@@ -66,11 +67,12 @@ export interface SlipwayParts {
 
 /** Composition root: no module singletons, no work at import time. */
 export function createSlipway(parts: SlipwayParts = {}): Slipway {
-  const env = parts.env ?? readEnvironment();
-  const paths = slipwayPaths(env.home);
+  const given = parts.env ?? readEnvironment();
+  const paths = slipwayPaths(given.home);
   ensureHome(paths);
   const secretKey = readSecretKey(paths);
   const store = openStore(paths.database, secretKey);
+  const env = withApiHostFree(given, store, parts.log);
   // Seals the registry password and the certificates of nodes joined over TLS.
   const box = new SecretBox(secretKey);
   const scope = { [LABELS.instance]: readInstanceId(paths) };
@@ -106,7 +108,10 @@ export function createSlipway(parts: SlipwayParts = {}): Slipway {
     box,
     served: () => readFileSync(join(paths.haproxyDir, 'platform-cert.pem'), 'utf8'),
     install: async (pem) => {
-      if (!haproxy) throw new SlipwayError('INVALID_INPUT', 'this server runs without its own HAProxy');
+      if (!haproxy)
+        throw new SlipwayError('INVALID_INPUT', 'this server runs without its own HAProxy', {
+          hint: 'the API host certificate is served by the HAProxy `slipway server` starts',
+        });
       await haproxy.setPlatformCertificate(pem);
     },
   });
@@ -142,7 +147,18 @@ export function createSlipway(parts: SlipwayParts = {}): Slipway {
     store.registryLogins,
   );
   const builds = new BuildService({ engine, store, puller: registries });
-  const apps = new AppService({ engine, router, store, deploys, builds, syncRouter });
+  // The remote API's host is never an app's (served on the HTTPS port only when there is one).
+  const apiHost = env.apiHost && env.httpsPort !== 0 ? env.apiHost : undefined;
+  const reserved = apiHost ? { host: apiHost, appName: apiHostAppName(apiHost, env.domain) } : undefined;
+  const apps = new AppService({
+    engine,
+    router,
+    store,
+    deploys,
+    builds,
+    syncRouter,
+    ...(reserved ? { apiHost: reserved } : {}),
+  });
   const log = parts.log ?? (() => {});
   // Nodes joined through a TLS endpoint are reached again with the certificates kept for them.
   const nodeTls = new EngineTlsStore(join(paths.home, 'node-tls'), box);
@@ -178,7 +194,7 @@ export function createSlipway(parts: SlipwayParts = {}): Slipway {
     history: new HistoryService({ store, engine }),
     processes: new ProcessService({ engine, router, store, problems: (app) => apps.problems(app) }),
     logs: new LogService(engine, store.logs),
-    domains: new DomainService({ store, domain: env.domain, syncRouter }),
+    domains: new DomainService({ store, domain: env.domain, syncRouter, apiHost }),
     certs: new CertificateService({ store, domain: env.domain, syncRouter }),
     platformCerts,
     runs,
@@ -193,6 +209,7 @@ export function createSlipway(parts: SlipwayParts = {}): Slipway {
       syncRouter,
       processesOf: (release) => deploys.processesOf(release),
       log,
+      ...(reserved ? { apiHost: reserved } : {}),
     }),
     info: new AppInfoService({ store, ports: env, services: () => slipway }),
     routerLogs,
@@ -234,6 +251,26 @@ function ingressRouter(swarm: SwarmMode, log: ((message: string) => void) | unde
     tls: () => swarm.ingress?.clientTls(),
     ...(log ? { log: (event) => log(JSON.stringify(event)) } : {}),
   });
+}
+
+/**
+ * An app of an existing install that already answers at the API host keeps it: the remote API stays off
+ * (said in the log) until SLIPWAY_API_HOST names another host.
+ */
+function withApiHostFree(env: SlipwayEnvironment, store: Store, log?: (message: string) => void): SlipwayEnvironment {
+  const host = env.apiHost;
+  if (!host) return env;
+  // The proxy socket lives in SLIPWAY_HOME: a path a unix socket (and haproxy.cfg) cannot hold turns it off.
+  const socket = slipwayPaths(env.home).proxySocket;
+  if (socket.length > 100 || !/^\/[A-Za-z0-9._/+-]+$/.test(socket)) {
+    log?.(`remote API off: SLIPWAY_HOME's path is too long or has characters a socket path in haproxy.cfg cannot`);
+    return { ...env, apiHost: undefined };
+  }
+  const name = apiHostAppName(host, env.domain);
+  const owner = (name && store.apps.find(name)?.name) ?? store.domains.find(host)?.app;
+  if (!owner) return env;
+  log?.(`remote API off: ${host} is app ${owner}'s host; set SLIPWAY_API_HOST to another host to serve it`);
+  return { ...env, apiHost: undefined };
 }
 
 /** Authentication, authorization and the audit log of the API, from the AuthService and the store. */
@@ -368,6 +405,7 @@ export async function startServer(parts: SlipwayParts = {}): Promise<RunningServ
   reaper.unref();
   const stopRenameRetries = slipway.renames.startRetrying();
   const url = `http://127.0.0.1:${slipway.env.apiPort}`;
+  const remoteUrl = `https://${apiHost}${httpsPort === 443 ? '' : `:${httpsPort}`}/`;
   writeFileSync(
     slipway.paths.apiInfo,
     JSON.stringify({ url, pid: process.pid, startedAt: new Date().toISOString() }) + '\n',
@@ -377,7 +415,7 @@ export async function startServer(parts: SlipwayParts = {}): Promise<RunningServ
     `api listening on ${url}; ` +
       `apps at http://<app>.${slipway.env.domain}:${slipway.env.httpPort}` +
       `${slipway.env.httpsPort ? ` and https://…:${slipway.env.httpsPort}` : ''}` +
-      `${proxied ? `; remote API at https://${apiHost}${httpsPort === 443 ? '' : `:${httpsPort}`}/` : ''}`,
+      (proxied ? `; remote API at ${remoteUrl} (SLIPWAY_API_HOST=off: local only)` : ''),
   );
   return {
     slipway,

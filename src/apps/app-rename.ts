@@ -1,3 +1,4 @@
+import { assertNotApiHostName } from '../domains/app-hosts.js';
 import type { ContainerEngine } from '../engine/port.js';
 import type { Router } from '../router/port.js';
 import type { Store } from '../store/store.js';
@@ -24,6 +25,8 @@ export interface AppRenameDeps {
   processesOf: (release: Release) => Record<string, string | null>;
   log?: (message: string) => void;
   now?: () => number;
+  /** The remote API's host, and the app name whose default host it would be. */
+  apiHost?: { host: string; appName: string | undefined };
 }
 
 export interface RenameOutcome {
@@ -63,6 +66,7 @@ export class AppRenameService {
     const started = this.now();
     const from = store.apps.get(validateAppName(fromName)).name;
     const to = validateAppName(toName);
+    assertNotApiHostName(to, this.deps.apiHost?.appName, this.deps.apiHost?.host);
     if (to === from)
       throw new SlipwayError('INVALID_INPUT', `the app is already called ${from}`, {
         hint: `slipway apps:rename ${from} NEW_NAME`,

@@ -1,3 +1,4 @@
+import { assertNotApiHostName } from '../domains/app-hosts.js';
 import type { ContainerEngine } from '../engine/port.js';
 import type { Router } from '../router/port.js';
 import type { Store } from '../store/store.js';
@@ -24,6 +25,8 @@ export interface AppServiceDeps {
   builds: BuildService;
   /** Re-applies every app's backend/hosts to the router (after an app is created or destroyed). */
   syncRouter: () => Promise<void>;
+  /** The remote API's host, and the app name whose default host it would be (never given to an app). */
+  apiHost?: { host: string; appName: string | undefined };
 }
 
 /** Apps, their config and their deploys: the use cases the API exposes. */
@@ -39,6 +42,7 @@ export class AppService {
   }
 
   async create(name: string): Promise<App> {
+    assertNotApiHostName(validateAppName(name), this.deps.apiHost?.appName, this.deps.apiHost?.host);
     const app = this.deps.store.apps.create(validateAppName(name), new Date().toISOString());
     try {
       await this.deps.syncRouter();

@@ -42,8 +42,8 @@ export class ApiClient {
     const chosen = selectedRemote(remoteFlag);
     if (!chosen) return ApiClient.fromEnvironment();
     const { name, remote } = chosen;
-    const token = process.env['SLIPWAY_TOKEN']?.trim() || remote.token;
-    return new ApiClient(new URL(remote.url), token, {
+    // SLIPWAY_TOKEN is for the local server only: a token of one server is never sent to another.
+    return new ApiClient(new URL(remote.url), remote.token, {
       name,
       certificate: remote.certificate,
       fingerprint: remote.fingerprint,

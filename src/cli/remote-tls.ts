@@ -8,7 +8,7 @@ import { SlipwayError } from '../core/errors.js';
 export interface RemoteConnection {
   /** The remote's name, for messages. */
   name?: string | undefined;
-  /** The pinned certificate (PEM) and its SHA-256 fingerprint (`AB:CD:…`). */
+  /** The pinned chain root (PEM: the certificate itself when self-signed) and the leaf's SHA-256 fingerprint. */
   certificate?: string | undefined;
   fingerprint?: string | undefined;
   /** Connect here instead of resolving the URL's host (SNI and Host stay the URL's). */
@@ -95,7 +95,11 @@ export function fetchPeerCertificate(
       timeout: timeoutMs,
     });
     socket.once('secureConnect', () => {
-      const cert = socket.getPeerCertificate();
+      const cert = socket.getPeerCertificate(true);
+      // What is pinned is the chain's root: the certificate itself when self-signed, else the private CA.
+      let root = cert;
+      for (let i = 0; i < 10 && root?.issuerCertificate && root.issuerCertificate !== root; i++)
+        root = root.issuerCertificate;
       socket.end();
       if (!cert?.raw) return reject(new SlipwayError('INTERNAL', `${url.origin} presented no certificate`));
       const hostError = tls.checkServerIdentity(url.hostname, cert);

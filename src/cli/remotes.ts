@@ -16,7 +16,7 @@ const remoteSchema = z.object({
   user: z.string().max(100),
   /** SHA-256 fingerprint of the certificate pinned at login (a certificate no public CA vouches for). */
   fingerprint: z.string().max(200).optional(),
-  /** That certificate (PEM), trusted for this remote only. */
+  /** The root of its chain (PEM; the certificate itself when self-signed), trusted for this remote only. */
   certificate: z.string().max(100_000).optional(),
   /** Connect to this address instead of resolving the URL's host (like curl --resolve). */
   address: z.string().max(100).optional(),

@@ -10,3 +10,11 @@ test('the remote API host defaults to slipway.<domain>, can be set or turned off
   for (const bad of ['has space.example.com', 'nodots', '-x.example.com', 'a..b.com', `${'a'.repeat(64)}.com`])
     assert.throws(() => readEnvironment({ SLIPWAY_API_HOST: bad }), /SLIPWAY_API_HOST must be a host name or off/, bad);
 });
+
+test('the app name the API host would take, when it is one label under the domain', async () => {
+  const { apiHostAppName } = await import('../domains/app-hosts.js');
+  assert.equal(apiHostAppName('slipway.apps.test', 'apps.test'), 'slipway');
+  assert.equal(apiHostAppName('deploy.slipway.apps.test', 'apps.test'), undefined);
+  assert.equal(apiHostAppName('slipway.example.com', 'apps.test'), undefined);
+  assert.equal(apiHostAppName(undefined, 'apps.test'), undefined);
+});

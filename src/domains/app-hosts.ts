@@ -27,3 +27,18 @@ export function routeTls(store: Store, app: string, hosts: string[]): RouteTls |
     },
   };
 }
+
+/** The app name whose default host would be the remote API's host (`slipway` for slipway.<domain>). */
+export function apiHostAppName(apiHost: string | undefined, domain: string): string | undefined {
+  if (!apiHost || !apiHost.endsWith(`.${domain}`)) return undefined;
+  const label = apiHost.slice(0, -(domain.length + 1));
+  return label.includes('.') ? undefined : label;
+}
+
+/** INVALID_NAME when `name` is the one app name the remote API's host takes. */
+export function assertNotApiHostName(name: string, reserved: string | undefined, apiHost: string | undefined): void {
+  if (reserved !== undefined && name === reserved)
+    throw new SlipwayError('INVALID_NAME', `the app name ${name} is taken: ${apiHost} is Slipway's API host`, {
+      hint: 'choose another name (or move the API elsewhere with SLIPWAY_API_HOST and restart the server)',
+    });
+}

@@ -17,6 +17,8 @@ export interface DomainServiceDeps {
   /** Makes the router match the store (hosts change at runtime, without a reload). */
   syncRouter: () => Promise<void>;
   now?: () => Date;
+  /** The remote API's host: never an app's. */
+  apiHost?: string | undefined;
 }
 
 /** Custom hostnames routed to an app next to `<app>.<SLIPWAY_DOMAIN>`: one app per host. */
@@ -75,6 +77,10 @@ export class DomainService {
   /** A host belongs to one app; `<name>.<SLIPWAY_DOMAIN>` is reserved for the app called `name`. */
   private assertAvailable(app: string, host: string): void {
     const { domain, store } = this.deps;
+    if (host === this.deps.apiHost)
+      throw new SlipwayError('INVALID_INPUT', `${host} is Slipway's API host`, {
+        hint: 'choose another host (or move the API with SLIPWAY_API_HOST and restart the server)',
+      });
     if (host === defaultHost(app, domain)) {
       throw new SlipwayError('INVALID_INPUT', `${host} is already ${app}'s default host`, {
         hint: 'every app answers at <app>.<SLIPWAY_DOMAIN> without domains:add',

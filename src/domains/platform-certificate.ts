@@ -28,6 +28,9 @@ export interface PlatformCertificateDeps {
 
 /** The remote API's certificate: `certs:add --platform`, `certs --platform`, `certs:remove --platform`. */
 export class PlatformCertificateService {
+  /** One replacement at a time (HAProxy's set/commit transaction and the sealed file move together). */
+  private queue: Promise<unknown> = Promise.resolve();
+
   constructor(private readonly deps: PlatformCertificateDeps) {}
 
   /** The given certificate chain and key (PEM bundle), or undefined for the self-signed default. */
@@ -38,7 +41,7 @@ export class PlatformCertificateService {
 
   show(): PlatformCertificateView {
     const host = this.host();
-    const info = describeCertificate(this.deps.served());
+    const info = describeCertificate(this.served());
     const port = this.deps.httpsPort === 443 ? '' : `:${this.deps.httpsPort}`;
     return { host, url: `https://${host}${port}`, selfSigned: !existsSync(this.deps.sealedFile), ...info };
   }
@@ -69,18 +72,37 @@ export class PlatformCertificateService {
     return this.replace(undefined);
   }
 
-  /** Keeps and serves `bundle` (undefined: the self-signed one); on failure the previous one is back. */
-  private async replace(bundle: string | undefined): Promise<PlatformCertificateView> {
-    const previous = this.given();
-    this.write(bundle);
+  /**
+   * Keeps and serves `bundle` (undefined: the self-signed one); on failure exactly the certificate served
+   * before is served again (the same bytes: clients that pinned it keep working).
+   */
+  private replace(bundle: string | undefined): Promise<PlatformCertificateView> {
+    const run = this.queue.then(async () => {
+      const previous = this.given();
+      const served = this.served();
+      this.write(bundle);
+      try {
+        await this.deps.install(bundle);
+      } catch (err) {
+        this.write(previous);
+        await this.deps.install(previous ?? served).catch(() => undefined);
+        throw err;
+      }
+      return this.show();
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private served(): string {
     try {
-      await this.deps.install(bundle);
-    } catch (err) {
-      this.write(previous);
-      await this.deps.install(previous).catch(() => undefined);
-      throw err;
+      return this.deps.served();
+    } catch (cause) {
+      throw new SlipwayError('SERVER_UNAVAILABLE', "the API host's certificate file is missing", {
+        cause,
+        hint: 'restart the Slipway server: it makes the file again',
+      });
     }
-    return this.show();
   }
 
   private host(): string {

@@ -15,7 +15,7 @@ const userBody = {
   hint: 'slipway users:add NAME --role admin|member [--password-stdin]',
 };
 const passwordBody = {
-  schema: z.object({ password: z.string().max(1000) }),
+  schema: z.object({ password: z.string().max(1000), current: z.string().max(1000).optional() }),
   hint: 'echo "$PASSWORD" | slipway users:passwd [NAME] --password-stdin',
 };
 const loginBody = {
@@ -81,13 +81,14 @@ export function authRoutes(s: Slipway): Route[] {
     }),
     route('PUT', '/v1/users/:name/password', async ({ req, res, params, principal }) => {
       const p = who(principal);
-      const { password } = await readBody(req, passwordBody);
+      const { password, current } = await readBody(req, passwordBody);
       if (params['name'] !== p.user.name && p.user.role !== 'admin')
         throw new SlipwayError('FORBIDDEN', `${p.user.name} may not set another user's password`, {
           hint: 'ask an admin',
           details: { missing: 'the admin role' },
         });
-      sendJson(res, 200, { user: await s.passwords.setPassword(params['name']!, password) });
+      const self = params['name'] === p.user.name;
+      sendJson(res, 200, { user: await s.passwords.setPassword(params['name']!, password, { current, self }) });
     }),
     route('GET', '/v1/platform/certificate', async ({ res }) =>
       sendJson(res, 200, { certificate: s.platformCerts.show() }),

@@ -148,6 +148,13 @@ describe('remote CLI over HTTPS', () => {
 
   test('deploy DIR, logs -f across a deploy and run -i work remotely', async () => {
     remoteOk(['apps:create', app]);
+    // The API host is never an app's: neither as a default host nor as a custom domain.
+    const taken = remote(['apps:create', 'slipway']);
+    assert.equal(taken.code, 1);
+    assert.match(taken.stderr, /taken: slipway\.slipway\.test is Slipway's API host/);
+    const domain = remote(['domains:add', '-a', app, API_HOST]);
+    assert.equal(domain.code, 1);
+    assert.match(domain.stderr, /is Slipway's API host/);
     const deployed = remoteOk(['deploy', '-a', app, join(work, 'src')]);
     assert.match(deployed.stdout + deployed.stderr, /v1/);
     const page = await get(h.httpPort, h.host(app));
@@ -248,5 +255,22 @@ describe('remote CLI over HTTPS', () => {
     assert.match(local.stderr, /no Slipway server is running/);
     remoteOk(['logout']);
     assert.equal(remote(['apps']).code, 1);
+  });
+
+  test('changing your password needs the current one and signs out the password logins', async () => {
+    assert.equal(login(await fingerprint()).code, 0);
+    const NEW = 'a different long passphrase';
+    const bare = remote(['users:passwd', '--password-stdin'], `${NEW}\n`);
+    assert.equal(bare.code, 1);
+    assert.match(bare.stderr, /needs the current one/);
+    const wrong = remote(['users:passwd', '--password-stdin'], `not my password at all\n${NEW}\n`);
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /current password is wrong/);
+    remoteOk(['users:passwd', '--password-stdin'], `${PASSWORD}\n${NEW}\n`);
+    const after = remote(['apps']);
+    assert.equal(after.code, 1, 'the login token was revoked');
+    assert.match(after.stderr, /revoked/);
+    assert.equal(login(await fingerprint(), PASSWORD).code, 1, 'the old password is gone');
+    assert.equal(login(await fingerprint(), NEW).code, 0, 'the new one works');
   });
 });

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { isIP } from 'node:net';
 import { SlipwayError } from '../../core/errors.js';
 import { flag, has } from '../args.js';
 import { table } from '../reporter.js';
@@ -167,7 +168,7 @@ export const remoteCommands: Command[] = [
           hint: 'lowercase letters, digits, ".", "_" or "-" (and not "local"): --name prod',
         });
       const address = flag(ctx.args, 'address');
-      if (address !== undefined && !/^[0-9a-fA-F:.]{2,45}$/.test(address))
+      if (address !== undefined && isIP(address) === 0)
         throw new SlipwayError('INVALID_INPUT', '--address is an IP address', { hint: '--address 203.0.113.7' });
       const pin =
         url.protocol === 'https:' ? await pinCertificate(ctx, url, await fetchPeerCertificate(url, address)) : {};
@@ -231,6 +232,12 @@ export const remoteCommands: Command[] = [
       if (data.current === name) delete data.current;
       writeRemotes(data);
       ctx.output.out(`logged out of ${name}${revoked ? ' (its token was revoked)' : ''}`);
+      if (remote.tokenId !== undefined && !revoked)
+        ctx.output.err(
+          `warning: the server did not revoke the token (id ${remote.tokenId}); it stays valid until it expires — ` +
+            'revoke it there: slipway tokens:revoke ' +
+            String(remote.tokenId),
+        );
     },
   },
   {

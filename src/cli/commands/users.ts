@@ -75,18 +75,37 @@ export const userCommands: Command[] = [
     name: 'users:passwd',
     group: 'server',
     args: '[NAME]',
-    options: [{ name: 'password-stdin', description: 'read the new password from stdin' }, JSON_OUTPUT],
+    options: [
+      {
+        name: 'password-stdin',
+        description: 'read the new password from stdin (your own: the current one on the line before it)',
+      },
+      JSON_OUTPUT,
+    ],
     examples: [
       'slipway users:passwd            # yours (asked twice)',
       'echo "$PW" | slipway users:passwd bob --password-stdin',
     ],
     summary: "set your password (an admin: anyone's) for slipway login and git push over HTTPS",
     async run(ctx) {
-      const name = ctx.args.positionals[0] ?? (await ctx.api().json<{ user: User }>('GET', '/v1/whoami')).user.name;
+      const me = (await ctx.api().json<{ user: User }>('GET', '/v1/whoami')).user;
+      const name = ctx.args.positionals[0] ?? me.name;
+      // Your own password, when you have one, needs the current one too.
+      const self = name === me.name && me.hasPassword;
       let password: string;
-      if (has(ctx.args, 'password-stdin'))
-        password = await readSecretStdin(`echo "$PASSWORD" | slipway users:passwd ${name} --password-stdin`);
-      else if (canPrompt()) {
+      let current: string | undefined;
+      if (has(ctx.args, 'password-stdin')) {
+        const usage = self
+          ? `printf '%s\\n%s\\n' "$CURRENT" "$NEW" | slipway users:passwd --password-stdin`
+          : `echo "$PASSWORD" | slipway users:passwd ${name} --password-stdin`;
+        const lines = (await readSecretStdin(usage)).split(/\r?\n/);
+        if (self && lines.length < 2)
+          throw new SlipwayError('INVALID_INPUT', 'changing your own password needs the current one', {
+            hint: `give it on the line before the new one: ${usage}`,
+          });
+        [current, password] = self ? [lines[0], lines[1] ?? ''] : [undefined, lines[0] ?? ''];
+      } else if (canPrompt()) {
+        if (self) current = await ask('Current password: ', { hidden: true });
         password = await ask(`New password for ${name}: `, { hidden: true });
         if ((await ask('Again: ', { hidden: true })) !== password)
           throw new SlipwayError('INVALID_INPUT', 'the two passwords differ', {
@@ -96,9 +115,10 @@ export const userCommands: Command[] = [
         throw new SlipwayError('INVALID_INPUT', 'no terminal to ask the password on', {
           hint: `echo "$PASSWORD" | slipway users:passwd ${name} --password-stdin`,
         });
-      const { user } = await ctx
-        .api()
-        .json<{ user: User }>('PUT', `/v1/users/${encodeURIComponent(name)}/password`, { password });
+      const { user } = await ctx.api().json<{ user: User }>('PUT', `/v1/users/${encodeURIComponent(name)}/password`, {
+        password,
+        ...(current !== undefined ? { current } : {}),
+      });
       printJsonOr(ctx, user, () => `password set for ${user.name}`);
     },
   },
