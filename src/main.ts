@@ -51,6 +51,8 @@ import { SecretBox } from './store/secret-box.js';
 import { FanoutRouter } from './router/ingress/fanout-router.js';
 import { ImagePuller } from './registry/image-puller.js';
 import { DockerHttpClient } from './engine/docker-http.js';
+import { HookService } from './hooks/hook-service.js';
+import { hookReceiverRoutes } from './server/hook-routes.js';
 
 export interface SlipwayParts {
   env?: SlipwayEnvironment;
@@ -192,6 +194,14 @@ export function createSlipway(parts: SlipwayParts = {}): Slipway {
     swarm,
     registries,
     auth: new AuthService(store),
+    hooks: new HookService({
+      store,
+      deploySource: (app, tar, opts) => apps.deploySource(app, tar, opts),
+      cacheDir: join(paths.home, 'hook-git'),
+      tmpDir: paths.tmp,
+      ...(env.upload ? { limits: env.upload } : {}),
+      log,
+    }),
     moveToSwarm,
     desiredRoutes,
     syncRouter,
@@ -219,7 +229,7 @@ function apiAuth(slipway: Slipway): ApiAuth {
     audit: (e) =>
       slipway.store.audit.add({
         at: new Date().toISOString(),
-        actor: e.principal?.user.name ?? '(not authenticated)',
+        actor: e.principal?.user.name ?? e.actor ?? '(not authenticated)',
         token: e.principal ? `${e.principal.token.name} (${e.principal.token.prefix}…)` : null,
         method: e.method,
         path: e.path,
@@ -232,7 +242,7 @@ function apiAuth(slipway: Slipway): ApiAuth {
 }
 
 function appOfPath(path: string): string | null {
-  const m = /^\/v1\/apps\/([^/]+)/.exec(path);
+  const m = /^\/v1\/apps\/([^/]+)/.exec(path) ?? /^\/hooks\/[^/]+\/([^/]+)$/.exec(path);
   if (!m) return null;
   try {
     return decodeURIComponent(m[1]!).slice(0, 100);
@@ -265,6 +275,7 @@ export async function startServer(parts: SlipwayParts = {}): Promise<RunningServ
   const server = createApiServer(apiRoutes(slipway), {
     auth: apiAuth(slipway),
     allowedHosts: loopbackHosts(slipway.env.apiPort),
+    publicRoutes: hookReceiverRoutes(slipway),
     upgrade: {
       handle: (req, socket, url) => handleRunUpgrade(slipway, slipway.runs, req, socket, url),
       reject: rejectUpgrade,
@@ -281,6 +292,8 @@ export async function startServer(parts: SlipwayParts = {}): Promise<RunningServ
     await slipway.renames.resumePending();
     await slipway.deploys.recoverInterrupted((m) => log(m));
     await recoverInterruptedBuilds(slipway, log);
+    const lost = slipway.hooks.recoverInterrupted();
+    if (lost > 0) log(`webhooks: ${lost} delivery(ies) interrupted by the last stop are marked failed`);
   } catch (err) {
     server.close();
     slipway.store.close();
@@ -349,6 +362,7 @@ export async function startServer(parts: SlipwayParts = {}): Promise<RunningServ
       await supervisor.stop();
       await slipway.cron.stop();
       await slipway.runs.close();
+      await slipway.hooks.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;

@@ -29,6 +29,11 @@ export class ApiClient {
     private readonly token: string,
   ) {}
 
+  /** The API's base URL without a trailing slash (what webhook URLs start with). */
+  get baseUrl(): string {
+    return this.base.href.replace(/\/+$/, '');
+  }
+
   static fromEnvironment(): ApiClient {
     const paths = slipwayPaths(readEnvironment().home);
     if (!existsSync(paths.apiInfo) || !existsSync(paths.token)) {

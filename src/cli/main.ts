@@ -30,6 +30,7 @@ import { cronCommands } from './commands/cron.js';
 import { nodesCommands } from './commands/nodes.js';
 import { registryCommands } from './commands/registries.js';
 import { userCommands } from './commands/users.js';
+import { hookCommands } from './commands/hooks.js';
 
 export const COMMANDS: Command[] = [
   setupCommand,
@@ -54,6 +55,7 @@ export const COMMANDS: Command[] = [
   ...nodesCommands,
   ...registryCommands,
   ...userCommands,
+  ...hookCommands,
 ];
 
 /** Commands about the CLI itself. */

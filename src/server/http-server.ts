@@ -4,6 +4,7 @@ import { SlipwayError, httpStatusFor, toSlipwayError } from '../core/errors.js';
 import { sendError, sendJson, type Route } from './http-kit.js';
 import { assertAllowedHost, authenticate, decodePathParam, TOKEN_PRINCIPAL } from './request-guard.js';
 import type { AuthPrincipal } from '../auth/auth-service.js';
+import type { PublicRoute } from './hook-routes.js';
 
 export type UpgradeHandler = (req: http.IncomingMessage, socket: Duplex, url: URL) => Promise<void>;
 
@@ -24,6 +25,8 @@ export interface AuditRecord {
   status: number;
   code: string | undefined;
   source: string | undefined;
+  /** Who a request that is not token-authenticated was (a webhook delivery: `webhook:github`). */
+  actor?: string;
 }
 
 export interface ApiServerOptions {
@@ -33,6 +36,8 @@ export interface ApiServerOptions {
   /** Host header values answered (DNS rebinding protection), e.g. loopbackHosts(port). */
   allowedHosts: string[];
   upgrade?: { handle: UpgradeHandler; reject: (socket: Duplex, err: unknown) => void };
+  /** Routes whose requests prove themselves (webhook signatures): dispatched before token authentication. */
+  publicRoutes?: PublicRoute[];
 }
 
 /**
@@ -52,37 +57,32 @@ export function createApiServer(routes: Route[], opts: ApiServerOptions): http.S
       const controller = new AbortController();
       res.on('close', () => controller.abort());
       let audited: AuthPrincipal | undefined;
+      let publicActor: string | undefined;
       // Every mutating request, and every refused one, is kept: who, what, from where, the outcome (also when
       // the client left before the end: 'close' always comes).
       res.on('close', () => {
         const status = res.statusCode;
         if (req.method === 'GET' && status !== 401 && status !== 403) return;
-        audit(auth, req, audited, status, String(res.getHeader('x-slipway-error') ?? '') || undefined);
+        audit(auth, req, audited, status, String(res.getHeader('x-slipway-error') ?? '') || undefined, publicActor);
       });
       void (async () => {
         try {
           assertAllowedHost(req, allowedHosts);
           const url = new URL(req.url ?? '/', 'http://localhost');
           if (url.pathname === '/v1/health') return sendJson(res, 200, { ok: true });
+          const base = { req, res, query: url.searchParams, signal: controller.signal };
+          // A webhook delivery carries no token: its signature is checked by its route, before anything is parsed.
+          const open = matchRoute(opts.publicRoutes ?? [], req.method, url.pathname);
+          if (open) {
+            publicActor = open.route.actor(open.params);
+            return await open.route.handler({ ...base, params: open.params, actor: publicActor });
+          }
           const principal = auth.authenticate(req.headers['authorization']);
           audited = principal;
           auth.authorize(principal, req.method ?? 'GET', url.pathname, url.searchParams);
-          for (const r of routes) {
-            if (r.method !== req.method) continue;
-            const match = r.pattern.exec(url.pathname);
-            if (!match) continue;
-            const params = Object.fromEntries(r.keys.map((k, i) => [k, decodePathParam(match[i + 1] ?? '')]));
-            await r.handler({
-              req,
-              res,
-              params,
-              query: url.searchParams,
-              signal: controller.signal,
-              actor: principal.user.name,
-              principal,
-            });
-            return;
-          }
+          const found = matchRoute(routes, req.method, url.pathname);
+          if (found)
+            return await found.route.handler({ ...base, params: found.params, actor: principal.user.name, principal });
           throw new SlipwayError('NOT_FOUND', `no API route ${req.method} ${url.pathname}`);
         } catch (err) {
           sendError(res, err);
@@ -109,6 +109,20 @@ export function createApiServer(routes: Route[], opts: ApiServerOptions): http.S
     upgrade.handle(req, socket, url).catch((err: unknown) => upgrade.reject(socket, err));
   });
   return server;
+}
+
+/** The first route of `method` whose pattern matches `path`, with its %-decoded params. */
+function matchRoute<R extends Route>(
+  routes: R[],
+  method: string | undefined,
+  path: string,
+): { route: R; params: Record<string, string> } | undefined {
+  for (const r of routes) {
+    const match = r.method === method ? r.pattern.exec(path) : null;
+    if (match)
+      return { route: r, params: Object.fromEntries(r.keys.map((k, i) => [k, decodePathParam(match[i + 1] ?? '')])) };
+  }
+  return undefined;
 }
 
 /** Listens on 127.0.0.1:port; EADDRINUSE becomes PORT_IN_USE with a hint. */
@@ -153,9 +167,11 @@ function audit(
   principal: AuthPrincipal | undefined,
   status: number,
   code: string | undefined,
+  actor?: string,
 ): void {
   try {
     auth.audit({
+      ...(actor ? { actor } : {}),
       principal,
       method: req.method ?? '?',
       path: (req.url ?? '/').split('?')[0]!.slice(0, 500),

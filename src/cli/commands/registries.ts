@@ -11,11 +11,12 @@ function oneServer(ctx: CommandContext, usage: string): string {
   return server;
 }
 
-async function readStdin(): Promise<string> {
+/** The password of `--password-stdin` (a pipe; the trailing newline dropped). */
+export async function readStdin(
+  hint = 'echo "$TOKEN" | slipway registry:login HOST --username USER --password-stdin',
+): Promise<string> {
   if (process.stdin.isTTY)
-    throw new SlipwayError('INVALID_INPUT', '--password-stdin reads the password from a pipe', {
-      hint: 'echo "$TOKEN" | slipway registry:login HOST --username USER --password-stdin',
-    });
+    throw new SlipwayError('INVALID_INPUT', '--password-stdin reads the password from a pipe', { hint });
   let text = '';
   for await (const chunk of process.stdin) {
     text += String(chunk);
