@@ -52,7 +52,8 @@ describe('CI webhooks: signed pushes are fetched, built and deployed', () => {
     git('checkout', '-q', '-B', branch);
     writeFileSync(
       join(work, 'src', 'server.js'),
-      `require('node:http').createServer((q, s) => s.end(${JSON.stringify(text)})).listen(Number(process.env.PORT || 5000));\n`,
+      `require('node:http').createServer((q, s) => s.end(${JSON.stringify(text)}))` +
+        '.listen(Number(process.env.PORT || 5000));\n',
     );
     git('add', '-A');
     git('commit', '-q', '-m', text);
@@ -199,7 +200,7 @@ describe('CI webhooks: signed pushes are fetched, built and deployed', () => {
     assert.deepEqual([pong.status, pong.body.trim()], [200, 'pong']);
   });
 
-  test('without git credentials the fetch is refused by the git server and the delivery fails; nothing deploys', async () => {
+  test('without git credentials the git server refuses the fetch: the delivery fails, nothing deploys', async () => {
     const res = await githubPush('gh-nocreds', 'main', commits['v1']!);
     assert.equal(res.status, 202, res.body);
     const d = await finished('gh-nocreds');
