@@ -26,6 +26,8 @@ export interface HookServiceDeps {
   limits?: ArchiveLimits;
   lockWaitMs?: number;
   fetchTimeoutMs?: number;
+  /** Writes the pushed commit's tree as a tar; default: fetch into the app's cache repository, then git archive. */
+  fetchSource?: (delivery: HookDelivery, cloneUrl: string, tarFile: string, signal: AbortSignal) => Promise<void>;
   log?: (message: string) => void;
 }
 
@@ -224,19 +226,13 @@ export class HookService {
     try {
       const commit = delivery.commit!;
       const branch = delivery.branch!;
-      const repo = join(this.deps.cacheDir, `${delivery.app}.git`);
-      const credentials = store.gitCredentials.get(delivery.app);
-      await fetchCommit({
-        repo,
-        url: cloneUrl,
-        branch,
-        commit,
-        ...(credentials ? { credentials } : {}),
-        ...(this.deps.fetchTimeoutMs ? { timeoutMs: this.deps.fetchTimeoutMs } : {}),
-        signal,
-      });
       const tar = join(work, 'source.tar');
-      await archiveCommit(repo, commit, tar, signal);
+      await (this.deps.fetchSource ?? ((d, url, file, sig) => this.fetchSource(d, url, file, sig)))(
+        delivery,
+        cloneUrl,
+        tar,
+        signal,
+      );
       fetchMs = Date.now() - started;
       store.hooks.update(delivery.id, { outcome: 'waiting for the deploy lock', fetchMs });
       await this.waitForLock(delivery.app, signal);
@@ -268,6 +264,22 @@ export class HookService {
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
+  }
+
+  /** The pushed commit from the clone URL into the app's bare cache repository, then its tree as a tar. */
+  private async fetchSource(delivery: HookDelivery, url: string, tarFile: string, signal: AbortSignal): Promise<void> {
+    const repo = join(this.deps.cacheDir, `${delivery.app}.git`);
+    const credentials = this.deps.store.gitCredentials.get(delivery.app);
+    await fetchCommit({
+      repo,
+      url,
+      branch: delivery.branch!,
+      commit: delivery.commit!,
+      ...(credentials ? { credentials } : {}),
+      ...(this.deps.fetchTimeoutMs ? { timeoutMs: this.deps.fetchTimeoutMs } : {}),
+      signal,
+    });
+    await archiveCommit(repo, delivery.commit!, tarFile, signal);
   }
 
   /** Waits (bounded) until no deployment of the app runs; then fails with the holder in the message. */

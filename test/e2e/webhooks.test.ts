@@ -1,13 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, normalize, sep } from 'node:path';
+import { join } from 'node:path';
 import { BASE_IMAGE, Harness, get, uniqueApp, waitFor } from './harness.js';
+import { cleanGit, initRepos, publish, serveGitRepo, type GitHttpServer } from '../support/git-http-server.js';
 
 interface Delivery {
   id: number;
@@ -30,7 +29,7 @@ interface Delivery {
 describe('CI webhooks: signed pushes are fetched, built and deployed', () => {
   let h: Harness;
   let work = '';
-  let gitServer: http.Server | undefined;
+  let gitServer: GitHttpServer | undefined;
   let repoUrl = '';
   const app = uniqueApp('hooks');
   const user = 'ci';
@@ -38,14 +37,8 @@ describe('CI webhooks: signed pushes are fetched, built and deployed', () => {
   let githubSecret = '';
   let gitlabSecret = '';
   const commits: Record<string, string> = {};
-  const fetchRequests: string[] = [];
 
-  const git = (...args: string[]) =>
-    execFileSync('git', args, {
-      cwd: join(work, 'src'),
-      encoding: 'utf8',
-      env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' },
-    }).trim();
+  const git = (...args: string[]) => cleanGit(join(work, 'src'), ...args);
 
   /** Commits a one-file node app answering `text` on `branch` and publishes it to the served bare repository. */
   const commitApp = (branch: string, text: string): string => {
@@ -57,9 +50,7 @@ describe('CI webhooks: signed pushes are fetched, built and deployed', () => {
     );
     git('add', '-A');
     git('commit', '-q', '-m', text);
-    git('push', '-q', '--force', join(work, 'repo.git'), `${branch}:${branch}`);
-    execFileSync('git', ['--git-dir', join(work, 'repo.git'), 'update-server-info']);
-    return git('rev-parse', 'HEAD');
+    return publish(join(work, 'src'), join(work, 'repo.git'), branch);
   };
 
   const deliver = (
@@ -130,36 +121,14 @@ describe('CI webhooks: signed pushes are fetched, built and deployed', () => {
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'slipway-hooks-'));
     mkdirSync(join(work, 'src'));
-    execFileSync('git', ['init', '-q', '--bare', join(work, 'repo.git')]);
-    git('init', '-q', '-b', 'main');
-    git('config', 'user.email', 'e2e@slipway.test');
-    git('config', 'user.name', 'e2e');
+    initRepos(join(work, 'src'), join(work, 'repo.git'));
     writeFileSync(
       join(work, 'src', 'Dockerfile'),
       `FROM ${BASE_IMAGE}\nWORKDIR /app\nCOPY server.js ./\nUSER nobody\nCMD ["node", "server.js"]\n`,
     );
     // The files of the bare repository over HTTP, only with the right Basic credentials.
-    const root = work;
-    const expected = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-    gitServer = http.createServer((req, res) => {
-      fetchRequests.push(req.url ?? '');
-      if (req.headers['authorization'] !== expected) {
-        res.writeHead(401, { 'www-authenticate': 'Basic realm="git"' });
-        return res.end();
-      }
-      const rel = normalize(decodeURIComponent((req.url ?? '/').split('?')[0]!)).replace(/^\/+/, '');
-      const file = join(root, rel);
-      if (!file.startsWith(join(root, 'repo.git') + sep) || rel.includes('..')) return res.writeHead(403).end();
-      try {
-        if (!statSync(file).isFile()) throw new Error('not a file');
-        res.writeHead(200, { 'content-type': 'application/octet-stream' });
-        res.end(readFileSync(file));
-      } catch {
-        res.writeHead(404).end();
-      }
-    });
-    await new Promise<void>((resolve) => gitServer!.listen(0, '127.0.0.1', resolve));
-    repoUrl = `http://127.0.0.1:${(gitServer.address() as AddressInfo).port}/repo.git`;
+    gitServer = await serveGitRepo(join(work, 'repo.git'), { username: user, password });
+    repoUrl = gitServer.url;
     commits['v1'] = commitApp('main', 'hook v1');
     h = await Harness.create();
     await h.startServer();
@@ -181,7 +150,7 @@ describe('CI webhooks: signed pushes are fetched, built and deployed', () => {
   after(async () => {
     h?.removeAppContainers(app);
     await h?.destroy();
-    await new Promise((resolve) => (gitServer ? gitServer.close(resolve) : resolve(undefined)));
+    await gitServer?.close();
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
@@ -274,6 +243,27 @@ describe('CI webhooks: signed pushes are fetched, built and deployed', () => {
     assert.equal(none.status, 404);
     assert.equal(bogus.status, 404);
     assert.equal(JSON.parse(none.body).error.message, JSON.parse(bogus.body).error.message);
+    // A body over the limit (1 MiB) is refused from its declared length, before it is read or parsed.
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request({
+        host: '127.0.0.1',
+        port: h.apiPort,
+        method: 'POST',
+        path: `/hooks/github/${app}`,
+        headers: { 'content-length': String(2 * 1024 * 1024), 'x-github-event': 'push' },
+        agent: false,
+        timeout: 10_000,
+      });
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      });
+      req.on('error', reject);
+      req.on('timeout', () => req.destroy(new Error('no answer to an oversized delivery')));
+      req.flushHeaders();
+    });
+    assert.equal(status, 413);
   });
 
   test('a GitLab token delivery deploys; a push to another branch is ignored', async () => {
@@ -325,6 +315,9 @@ describe('CI webhooks: signed pushes are fetched, built and deployed', () => {
       assert.ok(!db.includes(secret), 'no secret in the clear in the store');
       assert.ok(!h.serverLog.includes(secret), 'no secret in the server log');
     }
-    assert.ok(fetchRequests.length > 0, 'the git server was asked');
+    assert.ok(
+      gitServer!.requests.some((r) => r.includes('info/refs')),
+      'the git server was asked',
+    );
   });
 });
