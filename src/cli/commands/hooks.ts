@@ -30,7 +30,9 @@ export const hookCommands: Command[] = [
     details:
       'The secret is shown this once: paste it into the provider\'s webhook form (GitHub and Gitea: "Secret", ' +
       'content type application/json; GitLab: "Secret token"). Private repositories are fetched with ' +
-      '`slipway git:credentials:set`.',
+      '`slipway git:credentials:set`. Deliveries of an app are handled one at a time; one that arrives while ' +
+      'the app deploys waits for that deploy (up to 10 minutes), then fails naming it (see hooks:deliveries). ' +
+      'A bad signature is answered 401 and changes nothing.',
     async run(ctx) {
       const name = requireApp(ctx.args);
       const provider = flag(ctx.args, 'provider');
