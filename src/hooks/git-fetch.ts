@@ -90,7 +90,17 @@ export async function fetchCommit(req: FetchRequest): Promise<void> {
   };
   await git(
     req.repo,
-    [...flags, 'fetch', '--quiet', '--no-tags', '--force', '--', url, `+refs/heads/${req.branch}:${ref}`],
+    [
+      ...flags,
+      'fetch',
+      '--quiet',
+      '--no-tags',
+      '--no-recurse-submodules',
+      '--force',
+      '--',
+      url,
+      `+refs/heads/${req.branch}:${ref}`,
+    ],
     {
       env,
       timeoutMs,

@@ -36,13 +36,16 @@ describe('CI webhooks: signed pushes are fetched, built and deployed', () => {
   const password = `pw-${randomBytes(8).toString('hex')}`;
   let githubSecret = '';
   let gitlabSecret = '';
+  let giteaSecret = '';
   const commits: Record<string, string> = {};
 
   const git = (...args: string[]) => cleanGit(join(work, 'src'), ...args);
 
   /** Commits a one-file node app answering `text` on `branch` and publishes it to the served bare repository. */
   const commitApp = (branch: string, text: string): string => {
-    git('checkout', '-q', '-B', branch);
+    // An existing branch is checked out as it is (-B would reset it to the current commit).
+    const exists = git('branch', '--list', branch) !== '';
+    git('checkout', '-q', ...(exists ? [branch] : ['-b', branch]));
     writeFileSync(
       join(work, 'src', 'server.js'),
       `require('node:http').createServer((q, s) => s.end(${JSON.stringify(text)}))` +
@@ -145,6 +148,9 @@ describe('CI webhooks: signed pushes are fetched, built and deployed', () => {
     const gl = await h.ok('hooks:add', '-a', app, '--provider', 'gitlab', '--branch', 'main');
     assert.match(gl.stdout, new RegExp(`URL: +http://127\\.0\\.0\\.1:${h.apiPort}/hooks/gitlab/${app}`));
     gitlabSecret = /secret: +([0-9a-f]{64})/.exec(gl.stdout)![1]!;
+    giteaSecret = (
+      JSON.parse((await h.ok('hooks:add', '-a', app, '--provider', 'gitea', '--json')).stdout) as { secret: string }
+    ).secret;
   });
 
   after(async () => {
@@ -292,6 +298,29 @@ describe('CI webhooks: signed pushes are fetched, built and deployed', () => {
     assert.equal((await get(h.httpPort, h.host(app))).body, 'hook v3');
   });
 
+  test('a Gitea delivery (X-Gitea-Signature) deploys too', async () => {
+    commits['v4'] = commitApp('main', 'hook v4');
+    const body = JSON.stringify({
+      ref: 'refs/heads/main',
+      after: commits['v4'],
+      repository: { clone_url: repoUrl },
+      pusher: { login: 'cy' },
+    });
+    const res = await deliver(
+      'gitea',
+      {
+        'x-gitea-event': 'push',
+        'x-gitea-delivery': 'gt-1',
+        'x-gitea-signature': createHmac('sha256', giteaSecret).update(body).digest('hex'),
+      },
+      body,
+    );
+    assert.equal(res.status, 202, res.body);
+    assert.equal((await finished('gt-1')).outcome, 'deployed v4');
+    await serves('hook v4');
+    assert.equal(await releases(), 4);
+  });
+
   test('the audit log shows the deliveries and holds no secret; the store has none in the clear', async () => {
     const entries = JSON.parse((await h.ok('audit', '-a', app, '-n', '500', '--json')).stdout) as Array<{
       actor: string;
@@ -310,7 +339,7 @@ describe('CI webhooks: signed pushes are fetched, built and deployed', () => {
       .filter((f) => existsSync(f))
       .map((f) => readFileSync(f, 'latin1'))
       .join('');
-    for (const secret of [githubSecret, gitlabSecret, password]) {
+    for (const secret of [githubSecret, gitlabSecret, giteaSecret, password]) {
       assert.ok(!text.includes(secret), 'no secret in the audit log');
       assert.ok(!db.includes(secret), 'no secret in the clear in the store');
       assert.ok(!h.serverLog.includes(secret), 'no secret in the server log');
