@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import { SlipwayError } from '../core/errors.js';
 import type { Slipway } from '../slipway.js';
-import { route, sendJson, type Route } from './http-kit.js';
+import { route, sendJson, type PublicRoute, type Route } from './http-kit.js';
 import { readBody } from './request-body.js';
 import { intQuery } from './request-guard.js';
 import { DEFAULT_HOOK_BODY_LIMIT } from '../hooks/hook-service.js';
@@ -16,12 +16,6 @@ const credentialsBody = {
   schema: z.object({ username: z.string().min(1).max(300), password: z.string().max(8192) }).strict(),
   hint: 'echo "$TOKEN" | slipway git:credentials:set -a APP --username USER --password-stdin',
 };
-
-/** A route that is not bearer-authenticated: its request proves itself (a webhook's signature). */
-export interface PublicRoute extends Route {
-  /** Who the audit log names for it. */
-  actor(params: Record<string, string>): string;
-}
 
 /** Managing hooks and the credentials pushed commits are fetched with (token-authenticated). */
 export function hookRoutes(s: Slipway): Route[] {

@@ -1,10 +1,9 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { SlipwayError, httpStatusFor, toSlipwayError } from '../core/errors.js';
-import { sendError, sendJson, type Route } from './http-kit.js';
+import { sendError, sendJson, type PublicRoute, type Route } from './http-kit.js';
 import { assertAllowedHost, authenticate, decodePathParam, TOKEN_PRINCIPAL } from './request-guard.js';
 import type { AuthPrincipal } from '../auth/auth-service.js';
-import type { PublicRoute } from './hook-routes.js';
 
 export type UpgradeHandler = (req: http.IncomingMessage, socket: Duplex, url: URL) => Promise<void>;
 
