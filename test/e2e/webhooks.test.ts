@@ -101,7 +101,7 @@ describe('CI webhooks: signed pushes are fetched, built and deployed', () => {
   };
 
   const deliveries = async (): Promise<Delivery[]> =>
-    JSON.parse((await h.ok('hooks:deliveries', '-a', app, '--json')).stdout) as Delivery[];
+    JSON.parse((await h.ok('hooks:deliveries', '-a', app, '-n', '200', '--json')).stdout) as Delivery[];
   const byId = async (deliveryId: string): Promise<Delivery[]> =>
     (await deliveries()).filter((d) => d.deliveryId === deliveryId);
   const releases = async (): Promise<number> =>

@@ -96,14 +96,20 @@ export const hookCommands: Command[] = [
   {
     name: 'hooks:deliveries',
     group: 'deploy',
-    options: [APP, JSON_OUTPUT],
-    examples: ['slipway hooks:deliveries -a shop', 'slipway hooks:deliveries -a shop --json'],
+    options: [
+      APP,
+      { name: 'limit', short: 'n', value: 'N', description: 'the newest N deliveries (at most 1000)', default: '50' },
+      JSON_OUTPUT,
+    ],
+    examples: ['slipway hooks:deliveries -a shop', 'slipway hooks:deliveries -a shop -n 200 --json'],
     summary: 'each webhook delivery of an app: event, commit, branch, when, outcome and timings',
     async run(ctx) {
       const name = requireApp(ctx.args);
+      const limit = flag(ctx.args, 'limit');
+      const query = limit ? `?limit=${encodeURIComponent(limit)}` : '';
       const { deliveries } = await ctx
         .api()
-        .json<{ deliveries: HookDelivery[] }>('GET', `${app(name)}/hook-deliveries`);
+        .json<{ deliveries: HookDelivery[] }>('GET', `${app(name)}/hook-deliveries${query}`);
       if (ctx.json) return ctx.output.out(JSON.stringify(deliveries, null, 2));
       if (deliveries.length === 0) return ctx.output.out('no deliveries yet');
       ctx.output.out(
