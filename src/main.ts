@@ -57,6 +57,8 @@ import { SecretBox } from './store/secret-box.js';
 import { FanoutRouter } from './router/ingress/fanout-router.js';
 import { ImagePuller } from './registry/image-puller.js';
 import { DockerHttpClient } from './engine/docker-http.js';
+import { HookService } from './hooks/hook-service.js';
+import { hookReceiverRoutes } from './server/hook-routes.js';
 
 export interface SlipwayParts {
   env?: SlipwayEnvironment;
@@ -234,6 +236,14 @@ export function createSlipway(parts: SlipwayParts = {}): Slipway {
     registries,
     auth: new AuthService(store),
     passwords: new PasswordLogin(store),
+    hooks: new HookService({
+      store,
+      deploySource: (app, tar, opts) => apps.deploySource(app, tar, opts),
+      cacheDir: join(paths.home, 'hook-git'),
+      tmpDir: paths.tmp,
+      ...(env.upload ? { limits: env.upload } : {}),
+      log,
+    }),
     moveToSwarm,
     desiredRoutes,
     syncRouter,
@@ -281,7 +291,7 @@ function apiAuth(slipway: Slipway): ApiAuth {
     audit: (e) =>
       slipway.store.audit.add({
         at: new Date().toISOString(),
-        actor: e.principal?.user.name ?? '(not authenticated)',
+        actor: e.principal?.user.name ?? e.actor ?? '(not authenticated)',
         token: e.principal ? `${e.principal.token.name} (${e.principal.token.prefix}…)` : null,
         method: e.method,
         path: e.path,
@@ -294,7 +304,7 @@ function apiAuth(slipway: Slipway): ApiAuth {
 }
 
 function appOfPath(path: string): string | null {
-  const m = /^\/v1\/apps\/([^/]+)/.exec(path);
+  const m = /^\/v1\/apps\/([^/]+)/.exec(path) ?? /^\/hooks\/[^/]+\/([^/]+)$/.exec(path);
   if (!m) return null;
   try {
     return decodeURIComponent(m[1]!).slice(0, 100);
@@ -327,7 +337,7 @@ export async function startServer(parts: SlipwayParts = {}): Promise<RunningServ
   const routes = apiRoutes(slipway);
   const serverOptions = {
     auth: apiAuth(slipway),
-    publicRoutes: publicAuthRoutes(slipway),
+    publicRoutes: [...publicAuthRoutes(slipway), ...hookReceiverRoutes(slipway)],
     upgrade: {
       handle: (req: http.IncomingMessage, socket: Duplex, url: URL) =>
         handleRunUpgrade(slipway, slipway.runs, req, socket, url),
@@ -357,6 +367,8 @@ export async function startServer(parts: SlipwayParts = {}): Promise<RunningServ
     await slipway.renames.resumePending();
     await slipway.deploys.recoverInterrupted((m) => log(m));
     await recoverInterruptedBuilds(slipway, log);
+    const lost = slipway.hooks.recoverInterrupted();
+    if (lost > 0) log(`webhooks: ${lost} delivery(ies) interrupted by the last stop are marked failed`);
   } catch (err) {
     server.close();
     proxied?.close();
@@ -428,6 +440,7 @@ export async function startServer(parts: SlipwayParts = {}): Promise<RunningServ
       await supervisor.stop();
       await slipway.cron.stop();
       await slipway.runs.close();
+      await slipway.hooks.close();
       const closed = [server, ...(proxied ? [proxied] : [])].map(
         (s) => new Promise<void>((resolve) => s.close(() => resolve())),
       );

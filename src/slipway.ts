@@ -25,6 +25,7 @@ import type { RouterLogService } from './logs/router-log-service.js';
 import type { AccessLogReader } from './router/access-log-reader.js';
 import type { NodeService } from './nodes/node-service.js';
 import type { SwarmMode } from './nodes/swarm-mode.js';
+import type { HookService } from './hooks/hook-service.js';
 
 /**
  * Everything a running Slipway server is made of, wired once by the composition root (createSlipway
@@ -74,6 +75,8 @@ export interface Slipway {
   registries: ImagePuller;
   /** Users, roles, tokens and app access. */
   auth: AuthService;
+  /** CI webhooks: deliveries checked, recorded, and pushes to a hook's branch fetched, built and deployed. */
+  hooks: HookService;
   /** Moves the processes still running as plain containers onto Swarm services (one move at a time). */
   moveToSwarm: () => Promise<unknown>;
   /** What HAProxy should serve, from the store: every app with its hosts, check, servers and certificate. */

@@ -31,6 +31,17 @@ test('what each request needs, from its method and path; an unknown route needs 
     ['DELETE', '/v1/platform/certificate', 'admin'],
     ['PUT', '/v1/users/alice/password', 'full'],
     ['POST', '/v1/users/alice/password', 'admin'],
+    ['POST', '/hooks/github/shop', 'signed'],
+    ['POST', '/hooks/gitlab/sh%6Fp', 'signed'],
+    ['GET', '/hooks/github/shop', 'admin'],
+    ['POST', '/hooks/github/shop/extra', 'admin'],
+    ['GET', '/v1/apps/shop/hooks', 'app shop read'],
+    ['POST', '/v1/apps/shop/hooks', 'app shop manage'],
+    ['DELETE', '/v1/apps/shop/hooks/2', 'app shop manage'],
+    ['GET', '/v1/apps/shop/hook-deliveries', 'app shop read'],
+    ['GET', '/v1/apps/shop/git-credentials', 'app shop read'],
+    ['PUT', '/v1/apps/shop/git-credentials', 'app shop manage'],
+    ['DELETE', '/v1/apps/shop/git-credentials', 'app shop manage'],
   ];
   for (const [method, path, want] of cases) {
     const need = needFor(method, path);
@@ -84,5 +95,10 @@ test('role, app access, token app and token scope each refuse, naming what is mi
   assert.match(
     missingPermission({ role: 'admin', scope: 'admin', app: 'shop' }, { kind: 'full' }, yes)!,
     /not limited/,
+  );
+  // A webhook path is never opened by a token, not even the admin's full one.
+  assert.match(
+    missingPermission({ role: 'admin', scope: 'admin', app: null }, { kind: 'signed', app: 'shop' }, yes)!,
+    /webhook signature/,
   );
 });

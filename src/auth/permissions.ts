@@ -11,12 +11,19 @@ export type Need =
   | { kind: 'user' }
   /** The user's own full token (scope admin, no single app): managing tokens. */
   | { kind: 'full' }
+  /**
+   * A webhook delivery (`POST /hooks/PROVIDER/APP`): proven by its signature, never by a token. The server
+   * dispatches it before token authentication; a token never opens it.
+   */
+  | { kind: 'signed'; app: string }
   | { kind: 'app'; app: string; level: AppLevel };
 
 const DEPLOY_ACTIONS = /^\/(deploys|builds|builds\/[^/]+\/deploy|rollback)$/;
 const ADMIN_APP_ACTIONS = /^\/(rename|access(\/.*)?)$/;
 
 export function needFor(method: string, path: string, query?: URLSearchParams): Need {
+  const hook = /^\/hooks\/[^/]+\/([^/]+)$/.exec(path);
+  if (hook && method === 'POST') return { kind: 'signed', app: decodeURIComponentSafe(hook[1]!) };
   if (path === '/v1/apps') return method === 'GET' ? { kind: 'user' } : { kind: 'admin' };
   if (path === '/v1/whoami') return { kind: 'user' };
   // The API host's certificate is public (clients pin it); changing it is an admin's.
@@ -50,6 +57,7 @@ const LEVEL_SCOPE: Record<AppLevel, TokenScope> = { read: 'read', deploy: 'deplo
 /** Undefined when the caller may; else the permission it lacks, in words for the 403. */
 export function missingPermission(caller: Caller, need: Need, hasAccess: (app: string) => boolean): string | undefined {
   if (need.kind === 'user') return undefined;
+  if (need.kind === 'signed') return 'a webhook signature (deliveries take no API token)';
   if (need.kind === 'full') {
     if (caller.app !== null) return `a token that is not limited to app ${caller.app}`;
     return caller.scope === 'admin' ? undefined : 'a token of scope admin';

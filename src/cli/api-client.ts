@@ -51,6 +51,11 @@ export class ApiClient {
     });
   }
 
+  /** The API's base URL without a trailing slash (what webhook URLs start with). */
+  get baseUrl(): string {
+    return this.base.href.replace(/\/+$/, '');
+  }
+
   static fromEnvironment(): ApiClient {
     const paths = slipwayPaths(readEnvironment().home);
     if (!existsSync(paths.apiInfo) || !existsSync(paths.token)) {

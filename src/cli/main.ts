@@ -31,6 +31,7 @@ import { nodesCommands } from './commands/nodes.js';
 import { registryCommands } from './commands/registries.js';
 import { userCommands } from './commands/users.js';
 import { remoteCommands } from './commands/remotes.js';
+import { hookCommands } from './commands/hooks.js';
 
 export const COMMANDS: Command[] = [
   setupCommand,
@@ -56,6 +57,7 @@ export const COMMANDS: Command[] = [
   ...registryCommands,
   ...userCommands,
   ...remoteCommands,
+  ...hookCommands,
 ];
 
 /** Commands about the CLI itself. */

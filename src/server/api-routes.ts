@@ -18,6 +18,7 @@ import { registryRoutes } from './registry-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { buildRoutes, buildInputsFrom } from './build-routes.js';
 import { withUpload } from './upload.js';
+import { hookRoutes } from './hook-routes.js';
 import { checkBuildOptions } from '../image-build/build-service.js';
 
 /** HTTP API: each route parses its input, calls one service, and returns its result. */
@@ -113,6 +114,7 @@ export function apiRoutes(s: Slipway): Route[] {
     ...nodeRoutes(s.nodes),
     ...registryRoutes(s),
     ...authRoutes(s),
+    ...hookRoutes(s),
   ];
 }
 

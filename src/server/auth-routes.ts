@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { SlipwayError } from '../core/errors.js';
 import type { AuthPrincipal } from '../auth/auth-service.js';
 import type { Slipway } from '../slipway.js';
-import { route, sendJson, type Route } from './http-kit.js';
+import { route, sendJson, type PublicRoute, type Route } from './http-kit.js';
 import { readBody } from './request-body.js';
 import { intQuery } from './request-guard.js';
 
@@ -48,13 +48,12 @@ function who(principal: AuthPrincipal | undefined): AuthPrincipal {
 }
 
 /** Routes answered without a token: `slipway login` exchanges a user's password for one. */
-export function publicAuthRoutes(s: Slipway): Route[] {
-  return [
-    route('POST', '/v1/login', async ({ req, res, source }) => {
-      const body = await readBody(req, loginBody);
-      sendJson(res, 201, await s.passwords.login(body, source ?? 'unknown'));
-    }),
-  ];
+export function publicAuthRoutes(s: Slipway): PublicRoute[] {
+  const login = route('POST', '/v1/login', async ({ req, res, source }) => {
+    const body = await readBody(req, loginBody);
+    sendJson(res, 201, await s.passwords.login(body, source ?? 'unknown'));
+  });
+  return [{ ...login, actor: () => '(login with a password)' }];
 }
 
 /** Users, tokens, app access and the audit log. Which caller may use each is decided in auth/permissions.ts. */

@@ -27,6 +27,12 @@ export interface Route {
   handler: Handler;
 }
 
+/** A route that is not bearer-authenticated: its request proves itself (a webhook's signature). */
+export interface PublicRoute extends Route {
+  /** Who the audit log names for it. */
+  actor(params: Record<string, string>): string;
+}
+
 /** `/v1/apps/:app/config` → a route with named params. */
 export function route(method: string, path: string, handler: Handler): Route {
   const keys: string[] = [];

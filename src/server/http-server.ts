@@ -2,7 +2,7 @@ import http from 'node:http';
 import { chmod, rm } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
 import { SlipwayError, httpStatusFor, toSlipwayError } from '../core/errors.js';
-import { sendError, sendJson, type Route } from './http-kit.js';
+import { sendError, sendJson, type PublicRoute, type Route } from './http-kit.js';
 import { assertAllowedHost, authenticate, decodePathParam, TOKEN_PRINCIPAL } from './request-guard.js';
 import type { AuthPrincipal } from '../auth/auth-service.js';
 
@@ -25,6 +25,8 @@ export interface AuditRecord {
   status: number;
   code: string | undefined;
   source: string | undefined;
+  /** Who a request that is not token-authenticated was (a webhook delivery: `webhook:github`). */
+  actor?: string;
 }
 
 export interface ApiServerOptions {
@@ -39,8 +41,11 @@ export interface ApiServerOptions {
    * X-Forwarded-For entry, the one HAProxy added. Never set on a listener anyone else can reach.
    */
   forwarded?: boolean;
-  /** Routes answered before authentication (they check their callers themselves, e.g. POST /v1/login). */
-  publicRoutes?: Route[];
+  /**
+   * Routes whose requests prove themselves (webhook signatures, a login's password): dispatched before
+   * token authentication.
+   */
+  publicRoutes?: PublicRoute[];
 }
 
 /**
@@ -60,12 +65,14 @@ export function createApiServer(routes: Route[], opts: ApiServerOptions): http.S
       const controller = new AbortController();
       res.on('close', () => controller.abort());
       let audited: AuthPrincipal | undefined;
+      let publicActor: string | undefined;
       // Every mutating request, and every refused one, is kept: who, what, from where, the outcome (also when
       // the client left before the end: 'close' always comes).
       res.on('close', () => {
         const status = res.statusCode;
         if (req.method === 'GET' && status !== 401 && status !== 403) return;
-        audit(auth, req, audited, status, String(res.getHeader('x-slipway-error') ?? '') || undefined, opts.forwarded);
+        const code = String(res.getHeader('x-slipway-error') ?? '') || undefined;
+        audit(auth, req, audited, status, code, opts.forwarded, publicActor);
       });
       void (async () => {
         try {
@@ -74,14 +81,19 @@ export function createApiServer(routes: Route[], opts: ApiServerOptions): http.S
           if (url.pathname === '/v1/health') return sendJson(res, 200, { ok: true });
           const source = clientAddress(req, opts.forwarded);
           const base = { req, res, query: url.searchParams, signal: controller.signal, source };
+          // A webhook delivery carries no token: its signature is checked by its route, before anything is parsed.
           const open = matchRoute(opts.publicRoutes ?? [], req.method, url.pathname);
-          if (open) return await open.route.handler({ ...base, params: open.params, actor: '(not authenticated)' });
+          if (open) {
+            publicActor = open.route.actor(open.params);
+            return await open.route.handler({ ...base, params: open.params, actor: publicActor });
+          }
           const principal = auth.authenticate(req.headers['authorization']);
           audited = principal;
           auth.authorize(principal, req.method ?? 'GET', url.pathname, url.searchParams);
           const found = matchRoute(routes, req.method, url.pathname);
-          if (!found) throw new SlipwayError('NOT_FOUND', `no API route ${req.method} ${url.pathname}`);
-          await found.route.handler({ ...base, params: found.params, actor: principal.user.name, principal });
+          if (found)
+            return await found.route.handler({ ...base, params: found.params, actor: principal.user.name, principal });
+          throw new SlipwayError('NOT_FOUND', `no API route ${req.method} ${url.pathname}`);
         } catch (err) {
           sendError(res, err);
         }
@@ -109,16 +121,16 @@ export function createApiServer(routes: Route[], opts: ApiServerOptions): http.S
   return server;
 }
 
-function matchRoute(
-  routes: Route[],
+/** The first route of `method` whose pattern matches `path`, with its %-decoded params. */
+function matchRoute<R extends Route>(
+  routes: R[],
   method: string | undefined,
   path: string,
-): { route: Route; params: Record<string, string> } | undefined {
+): { route: R; params: Record<string, string> } | undefined {
   for (const r of routes) {
-    if (r.method !== method) continue;
-    const match = r.pattern.exec(path);
-    if (!match) continue;
-    return { route: r, params: Object.fromEntries(r.keys.map((k, i) => [k, decodePathParam(match[i + 1] ?? '')])) };
+    const match = r.method === method ? r.pattern.exec(path) : null;
+    if (match)
+      return { route: r, params: Object.fromEntries(r.keys.map((k, i) => [k, decodePathParam(match[i + 1] ?? '')])) };
   }
   return undefined;
 }
@@ -191,9 +203,11 @@ function audit(
   status: number,
   code: string | undefined,
   forwarded: boolean | undefined,
+  actor?: string,
 ): void {
   try {
     auth.audit({
+      ...(actor ? { actor } : {}),
       principal,
       method: req.method ?? '?',
       path: (req.url ?? '/').split('?')[0]!.slice(0, 500),

@@ -273,4 +273,50 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX audit_app ON audit (app, id);
   `,
+  // 11: reserved for issue 11 part 3 (git push), built on a parallel branch; that branch's migration takes this
+  // place when both are merged (this empty one only keeps the numbers of the two branches apart).
+  ``,
+  // 12 (issue 11, CI webhooks): hooks (one per app and provider, the secret sealed with the home's key: HMAC
+  // checks need it in the clear), every delivery and its outcome (a delivery id claims its hook once: the
+  // unique index makes a redelivery, even a concurrent one, a duplicate), and the credentials pushed commits are
+  // fetched with (the password sealed).
+  `
+  CREATE TABLE hooks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+    provider TEXT NOT NULL,
+    branch TEXT NOT NULL,
+    secret_sealed TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (app, provider)
+  );
+  CREATE TABLE hook_deliveries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    hook_id INTEGER NOT NULL REFERENCES hooks(id) ON DELETE CASCADE,
+    app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+    provider TEXT NOT NULL,
+    delivery_id TEXT NOT NULL,
+    claims INTEGER NOT NULL,
+    event TEXT NOT NULL,
+    commit_sha TEXT,
+    branch TEXT,
+    pusher TEXT,
+    outcome TEXT NOT NULL,
+    detail TEXT,
+    release INTEGER,
+    received_at TEXT NOT NULL,
+    started_at TEXT,
+    finished_at TEXT,
+    fetch_ms INTEGER,
+    deploy_ms INTEGER
+  );
+  CREATE UNIQUE INDEX hook_deliveries_claim ON hook_deliveries (hook_id, delivery_id) WHERE claims = 1;
+  CREATE INDEX hook_deliveries_app ON hook_deliveries (app, id);
+  CREATE TABLE git_credentials (
+    app TEXT PRIMARY KEY REFERENCES apps(name) ON DELETE CASCADE,
+    username TEXT NOT NULL,
+    password_sealed TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  `,
 ];

@@ -19,6 +19,8 @@ import { BuildCaRepository } from './build-ca-repository.js';
 import { RegistryLoginRepository } from './registry-login-repository.js';
 import { UserRepository } from './user-repository.js';
 import { AuditRepository } from './audit-repository.js';
+import { HookRepository } from './hook-repository.js';
+import { GitCredentialRepository } from './git-credential-repository.js';
 
 export interface Store {
   db: Db;
@@ -41,6 +43,8 @@ export interface Store {
   registryLogins: RegistryLoginRepository;
   users: UserRepository;
   audit: AuditRepository;
+  hooks: HookRepository;
+  gitCredentials: GitCredentialRepository;
   close(): void;
 }
 
@@ -68,6 +72,8 @@ export function openStore(file: string, secretKey: Buffer): Store {
     registryLogins: new RegistryLoginRepository(db, box),
     users: new UserRepository(db),
     audit: new AuditRepository(db),
+    hooks: new HookRepository(db, box),
+    gitCredentials: new GitCredentialRepository(db, box),
     close: () => db.close(),
   };
 }
