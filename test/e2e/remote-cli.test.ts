@@ -1,6 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import https from 'node:https';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +17,40 @@ interface Cli {
 }
 
 const API_HOST = `slipway.${DOMAIN}`;
+
+/** A POST over TLS to 127.0.0.1 naming `host` (SNI and Host), trusting whatever certificate it presents. */
+function httpsPost(
+  port: number,
+  host: string,
+  path: string,
+  body: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        servername: host,
+        headers: { ...headers, host },
+        rejectUnauthorized: false,
+        agent: false,
+        timeout: 10_000,
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.end(body);
+  });
+}
 const PASSWORD = 'correct horse battery staple';
 
 /**
@@ -212,6 +248,28 @@ describe('remote CLI over HTTPS', () => {
     const refused = remote(['apps:create', uniqueApp('nope')], undefined, ci);
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /needs a token that is not limited to app/);
+  });
+
+  test('a webhook made remotely has the HTTPS URL, and deliveries through HAProxy are verified', async () => {
+    const made = JSON.parse(remoteOk(['hooks:add', '-a', app, '--provider', 'github', '--json']).stdout) as {
+      url: string;
+      secret: string;
+    };
+    const url = new URL(made.url);
+    assert.equal(url.origin, apiUrl());
+    assert.equal(url.pathname, `/hooks/github/${app}`);
+    const body = JSON.stringify({ zen: 'hi' });
+    const deliver = (signature: string) =>
+      httpsPost(h.httpsPort, API_HOST, url.pathname, body, {
+        'content-type': 'application/json',
+        'x-github-event': 'ping',
+        'x-github-delivery': `remote-${signature.slice(0, 6)}`,
+        'x-hub-signature-256': `sha256=${signature}`,
+      });
+    const good = await deliver(createHmac('sha256', made.secret).update(body).digest('hex'));
+    assert.deepEqual([good.status, good.body.trim()], [200, 'pong']);
+    const bad = await deliver(createHmac('sha256', 'not the secret').update(body).digest('hex'));
+    assert.equal(bad.status, 401);
   });
 
   test('plain HTTP to the API host is redirected to HTTPS', async () => {
