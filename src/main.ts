@@ -23,6 +23,9 @@ import { DomainService } from './domains/domain-service.js';
 import { CertificateService } from './domains/certificate-service.js';
 import { createApiServer, listen, type ApiAuth } from './server/http-server.js';
 import { AuthService } from './auth/auth-service.js';
+import { GitPush } from './git/git-push.js';
+import { handleGitHttp } from './git/git-http.js';
+import { DEFAULT_UPLOAD_LIMITS } from './config/environment.js';
 import { apiRoutes } from './server/api-routes.js';
 import { RunService } from './runs/run-service.js';
 import { ExecService } from './runs/exec-service.js';
@@ -192,6 +195,7 @@ export function createSlipway(parts: SlipwayParts = {}): Slipway {
     swarm,
     registries,
     auth: new AuthService(store),
+    git: new GitPush(paths.home, (env.upload ?? DEFAULT_UPLOAD_LIMITS).maxReceivedBytes, () => slipway),
     moveToSwarm,
     desiredRoutes,
     syncRouter,
@@ -262,8 +266,25 @@ export async function startServer(parts: SlipwayParts = {}): Promise<RunningServ
     });
   // Users and tokens: the home's token file is the first admin's (existing installs keep working).
   slipway.auth.bootstrap(readToken(slipway.paths));
+  const auth = apiAuth(slipway);
+  await slipway.git.start();
   const server = createApiServer(apiRoutes(slipway), {
-    auth: apiAuth(slipway),
+    auth,
+    git: (req, res, url, onPrincipal) =>
+      handleGitHttp(
+        {
+          repos: slipway.git.repos,
+          gate: slipway.git.gate,
+          authenticate: (bearer) => auth.authenticate(bearer),
+          authorize: (p, method, path, query) => auth.authorize(p, method, path, query),
+          assertApp: (app) => void slipway.apps.get(app),
+          maxRequestBytes: (slipway.env.upload ?? DEFAULT_UPLOAD_LIMITS).maxReceivedBytes,
+        },
+        req,
+        res,
+        url,
+        onPrincipal,
+      ),
     allowedHosts: loopbackHosts(slipway.env.apiPort),
     upgrade: {
       handle: (req, socket, url) => handleRunUpgrade(slipway, slipway.runs, req, socket, url),
@@ -352,6 +373,7 @@ export async function startServer(parts: SlipwayParts = {}): Promise<RunningServ
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
+      await slipway.git.stop();
       await slipway.router.stop();
       slipway.accessLog.stop();
       slipway.routerLogs.close();

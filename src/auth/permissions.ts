@@ -21,6 +21,15 @@ export function needFor(method: string, path: string, query?: URLSearchParams): 
   if (path === '/v1/whoami') return { kind: 'user' };
   if (path === '/v1/tokens' || path.startsWith('/v1/tokens/')) return { kind: 'full' };
   if (path === '/v1/audit' && query?.get('app')) return { kind: 'app', app: query.get('app')!, level: 'manage' };
+  // git over HTTP (and SSH, which asks with the same paths): pushing deploys, fetching reads.
+  const g = /^\/git\/([^/]+)\.git(\/.*)?$/.exec(path);
+  if (g) {
+    const push =
+      g[2] === '/git-receive-pack' || (g[2] === '/info/refs' && query?.get('service') === 'git-receive-pack');
+    return { kind: 'app', app: decodeURIComponentSafe(g[1]!), level: push ? 'deploy' : 'read' };
+  }
+  // SSH keys are the user's own; a key pushes to every app its user may, so only a full token manages them.
+  if (path === '/v1/keys' || path.startsWith('/v1/keys/')) return { kind: 'full' };
   const m = /^\/v1\/apps\/([^/]+)(\/.*)?$/.exec(path);
   if (!m) return { kind: 'admin' };
   const app = decodeURIComponentSafe(m[1]!);

@@ -29,6 +29,11 @@ export class ApiClient {
     private readonly token: string,
   ) {}
 
+  /** The API's base URL (git remotes are made from it). */
+  get baseUrl(): string {
+    return this.base.toString().replace(/\/$/, '');
+  }
+
   static fromEnvironment(): ApiClient {
     const paths = slipwayPaths(readEnvironment().home);
     if (!existsSync(paths.apiInfo) || !existsSync(paths.token)) {

@@ -29,6 +29,7 @@ import { runCommand } from './commands/run.js';
 import { cronCommands } from './commands/cron.js';
 import { nodesCommands } from './commands/nodes.js';
 import { registryCommands } from './commands/registries.js';
+import { gitCommands } from './commands/git.js';
 import { userCommands } from './commands/users.js';
 
 export const COMMANDS: Command[] = [
@@ -53,6 +54,7 @@ export const COMMANDS: Command[] = [
   ...cronCommands,
   ...nodesCommands,
   ...registryCommands,
+  ...gitCommands,
   ...userCommands,
 ];
 

@@ -33,6 +33,13 @@ export interface ApiServerOptions {
   /** Host header values answered (DNS rebinding protection), e.g. loopbackHosts(port). */
   allowedHosts: string[];
   upgrade?: { handle: UpgradeHandler; reject: (socket: Duplex, err: unknown) => void };
+  /** git over HTTP (`/git/<app>.git/…`): its own Basic auth and answers; tells who it authenticated. */
+  git?: (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    url: URL,
+    onPrincipal: (p: AuthPrincipal) => void,
+  ) => Promise<void>;
 }
 
 /**
@@ -64,6 +71,7 @@ export function createApiServer(routes: Route[], opts: ApiServerOptions): http.S
           assertAllowedHost(req, allowedHosts);
           const url = new URL(req.url ?? '/', 'http://localhost');
           if (url.pathname === '/v1/health') return sendJson(res, 200, { ok: true });
+          if (opts.git && url.pathname.startsWith('/git/')) return await opts.git(req, res, url, (p) => (audited = p));
           const principal = auth.authenticate(req.headers['authorization']);
           audited = principal;
           auth.authorize(principal, req.method ?? 'GET', url.pathname, url.searchParams);
