@@ -24,7 +24,9 @@ import { CertificateService } from './domains/certificate-service.js';
 import { createApiServer, listen, type ApiAuth } from './server/http-server.js';
 import { AuthService } from './auth/auth-service.js';
 import { GitPush } from './git/git-push.js';
+import { SshKeyService } from './git/ssh-keys.js';
 import { handleGitHttp } from './git/git-http.js';
+import { createSshGitServer, hostKey, listenSsh } from './git/ssh-git-server.js';
 import { DEFAULT_UPLOAD_LIMITS } from './config/environment.js';
 import { apiRoutes } from './server/api-routes.js';
 import { RunService } from './runs/run-service.js';
@@ -195,6 +197,7 @@ export function createSlipway(parts: SlipwayParts = {}): Slipway {
     swarm,
     registries,
     auth: new AuthService(store),
+    keys: new SshKeyService(store),
     git: new GitPush(paths.home, (env.upload ?? DEFAULT_UPLOAD_LIMITS).maxReceivedBytes, () => slipway),
     moveToSwarm,
     desiredRoutes,
@@ -292,6 +295,30 @@ export async function startServer(parts: SlipwayParts = {}): Promise<RunningServ
     },
   });
   await listen(server, slipway.env.apiPort);
+  // git push over SSH (SLIPWAY_SSH_PORT; 0 = off): users' public keys, only git-receive-pack / git-upload-pack.
+  const sshPort = slipway.env.sshPort ?? 0;
+  const ssh =
+    sshPort === 0
+      ? undefined
+      : createSshGitServer(
+          {
+            keys: slipway.keys,
+            repos: slipway.git.repos,
+            gate: slipway.git.gate,
+            authorize: (p, method, path, query) => auth.authorize(p, method, path, query),
+            assertApp: (app) => void slipway.apps.get(app),
+            audit: (principal, path, status, code, source) =>
+              auth.audit({ principal, method: 'SSH', path, status, code, source }),
+          },
+          hostKey(slipway.paths.sshHostKey),
+        );
+  if (ssh)
+    await listenSsh(ssh, sshPort, slipway.env.sshBind ?? '127.0.0.1').catch(async (err: unknown) => {
+      server.close();
+      await slipway.git.stop();
+      slipway.store.close();
+      throw err;
+    });
   try {
     // The ring of a running HAProxy holds lines logged while no server was there: read before the reload.
     if (slipway.env.routerLogs !== false) await slipway.accessLog.start();
@@ -373,6 +400,12 @@ export async function startServer(parts: SlipwayParts = {}): Promise<RunningServ
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
+      // Bounded: an SSH client still pushing does not hold the shutdown.
+      if (ssh)
+        await new Promise<void>((resolve) => {
+          setTimeout(resolve, 5000).unref();
+          ssh.close(() => resolve());
+        });
       await slipway.git.stop();
       await slipway.router.stop();
       slipway.accessLog.stop();

@@ -24,6 +24,7 @@ import type { AccessLogReader } from './router/access-log-reader.js';
 import type { NodeService } from './nodes/node-service.js';
 import type { SwarmMode } from './nodes/swarm-mode.js';
 import type { GitPush } from './git/git-push.js';
+import type { SshKeyService } from './git/ssh-keys.js';
 
 /**
  * Everything a running Slipway server is made of, wired once by the composition root (createSlipway
@@ -71,6 +72,8 @@ export interface Slipway {
   auth: AuthService;
   /** git push over HTTP and SSH: repositories, the pre-receive hook's socket, builds followed by builds:attach. */
   git: GitPush;
+  /** Users' SSH public keys (`keys:*`), looked up by the SSH server. */
+  keys: SshKeyService;
   /** Moves the processes still running as plain containers onto Swarm services (one move at a time). */
   moveToSwarm: () => Promise<unknown>;
   /** What HAProxy should serve, from the store: every app with its hosts, check, servers and certificate. */

@@ -30,6 +30,7 @@ import { cronCommands } from './commands/cron.js';
 import { nodesCommands } from './commands/nodes.js';
 import { registryCommands } from './commands/registries.js';
 import { gitCommands } from './commands/git.js';
+import { keyCommands } from './commands/keys.js';
 import { userCommands } from './commands/users.js';
 
 export const COMMANDS: Command[] = [
@@ -55,6 +56,7 @@ export const COMMANDS: Command[] = [
   ...nodesCommands,
   ...registryCommands,
   ...gitCommands,
+  ...keyCommands,
   ...userCommands,
 ];
 

@@ -10,6 +10,9 @@ export interface SlipwayEnvironment {
   httpsPort: number;
   httpsBind: string;
   apiPort: number;
+  /** git push over SSH (SLIPWAY_SSH_PORT, default 2222; 0 = off), bound like the API (SLIPWAY_SSH_BIND). */
+  sshPort?: number;
+  sshBind?: string;
   domain: string;
   /** Limits on uploaded sources (deploy DIR / build DIR); readEnvironment always sets them. */
   upload?: UploadLimits;
@@ -92,6 +95,8 @@ export interface SlipwayPaths {
   haproxyDir: string;
   tmp: string;
   serverLog: string;
+  /** The SSH server's host key (made on first start, mode 600). */
+  sshHostKey: string;
 }
 
 function port(name: string, raw: string | undefined, fallback: number): number {
@@ -101,7 +106,7 @@ function port(name: string, raw: string | undefined, fallback: number): number {
     throw new SlipwayError(
       'INVALID_INPUT',
       `${name} must be a port number from 1 to 65535 (got ${JSON.stringify(raw)})`,
-      { hint: `e.g. ${name}=8080` },
+      { hint: name === 'SLIPWAY_SSH_PORT' ? `e.g. ${name}=2222 (0 turns it off)` : `e.g. ${name}=8080` },
     );
   }
   return value;
@@ -124,6 +129,8 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): SlipwayEn
     httpsPort: env['SLIPWAY_HTTPS_PORT'] === '0' ? 0 : port('SLIPWAY_HTTPS_PORT', env['SLIPWAY_HTTPS_PORT'], 443),
     httpsBind: env['SLIPWAY_HTTPS_BIND'] ?? env['SLIPWAY_HTTP_BIND'] ?? '0.0.0.0',
     apiPort: port('SLIPWAY_API_PORT', env['SLIPWAY_API_PORT'], 7331),
+    sshPort: env['SLIPWAY_SSH_PORT'] === '0' ? 0 : port('SLIPWAY_SSH_PORT', env['SLIPWAY_SSH_PORT'], 2222),
+    sshBind: env['SLIPWAY_SSH_BIND'] ?? '127.0.0.1',
     domain,
     upload: readUploadLimits(env),
     routerLogs: onOff('SLIPWAY_ROUTER_LOGS', env['SLIPWAY_ROUTER_LOGS'], true),
@@ -186,5 +193,6 @@ export function slipwayPaths(home: string): SlipwayPaths {
     haproxyDir: join(home, 'haproxy'),
     tmp: join(home, 'tmp'),
     serverLog: join(home, 'server.log'),
+    sshHostKey: join(home, 'ssh_host_ed25519_key'),
   };
 }

@@ -16,6 +16,7 @@ import { infoRoutes } from './info-routes.js';
 import { nodeRoutes } from './node-routes.js';
 import { registryRoutes } from './registry-routes.js';
 import { authRoutes } from './auth-routes.js';
+import { keyRoutes } from './key-routes.js';
 import { buildRoutes, buildInputsFrom } from './build-routes.js';
 import { withUpload } from './upload.js';
 import { checkBuildOptions } from '../image-build/build-service.js';
@@ -116,6 +117,7 @@ export function apiRoutes(s: Slipway): Route[] {
     ...nodeRoutes(s.nodes),
     ...registryRoutes(s),
     ...authRoutes(s),
+    ...keyRoutes(s),
   ];
 }
 

@@ -119,14 +119,28 @@ export function createApiServer(routes: Route[], opts: ApiServerOptions): http.S
   return server;
 }
 
+/** What listen() needs of a server (node's http and net servers, ssh2's). */
+export interface Listenable {
+  listen(port: number, host: string, callback: () => void): unknown;
+  once(event: 'error', listener: (err: NodeJS.ErrnoException) => void): unknown;
+  off(event: 'error', listener: (err: NodeJS.ErrnoException) => void): unknown;
+}
+
+const API_PORT_HINT = 'stop whatever listens there (is a Slipway server already running?) or set SLIPWAY_API_PORT';
+
 /** Listens on 127.0.0.1:port; EADDRINUSE becomes PORT_IN_USE with a hint. */
-export function listen(server: http.Server, port: number, host = '127.0.0.1'): Promise<void> {
+export function listen(
+  server: Listenable,
+  port: number,
+  host = '127.0.0.1',
+  what: { name: string; hint: string } = { name: 'API', hint: API_PORT_HINT },
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
       reject(
         err.code === 'EADDRINUSE'
-          ? new SlipwayError('PORT_IN_USE', `API port ${port} on ${host} is already in use`, {
-              hint: 'stop whatever listens there (is a Slipway server already running?) or set SLIPWAY_API_PORT',
+          ? new SlipwayError('PORT_IN_USE', `${what.name} port ${port} on ${host} is already in use`, {
+              hint: what.hint,
             })
           : err,
       );

@@ -273,4 +273,17 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX audit_app ON audit (app, id);
   `,
+  // 11 (issue 11, git push over SSH): users' SSH public keys, known by their SHA256 fingerprint.
+  `
+  CREATE TABLE ssh_keys (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    fingerprint TEXT NOT NULL UNIQUE,
+    public_key TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    last_used_at TEXT,
+    UNIQUE (user_id, name)
+  );
+  `,
 ];

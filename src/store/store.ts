@@ -18,6 +18,7 @@ import { AppRenameRepository } from './app-rename-repository.js';
 import { BuildCaRepository } from './build-ca-repository.js';
 import { RegistryLoginRepository } from './registry-login-repository.js';
 import { UserRepository } from './user-repository.js';
+import { SshKeyRepository } from './ssh-key-repository.js';
 import { AuditRepository } from './audit-repository.js';
 
 export interface Store {
@@ -40,6 +41,7 @@ export interface Store {
   buildCa: BuildCaRepository;
   registryLogins: RegistryLoginRepository;
   users: UserRepository;
+  sshKeys: SshKeyRepository;
   audit: AuditRepository;
   close(): void;
 }
@@ -67,6 +69,7 @@ export function openStore(file: string, secretKey: Buffer): Store {
     buildCa: new BuildCaRepository(db),
     registryLogins: new RegistryLoginRepository(db, box),
     users: new UserRepository(db),
+    sshKeys: new SshKeyRepository(db),
     audit: new AuditRepository(db),
     close: () => db.close(),
   };

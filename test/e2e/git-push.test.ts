@@ -4,7 +4,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Harness, get, uniqueApp, waitFor } from './harness.js';
+import { Harness, freePort, get, uniqueApp, waitFor } from './harness.js';
 import { busyboxWeb } from '../support/busybox-web.js';
 
 interface Git {
@@ -26,6 +26,7 @@ describe('git push', () => {
   let image = '';
   let token = '';
   const app = uniqueApp('gitpush');
+  let sshPort = 0;
 
   const gitEnv = () => ({
     ...process.env,
@@ -60,7 +61,8 @@ describe('git push', () => {
     image = busyboxWeb(dir, `slipway-test/git-web:${process.pid}`, 'base');
     execFileSync('git', ['init', '-q', '-b', 'main', work], { env: gitEnv() });
     h = await Harness.create();
-    await h.startServer();
+    sshPort = await freePort();
+    await h.startServer({ SLIPWAY_SSH_PORT: String(sshPort) });
     token = readFileSync(join(h.home, 'token'), 'utf8').trim();
     await h.ok('apps:create', app);
   });
@@ -94,15 +96,43 @@ describe('git push', () => {
     assert.equal(builds[0]?.startedBy, 'admin');
   });
 
+  test('a push over SSH with a key added by keys:add deploys too; other commands are refused', async () => {
+    const key = join(dir, 'id_ed25519');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'laptop', '-f', key]);
+    const added = await h.ok('keys:add', `${key}.pub`);
+    assert.match(added.stdout, /added key laptop \(SHA256:/);
+    assert.match((await h.ok('keys')).stdout, /laptop/);
+    const ssh =
+      `ssh -i ${key} -o IdentitiesOnly=yes -o StrictHostKeyChecking=no ` +
+      `-o UserKnownHostsFile=/dev/null -p ${sshPort}`;
+    const sshEnv = { ...gitEnv(), GIT_SSH_COMMAND: ssh };
+    const sha = commit('over-ssh');
+    const url = `ssh://git@127.0.0.1:${sshPort}/${app}.git`;
+    const pushed = spawnSync('git', ['-C', work, 'push', url, 'main'], { env: sshEnv, encoding: 'utf8' });
+    assert.equal(pushed.status, 0, pushed.stderr + h.serverLog.slice(-2000));
+    assert.match(pushed.stderr, /remote: .*is live \(commit/);
+    assert.equal(await page(), 'over-ssh');
+    assert.equal(remoteHead(), sha);
+    const shell = spawnSync('ssh', [...ssh.split(' ').slice(1), 'git@127.0.0.1', 'ls /'], { encoding: 'utf8' });
+    assert.notEqual(shell.status, 0);
+    assert.match(shell.stderr, /runs only git push and fetch/);
+    // A removed key no longer gets in.
+    await h.ok('keys:remove', 'laptop');
+    const refused = spawnSync('git', ['-C', work, 'ls-remote', url], { env: sshEnv, encoding: 'utf8' });
+    assert.notEqual(refused.status, 0);
+    assert.match(refused.stderr, /Permission denied/);
+  });
+
   test('a failing build rejects the push and nothing changes', async () => {
     const before = remoteHead();
+    const served = await page();
     commit('broken', ['/bin/busybox', 'false']);
     const pushed = git('push', remote(), 'main');
     assert.notEqual(pushed.code, 0);
     assert.match(pushed.stderr, /remote: Slipway: the push was rejected; nothing changed/);
     assert.match(pushed.stderr, /pre-receive hook declined/);
     assert.equal(remoteHead(), before);
-    assert.equal(await page(), 'one');
+    assert.equal(await page(), served);
   });
 
   test('another branch and a delete of the deploy branch are refused with a hint', () => {
