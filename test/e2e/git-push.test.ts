@@ -26,6 +26,7 @@ describe('git push', () => {
   let image = '';
   let token = '';
   const app = uniqueApp('gitpush');
+  const fresh = uniqueApp('gitshallow');
   let sshPort = 0;
 
   const gitEnv = () => ({
@@ -68,7 +69,7 @@ describe('git push', () => {
   });
 
   after(async () => {
-    h?.removeAppContainers(app);
+    h?.removeAppContainers(app, fresh);
     await h?.destroy();
     spawnSync('docker', ['rmi', '-f', image], { stdio: 'ignore' });
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -184,5 +185,19 @@ describe('git push', () => {
     assert.equal(again.status, 0, again.stderr);
     assert.match(again.stderr, /force push/);
     assert.equal(await page(), 'three');
+  });
+
+  test('a shallow clone pushes to an empty repository and deploys; pushes are in the audit log', async () => {
+    await h.ok('apps:create', fresh);
+    const shallow = join(dir, 'shallow');
+    execFileSync('git', ['clone', '-q', '--depth', '1', `file://${work}`, shallow], { env: gitEnv() });
+    const url = `http://git:${token}@127.0.0.1:${h.apiPort}/git/${fresh}.git`;
+    const pushed = spawnSync('git', ['-C', shallow, 'push', url, 'HEAD:main'], { env: gitEnv(), encoding: 'utf8' });
+    assert.equal(pushed.status, 0, pushed.stderr);
+    assert.equal((await get(h.httpPort, h.host(fresh))).body.trim(), 'two');
+    const audit = (await h.ok('audit', '--json')).stdout;
+    assert.match(audit, new RegExp(`/git/${fresh}\\.git/git-receive-pack`));
+    assert.match(audit, /"method": "SSH"/);
+    assert.doesNotMatch(audit, new RegExp(token));
   });
 });
