@@ -31,6 +31,7 @@ test('what each request needs, from its method and path; an unknown route needs 
     ['POST', '/git/shop.git/git-upload-pack', 'app shop read'],
     ['GET', '/git/shop.git/info/refs', 'app shop read'],
     ['GET', '/v1/keys', 'full'],
+    ['GET', '/v1/ssh', 'user'],
     ['POST', '/v1/keys', 'full'],
     ['DELETE', '/v1/keys/laptop', 'full'],
   ];

@@ -18,7 +18,7 @@ const ADMIN_APP_ACTIONS = /^\/(rename|access(\/.*)?)$/;
 
 export function needFor(method: string, path: string, query?: URLSearchParams): Need {
   if (path === '/v1/apps') return method === 'GET' ? { kind: 'user' } : { kind: 'admin' };
-  if (path === '/v1/whoami') return { kind: 'user' };
+  if (path === '/v1/whoami' || path === '/v1/ssh') return { kind: 'user' };
   if (path === '/v1/tokens' || path.startsWith('/v1/tokens/')) return { kind: 'full' };
   if (path === '/v1/audit' && query?.get('app')) return { kind: 'app', app: query.get('app')!, level: 'manage' };
   // git over HTTP (and SSH, which asks with the same paths): pushing deploys, fetching reads.

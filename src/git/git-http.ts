@@ -6,6 +6,7 @@ import type { AuthPrincipal } from '../auth/auth-service.js';
 import { principalFromBasic } from '../auth/basic-auth.js';
 import type { GitRepos } from './git-repos.js';
 import type { PushGate } from './push-gate.js';
+import { UPLOAD_REQUEST_TIMEOUT_MS } from '../server/http-server.js';
 
 export const GIT_HTTP_BACKEND = '/usr/lib/git-core/git-http-backend';
 
@@ -119,6 +120,10 @@ function runBackend(
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(GIT_HTTP_BACKEND, [], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    // Every wait has a limit: a push (with its build and rollout) gets as long as the longest upload.
+    const limit = setTimeout(() => child.kill('SIGKILL'), UPLOAD_REQUEST_TIMEOUT_MS);
+    limit.unref();
+    child.on('close', () => clearTimeout(limit));
     let received = 0;
     let stderr = '';
     let head = Buffer.alloc(0);

@@ -8,7 +8,7 @@ import type { GitRepos } from './git-repos.js';
 import type { PushGate } from './push-gate.js';
 import type { SshKeyService } from './ssh-keys.js';
 import { parseGitCommand } from './ssh-command.js';
-import { listen } from '../server/http-server.js';
+import { listen, UPLOAD_REQUEST_TIMEOUT_MS } from '../server/http-server.js';
 
 export interface SshGitDeps {
   keys: SshKeyService;
@@ -55,6 +55,11 @@ export function createSshGitServer(deps: SshGitDeps, hostKeyPem: Buffer): ssh2.S
   return new ssh2.Server({ hostKeys: [hostKeyPem], ident: 'Slipway' }, (client, info) => {
     let principal: AuthPrincipal | undefined;
     client.on('error', () => undefined);
+    // A connection that does not authenticate within a minute is closed.
+    const authLimit = setTimeout(() => client.end(), 60_000);
+    authLimit.unref();
+    client.on('ready', () => clearTimeout(authLimit));
+    client.on('close', () => clearTimeout(authLimit));
     client.on('authentication', (ctx) => {
       if (ctx.method !== 'publickey') return ctx.reject(['publickey']);
       const found = deps.keys.owner(ctx.key.data);
@@ -122,6 +127,9 @@ function run(
   deps.audit(principal, path, 200, undefined, source);
   // `git receive-pack DIR` / `git upload-pack DIR`: DIR is made from the validated app name, never the client's text.
   const child = spawn('git', [service.slice(4), repo], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const limit = setTimeout(() => child.kill('SIGKILL'), UPLOAD_REQUEST_TIMEOUT_MS);
+  limit.unref();
+  child.on('close', () => clearTimeout(limit));
   stream.pipe(child.stdin);
   child.stdin.on('error', () => undefined);
   // A client that leaves does not stop the push: git and its hook (the deploy) run to their end.

@@ -16,6 +16,8 @@ export function keyRoutes(s: Slipway): Route[] {
     return p;
   };
   return [
+    // Where git push over SSH listens (git:remote --ssh); 0 = off.
+    route('GET', '/v1/ssh', async ({ res }) => sendJson(res, 200, { port: s.env.sshPort ?? 0 })),
     route('GET', '/v1/keys', async ({ res, principal }) => sendJson(res, 200, { keys: s.keys.list(who(principal)) })),
     route('POST', '/v1/keys', async ({ req, res, principal }) => {
       const { publicKey, name } = await readBody(req, keyBody);

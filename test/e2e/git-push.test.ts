@@ -95,6 +95,21 @@ describe('git push', () => {
     assert.equal(builds[0]?.source.commit, sha);
     assert.equal(builds[0]?.source.branch, 'main');
     assert.equal(builds[0]?.startedBy, 'admin');
+    // git:remote adds the remote in the current directory's repository and prints its URL.
+    const cwd = process.cwd();
+    process.chdir(work);
+    try {
+      const added = await h.ok('git:remote', '-a', app);
+      assert.match(
+        added.stdout,
+        new RegExp(`added git remote slipway: http://127\\.0\\.0\\.1:${h.apiPort}/git/${app}\\.git`),
+      );
+      const ssh = await h.ok('git:remote', '-a', app, '--ssh', '--name', 'over-ssh');
+      assert.match(ssh.stdout, new RegExp(`ssh://git@127\\.0\\.0\\.1:${sshPort}/${app}\\.git`));
+    } finally {
+      process.chdir(cwd);
+    }
+    assert.equal(git('remote', 'get-url', 'slipway').stdout.trim(), `http://127.0.0.1:${h.apiPort}/git/${app}.git`);
   });
 
   test('a push over SSH with a key added by keys:add deploys too; other commands are refused', async () => {

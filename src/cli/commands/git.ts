@@ -39,8 +39,15 @@ export const gitCommands: Command[] = [
         });
       const api = ctx.api();
       await api.json('GET', `/v1/apps/${encodeURIComponent(app)}`);
-      const port = Number(process.env['SLIPWAY_SSH_PORT'] || 2222);
-      const url = gitRemoteUrl(api.baseUrl, app, has(ctx.args, 'ssh') ? { port } : undefined);
+      let ssh: { port: number } | undefined;
+      if (has(ctx.args, 'ssh')) {
+        ssh = await api.json<{ port: number }>('GET', '/v1/ssh');
+        if (ssh.port === 0)
+          throw new SlipwayError('INVALID_INPUT', 'git push over SSH is off on this server (SLIPWAY_SSH_PORT=0)', {
+            hint: 'push over HTTP (slipway git:remote without --ssh) or start the server with SLIPWAY_SSH_PORT set',
+          });
+      }
+      const url = gitRemoteUrl(api.baseUrl, app, ssh);
       const git = (...args: string[]) => execFileSync('git', args, { stdio: ['ignore', 'pipe', 'pipe'] });
       try {
         git('rev-parse', '--git-dir');
