@@ -16,7 +16,8 @@ say "slipway setup"
 # Debian packages the tests need beyond what setup installs:
 #   busybox-static — the tiny HTTP image of the dockerd-restart test and the Swarm lab (test/swarm/)
 #   docker-registry — CNCF distribution, the registry Slipway runs so Swarm nodes pull images by digest
-packages=(busybox-static docker-registry)
+#   openssh-client — ssh and ssh-keygen for the git push over SSH tests (a fresh Debian may lack them)
+packages=(busybox-static docker-registry openssh-client)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

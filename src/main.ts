@@ -24,9 +24,14 @@ import { CertificateService } from './domains/certificate-service.js';
 import { PlatformCertificateService } from './domains/platform-certificate.js';
 import { apiHostAppName } from './domains/app-hosts.js';
 import { SlipwayError } from './core/errors.js';
-import { createApiServer, listen, listenSocket, type ApiAuth } from './server/http-server.js';
+import { createApiServer, forwardedClient, listen, listenSocket, type ApiAuth } from './server/http-server.js';
 import type { Duplex } from 'node:stream';
-import { AuthService } from './auth/auth-service.js';
+import { AuthService, type AuthPrincipal } from './auth/auth-service.js';
+import { GitPush } from './git/git-push.js';
+import { SshKeyService } from './git/ssh-keys.js';
+import { handleGitHttp } from './git/git-http.js';
+import { createSshGitServer, hostKey, listenSsh } from './git/ssh-git-server.js';
+import { DEFAULT_UPLOAD_LIMITS } from './config/environment.js';
 import { apiRoutes } from './server/api-routes.js';
 import { publicAuthRoutes } from './server/auth-routes.js';
 import { PasswordLogin } from './auth/passwords.js';
@@ -244,6 +249,8 @@ export function createSlipway(parts: SlipwayParts = {}): Slipway {
       ...(env.upload ? { limits: env.upload } : {}),
       log,
     }),
+    keys: new SshKeyService(store),
+    git: new GitPush(paths.home, (env.upload ?? DEFAULT_UPLOAD_LIMITS).maxReceivedBytes, () => slipway),
     moveToSwarm,
     desiredRoutes,
     syncRouter,
@@ -334,10 +341,31 @@ export async function startServer(parts: SlipwayParts = {}): Promise<RunningServ
     });
   // Users and tokens: the home's token file is the first admin's (existing installs keep working).
   slipway.auth.bootstrap(readToken(slipway.paths));
+  const auth = apiAuth(slipway);
+  await slipway.git.start();
   const routes = apiRoutes(slipway);
   const serverOptions = {
-    auth: apiAuth(slipway),
+    auth,
     publicRoutes: [...publicAuthRoutes(slipway), ...hookReceiverRoutes(slipway)],
+    git: (req: http.IncomingMessage, res: http.ServerResponse, url: URL, onPrincipal: (p: AuthPrincipal) => void) =>
+      handleGitHttp(
+        {
+          repos: slipway.git.repos,
+          gate: slipway.git.gate,
+          authenticate: (bearer: string | undefined) => auth.authenticate(bearer),
+          checkPassword: (user: string, password: string) =>
+            // Only the proxy socket is a unix socket: its client is the one HAProxy forwarded.
+            slipway.passwords.principal(user, password, req.socket.remoteAddress ?? forwardedClient(req)),
+          authorize: (p: AuthPrincipal, method: string, path: string, query: URLSearchParams) =>
+            auth.authorize(p, method, path, query),
+          assertApp: (app: string) => void slipway.apps.get(app),
+          maxRequestBytes: (slipway.env.upload ?? DEFAULT_UPLOAD_LIMITS).maxReceivedBytes,
+        },
+        req,
+        res,
+        url,
+        onPrincipal,
+      ),
     upgrade: {
       handle: (req: http.IncomingMessage, socket: Duplex, url: URL) =>
         handleRunUpgrade(slipway, slipway.runs, req, socket, url),
@@ -357,6 +385,30 @@ export async function startServer(parts: SlipwayParts = {}): Promise<RunningServ
         })
       : undefined;
   if (proxied) await listenSocket(proxied, slipway.paths.proxySocket);
+  // git push over SSH (SLIPWAY_SSH_PORT; 0 = off): users' public keys, only git-receive-pack / git-upload-pack.
+  const sshPort = slipway.env.sshPort ?? 0;
+  const ssh =
+    sshPort === 0
+      ? undefined
+      : createSshGitServer(
+          {
+            keys: slipway.keys,
+            repos: slipway.git.repos,
+            gate: slipway.git.gate,
+            authorize: (p, method, path, query) => auth.authorize(p, method, path, query),
+            assertApp: (app) => void slipway.apps.get(app),
+            audit: (principal, path, status, code, source) =>
+              auth.audit({ principal, method: 'SSH', path, status, code, source }),
+          },
+          hostKey(slipway.paths.sshHostKey),
+        );
+  if (ssh)
+    await listenSsh(ssh, sshPort, slipway.env.sshBind ?? '127.0.0.1').catch(async (err: unknown) => {
+      server.close();
+      await slipway.git.stop();
+      slipway.store.close();
+      throw err;
+    });
   try {
     // The ring of a running HAProxy holds lines logged while no server was there: read before the reload.
     if (slipway.env.routerLogs !== false) await slipway.accessLog.start();
@@ -447,6 +499,13 @@ export async function startServer(parts: SlipwayParts = {}): Promise<RunningServ
       server.closeAllConnections();
       proxied?.closeAllConnections();
       await Promise.all(closed);
+      // Bounded: an SSH client still pushing does not hold the shutdown.
+      if (ssh)
+        await new Promise<void>((resolve) => {
+          setTimeout(resolve, 5000).unref();
+          ssh.close(() => resolve());
+        });
+      await slipway.git.stop();
       await slipway.router.stop();
       slipway.accessLog.stop();
       slipway.routerLogs.close();

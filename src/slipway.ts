@@ -26,6 +26,8 @@ import type { AccessLogReader } from './router/access-log-reader.js';
 import type { NodeService } from './nodes/node-service.js';
 import type { SwarmMode } from './nodes/swarm-mode.js';
 import type { HookService } from './hooks/hook-service.js';
+import type { GitPush } from './git/git-push.js';
+import type { SshKeyService } from './git/ssh-keys.js';
 
 /**
  * Everything a running Slipway server is made of, wired once by the composition root (createSlipway
@@ -77,6 +79,10 @@ export interface Slipway {
   auth: AuthService;
   /** CI webhooks: deliveries checked, recorded, and pushes to a hook's branch fetched, built and deployed. */
   hooks: HookService;
+  /** git push over HTTP and SSH: repositories, the pre-receive hook's socket, builds followed by builds:attach. */
+  git: GitPush;
+  /** Users' SSH public keys (`keys:*`), looked up by the SSH server. */
+  keys: SshKeyService;
   /** Moves the processes still running as plain containers onto Swarm services (one move at a time). */
   moveToSwarm: () => Promise<unknown>;
   /** What HAProxy should serve, from the store: every app with its hosts, check, servers and certificate. */

@@ -31,6 +31,9 @@ export interface AppServiceDeps {
 
 /** Apps, their config and their deploys: the use cases the API exposes. */
 export class AppService {
+  /** Source deploys whose build runs (before their deployment starts), by app: the lock of that phase. */
+  private readonly building = new Map<string, { actor: string; what: string; since: string }>();
+
   constructor(private readonly deps: AppServiceDeps) {}
 
   list(): App[] {
@@ -141,6 +144,20 @@ export class AppService {
   async deploySource(name: string, tarFile: string, opts: SourceBuildOptions): Promise<DeployOutcome> {
     const app = this.get(name);
     this.assertNotDeploying(app.name);
+    // The build comes before the deployment (and its lock row): held here meanwhile, naming who and what.
+    this.building.set(app.name, {
+      actor: opts.actor ?? 'api',
+      what: opts.description,
+      since: new Date().toISOString(),
+    });
+    try {
+      return await this.buildAndRelease(app, tarFile, opts);
+    } finally {
+      this.building.delete(app.name);
+    }
+  }
+
+  private async buildAndRelease(app: App, tarFile: string, opts: SourceBuildOptions): Promise<DeployOutcome> {
     const build = await this.deps.builds.fromSource(app.name, tarFile, opts);
     if (build.settings) {
       // Settings the source declares (slipway.yml) become the app's settings from this deploy on.
@@ -350,6 +367,13 @@ export class AppService {
   /** Checked before slow work (a build) as well as when the deployment starts. */
   private assertNotDeploying(app: string): void {
     this.deps.store.deployments.assertIdle(app, { except: ['heal'] }); // the rollout waits for a heal (DeployService)
+    const held = this.building.get(app);
+    if (held)
+      throw new SlipwayError(
+        'DEPLOY_IN_PROGRESS',
+        `app "${app}" has a deployment in progress (building ${held.what} for ${held.actor}, since ${held.since})`,
+        { hint: 'wait for it to finish (`slipway builds -a ' + app + '`), then try again' },
+      );
     const problems = this.problems(app);
     if (problems.length > 0) {
       throw new SlipwayError(

@@ -42,12 +42,26 @@ test('what each request needs, from its method and path; an unknown route needs 
     ['GET', '/v1/apps/shop/git-credentials', 'app shop read'],
     ['PUT', '/v1/apps/shop/git-credentials', 'app shop manage'],
     ['DELETE', '/v1/apps/shop/git-credentials', 'app shop manage'],
+    ['GET', '/v1/apps/shop/builds/b-1/events', 'app shop read'],
+    ['POST', '/git/shop.git/git-receive-pack', 'app shop deploy'],
+    ['POST', '/git/shop.git/git-upload-pack', 'app shop read'],
+    ['GET', '/git/shop.git/info/refs', 'app shop read'],
+    ['GET', '/v1/keys', 'full'],
+    ['GET', '/v1/ssh', 'user'],
+    ['POST', '/v1/keys', 'full'],
+    ['DELETE', '/v1/keys/laptop', 'full'],
   ];
   for (const [method, path, want] of cases) {
     const need = needFor(method, path);
     const got = need.kind === 'app' ? `app ${need.app} ${need.level}` : need.kind;
     assert.equal(got, want, `${method} ${path}`);
   }
+  // The first request of a push asks for the refs with service=git-receive-pack: already the deploy level.
+  assert.deepEqual(needFor('GET', '/git/shop.git/info/refs', new URLSearchParams('service=git-receive-pack')), {
+    kind: 'app',
+    app: 'shop',
+    level: 'deploy',
+  });
   assert.deepEqual(needFor('GET', '/v1/audit', new URLSearchParams('app=shop')), {
     kind: 'app',
     app: 'shop',

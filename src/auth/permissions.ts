@@ -25,13 +25,22 @@ export function needFor(method: string, path: string, query?: URLSearchParams): 
   const hook = /^\/hooks\/[^/]+\/([^/]+)$/.exec(path);
   if (hook && method === 'POST') return { kind: 'signed', app: decodeURIComponentSafe(hook[1]!) };
   if (path === '/v1/apps') return method === 'GET' ? { kind: 'user' } : { kind: 'admin' };
-  if (path === '/v1/whoami') return { kind: 'user' };
+  if (path === '/v1/whoami' || path === '/v1/ssh') return { kind: 'user' };
   // The API host's certificate is public (clients pin it); changing it is an admin's.
   if (path === '/v1/platform/certificate' && method === 'GET') return { kind: 'user' };
   // Your own password with your full token; another's: the handler also needs the admin role.
   if (/^\/v1\/users\/[^/]+\/password$/.test(path) && method === 'PUT') return { kind: 'full' };
   if (path === '/v1/tokens' || path.startsWith('/v1/tokens/')) return { kind: 'full' };
   if (path === '/v1/audit' && query?.get('app')) return { kind: 'app', app: query.get('app')!, level: 'manage' };
+  // git over HTTP (and SSH, which asks with the same paths): pushing deploys, fetching reads.
+  const g = /^\/git\/([^/]+)\.git(\/.*)?$/.exec(path);
+  if (g) {
+    const push =
+      g[2] === '/git-receive-pack' || (g[2] === '/info/refs' && query?.get('service') === 'git-receive-pack');
+    return { kind: 'app', app: decodeURIComponentSafe(g[1]!), level: push ? 'deploy' : 'read' };
+  }
+  // SSH keys are the user's own; a key pushes to every app its user may, so only a full token manages them.
+  if (path === '/v1/keys' || path.startsWith('/v1/keys/')) return { kind: 'full' };
   const m = /^\/v1\/apps\/([^/]+)(\/.*)?$/.exec(path);
   if (!m) return { kind: 'admin' };
   const app = decodeURIComponentSafe(m[1]!);

@@ -29,6 +29,8 @@ import { runCommand } from './commands/run.js';
 import { cronCommands } from './commands/cron.js';
 import { nodesCommands } from './commands/nodes.js';
 import { registryCommands } from './commands/registries.js';
+import { gitCommands } from './commands/git.js';
+import { keyCommands } from './commands/keys.js';
 import { userCommands } from './commands/users.js';
 import { remoteCommands } from './commands/remotes.js';
 import { hookCommands } from './commands/hooks.js';
@@ -55,6 +57,8 @@ export const COMMANDS: Command[] = [
   ...cronCommands,
   ...nodesCommands,
   ...registryCommands,
+  ...gitCommands,
+  ...keyCommands,
   ...userCommands,
   ...remoteCommands,
   ...hookCommands,

@@ -182,3 +182,12 @@ test('build.* settings: validated, removable, the CA certificate only forgotten 
   const withCa = { ...DEFAULT_SETTINGS, build: { caCert: { sha256: 'a'.repeat(64), certificates: 1, bytes: 900 } } };
   assert.equal(applySettingChanges(withCa, { 'build.ca-cert': '' }).build, undefined);
 });
+
+test('git.branch: the deploy branch of git push, a plain branch name', () => {
+  assert.equal(DEFAULT_SETTINGS.git, undefined);
+  const next = applySettingChanges(DEFAULT_SETTINGS, { 'git.branch': 'release/v2' });
+  assert.deepEqual(next.git, { branch: 'release/v2' });
+  assert.equal(DEFAULT_SETTINGS.git, undefined, 'the defaults are not changed');
+  for (const bad of ['-f', 'a..b', 'x.lock', 'a b', '', 'a//b', 'end/'])
+    assert.throws(() => applySettingChanges(DEFAULT_SETTINGS, { 'git.branch': bad }), /git\.branch/, bad);
+});

@@ -19,6 +19,14 @@ import {
  * the HAProxy config writer. A value is validated before it is saved.
  */
 
+/** A branch name git accepts and that cannot be read as an option or a path trick. */
+const gitBranchSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9._/-]{0,99}$/, 'must be a branch name (letters, digits, ".", "_", "-", "/")')
+  .refine((b) => !b.includes('..') && !b.includes('//') && !b.endsWith('/') && !b.endsWith('.lock'), {
+    message: 'must be a branch name git accepts',
+  });
+
 const MEMORY = byteSizeSchema(6 * 1024 * 1024, 1024 ** 4);
 const PIDS = wholeNumberSchema(16, 1_000_000);
 const CPUS = cpusSchema(0.01, 1024);
@@ -76,6 +84,11 @@ const SETTING_KEYS: Record<string, SettingSpec> = {
     path: ['logs', 'maxSizeBytes'],
     schema: byteSizeSchema(64 * 1024, 10 * 1024 ** 3),
     hint: 'size of one container log file before it rotates, e.g. 10m',
+  },
+  'git.branch': {
+    path: ['git', 'branch'],
+    schema: gitBranchSchema,
+    hint: 'the branch whose pushes deploy, e.g. git.branch=main (default main)',
   },
   'logs.max-files': {
     path: ['logs', 'maxFiles'],
@@ -212,7 +225,11 @@ export function applySettingChanges(settings: AppSettings, changes: Record<strin
 
 function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
   let node = target;
-  for (const part of path.slice(0, -1)) node = node[part] as Record<string, unknown>;
+  for (const part of path.slice(0, -1)) {
+    // An optional group (git) is made on its first setting.
+    node[part] ??= {};
+    node = node[part] as Record<string, unknown>;
+  }
   node[path[path.length - 1]!] = value;
 }
 
@@ -259,6 +276,7 @@ export const appSettingsSchema = z.strictObject({
   ),
   placement: placementSchema.optional(),
   build: buildSettingsSchema.optional(),
+  git: z.strictObject({ branch: gitBranchSchema }).optional(),
 });
 
 /** Problems of a settings object (empty when valid), each with its dotted path. */

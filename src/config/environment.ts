@@ -10,6 +10,9 @@ export interface SlipwayEnvironment {
   httpsPort: number;
   httpsBind: string;
   apiPort: number;
+  /** git push over SSH (SLIPWAY_SSH_PORT, default 2222; 0 = off), bound like the API (SLIPWAY_SSH_BIND). */
+  sshPort?: number;
+  sshBind?: string;
   domain: string;
   /**
    * The remote API's host name on the router's HTTPS port (SLIPWAY_API_HOST, default `slipway.<domain>`;
@@ -101,6 +104,8 @@ export interface SlipwayPaths {
   proxySocket: string;
   /** The platform certificate given with `certs:add --platform` (sealed; the key never in clear here). */
   platformCert: string;
+  /** The SSH server's host key (made on first start, mode 600). */
+  sshHostKey: string;
 }
 
 function port(name: string, raw: string | undefined, fallback: number): number {
@@ -110,7 +115,7 @@ function port(name: string, raw: string | undefined, fallback: number): number {
     throw new SlipwayError(
       'INVALID_INPUT',
       `${name} must be a port number from 1 to 65535 (got ${JSON.stringify(raw)})`,
-      { hint: `e.g. ${name}=8080` },
+      { hint: name === 'SLIPWAY_SSH_PORT' ? `e.g. ${name}=2222 (0 turns it off)` : `e.g. ${name}=8080` },
     );
   }
   return value;
@@ -133,6 +138,8 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): SlipwayEn
     httpsPort: env['SLIPWAY_HTTPS_PORT'] === '0' ? 0 : port('SLIPWAY_HTTPS_PORT', env['SLIPWAY_HTTPS_PORT'], 443),
     httpsBind: env['SLIPWAY_HTTPS_BIND'] ?? env['SLIPWAY_HTTP_BIND'] ?? '0.0.0.0',
     apiPort: port('SLIPWAY_API_PORT', env['SLIPWAY_API_PORT'], 7331),
+    sshPort: env['SLIPWAY_SSH_PORT'] === '0' ? 0 : port('SLIPWAY_SSH_PORT', env['SLIPWAY_SSH_PORT'], 2222),
+    sshBind: env['SLIPWAY_SSH_BIND'] ?? '127.0.0.1',
     domain,
     apiHost: env['SLIPWAY_HTTPS_PORT'] === '0' ? undefined : apiHost(env['SLIPWAY_API_HOST'], domain),
     upload: readUploadLimits(env),
@@ -212,5 +219,6 @@ export function slipwayPaths(home: string): SlipwayPaths {
     serverLog: join(home, 'server.log'),
     proxySocket: join(home, 'api-proxy.sock'),
     platformCert: join(home, 'platform-cert.sealed'),
+    sshHostKey: join(home, 'ssh_host_ed25519_key'),
   };
 }

@@ -30,6 +30,8 @@ export interface AppSettings {
   placement?: Record<string, string[]>;
   /** Build options a source deploy remembered (`--runtime`, `--base-image`, `--path`, `--ca-cert`); `build.*` keys. */
   build?: BuildSettings;
+  /** git push: the branch whose pushes deploy (`git.branch`, default main). */
+  git?: { branch: string };
 }
 
 /** How an app's directory is built when it has no Dockerfile: the flags of its last `deploy DIR`, remembered. */

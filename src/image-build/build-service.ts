@@ -35,6 +35,8 @@ export interface SourceBuildOptions {
   build?: BuildInputs;
   /** Entry count and expanded size the upload (and artifacts) may have; default DEFAULT_UPLOAD_LIMITS. */
   limits?: ArchiveLimits;
+  /** Told the build record's id as soon as it is chosen (git push follows the build by it). */
+  onBuildRecord?: (id: string) => void;
 }
 
 export type RecordedBuild = Build & { settings?: SourceBuildResult['settings']; buildRecord?: string };
@@ -138,6 +140,7 @@ export class BuildService {
     const buildFileOption = inputs.buildFile === undefined ? undefined : insideRelative(inputs.buildFile, '--file');
     const limits = opts.limits ?? DEFAULT_UPLOAD_LIMITS;
     const id = newBuildId();
+    opts.onBuildRecord?.(id);
     const workspace = new BuildWorkspace(dirname(tarFile), id);
     try {
       const { files, caCert } = await workspace.extractSource(tarFile, limits, opts.signal);

@@ -16,6 +16,7 @@ import { infoRoutes } from './info-routes.js';
 import { nodeRoutes } from './node-routes.js';
 import { registryRoutes } from './registry-routes.js';
 import { authRoutes } from './auth-routes.js';
+import { keyRoutes } from './key-routes.js';
 import { buildRoutes, buildInputsFrom } from './build-routes.js';
 import { withUpload } from './upload.js';
 import { hookRoutes } from './hook-routes.js';
@@ -42,9 +43,12 @@ export function apiRoutes(s: Slipway): Route[] {
       sendJson(res, 201, { app: await s.apps.create(name) });
     }),
     route('GET', '/v1/apps/:app', async ({ res, params }) => sendJson(res, 200, { app: s.apps.get(params['app']!) })),
-    route('DELETE', '/v1/apps/:app', async ({ res, params, query }) =>
-      sendJson(res, 200, await s.apps.destroy(params['app']!, query.get('confirm') ?? undefined)),
-    ),
+    route('DELETE', '/v1/apps/:app', async ({ res, params, query }) => {
+      const outcome = await s.apps.destroy(params['app']!, query.get('confirm') ?? undefined);
+      // The app's git repository goes with it.
+      await s.git.repos.remove(params['app']!);
+      sendJson(res, 200, outcome);
+    }),
     route('POST', '/v1/apps/:app/deploys', async (ctx) => {
       const app = s.apps.get(ctx.params['app']!).name;
       const type = ctx.req.headers['content-type'] ?? '';
@@ -115,6 +119,7 @@ export function apiRoutes(s: Slipway): Route[] {
     ...registryRoutes(s),
     ...authRoutes(s),
     ...hookRoutes(s),
+    ...keyRoutes(s),
   ];
 }
 

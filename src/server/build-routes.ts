@@ -80,6 +80,43 @@ export function buildRoutes(s: Slipway): Route[] {
         s.apps.deployBuild(app, ctx.params['id']!, { emit: (event) => emit(event), actor: actorOf(ctx) }),
       );
     }),
+    // builds:attach: a running git-push build's events from the start (kept in memory), then the rest as they
+    // come, then its outcome; a finished build's stored log and record.
+    route('GET', '/v1/apps/:app/builds/:id/events', async (ctx) => {
+      const app = s.apps.get(ctx.params['app']!).name;
+      const id = ctx.params['id']!;
+      if (!s.git.followers.has(app, id)) {
+        const { build, log } = s.history.build(app, id);
+        await streamOperation(ctx, async (emit) => {
+          for (const text of log.split('\n').filter(Boolean))
+            emit({ type: 'output', source: 'build', text, at: build.finishedAt ?? build.startedAt });
+          if (build.status === 'failed' && build.error)
+            throw new SlipwayError(build.error.code as 'BUILD_FAILED', build.error.message, {
+              ...(build.error.hint ? { hint: build.error.hint } : {}),
+            });
+          return { build };
+        });
+        return;
+      }
+      await streamOperation(
+        ctx,
+        (emit) =>
+          new Promise((resolve, reject) => {
+            const stop = s.git.followers.follow(id, ({ event, end }) => {
+              if (event) emit(event);
+              if (!end) return;
+              ctx.signal.removeEventListener('abort', onAbort);
+              if (end.ok) resolve(end.result);
+              else reject(end.error);
+            });
+            const onAbort = () => {
+              stop();
+              reject(new SlipwayError('ABORTED', 'the client left; the build goes on'));
+            };
+            ctx.signal.addEventListener('abort', onAbort);
+          }),
+      );
+    }),
     route('GET', '/v1/apps/:app/inspect/:target', async ({ res, params }) => {
       const app = s.apps.get(params['app']!).name;
       sendJson(res, 200, { grid: await s.history.inspect(app, params['target']!) });

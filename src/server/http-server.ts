@@ -46,6 +46,13 @@ export interface ApiServerOptions {
    * token authentication.
    */
   publicRoutes?: PublicRoute[];
+  /** git over HTTP (`/git/<app>.git/…`): its own Basic auth and answers; tells who it authenticated. */
+  git?: (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    url: URL,
+    onPrincipal: (p: AuthPrincipal) => void,
+  ) => Promise<void>;
 }
 
 /**
@@ -79,6 +86,7 @@ export function createApiServer(routes: Route[], opts: ApiServerOptions): http.S
           assertAllowedHost(req, allowedHosts);
           const url = new URL(req.url ?? '/', 'http://localhost');
           if (url.pathname === '/v1/health') return sendJson(res, 200, { ok: true });
+          if (opts.git && url.pathname.startsWith('/git/')) return await opts.git(req, res, url, (p) => (audited = p));
           const source = clientAddress(req, opts.forwarded);
           const base = { req, res, query: url.searchParams, signal: controller.signal, source };
           // A webhook delivery carries no token: its signature is checked by its route, before anything is parsed.
@@ -146,15 +154,28 @@ export function forwardedClient(req: http.IncomingMessage): string {
   const last = joined.split(',').pop()?.trim() ?? '';
   return /^[0-9a-fA-F:.]{2,45}$/.test(last) ? `${last} (https)` : '(https, no client address)';
 }
+/** What listen() needs of a server (node's http and net servers, ssh2's). */
+export interface Listenable {
+  listen(port: number, host: string, callback: () => void): unknown;
+  once(event: 'error', listener: (err: NodeJS.ErrnoException) => void): unknown;
+  off(event: 'error', listener: (err: NodeJS.ErrnoException) => void): unknown;
+}
+
+const API_PORT_HINT = 'stop whatever listens there (is a Slipway server already running?) or set SLIPWAY_API_PORT';
 
 /** Listens on 127.0.0.1:port; EADDRINUSE becomes PORT_IN_USE with a hint. */
-export function listen(server: http.Server, port: number, host = '127.0.0.1'): Promise<void> {
+export function listen(
+  server: Listenable,
+  port: number,
+  host = '127.0.0.1',
+  what: { name: string; hint: string } = { name: 'API', hint: API_PORT_HINT },
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
       reject(
         err.code === 'EADDRINUSE'
-          ? new SlipwayError('PORT_IN_USE', `API port ${port} on ${host} is already in use`, {
-              hint: 'stop whatever listens there (is a Slipway server already running?) or set SLIPWAY_API_PORT',
+          ? new SlipwayError('PORT_IN_USE', `${what.name} port ${port} on ${host} is already in use`, {
+              hint: what.hint,
             })
           : err,
       );

@@ -41,6 +41,12 @@ export function infoRoutes(s: Slipway): Route[] {
       await streamOperation(ctx, async (emit) => {
         // Like a deploy, a rename runs to its end when the client leaves.
         const outcome = await s.renames.rename(app, name, { emit });
+        // The git repository moves with the app (a failure leaves it under the old name, reported).
+        await s.git.repos
+          .rename(app, outcome.app)
+          .catch((err: unknown) =>
+            emit({ type: 'info', text: `git repository not moved: ${String(err)}`, at: new Date().toISOString() }),
+          );
         return { ...outcome, urls: appUrls(s.store, ports(), outcome.app) };
       });
     }),

@@ -57,13 +57,25 @@ export class DeploymentRepository {
    * about to start will wait for).
    */
   assertIdle(app: string, opts: { except?: Deployment['kind'][] } = {}): void {
-    const rows = this.db.prepare("SELECT id, kind FROM deployments WHERE app = ? AND status = 'running'").all(app) as {
+    // The holder: who made the release it rolls out (a heal or a destroy is Slipway's or the admin's own).
+    const rows = this.db
+      .prepare(
+        'SELECT d.id, d.kind, d.release, d.started_at, r.created_by FROM deployments d ' +
+          'LEFT JOIN releases r ON r.app = d.app AND r.version = d.release ' +
+          "WHERE d.app = ? AND d.status = 'running'",
+      )
+      .all(app) as {
       id: number;
       kind: Deployment['kind'];
+      release: number;
+      started_at: string;
+      created_by: string | null;
     }[];
     const running = rows.find((r) => !opts.except?.includes(r.kind));
     if (running) {
-      throw new SlipwayError('DEPLOY_IN_PROGRESS', `app "${app}" has a deployment in progress (#${running.id})`, {
+      const by = running.created_by && running.kind !== 'heal' ? ` by ${running.created_by}` : '';
+      const what = `#${running.id}: ${running.kind} of v${running.release}${by}, since ${running.started_at}`;
+      throw new SlipwayError('DEPLOY_IN_PROGRESS', `app "${app}" has a deployment in progress (${what})`, {
         hint: 'wait for it to finish (`slipway ps -a ' + app + '`), then try again',
       });
     }

@@ -273,9 +273,19 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX audit_app ON audit (app, id);
   `,
-  // 11: reserved for issue 11 part 3 (git push), built on a parallel branch; that branch's migration takes this
-  // place when both are merged (this empty one only keeps the numbers of the two branches apart).
-  ``,
+  // 11 (issue 11, git push over SSH): users' SSH public keys, known by their SHA256 fingerprint.
+  `
+  CREATE TABLE ssh_keys (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    fingerprint TEXT NOT NULL UNIQUE,
+    public_key TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    last_used_at TEXT,
+    UNIQUE (user_id, name)
+  );
+  `,
   // 12 (issue 11, CI webhooks): hooks (one per app and provider, the secret sealed with the home's key: HMAC
   // checks need it in the clear), every delivery and its outcome (a delivery id claims its hook once: the
   // unique index makes a redelivery, even a concurrent one, a duplicate), and the credentials pushed commits are

@@ -18,6 +18,7 @@ import { AppRenameRepository } from './app-rename-repository.js';
 import { BuildCaRepository } from './build-ca-repository.js';
 import { RegistryLoginRepository } from './registry-login-repository.js';
 import { UserRepository } from './user-repository.js';
+import { SshKeyRepository } from './ssh-key-repository.js';
 import { AuditRepository } from './audit-repository.js';
 import { HookRepository } from './hook-repository.js';
 import { GitCredentialRepository } from './git-credential-repository.js';
@@ -42,6 +43,7 @@ export interface Store {
   buildCa: BuildCaRepository;
   registryLogins: RegistryLoginRepository;
   users: UserRepository;
+  sshKeys: SshKeyRepository;
   audit: AuditRepository;
   hooks: HookRepository;
   gitCredentials: GitCredentialRepository;
@@ -71,6 +73,7 @@ export function openStore(file: string, secretKey: Buffer): Store {
     buildCa: new BuildCaRepository(db),
     registryLogins: new RegistryLoginRepository(db, box),
     users: new UserRepository(db),
+    sshKeys: new SshKeyRepository(db),
     audit: new AuditRepository(db),
     hooks: new HookRepository(db, box),
     gitCredentials: new GitCredentialRepository(db, box),

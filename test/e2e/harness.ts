@@ -54,6 +54,8 @@ export class Harness {
       SLIPWAY_HTTPS_PORT: String(this.httpsPort),
       SLIPWAY_API_PORT: String(this.apiPort),
       SLIPWAY_DOMAIN: DOMAIN,
+      // git push over SSH is off unless a test asks for it (its default port 2222 is shared by every server).
+      SLIPWAY_SSH_PORT: '0',
     };
   }
 

@@ -1,4 +1,4 @@
-import { requireApp } from '../args.js';
+import { requireApp, type ParsedArgs } from '../args.js';
 import { SlipwayError } from '../../core/errors.js';
 import { table, age } from '../reporter.js';
 import { APP, JSON_OUTPUT, type Command } from '../command.js';
@@ -12,6 +12,17 @@ export function describeSource(source: BuildRecord['source'] | undefined): strin
   if (source.commit) return `${source.commit.slice(0, 12)}${source.dirty ? '+dirty' : ''}`;
   if (source.contentHash) return `hash:${source.contentHash.slice(7, 19)}`;
   return '-';
+}
+
+/** `-a APP ID`: the app and the one build id a command names. */
+export function appAndBuild(args: ParsedArgs, command: string): { app: string; id: string } {
+  const app = requireApp(args);
+  const id = args.positionals[0];
+  if (!id || args.positionals.length > 1)
+    throw new SlipwayError('INVALID_INPUT', 'which build?', {
+      hint: `slipway ${command} -a ${app} ID (ids from \`slipway builds -a ${app}\`)`,
+    });
+  return { app, id };
 }
 
 export const buildsCommands: Command[] = [
@@ -60,12 +71,7 @@ export const buildsCommands: Command[] = [
     examples: ['slipway builds:info -a shop lmn3x-4f2a9c'],
     summary: "one build's record (source, digest, steps with timings and cache hits) and its full log",
     async run(ctx) {
-      const app = requireApp(ctx.args);
-      const id = ctx.args.positionals[0];
-      if (!id)
-        throw new SlipwayError('INVALID_INPUT', 'which build?', {
-          hint: `slipway builds:info -a ${app} ID (ids from \`slipway builds -a ${app}\`)`,
-        });
+      const { app, id } = appAndBuild(ctx.args, 'builds:info');
       const body = await ctx
         .api()
         .json<{ build: BuildRecord; log: string }>(
