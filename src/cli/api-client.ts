@@ -51,6 +51,11 @@ export class ApiClient {
     });
   }
 
+  /** How a remote is reached (its pinned certificate, an address override); undefined for the local server. */
+  get connection(): RemoteConnection | undefined {
+    return this.conn;
+  }
+
   /** The API's base URL without a trailing slash (what webhook URLs start with). */
   get baseUrl(): string {
     return this.base.href.replace(/\/+$/, '');

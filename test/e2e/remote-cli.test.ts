@@ -17,6 +17,7 @@ interface Cli {
 }
 
 const API_HOST = `slipway.${DOMAIN}`;
+const TSX = import.meta.resolve('tsx');
 
 /** A POST over TLS to 127.0.0.1 naming `host` (SNI and Host), trusting whatever certificate it presents. */
 function httpsPost(
@@ -74,10 +75,11 @@ describe('remote CLI over HTTPS', () => {
     SLIPWAY_CONFIG_DIR: config,
     SLIPWAY_HOME: join(work, 'no-server-here'),
   });
-  const remote = (argv: string[], input?: string, configDir = config): Cli => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'bin.ts'), ...argv], {
+  const remote = (argv: string[], input?: string, configDir = config, cwd = ROOT): Cli => {
+    // tsx by its resolved URL: the CLI may run in a directory outside the repository.
+    const r = spawnSync(process.execPath, ['--import', TSX, join(ROOT, 'src', 'cli', 'bin.ts'), ...argv], {
       env: { ...remoteEnv(), SLIPWAY_CONFIG_DIR: configDir },
-      cwd: ROOT,
+      cwd,
       encoding: 'utf8',
       input: input ?? '',
       timeout: 120_000,
@@ -215,6 +217,39 @@ describe('remote CLI over HTTPS', () => {
     const run = remote(['run', '-i', '-a', app, '--', 'sh', '-c', 'read line; echo "got:$line"; exit 7'], 'ping\n');
     assert.equal(run.code, 7, run.stderr);
     assert.match(run.stdout, /got:ping/);
+  });
+
+  test("git push over HTTPS through HAProxy, with the user's own password and the pinned certificate", async () => {
+    const repo = join(work, 'src');
+    const git = (...args: string[]) =>
+      spawnSync('git', ['-C', repo, ...args], {
+        encoding: 'utf8',
+        env: { ...remoteEnv(), GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1' },
+      });
+    assert.equal(git('init', '-q', '-b', 'main').status, 0);
+    writeFileSync(join(repo, 'index.html'), 'pushed over https\n');
+    git('add', '-A');
+    assert.equal(
+      git('-c', 'user.email=a@example.com', '-c', 'user.name=alice', 'commit', '-qm', 'over https').status,
+      0,
+    );
+    const added = remote(['git:remote', '-a', app], undefined, config, repo);
+    assert.equal(added.code, 0, added.stderr);
+    assert.match(added.stdout, new RegExp(`${apiUrl().replace(/[.]/g, '\\.')}/git/${app}\\.git`));
+    // git itself trusts the pinned certificate and reaches the login's --address: no -k, no /etc/hosts.
+    const helper = `credential.helper=!f() { echo username=alice; echo "password=${PASSWORD}"; }; f`;
+    const pushed = git('-c', helper, 'push', 'slipway', 'main');
+    assert.equal(pushed.status, 0, pushed.stderr);
+    assert.match(pushed.stderr, /remote: /);
+    assert.equal((await get(h.httpPort, h.host(app))).body, 'pushed over https\n');
+    const wrong = git(
+      '-c',
+      'credential.helper=!f() { echo username=alice; echo password=wrong-password-here; }; f',
+      'push',
+      'slipway',
+      'main',
+    );
+    assert.notEqual(wrong.status, 0);
   });
 
   test('the audit log has the remote requests with the forwarded client address and no password', async () => {

@@ -1,4 +1,8 @@
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RemoteConnection } from '../remote-tls.js';
+import { configDir } from '../remotes.js';
 import { SlipwayError } from '../../core/errors.js';
 import { validateAppName } from '../../core/names.js';
 import { flag, has, requireApp } from '../args.js';
@@ -13,6 +17,28 @@ export function gitRemoteUrl(apiBase: string, app: string, ssh: { port: number }
   const base = new URL(apiBase);
   if (ssh) return `ssh://git@${base.hostname}:${ssh.port}/${app}.git`;
   return `${apiBase.replace(/\/$/, '')}/git/${app}.git`;
+}
+
+/**
+ * A remote reached over HTTPS with a certificate pinned at login: git trusts that certificate (its chain's
+ * root) for this URL only, and connects to the login's --address when one was given — both in the repo's own
+ * git config, so a plain `git push` works.
+ */
+function trustForGit(conn: RemoteConnection | undefined, url: string, git: (...args: string[]) => unknown): void {
+  const target = new URL(url);
+  if (target.protocol !== 'https:' || !conn) return;
+  const origin = `${target.origin}/`;
+  if (conn.certificate && conn.name) {
+    const dir = join(configDir(), 'certs');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const file = join(dir, `${conn.name}.pem`);
+    writeFileSync(file, conn.certificate, { mode: 0o600 });
+    git('config', '--', `http.${origin}.sslCAInfo`, file);
+  }
+  if (conn.address) {
+    const port = target.port || '443';
+    git('config', '--', `http.${origin}.curloptResolve`, `${target.hostname}:${port}:${conn.address}`);
+  }
 }
 
 export const gitCommands: Command[] = [
@@ -63,6 +89,7 @@ export const gitCommands: Command[] = [
         existed = false;
       }
       git('remote', existed ? 'set-url' : 'add', '--', name, url);
+      if (!ssh) trustForGit(api.connection, url, git);
       if (ctx.json) return ctx.output.out(JSON.stringify({ name, url }, null, 2));
       ctx.output.out(`${existed ? 'changed' : 'added'} git remote ${name}: ${url}`);
       ctx.output.out(`push to deploy: git push ${name} main`);
