@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import net from 'node:net';
 import http from 'node:http';
+import https from 'node:https';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../../src/cli/main.js';
 
@@ -268,6 +269,28 @@ export function get(port: number, host: string, path = '/'): Promise<{ status: n
     req.on('error', reject);
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.end();
+  });
+}
+
+/** One request with a body (http or https options), answered with its status and text. */
+export function send(
+  options: http.RequestOptions & { tls?: boolean; servername?: string; rejectUnauthorized?: boolean },
+  body: string,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const { tls, ...rest } = options;
+    const onResponse = (res: http.IncomingMessage) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    };
+    const req = tls
+      ? https.request({ agent: false, timeout: 10_000, ...rest }, onResponse)
+      : http.request({ agent: false, timeout: 10_000, ...rest }, onResponse);
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error(`${options.method ?? 'GET'} ${options.path ?? '/'} timed out`)));
+    req.end(body);
   });
 }
 

@@ -2,11 +2,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import https from 'node:https';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DOMAIN, Harness, ROOT, get, uniqueApp, waitFor } from './harness.js';
+import { DOMAIN, Harness, ROOT, get, send, uniqueApp, waitFor } from './harness.js';
 import { busyboxWeb } from '../support/busybox-web.js';
 import { makeTestCert } from '../../src/domains/testing/make-cert.js';
 
@@ -20,37 +19,9 @@ const API_HOST = `slipway.${DOMAIN}`;
 const TSX = import.meta.resolve('tsx');
 
 /** A POST over TLS to 127.0.0.1 naming `host` (SNI and Host), trusting whatever certificate it presents. */
-function httpsPost(
-  port: number,
-  host: string,
-  path: string,
-  body: string,
-  headers: Record<string, string>,
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = https.request(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        method: 'POST',
-        servername: host,
-        headers: { ...headers, host },
-        rejectUnauthorized: false,
-        agent: false,
-        timeout: 10_000,
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      },
-    );
-    req.on('error', reject);
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.end(body);
-  });
+function httpsPost(port: number, host: string, path: string, body: string, headers: Record<string, string>) {
+  const options = { host: '127.0.0.1', port, path, method: 'POST', servername: host, headers: { ...headers, host } };
+  return send({ ...options, tls: true, rejectUnauthorized: false }, body);
 }
 const PASSWORD = 'correct horse battery staple';
 

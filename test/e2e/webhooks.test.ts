@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BASE_IMAGE, Harness, get, uniqueApp, waitFor } from './harness.js';
+import { BASE_IMAGE, Harness, get, send, uniqueApp, waitFor } from './harness.js';
 import { cleanGit, initRepos, publish, serveGitRepo, type GitHttpServer } from '../support/git-http-server.js';
 
 interface Delivery {
@@ -62,28 +62,16 @@ describe('CI webhooks: signed pushes are fetched, built and deployed', () => {
     body: string,
     target = app,
   ): Promise<{ status: number; body: string }> =>
-    new Promise((resolve, reject) => {
-      const req = http.request(
-        {
-          host: '127.0.0.1',
-          port: h.apiPort,
-          method: 'POST',
-          path: `/hooks/${provider}/${target}`,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
-          agent: false,
-          timeout: 10_000,
-        },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (c: string) => (text += c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-        },
-      );
-      req.on('error', reject);
-      req.on('timeout', () => req.destroy(new Error('delivery timed out')));
-      req.end(body);
-    });
+    send(
+      {
+        host: '127.0.0.1',
+        port: h.apiPort,
+        method: 'POST',
+        path: `/hooks/${provider}/${target}`,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
+      },
+      body,
+    );
 
   const githubPush = (id: string, branch: string, commit: string, secret = githubSecret) => {
     const body = JSON.stringify({
