@@ -75,6 +75,9 @@ export async function fetchCommit(req: FetchRequest): Promise<void> {
     'protocol.git.allow=always',
     '-c',
     'credential.helper=',
+    // A redirect would take the request, and the credentials asked for next, to another host.
+    '-c',
+    'http.followRedirects=false',
     '-c',
     `core.askPass=${askpass}`,
   ];
