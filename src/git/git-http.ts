@@ -121,9 +121,18 @@ function runBackend(
   maxBytes: number,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(GIT_HTTP_BACKEND, [], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    // Its own process group: git-http-backend runs receive-pack/upload-pack as children, and a kill must reach
+    // them (and the hook) too.
+    const child = spawn(GIT_HTTP_BACKEND, [], { env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    const kill = () => {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    };
     // Every wait has a limit: a push (with its build and rollout) gets as long as the longest upload.
-    const limit = setTimeout(() => child.kill('SIGKILL'), UPLOAD_REQUEST_TIMEOUT_MS);
+    const limit = setTimeout(kill, UPLOAD_REQUEST_TIMEOUT_MS);
     limit.unref();
     child.on('close', () => clearTimeout(limit));
     let received = 0;
@@ -140,12 +149,16 @@ function runBackend(
     req.on('data', (chunk: Buffer) => {
       received += chunk.length;
       if (received > maxBytes) {
-        child.kill('SIGKILL');
+        kill();
         finish(tooLarge(maxBytes));
       }
     });
     req.pipe(child.stdin);
     child.stdin.on('error', () => undefined);
+    // A client gone mid-upload: git sees the pack end (and refuses it) instead of waiting for the rest.
+    req.on('close', () => {
+      if (!req.complete) child.stdin.end();
+    });
     child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
     const write = (chunk: Buffer) => {
       if (!res.destroyed && !res.writableEnded) res.write(chunk);
@@ -155,7 +168,7 @@ function runBackend(
       head = Buffer.concat([head, chunk]);
       const end = head.indexOf('\r\n\r\n');
       if (end < 0) {
-        if (head.length > 64 * 1024) child.kill('SIGKILL');
+        if (head.length > 64 * 1024) kill();
         return;
       }
       headersDone = true;

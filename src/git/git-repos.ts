@@ -32,9 +32,20 @@ export class GitRepos {
     return join(this.root, `${validateAppName(app)}.git`);
   }
 
+  /** Set-ups under way: concurrent requests for one app wait for the same one (no two `git init`s race). */
+  private readonly ready = new Map<string, Promise<string>>();
+
   /** The repository of `app`, created (bare, with the hook) when it does not exist yet; the hook is rewritten. */
-  async ensure(app: string): Promise<string> {
+  ensure(app: string): Promise<string> {
     const dir = this.path(app);
+    const running = this.ready.get(dir);
+    if (running) return running;
+    const made = this.setUp(dir).finally(() => this.ready.delete(dir));
+    this.ready.set(dir, made);
+    return made;
+  }
+
+  private async setUp(dir: string): Promise<string> {
     await mkdir(this.root, { recursive: true, mode: 0o700 });
     if (!existsSync(join(dir, 'HEAD'))) {
       await rm(dir, { recursive: true, force: true });
@@ -55,6 +66,7 @@ export class GitRepos {
   }
 
   async remove(app: string): Promise<void> {
+    this.ready.delete(this.path(app));
     await rm(this.path(app), { recursive: true, force: true });
   }
 
@@ -65,6 +77,7 @@ export class GitRepos {
     const target = this.path(to);
     if (existsSync(target))
       throw new SlipwayError('APP_EXISTS', `a git repository for ${to} exists already`, { hint: 'remove it first' });
+    this.ready.delete(source);
     await rename(source, target);
   }
 }

@@ -191,3 +191,66 @@ test('hooks:add refuses unknown providers, unsafe branches and a second hook of 
     assert.equal(hooks.list('shop').length, 1);
   });
 });
+
+test('a captured delivery replayed with a fresh id deploys nothing; a failed one may be delivered again', async () => {
+  let fail = true;
+  await withService(
+    async ({ hooks, deployed, secret }) => {
+      const first = push(secret, 'r-1');
+      const a = hooks.receive('github', 'shop', first.headers, first.body).body as { delivery: number };
+      assert.match((await settled(hooks, a.delivery)).outcome, /^failed: /);
+      fail = false;
+      // The same body (a fixed cause, or a replay) under another id: the failed one gave its claim back.
+      const retry = { ...first, headers: { ...first.headers, 'x-github-delivery': 'r-2' } };
+      const b = hooks.receive('github', 'shop', retry.headers, retry.body).body as { delivery: number };
+      assert.match((await settled(hooks, b.delivery)).outcome, /^deployed v1/);
+      const replay = { ...first, headers: { ...first.headers, 'x-github-delivery': 'r-3' } };
+      const c = hooks.receive('github', 'shop', replay.headers, replay.body);
+      assert.equal(c.status, 200);
+      assert.equal((c.body as { outcome: string }).outcome, 'ignored: duplicate');
+      assert.equal(deployed.length, 1);
+    },
+    {
+      fetchSource: async (_d, _url, file) => {
+        if (fail) throw new Error('the git server said 401');
+        writeFileSync(file, '');
+      },
+    },
+  );
+});
+
+test("the first signed push pins the hook's repository; one naming another is refused, nothing fetched", async () => {
+  const fetched: string[] = [];
+  await withService(
+    async ({ hooks, secret, store }) => {
+      const p = push(secret, 'p-1');
+      const first = hooks.receive('github', 'shop', p.headers, p.body).body as { delivery: number };
+      await settled(hooks, first.delivery);
+      assert.equal(store.hooks.list('shop')[0]!.repoUrl, 'https://git.example/r.git');
+      const body = Buffer.from(
+        JSON.stringify({
+          ref: 'refs/heads/main',
+          after: 'd'.repeat(40),
+          repository: { clone_url: 'https://evil.example/steal.git' },
+          pusher: { name: 'mallory' },
+        }),
+      );
+      const sig = createHmac('sha256', secret).update(body).digest('hex');
+      const headers = {
+        'x-github-event': 'push',
+        'x-github-delivery': 'p-2',
+        'x-hub-signature-256': `sha256=${sig}`,
+      };
+      const answer = hooks.receive('github', 'shop', headers, body);
+      assert.equal(answer.status, 403);
+      assert.match((answer.body as { outcome: string }).outcome, /is not this hook's repository/);
+      assert.deepEqual(fetched, ['https://git.example/r.git']);
+    },
+    {
+      fetchSource: async (_d, url, file) => {
+        fetched.push(url);
+        writeFileSync(file, '');
+      },
+    },
+  );
+});

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import type { DeployOutcome } from '../deploy/deploy-service.js';
 import type { ArchiveLimits } from '../image-build/archive-check.js';
 import { isHookProvider, verifySignature, header, type HookHeaders, type HookProvider } from './signature.js';
 import { classifyPush, deliveryIdOf, eventOf, isSafeBranch, parseHookRequest, PayloadError } from './payload.js';
-import { archiveCommit, fetchCommit, type GitCredentials } from './git-fetch.js';
+import { archiveCommit, checkCloneUrl, fetchCommit, type GitCredentials } from './git-fetch.js';
 
 /** Longest a delivery waits for another deploy of its app (the deploy lock) before it fails naming the holder. */
 export const DEFAULT_LOCK_WAIT_MS = 10 * 60_000;
@@ -53,7 +54,8 @@ export class HookService {
 
   constructor(private readonly deps: HookServiceDeps) {}
 
-  add(app: string, provider: string, branch: string): { hook: Hook; secret: string } {
+  add(app: string, provider: string, branch: string, repo?: string): { hook: Hook; secret: string } {
+    const repoUrl = repo === undefined ? undefined : checkCloneUrl(repo);
     if (!isHookProvider(provider))
       throw new SlipwayError('INVALID_INPUT', `unknown provider ${JSON.stringify(provider.slice(0, 40))}`, {
         hint: 'use --provider github, gitlab or gitea',
@@ -71,7 +73,8 @@ export class HookService {
         hint: `remove it first: slipway hooks -a ${app}, then slipway hooks:remove -a ${app} ID`,
       });
     const secret = randomBytes(32).toString('hex');
-    const hook = this.deps.store.hooks.add({ app, provider, branch, secret, now: new Date().toISOString() });
+    const now = new Date().toISOString();
+    const hook = this.deps.store.hooks.add({ app, provider, branch, secret, now, repoUrl });
     return { hook, secret };
   }
 
@@ -184,15 +187,29 @@ export class HookService {
       });
       return { status: 200, body: { delivery: delivery.id, outcome: delivery.outcome } };
     }
+    // The hook's repository: pinned by the first signed push (or hooks:add --repo); the git credentials are
+    // never sent to another host, whatever a payload names.
+    const cloneUrl = checkCloneUrl(push.cloneUrl);
+    if (hook.repoUrl && hook.repoUrl !== cloneUrl) {
+      const { delivery } = this.deps.store.hooks.record({
+        ...done,
+        ...facts,
+        claims: false,
+        outcome: `refused: the clone URL ${cloneUrl.slice(0, 200)} is not this hook's repository ${hook.repoUrl}`,
+      });
+      return { status: 403, body: { delivery: delivery.id, outcome: delivery.outcome } };
+    }
     const { delivery, duplicate } = this.deps.store.hooks.record({
       ...base,
       deliveryId: request.deliveryId,
+      bodySha256: createHash('sha256').update(body).digest('hex'),
       event: request.event,
       ...facts,
       claims: true,
       outcome: 'queued',
     });
     if (duplicate) return { status: 200, body: { delivery: delivery.id, outcome: delivery.outcome } };
+    if (!hook.repoUrl) this.deps.store.hooks.pinRepo(hook.id, cloneUrl);
     this.enqueue(hook.app, () => this.deploy(delivery, push.cloneUrl));
     return { status: 202, body: { delivery: delivery.id, outcome: 'queued', commit: push.after } };
   }

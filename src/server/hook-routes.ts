@@ -8,8 +8,14 @@ import { intQuery } from './request-guard.js';
 import { DEFAULT_HOOK_BODY_LIMIT } from '../hooks/hook-service.js';
 
 const addBody = {
-  schema: z.object({ provider: z.string().max(40), branch: z.string().max(200).optional() }).strict(),
-  hint: 'slipway hooks:add -a APP --provider github|gitlab|gitea [--branch main]',
+  schema: z
+    .object({
+      provider: z.string().max(40),
+      branch: z.string().max(200).optional(),
+      repo: z.string().max(2000).optional(),
+    })
+    .strict(),
+  hint: 'slipway hooks:add -a APP --provider github|gitlab|gitea [--branch main] [--repo CLONE_URL]',
 };
 
 const credentialsBody = {
@@ -26,8 +32,8 @@ export function hookRoutes(s: Slipway): Route[] {
     ),
     route('POST', '/v1/apps/:app/hooks', async ({ req, res, params }) => {
       const name = app(params);
-      const { provider, branch } = await readBody(req, addBody);
-      const { hook, secret } = s.hooks.add(name, provider, branch ?? 'main');
+      const { provider, branch, repo } = await readBody(req, addBody);
+      const { hook, secret } = s.hooks.add(name, provider, branch ?? 'main', repo);
       sendJson(res, 201, { hook, secret, path: `/hooks/${hook.provider}/${encodeURIComponent(hook.app)}` });
     }),
     route('DELETE', '/v1/apps/:app/hooks/:id', async ({ res, params }) => {

@@ -8,6 +8,8 @@ export interface Hook {
   app: string;
   provider: HookProvider;
   branch: string;
+  /** The repository its pushes are fetched from: null until given (hooks:add --repo) or the first push. */
+  repoUrl: string | null;
   createdAt: string;
 }
 
@@ -38,6 +40,8 @@ export interface NewDelivery {
   deliveryId: string;
   /** Whether this delivery takes its id (false for refused ones: an unsigned request never claims an id). */
   claims: boolean;
+  /** SHA-256 of the signed body: claimed once like the id (a replay with a fresh id is a duplicate too). */
+  bodySha256?: string;
   event: string;
   commit?: string;
   branch?: string;
@@ -72,6 +76,7 @@ interface HookRow {
   provider: HookProvider;
   branch: string;
   secret_sealed: string;
+  repo_url: string | null;
   created_at: string;
 }
 
@@ -80,8 +85,12 @@ const toHook = (r: HookRow): Hook => ({
   app: r.app,
   provider: r.provider,
   branch: r.branch,
+  repoUrl: r.repo_url,
   createdAt: r.created_at,
 });
+
+/** Refused deliveries kept per hook. */
+const MAX_REFUSED_KEPT = 100;
 
 /** Webhooks (secrets sealed at rest) and their deliveries. */
 export class HookRepository {
@@ -90,11 +99,26 @@ export class HookRepository {
     private readonly box: SecretBox,
   ) {}
 
-  add(input: { app: string; provider: HookProvider; branch: string; secret: string; now: string }): Hook {
+  add(input: {
+    app: string;
+    provider: HookProvider;
+    branch: string;
+    secret: string;
+    now: string;
+    repoUrl?: string | undefined;
+  }): Hook {
     const result = this.db
-      .prepare('INSERT INTO hooks (app, provider, branch, secret_sealed, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(input.app, input.provider, input.branch, this.box.seal(input.secret), input.now);
+      .prepare(
+        'INSERT INTO hooks (app, provider, branch, secret_sealed, created_at, repo_url) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(input.app, input.provider, input.branch, this.box.seal(input.secret), input.now, input.repoUrl ?? null);
     return this.get(Number(result.lastInsertRowid))!;
+  }
+
+  /** Pins the hook's repository when it has none yet; returns the one pinned now. */
+  pinRepo(id: number, url: string): string {
+    this.db.prepare('UPDATE hooks SET repo_url = ? WHERE id = ? AND repo_url IS NULL').run(url, id);
+    return (this.db.prepare('SELECT repo_url FROM hooks WHERE id = ?').get(id) as { repo_url: string }).repo_url;
   }
 
   get(id: number): Hook | undefined {
@@ -127,7 +151,7 @@ export class HookRepository {
         this.db
           .prepare(
             'INSERT INTO hook_deliveries (hook_id, app, provider, delivery_id, claims, event, commit_sha, branch, ' +
-              'pusher, outcome, received_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+              'pusher, outcome, received_at, finished_at, body_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
           )
           .run(
             d.hookId,
@@ -142,8 +166,10 @@ export class HookRepository {
             outcome,
             d.receivedAt,
             d.finishedAt ?? null,
+            d.bodySha256 ?? null,
           ).lastInsertRowid,
       );
+    this.prune(d.hookId);
     try {
       return { delivery: this.delivery(insert(d.claims, d.outcome)), duplicate: false };
     } catch (err) {
@@ -155,6 +181,16 @@ export class HookRepository {
       })();
       return { delivery: this.delivery(id), duplicate: true };
     }
+  }
+
+  /** Refused deliveries (anyone can send those): a hook keeps its newest ones only. */
+  private prune(hookId: number): void {
+    this.db
+      .prepare(
+        "DELETE FROM hook_deliveries WHERE hook_id = ? AND outcome LIKE 'refused:%' AND id NOT IN " +
+          "(SELECT id FROM hook_deliveries WHERE hook_id = ? AND outcome LIKE 'refused:%' ORDER BY id DESC LIMIT ?)",
+      )
+      .run(hookId, hookId, MAX_REFUSED_KEPT);
   }
 
   /** Sets the outcome (and timings) of a delivery being handled. */
@@ -171,13 +207,16 @@ export class HookRepository {
   ): void {
     this.db
       .prepare(
+        // A failed delivery gives its claim back: the same push may be redelivered once the cause is fixed.
         'UPDATE hook_deliveries SET outcome = ?, release = COALESCE(?, release), ' +
+          "claims = CASE WHEN ? LIKE 'failed:%' THEN 0 ELSE claims END, " +
           'started_at = COALESCE(?, started_at), finished_at = COALESCE(?, finished_at), ' +
           'fetch_ms = COALESCE(?, fetch_ms), deploy_ms = COALESCE(?, deploy_ms) WHERE id = ?',
       )
       .run(
         change.outcome.slice(0, 1000),
         change.release ?? null,
+        change.outcome,
         change.startedAt ?? null,
         change.finishedAt ?? null,
         change.fetchMs ?? null,

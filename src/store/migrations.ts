@@ -329,4 +329,13 @@ export const MIGRATIONS: string[] = [
     updated_at TEXT NOT NULL
   );
   `,
+  // 13 (issue 11, webhook review): a hook's repository (the first signed push's clone URL, or hooks:add --repo):
+  // deliveries naming another are refused, so the git credentials go nowhere else; and a claiming delivery's
+  // body hash, claimed once like its id, so a captured delivery replayed with a new id deploys nothing.
+  `
+  ALTER TABLE hooks ADD COLUMN repo_url TEXT;
+  ALTER TABLE hook_deliveries ADD COLUMN body_sha256 TEXT;
+  CREATE UNIQUE INDEX hook_deliveries_body ON hook_deliveries (hook_id, body_sha256)
+    WHERE claims = 1 AND body_sha256 IS NOT NULL;
+  `,
 ];

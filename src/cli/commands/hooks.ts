@@ -23,6 +23,12 @@ export const hookCommands: Command[] = [
       APP,
       { name: 'provider', value: 'PROVIDER', description: 'who sends it', choices: ['github', 'gitlab', 'gitea'] },
       { name: 'branch', value: 'BRANCH', description: 'the branch whose pushes deploy', default: 'main' },
+      {
+        name: 'repo',
+        value: 'CLONE_URL',
+        description: 'the repository pushes are fetched from; deliveries naming another are refused',
+        default: 'the first signed push pins its clone URL',
+      },
       JSON_OUTPUT,
     ],
     examples: ['slipway hooks:add -a shop --provider github --branch main'],
@@ -39,10 +45,12 @@ export const hookCommands: Command[] = [
       if (!provider)
         throw new SlipwayError('INVALID_INPUT', 'which provider?', { hint: 'use --provider github, gitlab or gitea' });
       const branch = flag(ctx.args, 'branch');
+      const repo = flag(ctx.args, 'repo');
       const api = ctx.api();
       const made = await api.json<{ hook: Hook; secret: string; path: string }>('POST', `${app(name)}/hooks`, {
         provider,
         ...(branch ? { branch } : {}),
+        ...(repo ? { repo } : {}),
       });
       const url = `${api.baseUrl}${made.path}`;
       if (ctx.json) return ctx.output.out(JSON.stringify({ ...made.hook, url, secret: made.secret }, null, 2));
