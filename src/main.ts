@@ -24,7 +24,9 @@ import { CertificateService } from './domains/certificate-service.js';
 import { PlatformCertificateService } from './domains/platform-certificate.js';
 import { apiHostAppName } from './domains/app-hosts.js';
 import { SlipwayError } from './core/errors.js';
-import { createApiServer, forwardedClient, listen, listenSocket, type ApiAuth } from './server/http-server.js';
+import { createApiServer, forwardedClient, listen, listenSocket } from './server/http-server.js';
+import { apiAuth } from './server/api-auth.js';
+import { isConfigPath } from './router/haproxy-config.js';
 import type { Duplex } from 'node:stream';
 import { AuthService, type AuthPrincipal } from './auth/auth-service.js';
 import { GitPush } from './git/git-push.js';
@@ -279,7 +281,7 @@ function withApiHostFree(env: SlipwayEnvironment, store: Store, log?: (message: 
   if (!host) return env;
   // The proxy socket lives in SLIPWAY_HOME: a path a unix socket (and haproxy.cfg) cannot hold turns it off.
   const socket = slipwayPaths(env.home).proxySocket;
-  if (socket.length > 100 || !/^\/[A-Za-z0-9._/+-]+$/.test(socket)) {
+  if (socket.length > 100 || !isConfigPath(socket)) {
     log?.(`remote API off: SLIPWAY_HOME's path is too long or has characters a socket path in haproxy.cfg cannot`);
     return { ...env, apiHost: undefined };
   }
@@ -288,36 +290,6 @@ function withApiHostFree(env: SlipwayEnvironment, store: Store, log?: (message: 
   if (!owner) return env;
   log?.(`remote API off: ${host} is app ${owner}'s host; set SLIPWAY_API_HOST to another host to serve it`);
   return { ...env, apiHost: undefined };
-}
-
-/** Authentication, authorization and the audit log of the API, from the AuthService and the store. */
-function apiAuth(slipway: Slipway): ApiAuth {
-  return {
-    authenticate: (header) => slipway.auth.authenticate(header),
-    authorize: (p, method, path, query) => slipway.auth.authorize(p, method, path, query),
-    audit: (e) =>
-      slipway.store.audit.add({
-        at: new Date().toISOString(),
-        actor: e.principal?.user.name ?? e.actor ?? '(not authenticated)',
-        token: e.principal ? `${e.principal.token.name} (${e.principal.token.prefix}…)` : null,
-        method: e.method,
-        path: e.path,
-        app: appOfPath(e.path),
-        status: e.status,
-        code: e.code ?? null,
-        source: e.source ?? null,
-      }),
-  };
-}
-
-function appOfPath(path: string): string | null {
-  const m = /^\/v1\/apps\/([^/]+)/.exec(path) ?? /^\/hooks\/[^/]+\/([^/]+)$/.exec(path);
-  if (!m) return null;
-  try {
-    return decodeURIComponent(m[1]!).slice(0, 100);
-  } catch {
-    return null;
-  }
 }
 
 export interface RunningServer {

@@ -214,8 +214,13 @@ function renderPlatformBackend(platform: PlatformApi): string {
 }
 
 /** A path HAProxy's config can hold as one word (the state dir's; never user input). */
+/** Whether haproxy.cfg can hold `file` as one word. */
+export function isConfigPath(file: string): boolean {
+  return /^\/[A-Za-z0-9._/+-]{1,200}$/.test(file);
+}
+
 function safePath(file: string): string {
-  if (!/^\/[A-Za-z0-9._/+-]{1,200}$/.test(file))
+  if (!isConfigPath(file))
     throw new SlipwayError('INVALID_INPUT', `the path ${JSON.stringify(file)} cannot be used in haproxy.cfg`, {
       hint: 'set SLIPWAY_HOME to a directory whose path has only letters, digits and . _ / + -',
     });
