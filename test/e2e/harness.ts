@@ -12,14 +12,27 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BASE_IMAGE = process.env['SLIPWAY_TEST_BASE_IMAGE'] ?? 'slipway/node:bookworm';
 export const DOMAIN = 'slipway.test';
 
+/**
+ * A port that is free now, picked below the kernel's ephemeral range (32768–60999 here). A port from
+ * `listen(0)` is one the kernel and Docker's port proxy hand out again to the next outgoing connection
+ * or published container, so a server that binds it a moment later could find it taken; one outside
+ * that range is only ever taken by another test that picked the same random number.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+  const top = Math.max(21000, Math.min(low ?? 32768, 32768));
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 20000 + Math.floor(Math.random() * (top - 20000));
+    if (await canListen(port)) return port;
+  }
+  throw new Error('no free port between 20000 and the ephemeral range after 100 tries');
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 
