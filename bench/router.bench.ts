@@ -1,76 +1,157 @@
 /**
- * bench/router: requests/s and p50/p99 latency through Slipway's router (HAProxy) vs straight to the
- * container's published port, in the same run with the same load tool (wrk, from Debian's packages).
- * Run: node --import tsx bench/router.bench.ts
+ * bench/router: requests/s and p50/p99 latency through Slipway's router vs two references the bench
+ * starts itself, all in front of the same container at the same address (its bridge IP, as Slipway's
+ * router reaches it): a minimal hand-written HAProxy config (the same HAProxy binary) and nginx with a
+ * keep-alive upstream (Dokku's router). The rounds are interleaved (the order rotates every round), so
+ * a slow moment of this shared machine hits every contender alike. Load: wrk from Debian's packages.
+ * Run: node --import tsx bench/router.bench.ts   (ROUNDS=5 DURATION=5s THREADS=2 CONNECTIONS=32)
  */
-import { execFileSync } from 'node:child_process';
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Harness, ROOT, BASE_IMAGE, uniqueApp } from '../test/e2e/harness.js';
+import { Harness, ROOT, BASE_IMAGE, freePort, get, uniqueApp } from '../test/e2e/harness.js';
+import { ensureDebianTools, wrk, type WrkResult } from './support/wrk.js';
 
-const DURATION = process.env['DURATION'] ?? '10s';
+const ROUNDS = Number(process.env['ROUNDS'] ?? 5);
+const DURATION = process.env['DURATION'] ?? '5s';
+const THREADS = process.env['THREADS'] ?? '2';
 const CONNECTIONS = process.env['CONNECTIONS'] ?? '32';
 
-interface WrkResult {
-  rps: number;
-  p50ms: number;
-  p99ms: number;
-  errors: number;
-}
-
-function wrk(url: string, host: string): WrkResult {
-  const out = execFileSync(
-    'wrk',
-    ['-t', '1', '-c', CONNECTIONS, '-d', DURATION, '--latency', '-H', `Host: ${host}`, url],
-    { encoding: 'utf8' },
-  );
-  const ms = (label: string) => {
-    const m = new RegExp(`\\s${label}\\s+([\\d.]+)(us|ms|s)`).exec(out);
-    if (!m) return NaN;
-    const v = Number(m[1]);
-    return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
-  };
-  const errors = /Non-2xx or 3xx responses: (\d+)/.exec(out);
-  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
-  return {
-    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]),
-    p50ms: ms('50%'),
-    p99ms: ms('99%'),
-    errors: Number(errors?.[1] ?? 0) + (socketErrors ? socketErrors.slice(1).reduce((a, b) => a + Number(b), 0) : 0),
-  };
-}
-
-try {
-  execFileSync('sh', ['-c', 'command -v wrk']);
-} catch {
-  execFileSync('apt-get', ['install', '-y', '-qq', 'wrk'], {
-    stdio: 'inherit',
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
-}
+ensureDebianTools({ wrk: 'wrk', nginx: 'nginx-light' });
 const h = await Harness.create();
 const app = uniqueApp('benchrouter');
+const scratch = mkdtempSync(join(tmpdir(), 'slipway-router-bench-'));
+const references: ChildProcess[] = [];
 try {
   await h.startServer();
   await h.ok('apps:create', app);
   await h.ok('deploy', '-a', app, join(ROOT, 'examples', 'hello'), '--build-arg', `BASE_IMAGE=${BASE_IMAGE}`);
-  const ps = JSON.parse((await h.ok('ps', '-a', app, '--json')).stdout) as { processes: { hostPort: number }[] };
-  const direct = `http://127.0.0.1:${ps.processes[0]!.hostPort}/`;
-  const routed = `http://127.0.0.1:${h.httpPort}/`;
-  wrk(routed, h.host(app)); // warm-up
-  const results = { direct: wrk(direct, h.host(app)), router: wrk(routed, h.host(app)) };
+  const ps = JSON.parse((await h.ok('ps', '-a', app, '--json')).stdout) as { processes: { containerId: string }[] };
+  const ip = execFileSync(
+    'docker',
+    ['inspect', '--format', '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}', ps.processes[0]!.containerId],
+    { encoding: 'utf8' },
+  ).split(' ')[0]!;
+  const upstream = `${ip}:5000`;
+  const bare = await startBareHaproxy(scratch, upstream);
+  const nginx = await startNginx(scratch, upstream);
+  references.push(bare.child, nginx.child);
+  const targets: Record<string, string> = {
+    slipway: `http://127.0.0.1:${h.httpPort}/`,
+    haproxy: `http://127.0.0.1:${bare.port}/`,
+    nginx: `http://127.0.0.1:${nginx.port}/`,
+  };
+  for (const [name, url] of Object.entries(targets)) {
+    const res = await get(Number(new URL(url).port), h.host(app));
+    if (res.status !== 200) throw new Error(`${name} answered ${res.status}: ${res.body}`);
+  }
+  const opts = { threads: THREADS, connections: CONNECTIONS, host: h.host(app) };
+  for (const url of Object.values(targets)) wrk(url, { ...opts, duration: '2s' }); // warm-up
+  const runs: Record<string, WrkResult[]> = { slipway: [], haproxy: [], nginx: [] };
+  const names = Object.keys(targets);
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = names.map((_, i) => names[(i + round) % names.length]!);
+    for (const name of order) runs[name]!.push(wrk(targets[name]!, { ...opts, duration: DURATION }));
+    process.stderr.write(
+      `round ${round + 1}: ${names.map((n) => `${n} ${Math.round(runs[n]!.at(-1)!.rps)}`).join(', ')} req/s\n`,
+    );
+  }
+  const summary = Object.fromEntries(names.map((n) => [n, summarize(runs[n]!)]));
   const result = {
     bench: 'router',
     date: new Date().toISOString(),
-    tool: `wrk -t1 -c${CONNECTIONS} -d${DURATION}`,
-    ...results,
-    ratio: Number((results.router.rps / results.direct.rps).toFixed(3)),
-    target: 0.8,
+    tool: `wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION}, ${ROUNDS} interleaved rounds`,
+    upstream: 'examples/hello (one container), reached at its bridge IP by all three',
+    ...summary,
+    ratioToHaproxy: ratio(summary['slipway']!.medianRps, summary['haproxy']!.medianRps),
+    ratioToNginx: ratio(summary['slipway']!.medianRps, summary['nginx']!.medianRps),
+    roundRatiosToHaproxy: runs['slipway']!.map((r, i) => ratio(r.rps, runs['haproxy']![i]!.rps)),
+    targets: { ratioToHaproxy: 0.97, ratioToNginx: 1 },
   };
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
   writeFileSync(join(ROOT, 'bench', 'results', 'router.json'), JSON.stringify(result, null, 2) + '\n');
   console.log(JSON.stringify(result, null, 2));
 } finally {
+  for (const child of references) child.kill('SIGTERM');
   h.removeAppContainers(app);
   await h.destroy();
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+function summarize(results: WrkResult[]) {
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  return {
+    medianRps: Math.round(median(results.map((r) => r.rps))),
+    rps: results.map((r) => Math.round(r.rps)),
+    medianP50ms: median(results.map((r) => r.p50ms)),
+    medianP99ms: median(results.map((r) => r.p99ms)),
+    errors: results.reduce((sum, r) => sum + r.errors, 0),
+  };
+}
+
+function ratio(a: number, b: number): number {
+  return Number((a / b).toFixed(3));
+}
+
+/** The reference: the fewest lines that make HAProxy a keep-alive reverse proxy for one server. */
+async function startBareHaproxy(dir: string, upstream: string): Promise<{ child: ChildProcess; port: number }> {
+  const port = await freePort();
+  const config = join(dir, 'bare-haproxy.cfg');
+  writeFileSync(
+    config,
+    [
+      'defaults',
+      '    mode http',
+      '    timeout connect 1s',
+      '    timeout client 60s',
+      '    timeout server 60s',
+      'frontend bench',
+      `    bind 127.0.0.1:${port}`,
+      '    default_backend app',
+      'backend app',
+      `    server app ${upstream}`,
+      '',
+    ].join('\n'),
+  );
+  const child = spawn('haproxy', ['-db', '-f', config], { stdio: 'ignore' });
+  await waitListening(port, child, 'haproxy');
+  return { child, port };
+}
+
+/** nginx as Dokku runs it in front of an app: an upstream with keep-alive connections. */
+async function startNginx(dir: string, upstream: string): Promise<{ child: ChildProcess; port: number }> {
+  const port = await freePort();
+  const config = join(dir, 'nginx.conf');
+  writeFileSync(
+    config,
+    [
+      'daemon off;',
+      'worker_processes auto;',
+      `pid ${join(dir, 'nginx.pid')};`,
+      `error_log ${join(dir, 'nginx-error.log')};`,
+      'events { worker_connections 1024; }',
+      'http {',
+      '  access_log off;',
+      `  client_body_temp_path ${dir}; proxy_temp_path ${dir};`,
+      `  upstream app { server ${upstream}; keepalive 64; }`,
+      `  server { listen 127.0.0.1:${port};`,
+      '    location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection "";',
+      '      proxy_set_header Host $host; proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for; } }',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  const child = spawn('nginx', ['-c', config, '-p', dir], { stdio: 'ignore' });
+  await waitListening(port, child, 'nginx');
+  return { child, port };
+}
+
+async function waitListening(port: number, child: ChildProcess, what: string): Promise<void> {
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
+    if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode}`);
+    if ((await get(port, 'bench').catch(() => null)) !== null) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${what} did not listen on ${port} within 10 s`);
 }

@@ -43,6 +43,8 @@ interface Started {
   /** Where HAProxy and the probe reach a web container: its bridge IP and container port. */
   address?: string;
   port?: number;
+  /** The address is the container's own (no proxy in front of it). */
+  direct?: boolean;
   serverName?: string;
 }
 
@@ -202,7 +204,7 @@ export class RolloutExecutor {
         hint: "web containers must run on Docker's bridge network (an IPv4 address) or publish $PORT",
       });
     }
-    return { containerId: info.id, ...target };
+    return { containerId: info.id, ...(target.address ? { address: target.address, port: target.port } : {}) };
   }
 
   private async probe(key: string) {
@@ -221,6 +223,7 @@ export class RolloutExecutor {
               host: c.address!,
               port: c.port!,
               ...(hc.path ? { path: hc.path, hostHeader: `${this.target.app}.health` } : {}),
+              ...(c.direct ? { holdMs: 0 } : {}),
             },
             {
               attempts: hc.attempts,

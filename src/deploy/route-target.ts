@@ -18,9 +18,13 @@ export function dyno(key: string): string {
  * dies with dockerd even when live-restore keeps the container running); else, for an engine that
  * gives no address, the port it published on 127.0.0.1.
  */
-export function routeTarget(info: ContainerInfo, containerPort: number): { address?: string; port?: number } {
+export function routeTarget(
+  info: ContainerInfo,
+  containerPort: number,
+): { address?: string; port?: number; direct?: boolean } {
   if (info.endpoint) return { address: info.endpoint.address, port: info.endpoint.port };
-  if (info.ip) return { address: info.ip, port: containerPort };
+  // `direct`: the container's own socket, which refuses until the app listens (no proxy accepts for it).
+  if (info.ip) return { address: info.ip, port: containerPort, direct: true };
   if (info.hostPort) return { address: '127.0.0.1', port: info.hostPort };
   return {};
 }

@@ -99,3 +99,29 @@ test('probeUntilHealthy gives up after its attempts and reports each one', async
   assert.deepEqual([outcome.healthy, outcome.exited, outcome.results.length], [false, false, 3]);
   assert.ok(outcome.results.every((r) => /ECONNREFUSED/.test(r.detail)));
 });
+
+test('TCP probe with holdMs 0 (a container address): an accepted connection passes at once', async () => {
+  const server = net.createServer((socket) => setTimeout(() => socket.destroy(), 50));
+  const port = await listen(server);
+  const result = await probeOnce({ host: '127.0.0.1', port, holdMs: 0 }, 2000);
+  server.close();
+  assert.deepEqual([result.ok, result.detail], [true, 'TCP connect ok']);
+});
+
+test('probeUntilHealthy re-tries a refused connect within the attempt: listening 150 ms late passes in 1', async () => {
+  const holder = net.createServer();
+  const port = await listen(holder);
+  await new Promise((r) => holder.close(r));
+  const server = net.createServer(() => {});
+  const late = setTimeout(() => server.listen(port, '127.0.0.1'), 150);
+  try {
+    const outcome = await probeUntilHealthy(
+      { host: '127.0.0.1', port, holdMs: 0 },
+      { attempts: 2, intervalMs: 2000, timeoutMs: 500 },
+    );
+    assert.deepEqual([outcome.healthy, outcome.results.length], [true, 1]);
+  } finally {
+    clearTimeout(late);
+    server.close();
+  }
+});

@@ -12,6 +12,11 @@ export interface ProbeTarget {
   path?: string;
   /** Host header for HTTP probes. */
   hostHeader?: string;
+  /**
+   * TCP probes: how long an accepted connection must stay open (default TCP_HOLD_MS). Needed behind
+   * Docker's userland proxy only; a container's own address refuses until the app listens, so 0 there.
+   */
+  holdMs?: number;
 }
 
 export interface ProbeResult {
@@ -48,11 +53,10 @@ export async function probeOnce(target: ProbeTarget, timeoutMs: number, signal?:
       const socket = net.connect({ host: target.host, port: target.port });
       cleanup = () => socket.destroy();
       let held: NodeJS.Timeout | undefined;
+      const holdMs = target.holdMs ?? TCP_HOLD_MS;
       socket.once('connect', () => {
-        held = setTimeout(
-          () => done(finish(true, 'TCP connect ok')),
-          Math.min(TCP_HOLD_MS, Math.max(0, timeoutMs - 50)),
-        );
+        if (holdMs <= 0) return done(finish(true, 'TCP connect ok'));
+        held = setTimeout(() => done(finish(true, 'TCP connect ok')), Math.min(holdMs, Math.max(0, timeoutMs - 50)));
       });
       const closed = () => {
         clearTimeout(held);
@@ -100,6 +104,17 @@ export interface ProbeUntilHealthyOptions {
    */
   exited?: Promise<number>;
   onResult?: (result: ProbeResult) => void;
+  /**
+   * After a refused connection (nothing listens yet: the app is booting), probe again this soon
+   * instead of waiting the whole interval; such quick re-tries belong to the same attempt, so
+   * `attempts × intervalMs` stays the time an app gets to start. Default 20 ms; 0 turns it off.
+   */
+  quickRetryMs?: number;
+}
+
+/** The app does not listen (yet): a cheap failure worth re-trying at once. */
+function refused(result: ProbeResult): boolean {
+  return !result.ok && /ECONNREFUSED/.test(result.detail);
 }
 
 export interface ProbeOutcome {
@@ -132,13 +147,21 @@ export async function probeUntilHealthy(target: ProbeTarget, opts: ProbeUntilHea
   try {
     for (let attempt = 1; attempt <= opts.attempts; attempt++) {
       if (exitCode !== undefined) return exited();
-      const result = await probeOnce(target, opts.timeoutMs, signal);
+      const began = Date.now();
+      let result = await probeOnce(target, opts.timeoutMs, signal);
+      const quick = opts.quickRetryMs ?? 20;
+      while (quick > 0 && refused(result) && Date.now() + quick < began + opts.intervalMs && !signal.aborted) {
+        await sleep(quick, signal).catch(() => undefined);
+        if (signal.aborted) break;
+        result = await probeOnce(target, opts.timeoutMs, signal);
+      }
       if (exitCode !== undefined) return exited();
       results.push(result);
       opts.onResult?.(result);
       if (result.ok) return { healthy: true, results, exited: false };
       if (opts.signal?.aborted) break;
-      if (attempt < opts.attempts) await sleep(Math.max(0, opts.intervalMs - result.ms), signal).catch(() => undefined);
+      const waitMs = Math.max(0, opts.intervalMs - (Date.now() - began));
+      if (attempt < opts.attempts) await sleep(waitMs, signal).catch(() => undefined);
     }
     return exitCode !== undefined ? exited() : { healthy: false, results, exited: false };
   } finally {

@@ -15,7 +15,7 @@ export type RouterLogLine = AppLogLine & { source: 'router'; router: RouterLogEn
 export interface RouterLogOptions {
   /** false: HAProxy logs nothing to Slipway (SLIPWAY_ROUTER_LOGS=off). Default true. */
   enabled?: boolean;
-  /** Lines are written to the store in batches this often (default 1 s; a reader flushes first). */
+  /** Lines are written to the store in batches this often (default 2 s; a reader flushes first). */
   flushMs?: number;
   /** Lines waiting for the store at most; beyond, the oldest are dropped (default 20,000). */
   maxPending?: number;
@@ -61,18 +61,27 @@ export class RouterLogService {
       else void follower.queue.push(entry!);
     }
     this.pending.push(line);
-    const max = this.opts.maxPending ?? 20_000;
-    if (this.pending.length > max) {
-      this.droppedPending += this.pending.length - max;
-      this.pending.splice(0, this.pending.length - max);
-    }
-    this.timer ??= setTimeout(() => this.flush(), this.opts.flushMs ?? 1000).unref();
+    // Trimmed in bulk at twice the bound (a splice per line past it costs a copy of the whole batch per request).
+    if (this.pending.length >= 2 * this.maxPending) this.trimPending();
+    this.timer ??= setTimeout(() => this.flush(), this.opts.flushMs ?? 2000).unref();
+  }
+
+  private get maxPending(): number {
+    return this.opts.maxPending ?? 20_000;
+  }
+
+  private trimPending(): void {
+    const over = this.pending.length - this.maxPending;
+    if (over <= 0) return;
+    this.droppedPending += over;
+    this.pending.splice(0, over);
   }
 
   /** Writes what is pending to the store now. */
   flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.trimPending();
     const batch = newestPerApp(this.pending, this.repo.maxLinesPerApp);
     this.pending = [];
     try {

@@ -10,6 +10,13 @@ export interface AccessLogReaderOptions {
   drainMs?: number;
   /** Keys of lines already stored (a previous server's): not handed on again when a ring is read from its start. */
   seen?: string[];
+  /**
+   * After each chunk the reader stops reading for this long (default 200 ms), so lines arrive in big
+   * chunks: HAProxy's CLI session batches them while the socket is full, and this process handles one
+   * chunk of hundreds of lines instead of a wake-up per request. The ring (~10,000 lines) holds far
+   * more than a pause's worth of requests.
+   */
+  batchMs?: number;
 }
 
 /** Keys remembered against reading a line twice: more than a ring holds (1 MiB of lines of 100 bytes or more). */
@@ -83,6 +90,8 @@ export class AccessLogReader {
     const session: Session = { socket };
     this.sessions.set(pid, session);
     let rest = '';
+    let paused = false;
+    const batchMs = this.opts.batchMs ?? 200;
     socket.setEncoding('utf8');
     socket.on('connect', () => socket.write(`show events ${ACCESS_LOG_RING} -w\n`));
     socket.on('data', (chunk: string) => {
@@ -90,6 +99,14 @@ export class AccessLogReader {
       const end = text.lastIndexOf('\n');
       rest = text.slice(end + 1);
       if (end >= 0) for (const line of text.slice(0, end).split('\n')) this.take(line);
+      if (batchMs > 0 && !paused) {
+        paused = true;
+        socket.pause();
+        setTimeout(() => {
+          paused = false;
+          socket.resume();
+        }, batchMs).unref();
+      }
     });
     socket.on('error', () => undefined);
     socket.on('close', () => {

@@ -57,7 +57,7 @@ frontend slipway_http
     bind 0.0.0.0:8080
     http-request set-header X-Forwarded-Proto http
     http-request set-var(txn.slipway_host) req.hdr(host),field(1,:),lower
-    use_backend %[var(txn.slipway_host),map(/s/hosts.map)] if { var(txn.slipway_host),map(/s/hosts.map) -m found }
+    use_backend %[var(txn.slipway_host),map(/s/hosts.map,slipway_no_app)]
     default_backend slipway_no_app
 
 backend slipway_no_app
@@ -108,10 +108,10 @@ ${maintenance('shop', slipwayPage('shop'))}    balance roundrobin
     option httpchk GET /health
     http-check expect status 200-399
     timeout check 1500
-    server web-a 127.0.0.1:32000 check inter 500 fastinter 250 downinter 250 rise 2 fall 3 ${POOL}
-    server web-b 127.0.0.1:32001 check inter 500 fastinter 250 downinter 250 rise 2 fall 3 ${POOL}
-    server web-c 127.0.0.1:32002 check inter 500 fastinter 250 downinter 250 rise 2 fall 3 ${POOL} disabled
-    server web-d 127.0.0.1:32003 check inter 500 fastinter 250 downinter 250 rise 2 fall 3 weight 0 ${POOL}
+    server web-a 127.0.0.1:32000 check inter 500 fastinter 100 downinter 50 rise 2 fall 3 ${POOL}
+    server web-b 127.0.0.1:32001 check inter 500 fastinter 100 downinter 50 rise 2 fall 3 ${POOL}
+    server web-c 127.0.0.1:32002 check inter 500 fastinter 100 downinter 50 rise 2 fall 3 ${POOL} disabled
+    server web-d 127.0.0.1:32003 check inter 500 fastinter 100 downinter 50 rise 2 fall 3 weight 0 ${POOL}
 `,
     ],
     [
@@ -133,7 +133,7 @@ ${maintenance('shop', slipwayPage('shop'))}    balance roundrobin
     bind 127.0.0.1:8443 ssl crt /s/default-cert.pem crt-list /s/certs.list alpn h2,http/1.1 ssl-min-ver TLSv1.2
     http-request set-header X-Forwarded-Proto https
     http-request set-var(txn.slipway_host) req.hdr(host),field(1,:),lower
-    use_backend %[var(txn.slipway_host),map(/s/hosts.map)] if { var(txn.slipway_host),map(/s/hosts.map) -m found }
+    use_backend %[var(txn.slipway_host),map(/s/hosts.map,slipway_no_app)]
     default_backend slipway_no_app
 `;
     const [before, after] = WITHOUT_APPS.split('\nbackend slipway_no_app\n');

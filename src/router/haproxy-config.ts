@@ -190,7 +190,8 @@ function hostRouting(input: HaproxyConfigInput, proto: 'http' | 'https'): string
     `http-request set-header X-Forwarded-Proto ${proto}`,
     `http-request set-var(${HOST_VAR}) req.hdr(host),field(1,:),lower`,
     ...platformRouting(input, proto),
-    `use_backend %[var(${HOST_VAR}),map(${map})] if { var(${HOST_VAR}),map(${map}) -m found }`,
+    // One map lookup per request; a host not in the map gets the 404 backend as the map's default.
+    `use_backend %[var(${HOST_VAR}),map(${map},${NOT_FOUND_BACKEND})]`,
     `default_backend ${NOT_FOUND_BACKEND}`,
   ];
 }

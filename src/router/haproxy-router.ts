@@ -236,7 +236,7 @@ export class HaproxyRouter implements Router {
         },
         {
           timeoutMs: opts.timeoutMs,
-          intervalMs: 100,
+          intervalMs: 25,
           what: `${app}/${name} to be UP`,
           ...(opts.signal ? { signal: opts.signal } : {}),
         },
