@@ -108,10 +108,10 @@ ${maintenance('shop', slipwayPage('shop'))}    balance roundrobin
     option httpchk GET /health
     http-check expect status 200-399
     timeout check 1500
-    server web-a 127.0.0.1:32000 check inter 500 fastinter 100 downinter 50 rise 2 fall 3 ${POOL}
-    server web-b 127.0.0.1:32001 check inter 500 fastinter 100 downinter 50 rise 2 fall 3 ${POOL}
-    server web-c 127.0.0.1:32002 check inter 500 fastinter 100 downinter 50 rise 2 fall 3 ${POOL} disabled
-    server web-d 127.0.0.1:32003 check inter 500 fastinter 100 downinter 50 rise 2 fall 3 weight 0 ${POOL}
+    server web-a 127.0.0.1:32000 check inter 500 fastinter 25 downinter 25 rise 2 fall 3 ${POOL}
+    server web-b 127.0.0.1:32001 check inter 500 fastinter 25 downinter 25 rise 2 fall 3 ${POOL}
+    server web-c 127.0.0.1:32002 check inter 500 fastinter 25 downinter 25 rise 2 fall 3 ${POOL} disabled
+    server web-d 127.0.0.1:32003 check inter 500 fastinter 25 downinter 25 rise 2 fall 3 weight 0 ${POOL}
 `,
     ],
     [

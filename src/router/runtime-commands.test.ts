@@ -17,7 +17,7 @@ describe('runtime command builders', () => {
   it('adds a server that only gets traffic after its own check passed', () => {
     assert.deepEqual(addServerCommands('shop', server, { path: '/health', intervalMs: 2000, timeoutMs: 1000 }), [
       'add server app_shop/web-3f2a 127.0.0.1:32768 check inter 500 fastinter ' +
-        '100 downinter 50 rise 2 fall 3 pool-max-conn 64 pool-purge-delay 5s',
+        '25 downinter 25 rise 2 fall 3 pool-max-conn 64 pool-purge-delay 5s',
       'enable health app_shop/web-3f2a',
       'set server app_shop/web-3f2a state drain',
       'set server app_shop/web-3f2a health down',
@@ -29,7 +29,7 @@ describe('runtime command builders', () => {
     assert.equal(
       addServerCommands('shop', server, { intervalMs: 200, timeoutMs: 100 })[0],
       'add server app_shop/web-3f2a 127.0.0.1:32768 check inter 200 fastinter ' +
-        '100 downinter 50 rise 2 fall 3 pool-max-conn 64 pool-purge-delay 5s',
+        '25 downinter 25 rise 2 fall 3 pool-max-conn 64 pool-purge-delay 5s',
     );
   });
 
