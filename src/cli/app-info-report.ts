@@ -1,5 +1,5 @@
 import type { AppInfo } from '../apps/app-info.js';
-import { formatBytes, formatMs } from '../config/value-schemas.js';
+import { formatBytes, formatMs } from '../config/value-units.js';
 import { describeSource } from './actions/builds.js';
 import { age } from './reporter.js';
 

@@ -4,7 +4,7 @@ import { table, age } from '../reporter.js';
 import { followOperation } from '../run-stream.js';
 import { commitsByRelease } from './builds.js';
 import type { ProcessRow } from '../../apps/process-service.js';
-import { formatBytes } from '../../config/value-schemas.js';
+import { formatBytes } from '../../config/value-units.js';
 import type { CommandRuns } from '../command.js';
 
 /** `512m · 512 pids · 0.5 cpu` from what the engine applied ('-' when unlimited). */

@@ -1,6 +1,7 @@
 import { APP, JSON_OUTPUT, JSON_STREAM, type Command, implementedIn } from '../command.js';
 
 const implemented = implementedIn(() => import('../actions/apps.js'));
+const settingsImplemented = implementedIn(() => import('../actions/app-settings.js'));
 
 export const appsCommands: Command[] = [
   implemented({
@@ -47,14 +48,14 @@ export const appsCommands: Command[] = [
     examples: ['slipway apps:destroy shop --confirm shop'],
     summary: 'remove an app, its containers, releases and config',
   }),
-  implemented({
+  settingsImplemented({
     name: 'apps:settings',
     group: 'config',
     options: [APP, JSON_OUTPUT],
     examples: ['slipway apps:settings -a shop'],
     summary: 'show port, health check, drain and stop settings',
   }),
-  implemented({
+  settingsImplemented({
     name: 'apps:settings:set',
     group: 'config',
     args: 'KEY=VALUE…',
@@ -65,7 +66,7 @@ export const appsCommands: Command[] = [
     ],
     summary: 'change settings (used by the next deploy; resource limits restart the affected processes)',
   }),
-  implemented({
+  settingsImplemented({
     name: 'ps:resize',
     group: 'processes',
     args: '[TYPE [memory=SIZE] [cpu=N] [pids=N]]',
