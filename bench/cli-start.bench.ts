@@ -33,9 +33,11 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
+/** npm run build when dist/ (tsc's output or the CLI bundle bin/slipway runs) is missing or older than src/. */
 function buildIfStale(): void {
-  const compiled = join(ROOT, 'dist', 'cli', 'bin.js');
-  if (existsSync(compiled) && statSync(compiled).mtimeMs >= newestMtime(join(ROOT, 'src'))) return;
+  const sources = newestMtime(join(ROOT, 'src'));
+  const built = [join(ROOT, 'dist', 'cli', 'bin.js'), join(ROOT, 'dist', 'cli-bundle', 'slipway.js')];
+  if (built.every((file) => existsSync(file) && statSync(file).mtimeMs >= sources)) return;
   log('building dist/ (npm run build)');
   execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
 }
