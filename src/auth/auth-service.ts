@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { SlipwayError } from '../core/errors.js';
-import { parseDuration } from '../config/value-schemas.js';
+import { parseDuration } from '../config/value-units.js';
 import type { Store } from '../store/store.js';
 import type { Role, TokenInfo, TokenScope, User } from '../store/user-repository.js';
 import { missingPermission, needFor } from './permissions.js';

@@ -1,6 +1,6 @@
 import type { AppInfo } from '../apps/app-info.js';
-import { formatBytes, formatMs } from '../config/value-schemas.js';
-import { describeSource } from './commands/builds.js';
+import { formatBytes, formatMs } from '../config/value-units.js';
+import { describeSource } from './actions/builds.js';
 import { age } from './reporter.js';
 
 /** `apps:info` as text: one `key: value` row per fact, continuation lines indented. */

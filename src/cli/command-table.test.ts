@@ -42,12 +42,13 @@ test('every command documents itself: a summary, examples, and every option it p
 
 // The parser also refuses undeclared reads at run time.
 test('every option the CLI code reads is declared by a command', () => {
-  const dir = join(import.meta.dirname, 'commands');
   const declared = new Set(ALL_COMMANDS.flatMap((c) => c.options.map((o) => o.name)));
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))) {
-    const text = readFileSync(join(dir, file), 'utf8');
-    for (const match of text.matchAll(/\b(?:flag|has|values)\((?:ctx\.)?args, '([a-z-]+)'\)/g)) {
-      assert.ok(declared.has(match[1]!), `${file} reads --${match[1]} that no command declares`);
+  for (const dir of ['commands', 'actions'].map((d) => join(import.meta.dirname, d))) {
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))) {
+      const text = readFileSync(join(dir, file), 'utf8');
+      for (const match of text.matchAll(/\b(?:flag|has|values)\((?:ctx\.)?args, '([a-z-]+)'\)/g)) {
+        assert.ok(declared.has(match[1]!), `${file} reads --${match[1]} that no command declares`);
+      }
     }
   }
 });

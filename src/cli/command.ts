@@ -31,7 +31,7 @@ export interface OptionSpec {
  * A command as data: the parser accepts exactly its options, help and shell completion are made
  * from the same table, so help always lists every option a command reads.
  */
-export interface Command {
+export interface CommandSpec {
   name: string;
   /** One line for `slipway help`. */
   summary: string;
@@ -45,7 +45,26 @@ export interface Command {
   passthrough?: boolean;
   /** Section of `slipway help`. */
   group: CommandGroup;
-  run(ctx: CommandContext): Promise<number | void>;
+}
+
+export type CommandRun = (ctx: CommandContext) => Promise<number | void>;
+
+export interface Command extends CommandSpec {
+  run: CommandRun;
+}
+
+/** What a module of src/cli/actions/ exports: the implementation of each of its commands, by name. */
+export type CommandRuns = Record<string, CommandRun>;
+
+/**
+ * Joins a command's table entry (commands/<verb>.ts: names, options, help, all light data) to its
+ * implementation (actions/<verb>.ts), loaded only when the command runs: `slipway apps` loads
+ * neither the server nor the source analysis nor the other commands' dependencies.
+ */
+export function implementedIn<M extends { runs: CommandRuns }>(
+  load: () => Promise<M>,
+): (spec: CommandSpec & { name: keyof M['runs'] & string }) => Command {
+  return (spec) => ({ ...spec, run: async (ctx) => (await load()).runs[spec.name]!(ctx) });
 }
 
 export type CommandGroup = 'apps' | 'deploy' | 'processes' | 'config' | 'source' | 'routing' | 'server';

@@ -1,8 +1,15 @@
 import http from 'node:http';
-import https from 'node:https';
-import tls from 'node:tls';
+import type https from 'node:https';
+import type tls from 'node:tls';
 import type { LookupFunction } from 'node:net';
+import { createRequire } from 'node:module';
 import { SlipwayError } from '../core/errors.js';
+
+// https and tls (crypto with them: ~8 ms) load on first use; every command reads this module and
+// the local server speaks plain HTTP.
+const builtin = createRequire(import.meta.url);
+const httpsModule = () => builtin('node:https') as typeof https;
+const tlsModule = () => builtin('node:tls') as typeof tls;
 
 /** How the CLI reaches a remote over HTTPS: the certificate pinned at login, and an address override. */
 export interface RemoteConnection {
@@ -22,7 +29,7 @@ export function requestFor(
   conn: RemoteConnection | undefined,
 ): http.ClientRequest {
   if (url.protocol !== 'https:') return http.request(url, options);
-  return https.request(url, { ...options, ...tlsOptions(url, conn) });
+  return httpsModule().request(url, { ...options, ...tlsOptions(url, conn) });
 }
 
 function tlsOptions(url: URL, conn: RemoteConnection | undefined): https.RequestOptions {
@@ -31,10 +38,10 @@ function tlsOptions(url: URL, conn: RemoteConnection | undefined): https.Request
     servername: url.hostname,
     ...(conn?.address ? { lookup: fixedLookup(conn.address) } : {}),
     // A pinned certificate is trusted for this remote (besides the public CAs), and then only that exact one.
-    ...(conn?.certificate ? { ca: [...tls.rootCertificates, conn.certificate] } : {}),
+    ...(conn?.certificate ? { ca: [...tlsModule().rootCertificates, conn.certificate] } : {}),
     checkServerIdentity: (host, cert) => {
       if (pin && cert.fingerprint256 === pin) return undefined;
-      return tls.checkServerIdentity(host, cert);
+      return tlsModule().checkServerIdentity(host, cert);
     },
   };
 }
@@ -87,6 +94,7 @@ export function fetchPeerCertificate(
 ): Promise<PeerCertificate> {
   return new Promise((resolve, reject) => {
     const port = Number(url.port || 443);
+    const tls = tlsModule();
     const socket = tls.connect({
       host: address ?? url.hostname,
       port,

@@ -1,8 +1,8 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { SlipwayError } from '../core/errors.js';
+import { parseRemotesFile } from './remotes-file.js';
 
 /**
  * The servers this user logged in to (`slipway login`), kept in the user's config dir
@@ -10,26 +10,24 @@ import { SlipwayError } from '../core/errors.js';
  * like ~/.netrc or ~/.docker/config.json, the token must be readable by the CLI, so only the file's
  * permissions protect it. The server keeps only its hash.
  */
-const remoteSchema = z.object({
-  url: z.string().url(),
-  token: z.string().min(1).max(500),
-  user: z.string().max(100),
+export interface Remote {
+  url: string;
+  token: string;
+  user: string;
   /** SHA-256 fingerprint of the certificate pinned at login (a certificate no public CA vouches for). */
-  fingerprint: z.string().max(200).optional(),
+  fingerprint?: string;
   /** The root of its chain (PEM; the certificate itself when self-signed), trusted for this remote only. */
-  certificate: z.string().max(100_000).optional(),
+  certificate?: string;
   /** Connect to this address instead of resolving the URL's host (like curl --resolve). */
-  address: z.string().max(100).optional(),
+  address?: string;
   /** The token was made by a password login: `logout` revokes it. */
-  tokenId: z.number().int().optional(),
-});
-const fileSchema = z.object({
-  current: z.string().max(100).optional(),
-  remotes: z.record(z.string(), remoteSchema).default({}),
-});
+  tokenId?: number;
+}
 
-export type Remote = z.infer<typeof remoteSchema>;
-export type RemotesFile = z.infer<typeof fileSchema>;
+export interface RemotesFile {
+  current?: string;
+  remotes: Record<string, Remote>;
+}
 
 /** The name `local` means this machine's server (SLIPWAY_HOME), never a saved remote. */
 export const LOCAL = 'local';
@@ -57,12 +55,12 @@ export function readRemotes(env?: NodeJS.ProcessEnv): RemotesFile {
       hint: 'fix or remove it, then log in again: slipway login URL',
     });
   }
-  const parsed = fileSchema.safeParse(raw);
-  if (!parsed.success)
+  const parsed = parseRemotesFile(raw);
+  if (!parsed)
     throw new SlipwayError('INVALID_INPUT', `${file} is not a Slipway remotes file`, {
       hint: 'fix or remove it, then log in again: slipway login URL',
     });
-  return parsed.data;
+  return parsed;
 }
 
 export function writeRemotes(data: RemotesFile, env?: NodeJS.ProcessEnv): void {

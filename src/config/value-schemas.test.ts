@@ -1,14 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  byteSizeSchema,
-  durationSchema,
-  formatBytes,
-  formatMs,
-  healthcheckPathSchema,
-  parseByteSize,
-  parseDuration,
-} from './value-schemas.js';
+import { byteSizeSchema, durationSchema, healthcheckPathSchema } from './value-schemas.js';
+import { formatBytes, formatMs, parseByteSize, parseDuration } from './value-units.js';
 import { renderHaproxyConfig } from '../router/haproxy-config.js';
 
 test("durations take a unit or a bare number in the key's own unit", () => {

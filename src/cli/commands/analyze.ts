@@ -1,13 +1,10 @@
-import { resolve } from 'node:path';
-import { analyzeSource } from '../../analyze/index.js';
-import { versionOverrides } from '../../analyze/build-options.js';
-import { flag } from '../args.js';
-import { renderAnalysis } from '../analysis-report.js';
-import { JSON_OUTPUT, type Command } from '../command.js';
+import { JSON_OUTPUT, type Command, implementedIn } from '../command.js';
 import { initCommand } from './init.js';
 
+const implemented = implementedIn(() => import('../actions/analyze.js'));
+
 /** `slipway analyze`: what Slipway would build for a directory with no Dockerfile, and why. Local: no server. */
-export const analyzeCommand: Command = {
+export const analyzeCommand: Command = implemented({
   name: 'analyze',
   group: 'source',
   args: '[DIR]',
@@ -19,14 +16,7 @@ export const analyzeCommand: Command = {
   summary:
     'report what DIR (default .) is — language, framework, processes, services, OS packages — ' +
     'and the file:line behind each conclusion',
-  async run(ctx) {
-    const dir = resolve(ctx.args.positionals[0] ?? '.');
-    const path = flag(ctx.args, 'path');
-    const analysis = await analyzeSource(dir, { ...(path ? { path } : {}), env: versionOverrides(process.env) });
-    if (ctx.json) ctx.output.out(JSON.stringify(analysis, null, 2));
-    else for (const line of renderAnalysis(analysis)) ctx.output.out(line);
-  },
-};
+});
 
 /** The local source commands (issue 4), registered together in main.ts. */
 export const sourceCommands: Command[] = [analyzeCommand, initCommand];

@@ -1,77 +1,23 @@
-import { SlipwayError } from '../../core/errors.js';
-import { flag, has, requireApp } from '../args.js';
-import { table } from '../reporter.js';
-import { ask, canPrompt, readSecretStdin } from '../secret-input.js';
-import { APP, JSON_OUTPUT, type Command, type CommandContext } from '../command.js';
-import type { TokenInfo, User } from '../../store/user-repository.js';
-import type { AuditEntry } from '../../store/audit-repository.js';
+import { APP, JSON_OUTPUT, type Command, implementedIn } from '../command.js';
 
-const rows = <T>(items: T[]) => items as unknown as Record<string, unknown>[];
-
-function one(ctx: CommandContext, what: string, usage: string): string {
-  const [value, ...extra] = ctx.args.positionals;
-  if (!value || extra.length > 0)
-    throw new SlipwayError('INVALID_INPUT', value ? `name one ${what}` : `which ${what}?`, { hint: usage });
-  return value;
-}
-
-function printJsonOr(ctx: CommandContext, value: unknown, text: () => string): void {
-  ctx.output.out(ctx.json ? JSON.stringify(value, null, 2) : text());
-}
-
-const tokenColumns = [
-  { key: 'id', title: 'id' },
-  { key: 'user', title: 'user' },
-  { key: 'name', title: 'name' },
-  { key: 'shownApp', title: 'app' },
-  { key: 'scope', title: 'scope' },
-  { key: 'prefix', title: 'starts' },
-  { key: 'state', title: 'state' },
-  { key: 'lastUsed', title: 'last used' },
-];
-
-function tokenRow(t: TokenInfo) {
-  const expired = t.expiresAt !== null && Date.parse(t.expiresAt) <= Date.now();
-  const state = t.revokedAt ? 'revoked' : expired ? 'expired' : t.expiresAt ? `until ${t.expiresAt}` : 'active';
-  return { ...t, shownApp: t.app ?? '(all)', state, lastUsed: t.lastUsedAt ?? '-' };
-}
+const implemented = implementedIn(() => import('../actions/users.js'));
 
 export const userCommands: Command[] = [
-  {
+  implemented({
     name: 'whoami',
     group: 'server',
     options: [JSON_OUTPUT],
     examples: ['slipway whoami'],
     summary: 'the user and token this CLI acts as, and the apps it may act on',
-    async run(ctx) {
-      const me = await ctx.api().json<{ user: User; token: TokenInfo; apps: string[] }>('GET', '/v1/whoami');
-      printJsonOr(
-        ctx,
-        me,
-        () =>
-          `${me.user.name} (${me.user.role}), token ${me.token.name} of scope ${me.token.scope}` +
-          `${me.token.app ? ` for app ${me.token.app}` : ''}; apps: ${me.apps.join(', ') || 'none'}`,
-      );
-    },
-  },
-  {
+  }),
+  implemented({
     name: 'users',
     group: 'server',
     options: [JSON_OUTPUT],
     examples: ['slipway users'],
     summary: 'list the users and their roles (admin only)',
-    async run(ctx) {
-      const { users } = await ctx.api().json<{ users: User[] }>('GET', '/v1/users');
-      printJsonOr(ctx, users, () =>
-        table(rows(users), [
-          { key: 'name', title: 'name' },
-          { key: 'role', title: 'role' },
-          { key: 'createdAt', title: 'since' },
-        ]),
-      );
-    },
-  },
-  {
+  }),
+  implemented({
     name: 'users:passwd',
     group: 'server',
     args: '[NAME]',
@@ -87,42 +33,8 @@ export const userCommands: Command[] = [
       'echo "$PW" | slipway users:passwd bob --password-stdin',
     ],
     summary: "set your password (an admin: anyone's) for slipway login and git push over HTTPS",
-    async run(ctx) {
-      const me = (await ctx.api().json<{ user: User }>('GET', '/v1/whoami')).user;
-      const name = ctx.args.positionals[0] ?? me.name;
-      // Your own password, when you have one, needs the current one too.
-      const self = name === me.name && me.hasPassword;
-      let password: string;
-      let current: string | undefined;
-      if (has(ctx.args, 'password-stdin')) {
-        const usage = self
-          ? `printf '%s\\n%s\\n' "$CURRENT" "$NEW" | slipway users:passwd --password-stdin`
-          : `echo "$PASSWORD" | slipway users:passwd ${name} --password-stdin`;
-        const lines = (await readSecretStdin(usage)).split(/\r?\n/);
-        if (self && lines.length < 2)
-          throw new SlipwayError('INVALID_INPUT', 'changing your own password needs the current one', {
-            hint: `give it on the line before the new one: ${usage}`,
-          });
-        [current, password] = self ? [lines[0], lines[1] ?? ''] : [undefined, lines[0] ?? ''];
-      } else if (canPrompt()) {
-        if (self) current = await ask('Current password: ', { hidden: true });
-        password = await ask(`New password for ${name}: `, { hidden: true });
-        if ((await ask('Again: ', { hidden: true })) !== password)
-          throw new SlipwayError('INVALID_INPUT', 'the two passwords differ', {
-            hint: 'nothing was changed; try again',
-          });
-      } else
-        throw new SlipwayError('INVALID_INPUT', 'no terminal to ask the password on', {
-          hint: `echo "$PASSWORD" | slipway users:passwd ${name} --password-stdin`,
-        });
-      const { user } = await ctx.api().json<{ user: User }>('PUT', `/v1/users/${encodeURIComponent(name)}/password`, {
-        password,
-        ...(current !== undefined ? { current } : {}),
-      });
-      printJsonOr(ctx, user, () => `password set for ${user.name}`);
-    },
-  },
-  {
+  }),
+  implemented({
     name: 'users:add',
     group: 'server',
     args: 'NAME',
@@ -139,50 +51,23 @@ export const userCommands: Command[] = [
     ],
     examples: ['slipway users:add alice --role member', 'echo "$PASSWORD" | slipway users:add bob --password-stdin'],
     summary: 'add a user (then make a token for them: tokens:create --user NAME)',
-    async run(ctx) {
-      const name = one(ctx, 'user', 'slipway users:add NAME --role admin|member');
-      const password = has(ctx.args, 'password-stdin')
-        ? await readSecretStdin(`echo "$PASSWORD" | slipway users:add ${name} --password-stdin`)
-        : undefined;
-      const { user } = await ctx.api().json<{ user: User }>('POST', '/v1/users', {
-        name,
-        role: flag(ctx.args, 'role') ?? 'member',
-        ...(password !== undefined ? { password } : {}),
-      });
-      printJsonOr(
-        ctx,
-        user,
-        () => `added ${user.name} (${user.role}); give them a token: slipway tokens:create --user ${user.name}`,
-      );
-    },
-  },
-  {
+  }),
+  implemented({
     name: 'users:remove',
     group: 'server',
     args: 'NAME',
     options: [],
     examples: ['slipway users:remove alice'],
     summary: 'remove a user; their tokens stop working at once',
-    async run(ctx) {
-      const name = one(ctx, 'user', 'slipway users:remove NAME');
-      await ctx.api().json('DELETE', `/v1/users/${encodeURIComponent(name)}`);
-      ctx.output.out(`removed ${name}`);
-    },
-  },
-  {
+  }),
+  implemented({
     name: 'tokens',
     group: 'server',
     options: [{ name: 'all', description: "every user's tokens (admin)" }, JSON_OUTPUT],
     examples: ['slipway tokens', 'slipway tokens --all'],
     summary: 'list your API tokens (never their values)',
-    async run(ctx) {
-      const { tokens } = await ctx
-        .api()
-        .json<{ tokens: TokenInfo[] }>('GET', `/v1/tokens${has(ctx.args, 'all') ? '?all=1' : ''}`);
-      printJsonOr(ctx, tokens, () => table(rows(tokens.map(tokenRow)), tokenColumns));
-    },
-  },
-  {
+  }),
+  implemented({
     name: 'tokens:create',
     group: 'server',
     options: [
@@ -201,79 +86,39 @@ export const userCommands: Command[] = [
     ],
     examples: ['slipway tokens:create --app shop --scope deploy --expires 90d --name ci'],
     summary: 'make an API token; it is shown once (Slipway keeps only its hash)',
-    async run(ctx) {
-      const body = Object.fromEntries(
-        ['app', 'scope', 'expires', 'name', 'user'].flatMap((k) => {
-          const v = flag(ctx.args, k);
-          return v === undefined ? [] : [[k, v]];
-        }),
-      );
-      const made = await ctx.api().json<{ token: string; info: TokenInfo }>('POST', '/v1/tokens', body);
-      printJsonOr(
-        ctx,
-        made,
-        () =>
-          `token ${made.info.name} for ${made.info.user} (scope ${made.info.scope}` +
-          `${made.info.app ? `, app ${made.info.app}` : ''}` +
-          `${made.info.expiresAt ? `, until ${made.info.expiresAt}` : ''}):\n` +
-          `  ${made.token}\nit is not shown again; use it as SLIPWAY_TOKEN`,
-      );
-    },
-  },
-  {
+  }),
+  implemented({
     name: 'tokens:revoke',
     group: 'server',
     args: 'ID',
     options: [],
     examples: ['slipway tokens:revoke 3'],
     summary: 'revoke a token (its id is in `slipway tokens`); it stops working at once',
-    async run(ctx) {
-      const id = one(ctx, 'token id', 'slipway tokens:revoke ID');
-      const { token } = await ctx.api().json<{ token: TokenInfo }>('DELETE', `/v1/tokens/${encodeURIComponent(id)}`);
-      ctx.output.out(`revoked token ${token.id} (${token.name} of ${token.user})`);
-    },
-  },
-  {
+  }),
+  implemented({
     name: 'access',
     group: 'apps',
     options: [APP, JSON_OUTPUT],
     examples: ['slipway access -a shop'],
     summary: 'the members who may act on an app (admins may act on every app)',
-    async run(ctx) {
-      const app = requireApp(ctx.args);
-      const { users } = await ctx.api().json<{ users: string[] }>('GET', `/v1/apps/${encodeURIComponent(app)}/access`);
-      printJsonOr(ctx, users, () => (users.length ? users.join('\n') : `no members on ${app} (admins only)`));
-    },
-  },
-  {
+  }),
+  implemented({
     name: 'access:add',
     group: 'apps',
     args: 'USER',
     options: [APP],
     examples: ['slipway access:add -a shop alice'],
     summary: 'let a member act on an app',
-    async run(ctx) {
-      const app = requireApp(ctx.args);
-      const user = one(ctx, 'user', 'slipway access:add -a APP USER');
-      await ctx.api().json('POST', `/v1/apps/${encodeURIComponent(app)}/access`, { user });
-      ctx.output.out(`${user} may act on ${app}`);
-    },
-  },
-  {
+  }),
+  implemented({
     name: 'access:remove',
     group: 'apps',
     args: 'USER',
     options: [APP],
     examples: ['slipway access:remove -a shop alice'],
     summary: "take a member's access to an app away",
-    async run(ctx) {
-      const app = requireApp(ctx.args);
-      const user = one(ctx, 'user', 'slipway access:remove -a APP USER');
-      await ctx.api().json('DELETE', `/v1/apps/${encodeURIComponent(app)}/access/${encodeURIComponent(user)}`);
-      ctx.output.out(`${user} no longer acts on ${app}`);
-    },
-  },
-  {
+  }),
+  implemented({
     name: 'audit',
     group: 'server',
     options: [
@@ -283,30 +128,5 @@ export const userCommands: Command[] = [
     ],
     examples: ['slipway audit', 'slipway audit -a shop --json'],
     summary: 'every mutating or refused request: who, what, when, from where, outcome',
-    async run(ctx) {
-      const query = new URLSearchParams();
-      const app = flag(ctx.args, 'app');
-      if (app) query.set('app', app);
-      query.set('limit', flag(ctx.args, 'limit') ?? '100');
-      const { entries } = await ctx.api().json<{ entries: AuditEntry[] }>('GET', `/v1/audit?${query.toString()}`);
-      printJsonOr(ctx, entries, () =>
-        table(
-          rows(
-            entries.map((e) => ({
-              ...e,
-              what: `${e.method} ${e.path}`,
-              outcome: `${e.status}${e.code ? ` ${e.code}` : ''}`,
-            })),
-          ),
-          [
-            { key: 'at', title: 'when' },
-            { key: 'actor', title: 'who' },
-            { key: 'what', title: 'what' },
-            { key: 'outcome', title: 'outcome' },
-            { key: 'source', title: 'from' },
-          ],
-        ),
-      );
-    },
-  },
+  }),
 ];
