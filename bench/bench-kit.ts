@@ -27,6 +27,50 @@ export function rssMb(pid: number | undefined): number {
   }
 }
 
+/** CPU time (user + system) a process used so far, in ms (0 when it is gone). */
+export function cpuMs(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * (1000 / 100); // clock ticks of 10 ms
+  } catch {
+    return 0;
+  }
+}
+
+/** Pids of processes named exactly `name` (pgrep -x). */
+export function pidsNamed(name: string): number[] {
+  try {
+    return execFileSync('pgrep', ['-x', name], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * CPU use in ms per second of wall time between calls, per named process group: `sample()` returns the
+ * rates since the previous sample (the first call only starts counting).
+ */
+export function cpuMeter(groups: Record<string, () => number[]>): () => Record<string, number> {
+  let last: { at: number; used: Record<string, Map<number, number>> } | undefined;
+  return () => {
+    const at = performance.now();
+    const used: Record<string, Map<number, number>> = {};
+    const rates: Record<string, number> = {};
+    for (const [group, pids] of Object.entries(groups)) {
+      used[group] = new Map(pids().map((pid) => [pid, cpuMs(pid)]));
+      if (!last) continue;
+      let delta = 0;
+      // A process that appeared since the last sample counts from its start.
+      for (const [pid, ms] of used[group]) delta += ms - (last.used[group]?.get(pid) ?? 0);
+      rates[group] = Math.round(delta / ((at - last.at) / 1000));
+    }
+    last = { at, used };
+    return rates;
+  };
+}
+
 /** Open file descriptors of a process (0 when it is gone). */
 export function fdCount(pid: number | undefined): number {
   if (!pid) return 0;

@@ -13,7 +13,10 @@ import { join } from 'node:path';
 import { Harness, ROOT, get } from '../test/e2e/harness.js';
 import { busyboxWeb } from '../test/support/busybox-web.js';
 import {
+  childPids,
+  cpuMeter,
   haproxyFootprint,
+  pidsNamed,
   median,
   pool,
   reloadEvents,
@@ -34,6 +37,8 @@ const appName = (i: number) => `s${suffix}-${i}`;
 
 interface Checkpoint {
   apps: number;
+  /** ms of CPU per second since the previous checkpoint (each group's processes). */
+  cpuMsPerSec: Record<string, number>;
   serverRssMb: number;
   haproxy: HaproxyFootprint | undefined;
   reloadEvents: number;
@@ -54,10 +59,12 @@ async function unanswered(h: Harness, apps: string[]): Promise<string[]> {
 }
 
 async function checkpoint(h: Harness, n: number): Promise<Checkpoint> {
+  const cpuMsPerSec = cpu();
   const appsMs = median(await timeEach(3, () => h.ok('apps')));
   const psMs = median(await timeEach(3, () => h.ok('ps', '-a', appName(n))));
   return {
     apps: n,
+    cpuMsPerSec,
     serverRssMb: rssMb(h.server?.pid),
     haproxy: await haproxyFootprint(h),
     reloadEvents: reloadEvents(h),
@@ -68,23 +75,39 @@ async function checkpoint(h: Harness, n: number): Promise<Checkpoint> {
 }
 
 const h = await Harness.create();
+// HAProxy: the master and every worker (old ones too); the busybox servers answer its health checks.
+const haproxyPids = () => {
+  const master = h.haproxyPid();
+  return master ? [master, ...childPids(master)] : [];
+};
+const cpu = cpuMeter({
+  server: () => (h.server?.pid ? [h.server.pid] : []),
+  haproxy: haproxyPids,
+  dockerd: () => pidsNamed('dockerd'),
+  containerd: () => pidsNamed('containerd'),
+  busybox: () => pidsNamed('busybox'),
+});
 const scratch = mkdtempSync(join(tmpdir(), 'slipway-scale-'));
 const tag = `slipway-bench/scale-web:${suffix}`;
 const createMs: number[] = [];
 const deployMs: number[] = [];
+/** The deploy command's stage timeline for app 1 and app N (where a slower deploy spends its time). */
+const deployOutput: Record<string, string> = {};
 const checkpoints: Checkpoint[] = [];
 const started = Date.now();
 try {
   busyboxWeb(scratch, tag, VERSION);
   await h.startServer(serverEnv);
+  cpu();
   for (let i = 1; i <= APPS; i++) {
     const app = appName(i);
     let t = performance.now();
     await h.ok('apps:create', app);
     createMs.push(Math.round(performance.now() - t));
     t = performance.now();
-    await h.ok('deploy', '-a', app, '--image', tag);
+    const deployed = await h.ok('deploy', '-a', app, '--image', tag);
     deployMs.push(Math.round(performance.now() - t));
+    if (i === 1 || i === APPS) deployOutput[`app${i}`] = deployed.stdout + deployed.stderr;
     if (i === 1 || i % CHECKPOINT === 0 || i === APPS) {
       const cp = await checkpoint(h, i);
       checkpoints.push(cp);
@@ -92,7 +115,8 @@ try {
         `${i} apps: create ${createMs.at(-1)} ms, deploy ${deployMs.at(-1)} ms, server ${cp.serverRssMb} MB, ` +
           `haproxy ${cp.haproxy?.rssMb} MB (${cp.haproxy?.workers}+${cp.haproxy?.oldWorkers} old workers), ` +
           `reloads ${cp.haproxy?.reloads} (server events ${cp.reloadEvents}), apps ${cp.appsCliMs} ms, ` +
-          `ps ${cp.psCliMs} ms, ${Math.round((Date.now() - started) / 1000)} s\n`,
+          `ps ${cp.psCliMs} ms, cpu ms/s ${JSON.stringify(cp.cpuMsPerSec)}, ` +
+          `${Math.round((Date.now() - started) / 1000)} s\n`,
       );
     }
   }
@@ -181,12 +205,13 @@ try {
     routedBeforeRestart: { failed: answeredBefore.length, first: answeredBefore.slice(0, 5) },
     routedAtEnd: { failed: answeredAtEnd.length, first: answeredAtEnd.slice(0, 5) },
     checkpoints: [...checkpoints, { ...final, apps: APPS, afterRestart: true }],
+    deployOutput,
     createMs,
     deployMs,
   };
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
   writeFileSync(join(ROOT, 'bench', 'results', 'scale.json'), JSON.stringify(result, null, 2) + '\n');
-  const { createMs: _c, deployMs: _d, ...summary } = result;
+  const { createMs: _c, deployMs: _d, deployOutput: _o, ...summary } = result;
   console.log(JSON.stringify(summary, null, 2));
 } finally {
   h.removeAppContainers(); // kills the server first: its supervisor would restart what is being removed
