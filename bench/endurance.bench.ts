@@ -16,7 +16,17 @@ import { Harness, ROOT, BASE_IMAGE, uniqueApp } from '../test/e2e/harness.js';
 import { startLoad, summarize, type LoadSample } from '../test/e2e/load.js';
 import { sendSocketCommand } from '../src/router/runtime-client.js';
 import { backendName } from '../src/router/haproxy-names.js';
-import { fdCount, haproxyFootprint, median, removeHomeContainers, rssMb, runtimeSocket } from './bench-kit.js';
+import {
+  childPids,
+  cpuMeter,
+  fdCount,
+  haproxyFootprint,
+  median,
+  pidsNamed,
+  removeHomeContainers,
+  rssMb,
+  runtimeSocket,
+} from './bench-kit.js';
 
 const DEPLOYS = Number(process.env['DEPLOYS'] ?? 1000);
 const SAMPLE_EVERY = Number(process.env['SAMPLE_EVERY'] ?? (DEPLOYS >= 200 ? 25 : 5));
@@ -126,6 +136,14 @@ function loadTally() {
 
 const h = await Harness.create();
 const app = uniqueApp('endure');
+const cpu = cpuMeter({
+  server: () => (h.server?.pid ? [h.server.pid] : []),
+  haproxy: () => {
+    const master = h.haproxyPid();
+    return master ? [master, ...childPids(master)] : [];
+  },
+  dockerd: () => pidsNamed('dockerd'),
+});
 const deployMs: number[] = [];
 const curve: Record<string, unknown>[] = [];
 const started = Date.now();
@@ -153,6 +171,7 @@ try {
     const point = {
       deploys,
       seconds: Math.round((Date.now() - started) / 1000),
+      cpuMsPerSec: cpu(),
       serverRssMb: rssMb(h.server?.pid),
       serverFds: fdCount(h.server?.pid),
       haproxyRssMb: hp?.rssMb,
