@@ -149,7 +149,8 @@ export function createSlipway(parts: SlipwayParts = {}): Slipway {
       });
   const router = parts.router ?? ingressRouter(swarm, parts.log, haproxy!);
   const desiredRoutes = () => appRoutes(store, env.domain);
-  const syncRouter = () => router.syncApps(desiredRoutes());
+  // The route source, not a snapshot: read when the router's turn comes (see Router.syncApps).
+  const syncRouter = () => router.syncApps(desiredRoutes);
   const deploys = new DeployService({ engine, router, store });
   const registries = new ImagePuller(
     new DockerHttpClient({ endpoint: parseDockerHost(process.env['DOCKER_HOST']) }),

@@ -1,29 +1,44 @@
 import type { AppRoute, HealthCheckSettings } from '../router/port.js';
 import type { AppSettings } from '../core/types.js';
 import type { Store } from '../store/store.js';
-import { appHosts, routeTls } from '../domains/app-hosts.js';
+import { defaultHost, routeTls } from '../domains/app-hosts.js';
 import { routeMaintenance } from '../apps/maintenance-service.js';
 
-/** The router's desired state, from the store: one backend per app, its hostnames and its servers. */
+/**
+ * The router's desired state, from the store: one backend per app, its hostnames and its servers. Routes
+ * and custom domains are read once for every app (not per app: this runs on every route change).
+ */
 export function appRoutes(store: Store, domain: string): AppRoute[] {
-  const routes = store.routes.all();
-  return store.apps.list().map((app) => ({
-    app: app.name,
-    // `<app>.<domain>` and the app's custom domains; its certificate (if any) for those it covers.
-    hosts: appHosts(store, domain, app.name),
-    tls: routeTls(store, app.name, appHosts(store, domain, app.name)),
-    check: routeCheck(app.settings),
-    maintenance: routeMaintenance(store, app.name),
-    servers: routes
-      .filter((r) => r.app === app.name)
-      .map((r) => ({
+  const routes = byApp(store.routes.all());
+  const domains = byApp(store.domains.all());
+  return store.apps.list().map((app) => {
+    // `<app>.<domain>` and the app's custom domains (sorted); its certificate (if any) for those it covers.
+    const hosts = [defaultHost(app.name, domain), ...(domains.get(app.name) ?? []).map((d) => d.host)];
+    return {
+      app: app.name,
+      hosts,
+      tls: routeTls(store, app.name, hosts),
+      check: routeCheck(app.settings),
+      maintenance: routeMaintenance(store, app.name),
+      servers: (routes.get(app.name) ?? []).map((r) => ({
         name: r.serverName,
         address: r.address,
         port: r.port,
         state: r.state,
         ...(r.weight === undefined ? {} : { weight: r.weight }),
       })),
-  }));
+    };
+  });
+}
+
+function byApp<T extends { app: string }>(rows: T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const row of rows) {
+    const list = out.get(row.app);
+    if (list) list.push(row);
+    else out.set(row.app, [row]);
+  }
+  return out;
 }
 
 /** HAProxy's active check of an app's servers, from its settings (the interval kept within 100 ms - 2 s). */

@@ -1,11 +1,11 @@
-import type { ContainerEngine } from '../engine/port.js';
+import type { ContainerEngine, ContainerInfo } from '../engine/port.js';
 import type { Router } from '../router/port.js';
 import type { Store } from '../store/store.js';
 import { restartModeFor, type Release } from '../core/types.js';
 import { SlipwayError, isSlipwayError, toSlipwayError } from '../core/errors.js';
 import type { EventSink, SlipwayEvent } from '../core/events.js';
 import { makeRedactor, redactDeep } from '../core/redact.js';
-import { observeApp } from './observe.js';
+import { observeApp, observedFrom } from './observe.js';
 import { downDynos, holdsAfterExit, planHeal, type HeldDyno, type RestartModeOf } from './plan-heal.js';
 import { runningFormation } from './stopped-types.js';
 import { heldNote } from './dyno-status.js';
@@ -30,6 +30,16 @@ export interface HealerDeps {
   policy: RestartPolicy;
   clock: () => number;
   log: (message: string) => void;
+}
+
+/** Every app's formation containers from one listing, and what was going on when it began. */
+export interface ListedContainers {
+  /** By app (label slipway.app). */
+  containers: Map<string, ContainerInfo[]>;
+  /** DeploymentRepository.latestId() just before the listing. */
+  mark: number;
+  /** Apps with a deployment running just before the listing. */
+  busy: Set<string>;
 }
 
 /** What one healing pass found: when to look again. */
@@ -60,7 +70,13 @@ export class DynoHealer {
 
   constructor(private readonly deps: HealerDeps) {}
 
-  async heal(app: string, signal?: AbortSignal): Promise<HealOutcome> {
+  /**
+   * `listed`: the app's containers from one listing of every app's (FormationSupervisor.reconcileAll), used
+   * only when no deployment of the app ran or started since that listing began (`mark`, see
+   * DeploymentRepository.latestId; every change to a formation's containers is made under a deployment);
+   * otherwise the app's containers are listed again.
+   */
+  async heal(app: string, signal?: AbortSignal, listed?: ListedContainers): Promise<HealOutcome> {
     const { store } = this.deps;
     const row = store.apps.find(app);
     if (!row || row.currentRelease === null) return { kind: 'idle' };
@@ -78,7 +94,13 @@ export class DynoHealer {
     };
     const modeOf: RestartModeOf = (type) => restartModeFor(row.settings, type);
     const warm = new Set(store.warmSets.forApp(app).map((w) => w.release));
-    const all = await observeApp(this.deps.engine, store.routes, app, signal);
+    const current =
+      listed && !listed.busy.has(app) && !store.deployments.startedSince(app, listed.mark)
+        ? (listed.containers.get(app) ?? [])
+        : undefined;
+    const all = current
+      ? observedFrom(current, store.routes, app)
+      : await observeApp(this.deps.engine, store.routes, app, signal);
     this.expireBrokenWarmSets(
       app,
       all.filter((c) => warm.has(c.release)),

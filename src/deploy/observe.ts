@@ -1,4 +1,4 @@
-import type { ContainerEngine } from '../engine/port.js';
+import type { ContainerEngine, ContainerInfo } from '../engine/port.js';
 import type { RouteRepository } from '../store/route-repository.js';
 import { LABELS, releaseOfLabels } from '../core/types.js';
 import type { ObservedContainer } from './plan-types.js';
@@ -16,7 +16,16 @@ export async function observeApp(
 ): Promise<ObservedContainer[]> {
   // labelledAs: containers still carrying an app's former name (apps:rename relabels them).
   const labels = { [LABELS.app]: opts.labelledAs ?? app, [LABELS.managed]: 'true' };
-  const containers = await engine.listContainers(labels, signal);
+  return observedFrom(await engine.listContainers(labels, signal), routes, app, opts);
+}
+
+/** Observed state of an app from its containers as already listed (see observeApp). */
+export function observedFrom(
+  containers: ContainerInfo[],
+  routes: RouteRepository,
+  app: string,
+  opts: { all?: boolean } = {},
+): ObservedContainer[] {
   const byContainer = new Map(routes.forApp(app).map((r) => [r.containerId, r]));
   const observed: ObservedContainer[] = [];
   for (const c of containers) {

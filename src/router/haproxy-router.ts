@@ -180,13 +180,17 @@ export class HaproxyRouter implements Router {
     if (opts.stopProxy) await this.supervisor.stopProxy();
   }
 
-  async syncApps(given: AppRoute[], signal?: AbortSignal): Promise<void> {
-    const routes = this.usable(given);
-    const fingerprint = routingFingerprint(routes);
-    if (fingerprint === this.appliedFingerprint) {
-      // Same backends: hosts and certificates change through the runtime API, no reload.
-      const needed = await this.supervisor.update(routes, () =>
-        this.live.apply(routes, signal).catch(async (err: unknown) => {
+  syncApps(given: AppRoute[] | RouteSource, signal?: AbortSignal): Promise<void> {
+    // One change to HAProxy at a time, and a source is read only when this change's turn comes: servers a
+    // deploy stored or added while earlier reloads ran are in the config written now (none is dropped),
+    // and callers queued behind a reload that already has their app find nothing left to reload.
+    return this.supervisor.exclusive(async () => {
+      const routes = this.usable(typeof given === 'function' ? given() : given);
+      const fingerprint = routingFingerprint(routes);
+      if (fingerprint === this.appliedFingerprint) {
+        // Same backends: hosts and certificates change through the runtime API, no reload.
+        await this.supervisor.write(routes);
+        const needed = await this.live.apply(routes, signal).catch(async (err: unknown) => {
           // HAProxy is down: the files are written, and the supervisor starts it from them.
           if (
             isSlipwayError(err) &&
@@ -195,32 +199,32 @@ export class HaproxyRouter implements Router {
           )
             return undefined;
           throw err;
-        }),
-      );
-      if (!needed) return;
-      this.opts.log?.({ type: 'router.runtime-fallback', reason: needed.reason });
-    }
-    const kept = withLiveServers(routes, await this.api.allServers(signal));
-    await this.supervisor.reload(kept, signal);
-    this.live.loaded(kept);
-    this.appliedFingerprint = fingerprint;
-    await this.reapplyStates(kept, signal);
+        });
+        if (!needed) return;
+        this.opts.log?.({ type: 'router.runtime-fallback', reason: needed.reason });
+      }
+      const kept = withLiveServers(routes, await this.api.allServers(signal));
+      await this.supervisor.writeAndReload(kept, signal);
+      this.live.loaded(kept);
+      this.appliedFingerprint = fingerprint;
+      await this.reapplyStates(kept, signal);
+    });
   }
 
   async addServer(app: string, server: RouteServer, check: HealthCheckSettings, signal?: AbortSignal): Promise<void> {
-    const added = await this.api.addServer(app, server, check, signal);
-    if (added !== 'no-backend') return;
+    // Never while a reload runs: a server added to the worker being replaced would be lost with it.
+    const add = () => this.supervisor.exclusive(() => this.api.addServer(app, server, check, signal));
+    if ((await add()) !== 'no-backend') return;
     // The app's backend is not in the running config (a rare race with a restart): reload from the route source.
-    const routes = this.routes();
-    if (!routes.some((route) => route.app === app)) {
+    if (!this.routes().some((route) => route.app === app)) {
       const problems = this.problems.get(app);
       if (problems) throw routeProblemError(app, problems);
       throw new SlipwayError('APP_NOT_FOUND', `no route for app ${app}`, {
         hint: 'sync the app routes (syncApps) before adding servers',
       });
     }
-    await this.syncApps(routes, signal);
-    if ((await this.api.addServer(app, server, check, signal)) === 'no-backend') {
+    await this.syncApps(this.source, signal);
+    if ((await add()) === 'no-backend') {
       throw new SlipwayError('INTERNAL', `HAProxy has no backend for app ${app} after a reload`);
     }
   }
@@ -257,11 +261,11 @@ export class HaproxyRouter implements Router {
   }
 
   setServerState(app: string, name: string, state: ServerAdminState, signal?: AbortSignal): Promise<void> {
-    return this.api.setState(app, name, state, signal);
+    return this.supervisor.exclusive(() => this.api.setState(app, name, state, signal));
   }
 
   setServerWeight(app: string, name: string, weight: number, signal?: AbortSignal): Promise<void> {
-    return this.api.setWeight(app, name, weight, signal);
+    return this.supervisor.exclusive(() => this.api.setWeight(app, name, weight, signal));
   }
 
   async waitSessionsZero(
@@ -280,7 +284,7 @@ export class HaproxyRouter implements Router {
   }
 
   removeServer(app: string, name: string, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<void> {
-    return this.api.removeServer(app, name, opts);
+    return this.api.removeServer(app, name, { ...opts, exclusive: (task) => this.supervisor.exclusive(task) });
   }
 
   serverStatuses(app: string, signal?: AbortSignal): Promise<ServerStatus[]> {

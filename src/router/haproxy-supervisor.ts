@@ -76,18 +76,21 @@ export class HaproxySupervisor {
 
   /** Writes the config for `routes` (validated) and reloads seamlessly. */
   reload(routes: AppRoute[], signal?: AbortSignal): Promise<void> {
-    return this.exclusive(async () => {
-      await this.writeFiles(routes);
-      await this.reloadNow(signal);
-    });
+    return this.exclusive(() => this.writeAndReload(routes, signal));
   }
 
-  /** Writes the config for `routes`, then runs `applyLive` (runtime-API changes) before any other change to HAProxy. */
-  update<T>(routes: AppRoute[], applyLive: () => Promise<T>): Promise<T> {
-    return this.exclusive(async () => {
-      await this.writeFiles(routes);
-      return applyLive();
-    });
+  /** Inside exclusive() only: writes the config for `routes` (validated) and reloads seamlessly. */
+  async writeAndReload(routes: AppRoute[], signal?: AbortSignal): Promise<void> {
+    await this.writeFiles(routes);
+    await this.reloadNow(signal);
+  }
+
+  /**
+   * Inside exclusive() only: writes the files for `routes` (validated) without telling HAProxy, for changes
+   * then made through the runtime API (and for the next start or reload).
+   */
+  write(routes: AppRoute[]): Promise<void> {
+    return this.writeFiles(routes);
   }
 
   /** Polls liveness; when HAProxy died, starts it again with `getRoutes()` and calls `onRestarted`. */

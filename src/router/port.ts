@@ -69,8 +69,11 @@ export interface Router {
    * Makes HAProxy's backends, hosts and certificates match `routes`: hosts and certificates change
    * through the runtime API (no reload); a seamless reload only when backends or check settings
    * change, or a runtime step is not supported. Servers listed in routes are kept.
+   * Given a route source, it is read when the change is made — after every earlier change to HAProxy
+   * finished — so servers stored meanwhile (a deploy of another app) are in the config it writes, and
+   * calls queued behind one reload find nothing left to reload.
    */
-  syncApps(routes: AppRoute[], signal?: AbortSignal): Promise<void>;
+  syncApps(routes: AppRoute[] | RouteSource, signal?: AbortSignal): Promise<void>;
   /** Adds a dynamic server (no reload), with the app's active health check `check`, in state ready. */
   addServer(app: string, server: RouteServer, check: HealthCheckSettings, signal?: AbortSignal): Promise<void>;
   /** Waits until HAProxy itself reports the server UP. */

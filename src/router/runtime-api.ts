@@ -88,22 +88,29 @@ export class RuntimeApi {
   /**
    * maint, then `del server` until HAProxy allows it (it refuses while connections are attached).
    * Past half the timeout, remaining sessions are shut down. A missing server counts as removed.
+   * `exclusive` runs each attempt's commands (never the waits between them), e.g. never during a reload.
    */
-  async removeServer(app: string, name: string, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<void> {
+  async removeServer(
+    app: string,
+    name: string,
+    opts: { timeoutMs: number; signal?: AbortSignal; exclusive?: <T>(task: () => Promise<T>) => Promise<T> },
+  ): Promise<void> {
     const started = Date.now();
+    const exclusive = opts.exclusive ?? (<T>(task: () => Promise<T>) => task());
     let shutDown = false;
     let last = '';
     for (;;) {
-      const maint = await this.run(setServerStateCommand(app, name, 'maint'), opts.signal);
-      if (isMissing(maint)) return;
-      const deleted = await this.run(deleteServerCommand(app, name), opts.signal);
+      const deleted = await exclusive(async () => {
+        const maint = await this.run(setServerStateCommand(app, name, 'maint'), opts.signal);
+        return isMissing(maint) ? maint : this.run(deleteServerCommand(app, name), opts.signal);
+      });
       if (deleted.ok || isMissing(deleted)) return;
       if (deleted.failure !== 'HAS_CONNECTIONS' && deleted.failure !== 'NOT_IN_MAINT') expectOk('del server', deleted);
       last = deleted.message;
       const elapsed = Date.now() - started;
       if (!shutDown && elapsed >= opts.timeoutMs / 2) {
         shutDown = true;
-        await this.run(shutdownSessionsCommand(app, name), opts.signal);
+        await exclusive(() => this.run(shutdownSessionsCommand(app, name), opts.signal));
       }
       if (elapsed + 100 > opts.timeoutMs) {
         throw new SlipwayError(

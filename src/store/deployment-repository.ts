@@ -95,6 +95,16 @@ export class DeploymentRepository {
     ).map(toDeployment);
   }
 
+  /** The id of the newest deployment (0 when none): a mark to ask later whether an app had one since. */
+  latestId(): number {
+    return (this.db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM deployments').get() as { id: number }).id;
+  }
+
+  /** Whether a deployment of `app` started after the one with id `mark` (see latestId). */
+  startedSince(app: string, mark: number): boolean {
+    return this.db.prepare('SELECT 1 FROM deployments WHERE id > ? AND app = ? LIMIT 1').get(mark, app) !== undefined;
+  }
+
   running(): Deployment[] {
     return (
       this.db.prepare("SELECT * FROM deployments WHERE status = 'running' ORDER BY id").all() as DeploymentRow[]

@@ -5,6 +5,7 @@ import { isSlipwayError } from '../../src/core/errors.js';
 import { HaproxyRouter } from '../../src/router/haproxy-router.js';
 import type { AppRoute } from '../../src/router/port.js';
 import { sendSocketCommand } from '../../src/router/runtime-client.js';
+import { parseShowProc } from '../../src/router/master-cli.js';
 import {
   freePort,
   httpGet,
@@ -172,5 +173,27 @@ describe('HaproxyRouter against a real HAProxy', () => {
     assert.equal(status?.name, 'web-live');
     assert.deepEqual(await httpGet(port, HOST).then((r) => [r.status, r.body]), [200, 'B']);
     await router.removeServer('web', 'web-live', { timeoutMs: 5_000 });
+  });
+
+  it('reads a route source when its turn comes: stored servers kept, queued syncs share one reload', async () => {
+    const reloads = async () =>
+      parseShowProc(await sendSocketCommand(router.paths.masterSocket, 'show proc'))?.reloads ?? NaN;
+    const before = await reloads();
+    // Three apps created at once (each asks for a sync) while a deploy of web stores its new server and adds it.
+    const syncs = ['x1', 'x2', 'x3'].map((app) => {
+      routes.push({ app, hosts: [`${app}.${DOMAIN}`], check: CHECK, servers: [] });
+      return router.syncApps(() => routes);
+    });
+    const server = { name: 'web-new', address: '127.0.0.1', port: a.port, state: 'ready' as const };
+    routes[0] = webRoute([server]);
+    const added = router.addServer('web', server, CHECK);
+    await Promise.all([...syncs, added]);
+    assert.equal((await reloads()) - before, 1, 'one reload for the three syncs');
+    await router.waitServerUp('web', 'web-new', { timeoutMs: 10_000 });
+    assert.deepEqual(await httpGet(port, HOST).then((r) => [r.status, r.body]), [200, 'A']);
+    assert.equal((await httpGet(port, `x3.${DOMAIN}`)).status, 503, 'x3 has its backend (no server yet)');
+    await router.removeServer('web', 'web-new', { timeoutMs: 5_000 });
+    routes.splice(0, routes.length, webRoute());
+    await router.syncApps(routes);
   });
 });

@@ -12,6 +12,7 @@ import type {
 } from '../../engine/port.js';
 import type {
   AppRoute,
+  RouteSource,
   HealthCheckSettings,
   RouteServer,
   Router,
@@ -202,7 +203,7 @@ export class FakeRouter implements Router {
 
   async start(): Promise<void> {}
   async stop(): Promise<void> {}
-  async syncApps(_routes: AppRoute[]): Promise<void> {}
+  async syncApps(_routes: AppRoute[] | RouteSource): Promise<void> {}
 
   async addServer(app: string, server: RouteServer, _check: HealthCheckSettings): Promise<void> {
     this.call('add', app, server.name);

@@ -100,8 +100,10 @@ export class FanoutRouter implements Router {
     return this.ticking;
   }
 
-  async syncApps(routes: AppRoute[], signal?: AbortSignal): Promise<void> {
-    await this.primary.syncApps(routes, signal);
+  async syncApps(given: AppRoute[] | RouteSource, signal?: AbortSignal): Promise<void> {
+    await this.primary.syncApps(given, signal);
+    // A source is read again after the manager's change: the nodes get routes at least as new as its HAProxy's.
+    const routes = typeof given === 'function' ? given() : given;
     this.book.merge(routes);
     await this.change((r) => r.sync(routes));
   }
