@@ -11,7 +11,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Harness, ROOT, BASE_IMAGE, get, uniqueApp } from '../test/e2e/harness.js';
+import { Harness, ROOT, BASE_IMAGE, uniqueApp } from '../test/e2e/harness.js';
+import { pollForSwitch } from './support/switch-poll.js';
 
 const RUNS = Number(process.env['RUNS'] ?? 10);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -34,28 +35,6 @@ const ROWS: [string, RegExp][] = [
   ['stop old container', /^stop /],
 ];
 
-/** Polls through the router until stopped; returns when the last answer from another release was sent. */
-function switchWatcher(h: Harness, app: string, target: string) {
-  let polling = true;
-  const samples: { sentAt: number; ok: boolean }[] = [];
-  const poll = async () => {
-    while (polling) {
-      const sentAt = Date.now();
-      const res = await get(h.httpPort, h.host(app)).catch(() => ({ status: 0, body: '' }));
-      samples.push({ sentAt, ok: res.status === 200 && res.body.includes(target) });
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  };
-  const pollers = Promise.all([poll(), poll(), poll()]);
-  return async (): Promise<number | undefined> => {
-    polling = false;
-    await pollers;
-    samples.sort((a, b) => a.sentAt - b.sentAt);
-    const lastWrong = samples.filter((s) => !s.ok).at(-1);
-    return samples.find((s) => s.ok && (!lastWrong || s.sentAt > lastWrong.sentAt))?.sentAt;
-  };
-}
-
 const h = await Harness.create();
 const app = uniqueApp('benchdeploy');
 try {
@@ -70,11 +49,12 @@ try {
   for (let i = 0; i < RUNS; i++) {
     release++;
     const started = Date.now();
-    const stop = switchWatcher(h, app, `release v${release}`);
+    const poll = pollForSwitch(h, app, (body) => body.includes(`release v${release}`), { pollers: 3 });
     const out = await h.ok('deploy', '-a', app, '--image', image, '--json');
     const done = Date.now();
     await new Promise((r) => setTimeout(r, 200));
-    const allNewAt = await stop();
+    await poll.stop();
+    const allNewAt = poll.firstAllNew();
     switched.push((allNewAt ?? done) - started);
     returned.push(done - started);
     const events = (JSON.parse(out.stdout) as { events: StageEnd[] }).events.filter((e) => e.type === 'stage-end');

@@ -5,7 +5,8 @@
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Harness, ROOT, BASE_IMAGE, get, uniqueApp } from '../test/e2e/harness.js';
+import { Harness, ROOT, BASE_IMAGE, uniqueApp } from '../test/e2e/harness.js';
+import { pollForSwitch } from './support/switch-poll.js';
 
 const RUNS = Number(process.env['RUNS'] ?? 10);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -15,32 +16,13 @@ async function timeRollback(
   app: string,
   expectColor: string,
 ): Promise<{ switchedMs: number; commandMs: number }> {
-  let firstAllTarget = 0;
-  let polling = true;
   const started = Date.now();
-  const poller = (async () => {
-    // Several pollers in parallel; a sample counts at the time its request was SENT, so the app's
-    // own response time is not added to the switch time.
-    const samples: { sentAt: number; ok: boolean }[] = [];
-    const poll = async () => {
-      while (polling) {
-        const sentAt = Date.now();
-        const res = await get(h.httpPort, h.host(app)).catch(() => ({ status: 0, body: '' }));
-        samples.push({ sentAt, ok: res.status === 200 && res.body.includes(`Color ${expectColor}!`) });
-        await new Promise((r) => setTimeout(r, 2));
-      }
-    };
-    await Promise.all([poll(), poll(), poll(), poll()]);
-    samples.sort((a, b) => a.sentAt - b.sentAt);
-    const lastWrong = samples.filter((x) => !x.ok).at(-1);
-    firstAllTarget = samples.find((x) => x.ok && (!lastWrong || x.sentAt > lastWrong.sentAt))?.sentAt ?? 0;
-  })();
+  const poll = pollForSwitch(h, app, (body) => body.includes(`Color ${expectColor}!`), { gapMs: 2 });
   await h.ok('rollback', '-a', app);
   const done = Date.now();
   await new Promise((r) => setTimeout(r, 300));
-  polling = false;
-  await poller;
-  return { switchedMs: (firstAllTarget || done) - started, commandMs: done - started };
+  await poll.stop();
+  return { switchedMs: (poll.firstAllNew() ?? done) - started, commandMs: done - started };
 }
 
 const h = await Harness.create();

@@ -95,55 +95,60 @@ function ratio(a: number, b: number): number {
 }
 
 /** The reference: the fewest lines that make HAProxy a keep-alive reverse proxy for one server. */
-async function startBareHaproxy(dir: string, upstream: string): Promise<{ child: ChildProcess; port: number }> {
+async function startBareHaproxy(dir: string, upstream: string): Promise<Reference> {
   const port = await freePort();
   const config = join(dir, 'bare-haproxy.cfg');
-  writeFileSync(
-    config,
-    [
-      'defaults',
-      '    mode http',
-      '    timeout connect 1s',
-      '    timeout client 60s',
-      '    timeout server 60s',
-      'frontend bench',
-      `    bind 127.0.0.1:${port}`,
-      '    default_backend app',
-      'backend app',
-      `    server app ${upstream}`,
-      '',
-    ].join('\n'),
-  );
-  const child = spawn('haproxy', ['-db', '-f', config], { stdio: 'ignore' });
-  await waitListening(port, child, 'haproxy');
-  return { child, port };
+  return startReference('haproxy', ['-db', '-f', config], port, config, [
+    'defaults',
+    '    mode http',
+    '    timeout connect 1s',
+    '    timeout client 60s',
+    '    timeout server 60s',
+    'frontend bench',
+    `    bind 127.0.0.1:${port}`,
+    '    default_backend app',
+    'backend app',
+    `    server app ${upstream}`,
+  ]);
 }
 
 /** nginx as Dokku runs it in front of an app: an upstream with keep-alive connections. */
-async function startNginx(dir: string, upstream: string): Promise<{ child: ChildProcess; port: number }> {
+async function startNginx(dir: string, upstream: string): Promise<Reference> {
   const port = await freePort();
   const config = join(dir, 'nginx.conf');
-  writeFileSync(
-    config,
-    [
-      'daemon off;',
-      'worker_processes auto;',
-      `pid ${join(dir, 'nginx.pid')};`,
-      `error_log ${join(dir, 'nginx-error.log')};`,
-      'events { worker_connections 1024; }',
-      'http {',
-      '  access_log off;',
-      `  client_body_temp_path ${dir}; proxy_temp_path ${dir};`,
-      `  upstream app { server ${upstream}; keepalive 64; }`,
-      `  server { listen 127.0.0.1:${port};`,
-      '    location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection "";',
-      '      proxy_set_header Host $host; proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for; } }',
-      '}',
-      '',
-    ].join('\n'),
-  );
-  const child = spawn('nginx', ['-c', config, '-p', dir], { stdio: 'ignore' });
-  await waitListening(port, child, 'nginx');
+  return startReference('nginx', ['-c', config, '-p', dir], port, config, [
+    'daemon off;',
+    'worker_processes auto;',
+    `pid ${join(dir, 'nginx.pid')};`,
+    `error_log ${join(dir, 'nginx-error.log')};`,
+    'events { worker_connections 1024; }',
+    'http {',
+    '  access_log off;',
+    `  client_body_temp_path ${dir}; proxy_temp_path ${dir};`,
+    `  upstream app { server ${upstream}; keepalive 64; }`,
+    `  server { listen 127.0.0.1:${port};`,
+    '    location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection "";',
+    '      proxy_set_header Host $host; proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for; } }',
+    '}',
+  ]);
+}
+
+interface Reference {
+  child: ChildProcess;
+  port: number;
+}
+
+/** Writes `lines` to `config`, starts `command args` and waits until it answers HTTP on `port`. */
+async function startReference(
+  command: string,
+  args: string[],
+  port: number,
+  config: string,
+  lines: string[],
+): Promise<Reference> {
+  writeFileSync(config, [...lines, ''].join('\n'));
+  const child = spawn(command, args, { stdio: 'ignore' });
+  await waitListening(port, child, command);
   return { child, port };
 }
 

@@ -12,12 +12,13 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Harness, ROOT, freePort, get, uniqueApp } from '../test/e2e/harness.js';
+import { Harness, ROOT, freePort, uniqueApp } from '../test/e2e/harness.js';
 import { startLoad, summarize, type LoadRun } from '../test/e2e/load.js';
 import { SwarmLab } from '../test/swarm/swarm-lab.js';
 import { removeRegistryTrust } from '../src/registry/registry-trust.js';
 import { sendSocketCommand } from '../src/router/runtime-client.js';
 import { startPlainHaproxy, type PlainHaproxy } from './swarm/plain-haproxy.js';
+import { pollForSwitch } from './support/switch-poll.js';
 import { directGet, docker, problemCounts, sleep, stats, switchedAt, waitUntil } from './swarm/lab-tools.js';
 
 const RUNS = Number(process.env['RUNS'] ?? 5);
@@ -293,18 +294,8 @@ const inRotation = (statuses: string[] | undefined) => (statuses ?? []).some((s)
 
 /** 4 parallel pollers through HAProxy; a sample counts at the time its request was sent. */
 async function timeRollout(h: Harness, app: string, target: Version) {
-  let polling = true;
-  const samples: { sentAt: number; ok: boolean }[] = [];
-  const poll = async () => {
-    while (polling) {
-      const sentAt = Date.now();
-      const res = await get(h.httpPort, h.host(app)).catch(() => ({ status: 0, body: '' }));
-      samples.push({ sentAt, ok: res.status === 200 && res.body.includes(marker(target)) });
-      await sleep(5);
-    }
-  };
   const started = Date.now();
-  const pollers = Promise.all([poll(), poll(), poll(), poll()]);
+  const poll = pollForSwitch(h, app, (body) => body.includes(marker(target)));
   let commandMs = 0;
   let switchMs: number | undefined;
   try {
@@ -313,18 +304,15 @@ async function timeRollout(h: Harness, app: string, target: Version) {
     await waitUntil(
       'all traffic on the new release for 1 s',
       async () => {
-        const sorted = [...samples].sort((a, b) => a.sentAt - b.sentAt);
-        const lastWrong = sorted.filter((x) => !x.ok).at(-1);
-        const first = sorted.find((x) => x.ok && (!lastWrong || x.sentAt > lastWrong.sentAt));
-        switchMs = first ? first.sentAt - started : undefined;
-        return first !== undefined && Date.now() - first.sentAt > 1000;
+        const first = poll.firstAllNew();
+        switchMs = first !== undefined ? first - started : undefined;
+        return first !== undefined && Date.now() - first > 1000;
       },
       60_000,
       100,
     );
   } finally {
-    polling = false;
-    await pollers;
+    await poll.stop();
   }
   return { switchMs: switchMs!, commandMs };
 }
